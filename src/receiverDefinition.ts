@@ -1,0 +1,21 @@
+/** The CodeBuild build statuses a receiver can subscribe to (the event's `detail.build-status`). */
+export const BUILD_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+
+/** A receiver as declared in `receivers/<name>.yaml`, validated and resolved against the stack config. */
+export interface ReceiverDefinition {
+  /** The file name without extension; it names the receiver's `/webhooks/<name>/` parameters. */
+  name: string;
+  /** The file it was read from, relative to the project root, for messages. */
+  file: string;
+  projects: string[];
+  statuses: BuildStatus[];
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Body template; absent means the notifier's default body. */
+  template?: string;
+  /** Config key (without the `codebuild-webhooks:` namespace) holding the receiver URL. */
+  urlConfigKey: string;
+  /** Config key holding a JSON object of header names to values. */
+  headersConfigKey?: string;
+}
