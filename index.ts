@@ -1,0 +1,174 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { createNotifier } from "./src/notifier/createNotifier";
+import { createParameterCache } from "./src/notifier/parameterCache";
+import { loadReceivers } from "./src/loadReceivers";
+import { parameterName, registryItem } from "./src/registryItem";
+
+const config = new pulumi.Config();
+const projectName = pulumi.getProject();
+
+// Validate every receiver file before any resource is registered, so a bad file fails the preview
+// instead of leaving a half-deployed stack. Plain config values are read for validation only.
+const receivers = loadReceivers(path.resolve(__dirname, config.require("receiversDir")), (key) =>
+  pulumi.runtime.getConfig(`${projectName}:${key}`),
+);
+
+const partition = aws.getPartitionOutput();
+const region = aws.getRegionOutput();
+const account = aws.getCallerIdentityOutput();
+
+/** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
+export const registry = new aws.dynamodb.Table(
+  "registry",
+  {
+    attributes: [
+      { name: "project", type: "S" },
+      { name: "hook_url_param_name", type: "S" },
+    ],
+    hashKey: "project",
+    rangeKey: "hook_url_param_name",
+    billingMode: "PAY_PER_REQUEST",
+    pointInTimeRecovery: { enabled: true },
+    deletionProtectionEnabled: true,
+  },
+  { protect: true },
+);
+
+const ssmKeyId = config.require("ssmKeyId");
+
+function secureParameter(receiver: string, kind: "url" | "headers", configKey: string): aws.ssm.Parameter {
+  return new aws.ssm.Parameter(`${receiver}-${kind}`, {
+    name: parameterName(receiver, kind),
+    description: `codebuild-webhooks receiver ${receiver}: ${kind} (config ${projectName}:${configKey})`,
+    type: "SecureString",
+    keyId: ssmKeyId,
+    value: config.requireSecret(configKey),
+  });
+}
+
+for (const receiver of receivers) {
+  const url = secureParameter(receiver.name, "url", receiver.urlConfigKey);
+  const headers = receiver.headersConfigKey
+    ? secureParameter(receiver.name, "headers", receiver.headersConfigKey)
+    : undefined;
+  for (const project of receiver.projects) {
+    new aws.dynamodb.TableItem(
+      `${receiver.name}:${project}`,
+      {
+        tableName: registry.name,
+        hashKey: registry.hashKey,
+        rangeKey: registry.rangeKey,
+        item: JSON.stringify(registryItem(receiver, project)),
+      },
+      // The item points at the parameters by name: write it only once they exist.
+      { dependsOn: headers ? [url, headers] : [url] },
+    );
+  }
+}
+
+const logGroup = new aws.cloudwatch.LogGroup("notifier", {
+  retentionInDays: config.requireNumber("logRetentionDays"),
+});
+
+const role = new aws.iam.Role("notifier", {
+  assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
+});
+
+const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter/webhooks/*`;
+
+const rolePolicy = new aws.iam.RolePolicy("notifier", {
+  role: role.id,
+  policy: pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
+      {
+        Sid: "ReadReceiverParameters",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter", "ssm:GetParameters"],
+        Resource: [parameterArn],
+      },
+      {
+        // Whatever key encrypts the parameters, the notifier may use it only through Parameter Store.
+        Sid: "DecryptReceiverParametersViaSsm",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: ["*"],
+        Condition: {
+          StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${region.region}.amazonaws.com` },
+        },
+      },
+      {
+        Sid: "WriteLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+      },
+    ],
+  }),
+});
+
+/** The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the Lambda. */
+export const notifier = new aws.lambda.CallbackFunction(
+  "notifier",
+  {
+    runtime: aws.lambda.Runtime.NodeJS22dX,
+    role,
+    memorySize: 256,
+    timeout: 60,
+    environment: { variables: { TABLE_NAME: registry.name } },
+    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+    // got depends on these for its type declarations only; nothing requires them at run time.
+    codePathOptions: { extraExcludePackages: ["type-fest", "@types/http-cache-semantics"] },
+    callbackFactory: () => {
+      // Modules are required here, once per container, rather than imported at the top of the file:
+      // the serializer would capture an import's namespace object by value and fail.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { DynamoDBClient, QueryCommand } =
+        require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
+      const { SSMClient, GetParametersCommand } =
+        require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
+      const { Logger } =
+        require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
+      const got = (require("got") as typeof import("got")).default;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const dynamodb = new DynamoDBClient({});
+      const ssm = new SSMClient({});
+      const logger = new Logger({ serviceName: "codebuild-webhooks" });
+      const notify = createNotifier({
+        tableName: process.env.TABLE_NAME ?? "",
+        queryRegistry: (input) => dynamodb.send(new QueryCommand(input)),
+        // Five minutes: a rotated secret reaches warm containers within that time.
+        parameters: createParameterCache((input) => ssm.send(new GetParametersCommand(input)), 5 * 60_000),
+        got,
+        log: logger,
+        requestTimeoutMs: 10_000,
+      });
+      return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {
+        logger.addContext(context as never);
+        return notify(event, context);
+      };
+    },
+  },
+  { dependsOn: [rolePolicy] },
+);
+
+const rule = new aws.cloudwatch.EventRule("build-state-changes", {
+  description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
+  eventPattern: JSON.stringify({
+    source: ["aws.codebuild"],
+    "detail-type": ["CodeBuild Build State Change"],
+  }),
+});
+rule.onEvent("notifier", notifier);
+
+export const tableName = registry.name;
+export const functionName = notifier.name;
+export const ruleArn = rule.arn;
+export const receiversDeployed = receivers.map((receiver) => ({
+  name: receiver.name,
+  projects: receiver.projects,
+  statuses: receiver.statuses,
+}));

@@ -1,0 +1,22 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { writeCodeArchive } from "./codeArchive";
+import { runProgramUnderMocks } from "./programUnderMocks";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Builds the notifier's code archive the way `pulumi up` does: runs the program (under mocks, with no
+ * receivers, since the code does not depend on them) and writes the Function's `code` to `dir`.
+ */
+export async function buildNotifierArchive(dir: string): Promise<void> {
+  const noReceivers = fs.mkdtempSync(path.join(os.tmpdir(), "no-receivers-"));
+  try {
+    const run = await runProgramUnderMocks({ config: { receiversDir: noReceivers } });
+    const fn = run.resources.find((resource) => resource.type === "aws:lambda/function:Function");
+    if (!fn) throw new Error("The program declared no Lambda function");
+    await writeCodeArchive(fn.inputs.code as pulumi.asset.AssetArchive, dir);
+  } finally {
+    fs.rmSync(noReceivers, { recursive: true, force: true });
+  }
+}

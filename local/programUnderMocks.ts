@@ -1,0 +1,165 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "us-east-1";
+
+/** A resource the program registered, with its inputs as the engine received them. */
+export interface MockedResource {
+  type: string;
+  name: string;
+  /** Inputs with secrets unwrapped. */
+  inputs: Record<string, unknown>;
+  /** Names of the inputs that arrived as secrets (encrypted in the stack's state). */
+  secretInputs: string[];
+  /** The outputs the provider reported (inputs plus computed names and ARNs). */
+  outputs: Record<string, unknown>;
+}
+
+export interface ProgramRunOptions {
+  stack?: string;
+  /** Config values over the stack's (keys with or without the project namespace). */
+  config?: Record<string, string>;
+  /** Config keys whose values are secrets, as `pulumi config set --secret` marks them. */
+  secretKeys?: string[];
+  /** Creates a resource on local stand-ins; the returned values join the resource's outputs. */
+  materialize?: (resource: MockedResource) => Promise<Record<string, unknown> | undefined>;
+}
+
+export interface ProgramRun {
+  resources: MockedResource[];
+  /** The stack outputs that are values (not resources), resolved. */
+  outputs: Record<string, unknown>;
+}
+
+const SECRET = { key: pulumi.runtime.specialSigKey, value: pulumi.runtime.specialSecretSig };
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET.key] === SECRET.value
+  );
+}
+
+function unwrapSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unwrapSecrets(item)]));
+  }
+  return value;
+}
+
+/** The name AWS resources get when the program leaves naming to Pulumi (name plus a stable suffix). */
+function autoName(name: string): string {
+  return `${name}-${createHash("sha256").update(name).digest("hex").slice(0, 7)}`;
+}
+
+/** The outputs the AWS provider would report for the resource types this program creates. */
+function providerOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const physical = (inputs.name as string | undefined) ?? autoName(name);
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  switch (type) {
+    case "aws:dynamodb/table:Table":
+      return { name: physical, arn: arn("dynamodb", `table/${physical}`) };
+    case "aws:iam/role:Role":
+      return { name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { name: physical, arn: arn("logs", `log-group:${physical}`) };
+    case "aws:lambda/function:Function":
+      return { name: physical, arn: arn("lambda", `function:${physical}`) };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { name: physical, arn: arn("events", `rule/${physical}`) };
+    case "aws:ssm/parameter:Parameter":
+      return { arn: arn("ssm", `parameter${physical}`) };
+    default:
+      return {};
+  }
+}
+
+function physicalId(type: string, outputs: Record<string, unknown>, name: string): string {
+  // Roles and tables are identified by name, which other resources reference through `id`.
+  if (type === "aws:iam/role:Role" || type === "aws:dynamodb/table:Table") return outputs.name as string;
+  return `${name}-id`;
+}
+
+function callResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getPartition:getPartition":
+      return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com" };
+    case "aws:index/getRegion:getRegion":
+      return { id: REGION, name: REGION, region: REGION };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        id: ACCOUNT,
+        accountId: ACCOUNT,
+        arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+        userId: "AIDEXAMPLE",
+      };
+    default:
+      return inputs;
+  }
+}
+
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/**
+ * Runs index.ts as `pulumi up` would, with the engine replaced by Pulumi's mocks: every resource the
+ * program registers is recorded (and optionally materialized on local stand-ins), every stack output
+ * resolved. Each call runs the program afresh, so tests can vary config and receiver files.
+ */
+export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Promise<ProgramRun> {
+  const resources: MockedResource[] = [];
+  const failures: unknown[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args) => {
+        const secretInputs = Object.keys(args.inputs).filter((key) => isSecretValue(args.inputs[key]));
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        const outputs = { ...args.inputs, ...providerOutputs(args.type, args.name, inputs) };
+        const resource = { type: args.type, name: args.name, inputs, secretInputs, outputs };
+        resources.push(resource);
+        try {
+          Object.assign(outputs, (await options.materialize?.(resource)) ?? {});
+        } catch (error) {
+          failures.push(error);
+        }
+        return { id: physicalId(args.type, outputs, args.name), state: outputs };
+      },
+      call: (args) => callResult(args.token, args.inputs),
+    },
+    PROJECT,
+    options.stack ?? "dev",
+    false,
+  );
+  pulumi.runtime.setAllConfig(stackConfig(options.stack ?? "dev", options.config), options.secretKeys);
+
+  // The program registers its resources when its module is evaluated: evaluate it afresh each run.
+  for (const file of Object.keys(require.cache)) {
+    if (
+      file.startsWith(PROJECT_ROOT) &&
+      !file.includes(`${path.sep}node_modules${path.sep}`) &&
+      !file.includes(`${path.sep}local${path.sep}`)
+    ) {
+      Reflect.deleteProperty(require.cache, file);
+    }
+  }
+  const program = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (pulumi.Resource.isInstance(value)) continue;
+    outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+  }
+  await pulumi.runtime.disconnect();
+  if (failures.length > 0) throw failures[0];
+  return { resources, outputs };
+}

@@ -1,0 +1,39 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+export const PROJECT = "codebuild-webhooks";
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+interface ProjectFile {
+  config?: Record<string, { default?: unknown }>;
+}
+
+interface StackFile {
+  config?: Record<string, unknown>;
+}
+
+/**
+ * The configuration `pulumi up` would hand the program for a stack: the project's defaults from
+ * Pulumi.yaml, then the stack file's plain values, then `overrides` (keys with or without the
+ * `codebuild-webhooks:` namespace). Encrypted stack values are skipped: locally, secrets come from
+ * `overrides`.
+ */
+export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const config: Record<string, string> = {};
+  const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  for (const [key, schema] of Object.entries(project.config ?? {})) {
+    if (schema.default !== undefined) config[`${PROJECT}:${key}`] = String(schema.default);
+  }
+  const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  if (fs.existsSync(stackFile)) {
+    const values = (parse(fs.readFileSync(stackFile, "utf8")) as StackFile | null)?.config ?? {};
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value !== "object") config[key] = String(value);
+    }
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    config[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+  }
+  return config;
+}

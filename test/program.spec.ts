@@ -1,0 +1,220 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { writeCodeArchive } from "../local/codeArchive";
+import {
+  ACCOUNT,
+  REGION,
+  runProgramUnderMocks,
+  type MockedResource,
+  type ProgramRun,
+} from "../local/programUnderMocks";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+function ofType(run: ProgramRun, type: string): MockedResource[] {
+  return run.resources.filter((resource) => resource.type === type);
+}
+
+function single(run: ProgramRun, type: string): MockedResource {
+  const found = ofType(run, type);
+  assert.equal(found.length, 1, `one ${type}`);
+  return found[0];
+}
+
+describe("the stack (index.ts under Pulumi mocks)", () => {
+  let run: ProgramRun;
+
+  before(async () => {
+    run = await runProgramUnderMocks({ config: RECEIVER_SECRETS, secretKeys: RECEIVER_SECRET_KEYS });
+  });
+
+  it("creates the registry table with the AWS sample's key schema, on demand, recoverable and protected", () => {
+    const table = single(run, "aws:dynamodb/table:Table");
+    assert.equal(table.inputs.hashKey, "project");
+    assert.equal(table.inputs.rangeKey, "hook_url_param_name");
+    assert.deepEqual(table.inputs.attributes, [
+      { name: "project", type: "S" },
+      { name: "hook_url_param_name", type: "S" },
+    ]);
+    assert.equal(table.inputs.billingMode, "PAY_PER_REQUEST");
+    assert.deepEqual(table.inputs.pointInTimeRecovery, { enabled: true });
+    assert.equal(table.inputs.deletionProtectionEnabled, true);
+  });
+
+  it("stores each receiver's URL and headers as SecureString parameters under /webhooks/, kept secret", () => {
+    const parameters = ofType(run, "aws:ssm/parameter:Parameter");
+    assert.deepEqual(parameters.map((p) => p.inputs.name).sort(), [
+      "/webhooks/jira-failures/headers",
+      "/webhooks/jira-failures/url",
+      "/webhooks/slack-builds/url",
+    ]);
+    const byName = new Map(parameters.map((p) => [p.inputs.name, p]));
+    assert.equal(byName.get("/webhooks/jira-failures/url")?.inputs.value, RECEIVER_SECRETS.jiraIssuesUrl);
+    assert.equal(
+      byName.get("/webhooks/jira-failures/headers")?.inputs.value,
+      RECEIVER_SECRETS.jiraAuthHeaders,
+    );
+    assert.equal(byName.get("/webhooks/slack-builds/url")?.inputs.value, RECEIVER_SECRETS.slackWebhookUrl);
+    for (const parameter of parameters) {
+      assert.equal(parameter.inputs.type, "SecureString");
+      assert.equal(parameter.inputs.keyId, "alias/aws/ssm");
+      assert.ok(parameter.secretInputs.includes("value"), `${parameter.inputs.name} value is a secret`);
+    }
+  });
+
+  it("encrypts the parameters with the customer key named by ssmKeyId", async () => {
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const withKey = await runProgramUnderMocks({
+      config: { ...RECEIVER_SECRETS, ssmKeyId: keyArn },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    });
+    for (const parameter of ofType(withKey, "aws:ssm/parameter:Parameter")) {
+      assert.equal(parameter.inputs.keyId, keyArn);
+    }
+  });
+
+  it("registers one item per receiver and project, in the sample's item format", () => {
+    const items = ofType(run, "aws:dynamodb/tableItem:TableItem").map((item) => ({
+      name: item.name,
+      item: JSON.parse(item.inputs.item as string),
+      hashKey: item.inputs.hashKey,
+      rangeKey: item.inputs.rangeKey,
+    }));
+    const jira = items.find((item) => item.name === "jira-failures:my-app");
+    assert.ok(jira, `items: ${items.map((item) => item.name).join(", ")}`);
+    assert.equal(jira.hashKey, "project");
+    assert.equal(jira.rangeKey, "hook_url_param_name");
+    assert.deepEqual(jira.item.project, { S: "my-app" });
+    assert.deepEqual(jira.item.hook_url_param_name, { S: "/webhooks/jira-failures/url" });
+    assert.deepEqual(jira.item.hook_headers_param_name, { S: "/webhooks/jira-failures/headers" });
+    assert.deepEqual(jira.item.statuses, { L: [{ S: "FAILED" }] });
+    assert.deepEqual(jira.item.method, { S: "POST" });
+    assert.equal(typeof jira.item.template.S, "string");
+    const slack = items.find((item) => item.name === "slack-builds:my-app");
+    assert.ok(slack);
+    assert.equal(slack.item.hook_headers_param_name, undefined);
+  });
+
+  it("grants the notifier only what it uses: Query on the table, /webhooks/* parameters, decrypt via SSM, its logs", () => {
+    assert.equal(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
+    const role = single(run, "aws:iam/role:Role");
+    const trust = role.inputs.assumeRolePolicy as { Statement: { Principal: unknown }[] };
+    assert.deepEqual(trust.Statement[0].Principal, { Service: "lambda.amazonaws.com" });
+    const table = single(run, "aws:dynamodb/table:Table");
+    const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
+    const policy = JSON.parse(single(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy as string) as {
+      Statement: PolicyStatement[];
+    };
+    const grants = policy.Statement.map((statement) => ({
+      effect: statement.Effect,
+      actions: [statement.Action].flat().sort(),
+      resources: [statement.Resource].flat(),
+      condition: statement.Condition,
+    }));
+    assert.deepEqual(grants, [
+      { effect: "Allow", actions: ["dynamodb:Query"], resources: [table.outputs.arn], condition: undefined },
+      {
+        effect: "Allow",
+        actions: ["ssm:GetParameter", "ssm:GetParameters"],
+        resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/webhooks/*`],
+        condition: undefined,
+      },
+      {
+        effect: "Allow",
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        condition: { StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` } },
+      },
+      {
+        effect: "Allow",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`${logGroup.outputs.arn}:*`],
+        condition: undefined,
+      },
+    ]);
+  });
+
+  it("runs the notifier on nodejs22.x with the table name as its only setting and its own log group", () => {
+    const fn = single(run, "aws:lambda/function:Function");
+    const table = single(run, "aws:dynamodb/table:Table");
+    assert.equal(fn.inputs.runtime, "nodejs22.x");
+    assert.equal(fn.inputs.handler, "__index.handler");
+    assert.deepEqual(fn.inputs.environment, { variables: { TABLE_NAME: run.outputs.tableName } });
+    assert.equal(run.outputs.tableName, table.outputs.name);
+    const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
+    assert.equal(logGroup.inputs.retentionInDays, 30);
+    assert.deepEqual(fn.inputs.loggingConfig, { logFormat: "JSON", logGroup: logGroup.outputs.name });
+    assert.deepEqual(fn.secretInputs, []);
+  });
+
+  it("ships no secret and no deploy-time package in the notifier's code", async () => {
+    const fn = single(run, "aws:lambda/function:Function");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "notifier-code-"));
+    await writeCodeArchive(fn.inputs.code as pulumi.asset.AssetArchive, dir);
+    const modules = fs.readdirSync(path.join(dir, "node_modules"));
+    assert.ok(modules.includes("got"));
+    for (const excluded of ["@aws-sdk", "@pulumi", "yaml", "zod", "typescript"]) {
+      assert.ok(!modules.includes(excluded), `${excluded} is not in the archive`);
+    }
+    const code = fs.readFileSync(path.join(dir, "__index.js"), "utf8");
+    for (const secret of Object.values(RECEIVER_SECRETS)) {
+      assert.ok(!code.includes(secret), "a receiver secret is in the serialized code");
+    }
+    assert.ok(!code.includes("__awaiter"), "async functions stay native");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("subscribes the notifier to every CodeBuild build state change", () => {
+    const rule = single(run, "aws:cloudwatch/eventRule:EventRule");
+    assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string), {
+      source: ["aws.codebuild"],
+      "detail-type": ["CodeBuild Build State Change"],
+    });
+    const target = single(run, "aws:cloudwatch/eventTarget:EventTarget");
+    const fn = single(run, "aws:lambda/function:Function");
+    assert.equal(target.inputs.arn, fn.outputs.arn);
+    const permission = single(run, "aws:lambda/permission:Permission");
+    assert.equal(permission.inputs.principal, "events.amazonaws.com");
+    assert.equal(permission.inputs.action, "lambda:invokeFunction");
+  });
+
+  it("exports the table, function, rule and the receivers deployed", () => {
+    assert.equal(run.outputs.functionName, single(run, "aws:lambda/function:Function").outputs.name);
+    assert.equal(run.outputs.ruleArn, single(run, "aws:cloudwatch/eventRule:EventRule").outputs.arn);
+    assert.deepEqual(run.outputs.receiversDeployed, [
+      { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
+      { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },
+    ]);
+  });
+
+  it("fails before registering any resource when a receiver's secret is not set", async () => {
+    const config = Object.fromEntries(
+      Object.entries(RECEIVER_SECRETS).filter(([key]) => key !== "slackWebhookUrl"),
+    );
+    let registered = 0;
+    const attempt = runProgramUnderMocks({
+      config,
+      secretKeys: RECEIVER_SECRET_KEYS,
+      materialize: async () => {
+        registered += 1;
+        return undefined;
+      },
+    });
+    await assert.rejects(attempt, (error: Error) => {
+      assert.match(error.message, /receivers\/slack-builds\.yaml/);
+      assert.match(error.message, /pulumi config set --secret codebuild-webhooks:slackWebhookUrl/);
+      return true;
+    });
+    assert.equal(registered, 0);
+  });
+});
