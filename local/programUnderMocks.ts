@@ -153,7 +153,8 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
       Reflect.deleteProperty(require.cache, file);
     }
   }
-  const program = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS load, so the cache above applies
+  const program = require(path.join(PROJECT_ROOT, "index.ts")) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (pulumi.Resource.isInstance(value)) continue;

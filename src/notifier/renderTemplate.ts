@@ -1,0 +1,59 @@
+/** The body sent to a receiver that declares no template. */
+export const DEFAULT_TEMPLATE = '{"text": "Build of *$PROJECT* reached status *$STATUS*"}';
+
+/**
+ * `$$`, `$NAME` or `${NAME}`, the placeholder syntax of Python's `string.Template`, which the templates
+ * registered for the original AWS sample were written in. Any other `$` is left as written.
+ */
+const PLACEHOLDER = /\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g;
+
+/**
+ * A JSON string literal (an unterminated one runs to the end of the template), or a run of text outside
+ * string literals. Placeholders contain neither `"` nor `\`, so none straddles two of these pieces.
+ */
+const JSON_PIECE = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"?|[^"]+/g;
+
+export interface RenderedTemplate {
+  body: string;
+  /** Names the template refers to that have no value, each once, in order of appearance. */
+  unknownNames: string[];
+}
+
+/**
+ * Substitutes `values` into `template`. In JSON mode a value that lands inside a JSON string literal is
+ * escaped for it, so a template that is valid JSON yields valid JSON whatever the build put in its
+ * variables; elsewhere values go in as they are. Placeholders naming no value stay as written.
+ */
+export function renderTemplate(
+  template: string,
+  values: Readonly<Record<string, string>>,
+  json: boolean,
+): RenderedTemplate {
+  const unknownNames: string[] = [];
+  const substitute = (text: string, encode: (value: string) => string): string =>
+    text.replace(
+      PLACEHOLDER,
+      (placeholder: string, dollar?: string, name?: string, bracedName?: string): string => {
+        if (dollar !== undefined) return "$";
+        const key = (name ?? bracedName) as string;
+        if (Object.hasOwn(values, key)) return encode(values[key]);
+        if (!unknownNames.includes(key)) unknownNames.push(key);
+        return placeholder;
+      },
+    );
+  const body = json
+    ? template.replace(JSON_PIECE, (piece) =>
+        piece.startsWith('"') ? substitute(piece, escapeForJsonString) : substitute(piece, asIs),
+      )
+    : substitute(template, asIs);
+  return { body, unknownNames };
+}
+
+function asIs(value: string): string {
+  return value;
+}
+
+/** JSON.stringify escapes quotes, backslashes, control characters and lone surrogates. */
+function escapeForJsonString(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
