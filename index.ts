@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { createNotifier } from "./src/notifier/createNotifier";
+import { DELIVERY_KEY_PREFIX } from "./src/notifier/deliveryLedger";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { loadReceivers } from "./src/loadReceivers";
 import { parameterName, registryItem } from "./src/registryItem";
@@ -32,6 +33,8 @@ export const registry = new aws.dynamodb.Table(
     billingMode: "PAY_PER_REQUEST",
     pointInTimeRecovery: { enabled: true },
     deletionProtectionEnabled: true,
+    // Delivery records (one per event and receiver) expire; registrations have no such attribute.
+    ttl: { attributeName: "expires_at", enabled: true },
   },
   { protect: true },
 );
@@ -72,6 +75,12 @@ const logGroup = new aws.cloudwatch.LogGroup("notifier", {
   retentionInDays: config.requireNumber("logRetentionDays"),
 });
 
+/** Events whose receivers stayed undelivered after Lambda's retries, kept with the reason for replay. */
+export const deadLetters = new aws.sqs.Queue("dead-letters", {
+  sqsManagedSseEnabled: true,
+  messageRetentionSeconds: 14 * 24 * 3600,
+});
+
 const role = new aws.iam.Role("notifier", {
   assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
 });
@@ -84,6 +93,14 @@ const rolePolicy = new aws.iam.RolePolicy("notifier", {
     Version: "2012-10-17",
     Statement: [
       { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
+      {
+        // Delivery records only: their keys start with the ledger prefix, registrations stay read-only.
+        Sid: "RecordDeliveries",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Resource: [registry.arn],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${DELIVERY_KEY_PREFIX}*`] } },
+      },
       {
         Sid: "ReadReceiverParameters",
         Effect: "Allow",
@@ -100,6 +117,7 @@ const rolePolicy = new aws.iam.RolePolicy("notifier", {
           StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${region.region}.amazonaws.com` },
         },
       },
+      { Sid: "SendDeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetters.arn] },
       {
         Sid: "WriteLogs",
         Effect: "Allow",
@@ -126,25 +144,34 @@ export const notifier = new aws.lambda.CallbackFunction(
       // Modules are required here, once per container, rather than imported at the top of the file:
       // the serializer would capture an import's namespace object by value and fail.
       /* eslint-disable @typescript-eslint/no-require-imports */
-      const { DynamoDBClient, QueryCommand } =
-        require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
+      const dynamodbModule = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
       const { SSMClient, GetParametersCommand } =
         require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
       const { Logger } =
         require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
       const got = (require("got") as typeof import("got")).default;
+      const http = require("node:http") as typeof import("node:http");
+      const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
-      const dynamodb = new DynamoDBClient({});
+      const dynamodb = new dynamodbModule.DynamoDBClient({});
       const ssm = new SSMClient({});
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
-        queryRegistry: (input) => dynamodb.send(new QueryCommand(input)),
+        table: {
+          query: (input) => dynamodb.send(new dynamodbModule.QueryCommand(input)),
+          getItem: (input) => dynamodb.send(new dynamodbModule.GetItemCommand(input)),
+          putItem: (input) => dynamodb.send(new dynamodbModule.PutItemCommand(input)),
+          updateItem: (input) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input)),
+          deleteItem: (input) => dynamodb.send(new dynamodbModule.DeleteItemCommand(input)),
+        },
         // Five minutes: a rotated secret reaches warm containers within that time.
         parameters: createParameterCache((input) => ssm.send(new GetParametersCommand(input)), 5 * 60_000),
         got,
+        // Connections to receivers are kept open across invocations of a warm container.
+        agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
         log: logger,
-        requestTimeoutMs: 10_000,
+        attemptTimeoutMs: 10_000,
       });
       return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {
         logger.addContext(context as never);
@@ -154,6 +181,59 @@ export const notifier = new aws.lambda.CallbackFunction(
   },
   { dependsOn: [rolePolicy] },
 );
+
+// Lambda retries a failed event twice; then the event, with the error, goes to the dead-letter queue.
+new aws.lambda.FunctionEventInvokeConfig("notifier", {
+  functionName: notifier.name,
+  maximumRetryAttempts: 2,
+  maximumEventAgeInSeconds: 6 * 3600,
+  destinationConfig: { onFailure: { destination: deadLetters.arn } },
+});
+
+const alarmActions = alarmTargets();
+
+new aws.cloudwatch.MetricAlarm("dead-letters", {
+  alarmDescription: "Build notices gave up on a receiver: see the dead-letter queue, then replay it.",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  dimensions: { QueueName: deadLetters.name },
+  statistic: "Maximum",
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions,
+});
+
+new aws.cloudwatch.MetricAlarm("notifier-errors", {
+  alarmDescription:
+    "The notifier failed invocations (a receiver undelivered, or an error); Lambda retries them.",
+  namespace: "AWS/Lambda",
+  metricName: "Errors",
+  dimensions: { FunctionName: notifier.name },
+  statistic: "Sum",
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions,
+});
+
+/** Where alarms notify: an existing SNS topic, and/or a new topic mailing `alarmEmail`. */
+function alarmTargets(): pulumi.Input<string>[] {
+  const targets: pulumi.Input<string>[] = [];
+  const topicArn = config.get("alarmTopicArn");
+  if (topicArn) targets.push(topicArn);
+  const email = config.get("alarmEmail");
+  if (email) {
+    const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: "alias/aws/sns" });
+    new aws.sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: email });
+    targets.push(topic.arn);
+  }
+  return targets;
+}
 
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
@@ -167,6 +247,7 @@ rule.onEvent("notifier", notifier);
 export const tableName = registry.name;
 export const functionName = notifier.name;
 export const ruleArn = rule.arn;
+export const deadLetterQueueUrl = deadLetters.url;
 export const receiversDeployed = receivers.map((receiver) => ({
   name: receiver.name,
   projects: receiver.projects,

@@ -77,6 +77,14 @@ function providerOutputs(
       return { name: physical, arn: arn("lambda", `function:${physical}`) };
     case "aws:cloudwatch/eventRule:EventRule":
       return { name: physical, arn: arn("events", `rule/${physical}`) };
+    case "aws:sqs/queue:Queue":
+      return {
+        name: physical,
+        arn: arn("sqs", physical),
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
+      };
+    case "aws:sns/topic:Topic":
+      return { name: physical, arn: arn("sns", physical) };
     case "aws:ssm/parameter:Parameter":
       return { arn: arn("ssm", `parameter${physical}`) };
     default:

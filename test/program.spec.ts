@@ -125,6 +125,12 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       { effect: "Allow", actions: ["dynamodb:Query"], resources: [table.outputs.arn], condition: undefined },
       {
         effect: "Allow",
+        actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        resources: [table.outputs.arn],
+        condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*"] } },
+      },
+      {
+        effect: "Allow",
         actions: ["ssm:GetParameter", "ssm:GetParameters"],
         resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/webhooks/*`],
         condition: undefined,
@@ -134,6 +140,12 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         actions: ["kms:Decrypt"],
         resources: ["*"],
         condition: { StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` } },
+      },
+      {
+        effect: "Allow",
+        actions: ["sqs:SendMessage"],
+        resources: [single(run, "aws:sqs/queue:Queue").outputs.arn],
+        condition: undefined,
       },
       {
         effect: "Allow",

@@ -1,11 +1,14 @@
-import type { Got } from "got";
+import type { QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { Agents, Got } from "got";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues } from "./buildEventValues";
+import { createDeliveryLedger, type LedgerTable } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
-import { findRegistryEntries, type QueryRegistry, type RegistryEntry } from "./registryEntries";
+import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
 import { isJsonBody, parseHeadersParameter, requestHeaders } from "./requestHeaders";
-import { sendNotice } from "./sendNotice";
+import { sendNotice, type Notice } from "./sendNotice";
+import { eventIdOf, webhookId } from "./webhookId";
 
 /** Structured log lines; the fields name receivers by parameter name, never by URL or header value. */
 export interface NotifierLog {
@@ -14,17 +17,24 @@ export interface NotifierLog {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
+/** The registry table: receivers are read from it, deliveries recorded in it. */
+export interface RegistryTable extends LedgerTable {
+  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+}
+
 export interface NotifierDependencies {
   tableName: string;
-  queryRegistry: QueryRegistry;
+  table: RegistryTable;
   parameters: ParameterCache;
   got: Got;
+  agent?: Agents;
   log: NotifierLog;
-  /** Upper bound for one request to a receiver. */
-  requestTimeoutMs: number;
+  /** Upper bound for one attempt to reach a receiver. */
+  attemptTimeoutMs: number;
 }
 
 export interface InvocationContext {
+  awsRequestId: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -32,25 +42,32 @@ export interface InvocationContext {
 export interface ReceiverOutcome {
   receiver: string;
   delivered: boolean;
+  /** Set when an earlier invocation of the same event had delivered it: nothing was sent this time. */
+  alreadyDelivered?: boolean;
   statusCode?: number;
   errorCode?: string;
   reason?: string;
+  attempts: number;
   durationMs: number;
 }
 
 export interface NotifierResult {
   project: string;
   status: string;
+  eventId: string;
   outcomes: ReceiverOutcome[];
 }
 
-/** Time kept back from the Lambda deadline so the invocation can still report its outcome. */
-const DEADLINE_MARGIN_MS = 1000;
+/** Time kept back from the Lambda deadline to record outcomes and report. */
+const DEADLINE_MARGIN_MS = 1500;
+
+type Prepared = { entry: RegistryEntry; notice: Notice } | ReceiverOutcome;
 
 /**
  * The notifier: finds the receivers registered for the event's project and status, renders each one's
- * body and sends them concurrently. One receiver's failure never keeps another from its delivery; if any
- * receiver is left undelivered the invocation fails once all others are done, so Lambda retries it.
+ * body and delivers them concurrently, each (event, receiver) at most once across retries. One
+ * receiver's failure never keeps another from its delivery; if any receiver is left undelivered the
+ * invocation fails once all others are done, so Lambda retries it.
  */
 export function createNotifier(deps: NotifierDependencies) {
   return async function notify(
@@ -64,11 +81,16 @@ export function createNotifier(deps: NotifierDependencies) {
         "The event is not a CodeBuild Build State Change: detail.project-name or build-status is missing",
       );
     }
-    const { entries, invalid } = await findRegistryEntries(deps.queryRegistry, deps.tableName, project);
+    const eventId = eventIdOf(event);
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    const ledger = createDeliveryLedger(deps.table, deps.tableName, context.awsRequestId);
+
+    const { entries, invalid } = await findRegistryEntries(deps.table.query, deps.tableName, project);
     const matching = entries.filter((entry) => entry.statuses.includes(status));
     deps.log.info("Receivers found", {
       project,
       status,
+      eventId,
       registered: entries.length + invalid.length,
       matching: matching.length,
     });
@@ -78,72 +100,83 @@ export function createNotifier(deps: NotifierDependencies) {
     );
     const parameters = await deps.parameters.read(parameterNames);
     const values = buildEventValues(event);
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
 
-    const deliver = async (entry: RegistryEntry): Promise<ReceiverOutcome> => {
+    const failure = (receiver: string, reason: string): ReceiverOutcome => ({
+      receiver,
+      delivered: false,
+      reason,
+      attempts: 0,
+      durationMs: 0,
+    });
+
+    const prepare = (entry: RegistryEntry): Prepared => {
       const receiver = entry.urlParameter;
       const url = parameters.get(entry.urlParameter);
-      if (url === undefined)
-        return { receiver, delivered: false, reason: `parameter ${receiver} not found`, durationMs: 0 };
+      if (url === undefined) return failure(receiver, `parameter ${receiver} not found`);
       let receiverHeaders: Record<string, string> | Error = {};
       if (entry.headersParameter) {
         const headersValue = parameters.get(entry.headersParameter);
-        if (headersValue === undefined) {
-          return {
-            receiver,
-            delivered: false,
-            reason: `parameter ${entry.headersParameter} not found`,
-            durationMs: 0,
-          };
-        }
+        if (headersValue === undefined)
+          return failure(receiver, `parameter ${entry.headersParameter} not found`);
         receiverHeaders = parseHeadersParameter(headersValue);
         if (receiverHeaders instanceof Error) {
-          return {
-            receiver,
-            delivered: false,
-            reason: `parameter ${entry.headersParameter} ${receiverHeaders.message}`,
-            durationMs: 0,
-          };
+          return failure(receiver, `parameter ${entry.headersParameter} ${receiverHeaders.message}`);
         }
       }
-      const headers = requestHeaders(receiverHeaders);
-      const { body, unknownNames } = renderTemplate(
-        entry.template ?? DEFAULT_TEMPLATE,
-        values,
-        isJsonBody(headers),
-      );
+      const headers = { ...requestHeaders(receiverHeaders), "webhook-id": webhookId(eventId, receiver) };
+      const template = entry.template ?? DEFAULT_TEMPLATE;
+      const { body, unknownNames } = renderTemplate(template, values, isJsonBody(headers));
       if (unknownNames.length > 0) {
         deps.log.warn("Template names unknown placeholders; they are sent as written", {
           receiver,
           unknownNames,
         });
       }
-      const timeoutMs = Math.max(1, Math.min(deps.requestTimeoutMs, deadline - Date.now()));
-      const sent = await sendNotice(deps.got, { method: entry.method, url, headers, body }, timeoutMs);
+      return { entry, notice: { method: entry.method, url, headers, body } };
+    };
+
+    const deliver = async ({
+      entry,
+      notice,
+    }: {
+      entry: RegistryEntry;
+      notice: Notice;
+    }): Promise<ReceiverOutcome> => {
+      const receiver = entry.urlParameter;
+      const claim = await ledger.claim(eventId, receiver, deadline + DEADLINE_MARGIN_MS);
+      if (claim === "delivered")
+        return { receiver, delivered: true, alreadyDelivered: true, attempts: 0, durationMs: 0 };
+      if (claim === "claimed-elsewhere")
+        return failure(receiver, "another invocation of this event is delivering it");
+      const sent = await sendNotice(deps.got, notice, {
+        deadline,
+        attemptTimeoutMs: deps.attemptTimeoutMs,
+        agent: deps.agent,
+        onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
+      });
+      if (sent.delivered) await ledger.recordDelivered(eventId, receiver, sent);
+      else await ledger.release(eventId, receiver);
       return { receiver, ...sent };
     };
 
     const outcomes = [
-      ...invalid.map((item) => ({
-        receiver: item.urlParameter,
-        delivered: false,
-        reason: `invalid registry item: ${item.reason}`,
-        durationMs: 0,
-      })),
+      ...invalid.map((item) => failure(item.urlParameter, `invalid registry item: ${item.reason}`)),
       ...(await Promise.all(
-        matching.map((entry) =>
-          deliver(entry).catch((error: Error) => ({
-            receiver: entry.urlParameter,
-            delivered: false,
-            reason: `${error.name}: ${error.message}`,
-            durationMs: 0,
-          })),
-        ),
+        matching.map(async (entry) => {
+          try {
+            const prepared = prepare(entry);
+            return "notice" in prepared ? await deliver(prepared) : prepared;
+          } catch (error) {
+            return failure(entry.urlParameter, `${(error as Error).name}: ${(error as Error).message}`);
+          }
+        }),
       )),
     ];
     for (const outcome of outcomes) {
-      if (outcome.delivered) deps.log.info("Delivered", { project, status, ...outcome });
-      else deps.log.error("Not delivered", { project, status, ...outcome });
+      const fields = { project, status, eventId, ...outcome };
+      if (outcome.alreadyDelivered) deps.log.info("Already delivered by an earlier invocation", fields);
+      else if (outcome.delivered) deps.log.info("Delivered", fields);
+      else deps.log.error("Not delivered", fields);
     }
     const undelivered = outcomes.filter((outcome) => !outcome.delivered);
     if (undelivered.length > 0) {
@@ -151,6 +184,6 @@ export function createNotifier(deps: NotifierDependencies) {
         `${undelivered.length} of ${outcomes.length} receivers not delivered: ${undelivered.map((o) => o.receiver).join(", ")}`,
       );
     }
-    return { project, status, outcomes };
+    return { project, status, eventId, outcomes };
   };
 }

@@ -1,4 +1,4 @@
-import type { Got } from "got";
+import type { Agents, Got, RequestError } from "got";
 
 export interface Notice {
   method: string;
@@ -7,35 +7,100 @@ export interface Notice {
   body: string;
 }
 
+export interface SendOptions {
+  /** Epoch ms by which every attempt must have ended. */
+  deadline: number;
+  /** Upper bound for one attempt. */
+  attemptTimeoutMs: number;
+  /** Keep-alive agents shared by all invocations of the container. */
+  agent?: Agents;
+  /** Called before each retry, for logging. */
+  onRetry?: (retry: { attempt: number; statusCode?: number; errorCode?: string }) => void;
+}
+
 export interface SendResult {
   delivered: boolean;
-  /** The receiver's answer, when there was one. */
+  /** The receiver's last answer, when there was one. */
   statusCode?: number;
   /** The network or timeout error code (e.g. ECONNREFUSED, ETIMEDOUT) when there was no answer. */
   errorCode?: string;
+  attempts: number;
   durationMs: number;
 }
 
+/** Answers worth another attempt: the receiver may accept the same request later. */
+const RETRYABLE_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, index) => 500 + index)];
+/** The shortest attempt worth starting; closer to the deadline the notice is left for Lambda's retry. */
+const MIN_ATTEMPT_MS = 500;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 8000;
+const MAX_ATTEMPTS = 6;
+
 /**
- * Sends one notice. Any 2xx is success (Jira answers 201). Redirects are not followed: a POST that
- * is redirected has not been delivered. Errors carry codes only; their messages can contain the URL.
+ * Sends one notice with got: retries network errors, timeouts, 408, 429 and 5xx with exponential
+ * backoff and full jitter, honours Retry-After when it fits before the deadline, and never retries other
+ * answers. Any 2xx is success (Jira answers 201); redirects are not followed, since a redirected POST
+ * has not been delivered. Errors carry codes only: their messages can contain the URL.
  */
-export async function sendNotice(got: Got, notice: Notice, timeoutMs: number): Promise<SendResult> {
+export async function sendNotice(got: Got, notice: Notice, options: SendOptions): Promise<SendResult> {
   const started = Date.now();
+  const remaining = () => options.deadline - Date.now();
+  let attempts = 0;
   try {
     const response = await got(notice.url, {
       method: notice.method as "POST",
       headers: notice.headers,
       body: notice.body,
+      agent: options.agent,
       throwHttpErrors: false,
       followRedirect: false,
-      retry: { limit: 0 },
-      timeout: { request: timeoutMs },
+      retry: {
+        limit: MAX_ATTEMPTS - 1,
+        methods: [notice.method as "POST"],
+        statusCodes: RETRYABLE_STATUS_CODES,
+        maxRetryAfter: Math.max(0, remaining() - MIN_ATTEMPT_MS),
+        calculateDelay: ({ attemptCount, computedValue, retryAfter }) => {
+          // got computes 0 for what must not be retried, including a Retry-After past the deadline.
+          if (computedValue === 0) return 0;
+          const delay =
+            retryAfter ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptCount);
+          return remaining() - delay < MIN_ATTEMPT_MS ? 0 : Math.max(1, delay);
+        },
+      },
+      hooks: {
+        beforeRequest: [
+          (requestOptions) => {
+            attempts += 1;
+            // Each attempt gets its own timeout, cut short so that it ends before the deadline.
+            requestOptions.timeout = {
+              request: Math.max(1, Math.min(options.attemptTimeoutMs, remaining())),
+            };
+          },
+        ],
+        beforeRetry: [
+          (error) => {
+            options.onRetry?.({
+              attempt: attempts + 1,
+              statusCode: error.response?.statusCode,
+              errorCode: error.code,
+            });
+          },
+        ],
+      },
     });
     const statusCode = response.statusCode;
-    return { delivered: statusCode >= 200 && statusCode < 300, statusCode, durationMs: Date.now() - started };
+    return {
+      delivered: statusCode >= 200 && statusCode < 300,
+      statusCode,
+      attempts,
+      durationMs: Date.now() - started,
+    };
   } catch (error) {
-    const errorCode = (error as { code?: string }).code ?? "ERR_UNKNOWN";
-    return { delivered: false, errorCode, durationMs: Date.now() - started };
+    return {
+      delivered: false,
+      errorCode: (error as RequestError).code ?? "ERR_UNKNOWN",
+      attempts,
+      durationMs: Date.now() - started,
+    };
   }
 }

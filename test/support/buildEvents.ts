@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BuildStateChangeEvent } from "../../src/notifier/buildEvent";
@@ -10,7 +11,10 @@ const FILES: Record<string, string> = {
   STOPPED: "stopped.json",
 };
 
-/** A realistic CodeBuild event of the given status, for `project`, with extra build environment variables. */
+/**
+ * A realistic CodeBuild event of the given status, for `project`, with extra build environment variables.
+ * Each call is a new event with its own id, as EventBridge assigns; resend the same object to replay one.
+ */
 export function buildEvent(
   status: string,
   project = "my-app",
@@ -19,6 +23,7 @@ export function buildEvent(
   const event = JSON.parse(
     fs.readFileSync(path.join(FIXTURES, FILES[status]), "utf8"),
   ) as BuildStateChangeEvent;
+  event.id = randomUUID();
   const detail = event.detail ?? {};
   detail["project-name"] = project;
   const environment = detail["additional-information"]?.environment;

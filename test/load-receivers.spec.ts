@@ -1,0 +1,484 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import fc from "fast-check";
+import { findJsonSyntaxError } from "../src/jsonSyntaxError";
+import { loadReceivers, ReceiverConfigError } from "../src/loadReceivers";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** The stack config as `pulumi config set --secret` would hold it, read the way index.ts reads it. */
+function configOf(values: Record<string, string>) {
+  return (key: string): string | undefined => values[key];
+}
+
+const HOOK_CONFIG = { hookUrl: "https://receiver.example/hooks/builds" };
+const MINIMAL = "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n";
+
+describe("loadReceivers", () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  function receiversDir(files: Record<string, string>): string {
+    const dir = path.join(root, "receivers");
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return dir;
+  }
+
+  function load(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG) {
+    return loadReceivers(receiversDir(files), configOf(config), { relativeTo: root });
+  }
+
+  /** The message preview shows when the files are rejected. */
+  function rejection(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG): string {
+    try {
+      load(files, config);
+    } catch (error) {
+      assert.ok(error instanceof ReceiverConfigError, `expected a ReceiverConfigError, got ${String(error)}`);
+      return error.message;
+    }
+    assert.fail("the receiver files were accepted");
+  }
+
+  describe("the shipped receivers", () => {
+    const shippedSecrets = {
+      jiraIssuesUrl: "https://example.atlassian.net/rest/api/2/issue",
+      jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+      slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+    };
+
+    it("load with their config set", () => {
+      const receivers = loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf(shippedSecrets), {
+        relativeTo: PROJECT_ROOT,
+      });
+
+      assert.deepEqual(
+        receivers.map(({ template, ...rest }) => ({ ...rest, hasTemplate: template !== undefined })),
+        [
+          {
+            name: "jira-failures",
+            file: "receivers/jira-failures.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED"],
+            method: "POST",
+            urlConfigKey: "jiraIssuesUrl",
+            headersConfigKey: "jiraAuthHeaders",
+            hasTemplate: true,
+          },
+          {
+            name: "slack-builds",
+            file: "receivers/slack-builds.yaml",
+            projects: ["my-app"],
+            statuses: ["SUCCEEDED", "FAILED", "STOPPED"],
+            method: "POST",
+            urlConfigKey: "slackWebhookUrl",
+            hasTemplate: true,
+          },
+        ],
+      );
+      const [jira, slack] = receivers;
+      const issue = JSON.parse(jira.template ?? "");
+      assert.deepEqual(issue.fields.issuetype, { name: "Bug" });
+      assert.equal(issue.fields.summary, "$PROJECT build failing");
+      for (const placeholder of ["$BUILD_URL", "$FAILED_PHASE", "$FAILED_PHASE_CONTEXT", "$LOGS_URL"]) {
+        assert.ok(issue.fields.description.includes(placeholder), `description lacks ${placeholder}`);
+      }
+      const message = JSON.parse(slack.template ?? "");
+      for (const placeholder of ["$STATUS", "$PROJECT", "$BUILD_NUMBER", "$BUILD_URL"]) {
+        assert.ok(message.text.includes(placeholder), `Slack text lacks ${placeholder}`);
+      }
+    });
+
+    it("ask for exactly the secrets the dev stack's comments tell users to set", () => {
+      let message = "";
+      try {
+        loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf({}), { relativeTo: PROJECT_ROOT });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+
+      assert.equal(
+        message,
+        "The receiver files have 3 problems:\n" +
+          'receivers/jira-failures.yaml: url.secret (line 8): config "codebuild-webhooks:jiraIssuesUrl" is not set; run: pulumi config set --secret codebuild-webhooks:jiraIssuesUrl <value>\n' +
+          'receivers/jira-failures.yaml: headers.secret (line 9): config "codebuild-webhooks:jiraAuthHeaders" is not set; run: pulumi config set --secret codebuild-webhooks:jiraAuthHeaders <value>\n' +
+          'receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is not set; run: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
+      );
+      const devStack = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
+      for (const key of ["jiraIssuesUrl", "jiraAuthHeaders", "slackWebhookUrl"]) {
+        assert.match(
+          devStack,
+          new RegExp(`^#\\s+pulumi config set --secret codebuild-webhooks:${key} '`, "m"),
+        );
+      }
+    });
+  });
+
+  describe("accepted files", () => {
+    it("name the receiver after the file and default the method to POST", () => {
+      assert.deepEqual(load({ "deploy-alerts.yml": MINIMAL }), [
+        {
+          name: "deploy-alerts",
+          file: "receivers/deploy-alerts.yml",
+          projects: ["my-app"],
+          statuses: ["FAILED"],
+          method: "POST",
+          urlConfigKey: "hookUrl",
+        },
+      ]);
+    });
+
+    it("take the method in any case and hand it on in upper case", () => {
+      const [receiver] = load({ "hook.yaml": `${MINIMAL}method: patch\n` });
+      assert.equal(receiver.method, "PATCH");
+    });
+
+    it("let a headers config with a non-JSON Content-Type carry a template that is not JSON", () => {
+      const [receiver] = load(
+        { "hook.yaml": `${MINIMAL}headers: { secret: hookHeaders }\ntemplate: "$PROJECT is $STATUS"\n` },
+        { ...HOOK_CONFIG, hookHeaders: '{"content-type": "text/plain; charset=utf-8"}' },
+      );
+      assert.equal(receiver.template, "$PROJECT is $STATUS");
+      assert.equal(receiver.headersConfigKey, "hookHeaders");
+    });
+
+    it("are none when the folder is empty or holds no YAML", () => {
+      assert.deepEqual(load({}), []);
+      assert.deepEqual(load({ ".gitkeep": "", "README.md": "# receivers\n" }), []);
+    });
+  });
+
+  describe("rejected files", () => {
+    it("report a receiver folder that does not exist rather than deploy no receivers", () => {
+      assert.throws(() => loadReceivers(path.join(root, "recievers"), configOf({}), { relativeTo: root }), {
+        name: "ReceiverConfigError",
+        message:
+          "The receiver files have 1 problem:\n" +
+          "recievers: the receiver folder does not exist; create it (a folder without receiver files deploys no receivers)",
+      });
+    });
+
+    it("report an unknown field with its line", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, template, method",
+      );
+    });
+
+    it("report an unknown field inside url", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl, value: x }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: url.value (line 3): unknown field; url takes only "secret"',
+      );
+    });
+
+    it("report a wrong type", () => {
+      assert.equal(
+        rejection({ "hook.yaml": "projects: my-app\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n" }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: projects (line 1): expected a list of CodeBuild project names, e.g. [my-app], got a string",
+      );
+    });
+
+    it("report a template written as YAML instead of a string, pointing to the block scalar", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}template:\n  text: hello\n` }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: template (line 4): expected the body template as a string, got a mapping; write it as a block scalar: "template: |" followed by the body, indented, on the next lines',
+      );
+    });
+
+    it("report a URL written into the file without repeating it", () => {
+      const pasted = "https://hooks.slack.com/services/T000/B000/pasted-secret";
+      const message = rejection({
+        "hook.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: ${pasted}\n`,
+      });
+      assert.equal(
+        message,
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: url (line 3): expected { secret: <config key> }, where the config key holds the receiver's URL, got a string; url values are secrets: store them with pulumi config set --secret and name the key here",
+      );
+    });
+
+    it("report an unknown status", () => {
+      assert.equal(
+        rejection({
+          "jira.yaml": "projects: [my-app]\nstatuses: [FAILED, FAIL]\nurl: { secret: hookUrl }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/jira.yaml: statuses[1] (line 2): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED',
+      );
+    });
+
+    it("report an empty project list", () => {
+      assert.equal(
+        rejection({ "hook.yaml": "projects: []\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n" }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: projects (line 1): is empty; list at least one CodeBuild project",
+      );
+    });
+
+    it("report a project name CodeBuild would not accept and a project listed twice", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": "projects:\n  - my-app\n  - my app\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: projects[1] (line 3): "my app" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", starting with a letter or digit)',
+      );
+      assert.equal(
+        rejection({
+          "hook.yaml": "projects: [my-app, my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: projects[1] (line 1): "my-app" is listed twice',
+      );
+    });
+
+    it("report a method that carries no body", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}method: get\n` }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: method (line 4): "get" is not a supported method; use POST, PUT or PATCH (a method that carries the body)',
+      );
+    });
+
+    it("report a template that is not JSON with the position in the template", () => {
+      const template = 'template: |\n  {\n    "project": "$PROJECT",\n    "build": $BUILD_NUMBER\n  }\n';
+      assert.equal(
+        rejection({ "hook.yaml": MINIMAL + template }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: template (line 4): not valid JSON at line 3, column 12 of the template: expected a value, found $BUILD_NUMBER; placeholders go inside JSON strings: "$BUILD_NUMBER"',
+      );
+    });
+
+    it("hold a template to JSON when the headers config sets a JSON Content-Type", () => {
+      assert.equal(
+        rejection(
+          {
+            "hook.yaml": `${MINIMAL}headers: { secret: hookHeaders }\ntemplate: '{"data": {"project": "$PROJECT"},}'\n`,
+          },
+          { ...HOOK_CONFIG, hookHeaders: '{"Content-Type": "application/vnd.api+json"}' },
+        ),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: template (line 5): not valid JSON at line 1, column 34 of the template: expected a property name in double quotes, found "}"',
+      );
+    });
+
+    it("report a config secret that is not set, with the command that sets it", () => {
+      assert.equal(
+        rejection({
+          "slack-builds.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: slackWebhookUrl }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/slack-builds.yaml: url.secret (line 3): config "codebuild-webhooks:slackWebhookUrl" is not set; run: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
+      );
+    });
+
+    it("report a config key written with its namespace", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl:\n  secret: codebuild-webhooks:hookUrl\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: url.secret (line 4): not a config key name; give the key without the "codebuild-webhooks:" namespace, using letters, digits, "_" and "-", starting with a letter',
+      );
+    });
+
+    it("report a headers config that is not a JSON object of string values", () => {
+      const file = { "hook.yaml": `${MINIMAL}headers: { secret: hookHeaders }\n` };
+      const expected =
+        'it must be a JSON object of header names to string values, e.g. {"Authorization": "Bearer <token>"}';
+      const cases: [string, string][] = [
+        ["Authorization: Bearer abc", "is not valid JSON"],
+        ['["Authorization", "Bearer abc"]', "is a JSON array"],
+        ['"Bearer abc"', "is a JSON string"],
+        ['{"X-Retry": 3}', "has a header value that is a number"],
+        ['{"X-Token": null}', "has a header value that is null"],
+      ];
+      for (const [headers, problem] of cases) {
+        assert.equal(
+          rejection(file, { ...HOOK_CONFIG, hookHeaders: headers }),
+          "The receiver files have 1 problem:\n" +
+            `receivers/hook.yaml: headers.secret (line 4): config "codebuild-webhooks:hookHeaders" ${problem}; ${expected}`,
+          headers,
+        );
+      }
+    });
+
+    it("report a url config that is not an absolute http(s) URL", () => {
+      for (const url of ["hooks.slack.com/services/T000/B000/XXXX", "ftp://receiver.example/hook", ""]) {
+        assert.equal(
+          rejection({ "hook.yaml": MINIMAL }, { hookUrl: url }),
+          "The receiver files have 1 problem:\n" +
+            'receivers/hook.yaml: url.secret (line 3): config "codebuild-webhooks:hookUrl" is not an absolute http(s) URL; set it again: pulumi config set --secret codebuild-webhooks:hookUrl <value>',
+          url,
+        );
+      }
+    });
+
+    it("report two files that give the same receiver name", () => {
+      assert.equal(
+        rejection({ "builds.yaml": MINIMAL, "builds.yml": MINIMAL }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/builds.yaml, receivers/builds.yml: these files all name the receiver "builds"; keep one of them',
+      );
+    });
+
+    it("report a file name that cannot name a receiver", () => {
+      assert.equal(
+        rejection({ "build alerts.yaml": MINIMAL }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/build alerts.yaml: "build alerts" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)',
+      );
+    });
+
+    it("report a YAML syntax error with its line and column", () => {
+      assert.equal(
+        rejection({ "hook.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl: secret: hookUrl\n" }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml (line 3, column 6): not valid YAML: Nested mappings are not allowed in compact mappings",
+      );
+      // A tab in the indentation confuses the parser into several errors; the first is the one to fix.
+      assert.equal(
+        rejection({
+          "hook.yaml": "projects:\n  - my-app\n\t- api\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+        }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml (line 3, column 1): not valid YAML: Tabs are not allowed as indentation",
+      );
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}statuses: [SUCCEEDED]\n` }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml (line 4, column 1): not valid YAML: Map keys must be unique",
+      );
+    });
+
+    it("report a file with more than one YAML document", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}---\n${MINIMAL}` }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml (line 4, column 1): not valid YAML: a second YAML document ("---") starts here; a file holds one receiver',
+      );
+    });
+
+    it("report an empty file and a file that is not a mapping", () => {
+      assert.equal(
+        rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n" }),
+        "The receiver files have 2 problems:\n" +
+          "receivers/empty.yaml: the file is empty; a receiver needs at least projects, statuses and url\n" +
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, template, method), got a list",
+      );
+    });
+
+    it("report every problem of every file in one message, in file and line order", () => {
+      const fixture = path.join(__dirname, "fixtures", "receivers", "several-problems");
+      assert.throws(
+        () =>
+          loadReceivers(
+            path.join(fixture, "receivers"),
+            configOf({ deployAlertsUrl: "https://chat.example/a", teamChatUrl: "https://chat.example/b" }),
+            {
+              relativeTo: fixture,
+            },
+          ),
+        {
+          name: "ReceiverConfigError",
+          message:
+            "The receiver files have 7 problems:\n" +
+            'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
+            'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, template, method\n" +
+            'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
+            'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
+            "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
+            'receivers/nightly.yaml, receivers/nightly.yml: these files all name the receiver "nightly"; keep one of them',
+        },
+      );
+    });
+
+    it("never show a config value in a message", () => {
+      const secret = "s3cr3t-token-value";
+      const files = {
+        "bad-url.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: badUrl }\n",
+        "bad-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: badJson }\n`,
+        "array-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: arrayHeaders }\n`,
+        "number-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: numberHeaders }\n`,
+      };
+      const message = rejection(files, {
+        badUrl: `receiver.example/${secret}`,
+        goodUrl: `https://receiver.example/${secret}`,
+        badJson: `{"Authorization": "Bearer ${secret}"`,
+        arrayHeaders: `["${secret}"]`,
+        numberHeaders: `{"X-${secret}": 1}`,
+      });
+      assert.match(message, /^The receiver files have 4 problems:/);
+      assert.ok(!message.includes(secret), message);
+    });
+  });
+});
+
+describe("findJsonSyntaxError", () => {
+  it("accepts exactly the texts JSON.parse accepts", () => {
+    const jsonLike = fc.oneof(
+      fc.json(),
+      fc.string({ unit: fc.constantFrom(...'{}[]":,. 0123456789-+eEtrufalsn\\/u\n\t$Ab') }),
+      fc.tuple(fc.json(), fc.nat(), fc.string({ maxLength: 2 })).map(([text, at, insert]) => {
+        const index = at % (text.length + 1);
+        return text.slice(0, index) + insert + text.slice(index + 1);
+      }),
+    );
+    fc.assert(
+      fc.property(jsonLike, (text) => {
+        let parses = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        assert.equal(findJsonSyntaxError(text) === undefined, parses, JSON.stringify(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("points at where the text stops being JSON", () => {
+    assert.deepEqual(findJsonSyntaxError('{\n  "a": 1,\n  "b": "x\ty"\n}'), {
+      line: 3,
+      column: 10,
+      problem: "control character in a string; write it as an escape such as \\n or \\t",
+    });
+    assert.deepEqual(findJsonSyntaxError('["a" "b"]'), {
+      line: 1,
+      column: 6,
+      problem: 'expected "," or "]", found "\\""',
+    });
+    assert.deepEqual(findJsonSyntaxError('{"a": "b"} trailing'), {
+      line: 1,
+      column: 12,
+      problem: 'unexpected "t" after the JSON value',
+    });
+    assert.deepEqual(findJsonSyntaxError('{"text": "unclosed}'), {
+      line: 1,
+      column: 10,
+      problem: "string not closed before the end of the text",
+    });
+    assert.deepEqual(findJsonSyntaxError(""), {
+      line: 1,
+      column: 1,
+      problem: "expected a value, found the end of the text",
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** How a receiver answers one request. */
+export interface ResponseStep {
+  /** Defaults to 200. */
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Holds the answer back, e.g. to run into the notifier's request timeout. */
+  delayMs?: number;
+  /** Never answers: the connection stays open until the receiver is closed. */
+  hang?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Header names in lower case; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  /** Epoch milliseconds at which the request arrived. */
+  receivedAt: number;
+}
+
+/** A list is played in order and its last step repeats; a function picks the step per request. */
+export type ResponseScript = ResponseStep[] | ((request: RecordedRequest, index: number) => ResponseStep);
+
+export interface Receiver {
+  /** `http://127.0.0.1:PORT/hook` */
+  url: string;
+  requests: RecordedRequest[];
+  /** Resolves with the requests received so far once there are at least `n`. */
+  waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WAIT_MS = 5000;
+
+/** A webhook receiver on the loopback interface that answers as scripted and records what it was sent. */
+export async function startReceiver(script: ResponseScript = []): Promise<Receiver> {
+  const requests: RecordedRequest[] = [];
+  const waiters = new Set<() => void>();
+  const delayedAnswers = new Set<NodeJS.Timeout>();
+
+  const stepFor = (request: RecordedRequest, index: number): ResponseStep => {
+    if (typeof script === "function") return script(request, index);
+    return script[Math.min(index, script.length - 1)] ?? {};
+  };
+
+  const answer = (response: ServerResponse, step: ResponseStep): void => {
+    response.writeHead(step.status ?? 200, step.headers);
+    response.end(step.body ?? "");
+  };
+
+  const server = createServer((incoming: IncomingMessage, response: ServerResponse) => {
+    const receivedAt = Date.now();
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(incoming.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      const request: RecordedRequest = {
+        method: incoming.method ?? "",
+        path: incoming.url ?? "",
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        receivedAt,
+      };
+      const index = requests.push(request) - 1;
+      for (const wake of waiters) wake();
+
+      const step = stepFor(request, index);
+      if (step.hang) return;
+      if (!step.delayMs) {
+        answer(response, step);
+        return;
+      }
+      const timer = setTimeout(() => {
+        delayedAnswers.delete(timer);
+        answer(response, step);
+      }, step.delayMs);
+      delayedAnswers.add(timer);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    waitForRequests(n, timeoutMs = DEFAULT_WAIT_MS) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (requests.length < n) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve([...requests]);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `Expected ${n} requests at the receiver within ${timeoutMs} ms, got ${requests.length}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    close() {
+      closing ??= new Promise((resolve, reject) => {
+        for (const timer of delayedAnswers) clearTimeout(timer);
+        delayedAnswers.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hanging and delayed requests keep their connections open; end them so close() completes.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
