@@ -200,6 +200,59 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     assert.equal(permission.inputs.action, "lambda:invokeFunction");
   });
 
+  it("keeps delivery records in the registry table with an expiry attribute", () => {
+    const table = single(run, "aws:dynamodb/table:Table");
+    assert.deepEqual(table.inputs.ttl, { attributeName: "expires_at", enabled: true });
+  });
+
+  it("retries failed events twice, then keeps them in an encrypted dead-letter queue", () => {
+    const queue = single(run, "aws:sqs/queue:Queue");
+    assert.equal(queue.inputs.sqsManagedSseEnabled, true);
+    assert.equal(queue.inputs.messageRetentionSeconds, 14 * 24 * 3600);
+    const invokeConfig = single(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+    assert.equal(invokeConfig.inputs.functionName, single(run, "aws:lambda/function:Function").outputs.name);
+    assert.equal(invokeConfig.inputs.maximumRetryAttempts, 2);
+    assert.equal(invokeConfig.inputs.maximumEventAgeInSeconds, 6 * 3600);
+    assert.deepEqual(invokeConfig.inputs.destinationConfig, { onFailure: { destination: queue.outputs.arn } });
+    assert.equal(run.outputs.deadLetterQueueUrl, queue.outputs.url);
+  });
+
+  it("alarms on dead letters and on notifier errors, notifying nobody unless configured", () => {
+    const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const queue = single(run, "aws:sqs/queue:Queue");
+    const fn = single(run, "aws:lambda/function:Function");
+    assert.deepEqual(
+      alarms.map((alarm) => [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions]),
+      [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: queue.outputs.name }],
+        ["AWS/Lambda", "Errors", { FunctionName: fn.outputs.name }],
+      ],
+    );
+    for (const alarm of alarms) {
+      assert.equal(alarm.inputs.comparisonOperator, "GreaterThanThreshold");
+      assert.equal(alarm.inputs.threshold, 0);
+      assert.deepEqual(alarm.inputs.alarmActions, []);
+    }
+    assert.equal(ofType(run, "aws:sns/topic:Topic").length, 0);
+  });
+
+  it("notifies an e-mail address and an existing topic when configured", async () => {
+    const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:platform-alerts`;
+    const withAlarms = await runProgramUnderMocks({
+      config: { ...RECEIVER_SECRETS, alarmEmail: "platform@example.com", alarmTopicArn: topicArn },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    });
+    const topic = single(withAlarms, "aws:sns/topic:Topic");
+    const subscription = single(withAlarms, "aws:sns/topicSubscription:TopicSubscription");
+    assert.deepEqual(
+      [subscription.inputs.topic, subscription.inputs.protocol, subscription.inputs.endpoint],
+      [topic.outputs.arn, "email", "platform@example.com"],
+    );
+    for (const alarm of ofType(withAlarms, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      assert.deepEqual(alarm.inputs.alarmActions, [topicArn, topic.outputs.arn]);
+    }
+  });
+
   it("exports the table, function, rule and the receivers deployed", () => {
     assert.equal(run.outputs.functionName, single(run, "aws:lambda/function:Function").outputs.name);
     assert.equal(run.outputs.ruleArn, single(run, "aws:cloudwatch/eventRule:EventRule").outputs.arn);

@@ -1,0 +1,254 @@
+import * as grpc from "@grpc/grpc-js";
+import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import * as path from "node:path";
+import { notifierLeastPrivilege } from "../policy/notifierLeastPrivilege";
+import { version as packVersion } from "../policy/package.json";
+import { registryRecoverable } from "../policy/registryRecoverable";
+import { webhooksParameterPrefix } from "../policy/webhooksParameterPrefix";
+import { webhooksParameterSecureString } from "../policy/webhooksParameterSecureString";
+
+const PACK_DIR = path.resolve(__dirname, "..", "policy");
+const { EnforcementLevel } = analyzerProto;
+
+/** How the engine marks a string input it cannot know during a preview (an Output of a new resource). */
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Starts the pack as the Pulumi CLI does: `run-policy-pack <engine address> <pack>` with the pack's
+ * directory as working directory.
+ */
+function startPack(): ChildProcess {
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+  // The engine address is where the CLI listens; the analyzer never calls back during these requests.
+  return spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
+    cwd: PACK_DIR,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** The port of the analyzer the pack serves on loopback: the first line it prints. */
+function servedPort(pack: ChildProcess): Promise<number> {
+  let stdout = "";
+  let stderr = "";
+  pack.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<number>((resolve, reject) => {
+    pack.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = /^(\d+)\n/.exec(stdout);
+      if (line) resolve(Number(line[1]));
+    });
+    pack.once("exit", (code) => reject(new Error(`policy pack exited with ${code}:\n${stdout}${stderr}`)));
+  });
+}
+
+function unary<T>(send: (done: (error: grpc.ServiceError | null, response: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) =>
+    send((error, response) => (error ? reject(error) : resolve(response))),
+  );
+}
+
+interface Diagnostic {
+  policy: string;
+  level: analyzerProto.EnforcementLevel;
+  message: string;
+}
+
+describe("policy pack served to the Pulumi CLI", () => {
+  let pack: ChildProcess;
+  let client: analyzerRpc.AnalyzerClient;
+
+  before(async () => {
+    pack = startPack();
+    const port = await servedPort(pack);
+    client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+
+  after(async () => {
+    client?.close();
+    if (pack && pack.exitCode === null) {
+      pack.kill();
+      await once(pack, "exit");
+    }
+  });
+
+  async function analyze(
+    type: string,
+    props: Record<string, JavaScriptValue>,
+    project = "codebuild-webhooks",
+  ): Promise<Diagnostic[]> {
+    const name = "resource";
+    const provider = new analyzerProto.AnalyzerProviderResource()
+      .setType("pulumi:providers:aws")
+      .setName("default")
+      .setUrn(`urn:pulumi:dev::${project}::pulumi:providers:aws::default`)
+      .setProperties(Struct.fromJavaScript({ region: "us-east-1" }));
+    const request = new analyzerProto.AnalyzeRequest()
+      .setType(type)
+      .setName(name)
+      .setUrn(`urn:pulumi:dev::${project}::${type}::${name}`)
+      .setProperties(Struct.fromJavaScript(props))
+      .setOptions(new analyzerProto.AnalyzerResourceOptions())
+      .setProvider(provider);
+    const response = await unary<analyzerProto.AnalyzeResponse>((done) => client.analyze(request, done));
+    return response.getDiagnosticsList().map((diagnostic) => ({
+      policy: diagnostic.getPolicyname(),
+      level: diagnostic.getEnforcementlevel(),
+      message: diagnostic.getMessage(),
+    }));
+  }
+
+  const PARAMETER = "aws:ssm/parameter:Parameter";
+
+  it("describes its policies and their enforcement levels", async () => {
+    const info = await unary<analyzerProto.AnalyzerInfo>((done) => client.getAnalyzerInfo(new Empty(), done));
+    assert.equal(info.getName(), "codebuild-webhooks");
+    assert.equal(info.getVersion(), packVersion);
+    assert.equal(info.getSupportsconfig(), true);
+    assert.deepEqual(
+      info.getPoliciesList().map((policy) => [policy.getName(), policy.getEnforcementlevel()]),
+      [
+        ["webhooks-parameter-prefix", EnforcementLevel.MANDATORY],
+        ["webhooks-parameter-securestring", EnforcementLevel.MANDATORY],
+        ["notifier-least-privilege", EnforcementLevel.MANDATORY],
+        ["registry-recoverable", EnforcementLevel.ADVISORY],
+      ],
+    );
+  });
+
+  it("passes a SecureString receiver parameter under /webhooks/", async () => {
+    const props = {
+      name: "/webhooks/jira-failures/url",
+      type: "SecureString",
+      keyId: "alias/aws/ssm",
+      value: "x",
+    };
+    assert.deepEqual(await analyze(PARAMETER, props), []);
+  });
+
+  it("blocks a parameter named outside /webhooks/, and a String parameter under it", async () => {
+    assert.deepEqual(await analyze(PARAMETER, { name: "/webhooksx/jira/url", type: "SecureString" }), [
+      {
+        policy: "webhooks-parameter-prefix",
+        level: EnforcementLevel.MANDATORY,
+        message:
+          `${webhooksParameterPrefix.description}\n` +
+          `Parameter name "/webhooksx/jira/url" is not under /webhooks/, so the notifier's grant on ` +
+          `parameter/webhooks/* does not cover it. Name it "/webhooks/<receiver>/url" or "/webhooks/<receiver>/headers".`,
+      },
+    ]);
+    assert.deepEqual(await analyze(PARAMETER, { name: "/webhooks/jira/url", type: "String" }), [
+      {
+        policy: "webhooks-parameter-securestring",
+        level: EnforcementLevel.MANDATORY,
+        message: `${webhooksParameterSecureString.description}\nParameter "/webhooks/jira/url" has type "String"; set type: "SecureString".`,
+      },
+    ]);
+  });
+
+  it("tells the stacks' projects apart by the resource's URN", async () => {
+    assert.deepEqual(await analyze(PARAMETER, { name: "/billing/db-host", type: "String" }, "billing"), []);
+    const lookalike = await analyze(
+      PARAMETER,
+      { name: "webhooks/jira/url", type: "SecureString" },
+      "billing",
+    );
+    assert.deepEqual(
+      lookalike.map((diagnostic) => diagnostic.policy),
+      ["webhooks-parameter-prefix"],
+    );
+  });
+
+  it("checks role inline policies and managed policy attachments", async () => {
+    const readEverything = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "*" }],
+    });
+    const role = await analyze("aws:iam/role:Role", {
+      assumeRolePolicy: "{}",
+      inlinePolicies: [{ name: "notifier", policy: readEverything }],
+    });
+    assert.deepEqual(role, [
+      {
+        policy: "notifier-least-privilege",
+        level: EnforcementLevel.MANDATORY,
+        message:
+          `${notifierLeastPrivilege.description}\nInline policy "notifier" statement 1 allows ssm:GetParameter, ` +
+          `ssm:GetParameters, ssm:GetParametersByPath, ssm:GetParameterHistory on "*", which reaches parameters ` +
+          `outside /webhooks/. Limit Resource to "arn:aws:ssm:<region>:<account>:parameter/webhooks/*".`,
+      },
+    ]);
+    const attachment = await analyze("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+      role: "notifier-1a2b3c4",
+      policyArn: "arn:aws:iam::aws:policy/AmazonSSMFullAccess",
+    });
+    assert.deepEqual(
+      attachment.map((diagnostic) => diagnostic.message),
+      [
+        `${notifierLeastPrivilege.description}\nManaged policy "arn:aws:iam::aws:policy/AmazonSSMFullAccess" gives ` +
+          `the notifier's role far more than it needs. Detach it and grant only what the notifier uses in an inline policy.`,
+      ],
+    );
+  });
+
+  it("notes, without blocking the preview, a policy document that is not known yet", async () => {
+    const diagnostics = await analyze("aws:iam/rolePolicy:RolePolicy", {
+      role: "notifier",
+      policy: UNKNOWN_STRING,
+    });
+    assert.deepEqual(
+      diagnostics.map(({ policy, level }) => [policy, level]),
+      [["notifier-least-privilege", EnforcementLevel.ADVISORY]],
+    );
+    assert.match(
+      diagnostics[0].message,
+      /during preview: string value at \.policy can't be known during preview$/,
+    );
+  });
+
+  it("takes each policy's enforcement level from the pack's config", async () => {
+    const table = { hashKey: "project", rangeKey: "hook_url_param_name", billingMode: "PAY_PER_REQUEST" };
+    const badName = { name: "/ci/jira/url", type: "SecureString" };
+    const advisory = await analyze("aws:dynamodb/table:Table", table);
+    assert.deepEqual(
+      advisory.map(({ policy, level }) => [policy, level]),
+      [["registry-recoverable", EnforcementLevel.ADVISORY]],
+    );
+    const blocked = await analyze(PARAMETER, badName);
+    assert.deepEqual(
+      blocked.map(({ policy, level }) => [policy, level]),
+      [["webhooks-parameter-prefix", EnforcementLevel.MANDATORY]],
+    );
+
+    // What `--policy-pack-config` with {"registry-recoverable": "mandatory",
+    // "webhooks-parameter-prefix": "disabled"} makes the CLI send.
+    const configure = new analyzerProto.ConfigureAnalyzerRequest();
+    const levels: [string, analyzerProto.EnforcementLevel][] = [
+      [registryRecoverable.name, EnforcementLevel.MANDATORY],
+      [webhooksParameterPrefix.name, EnforcementLevel.DISABLED],
+    ];
+    for (const [policy, level] of levels) {
+      const config = new analyzerProto.PolicyConfig().setEnforcementlevel(level).setProperties(new Struct());
+      configure.getPolicyconfigMap().set(policy, config);
+    }
+    await unary<Empty>((done) => client.configure(configure, done));
+
+    const mandatory = await analyze("aws:dynamodb/table:Table", table);
+    assert.deepEqual(
+      mandatory.map(({ policy, level, message }) => [policy, level, message]),
+      [
+        [
+          "registry-recoverable",
+          EnforcementLevel.MANDATORY,
+          `${registryRecoverable.description}\nRegistry table has no point-in-time recovery; set pointInTimeRecovery: { enabled: true }.`,
+        ],
+      ],
+    );
+    assert.deepEqual(await analyze(PARAMETER, badName), []);
+  });
+});
