@@ -4,10 +4,12 @@ import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues } from "./buildEventValues";
 import { createDeliveryLedger, type LedgerTable } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
+import { FINAL_STATUSES, recordFinalStatus, type StatusChange } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
 import { isJsonBody, parseHeadersParameter, requestHeaders } from "./requestHeaders";
 import { sendNotice, type Notice } from "./sendNotice";
+import { signatureHeaders } from "./signWebhook";
 import { eventIdOf, webhookId } from "./webhookId";
 
 /** Structured log lines; the fields name receivers by parameter name, never by URL or header value. */
@@ -58,6 +60,9 @@ export interface NotifierResult {
   outcomes: ReceiverOutcome[];
 }
 
+/** The registry's `project` value for receivers of every project. */
+const CATCH_ALL_PROJECT = "*";
+
 /** Time kept back from the Lambda deadline to record outcomes and report. */
 const DEADLINE_MARGIN_MS = 1500;
 
@@ -85,21 +90,47 @@ export function createNotifier(deps: NotifierDependencies) {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
     const ledger = createDeliveryLedger(deps.table, deps.tableName, context.awsRequestId);
 
-    const { entries, invalid } = await findRegistryEntries(deps.table.query, deps.tableName, project);
-    const matching = entries.filter((entry) => entry.statuses.includes(status));
+    // The project's own registrations, then the catch-all ones; a receiver registered both ways gets one notice.
+    const [own, catchAll] = await Promise.all([
+      findRegistryEntries(deps.table.query, deps.tableName, project),
+      findRegistryEntries(deps.table.query, deps.tableName, CATCH_ALL_PROJECT),
+    ]);
+    const seen = new Set<string>();
+    const entries = [...own.entries, ...catchAll.entries].filter(
+      (entry) => !seen.has(entry.urlParameter) && seen.add(entry.urlParameter),
+    );
+    const invalid = [...own.invalid, ...catchAll.invalid];
+
+    // The project's last final status is kept only where a receiver needs it, but then for every final
+    // event of the project, whichever receivers it matches, so "previous" is always the one before.
+    const tracksStatus = entries.some(
+      (entry) => entry.onlyOnChange || entry.template?.includes("PREVIOUS_STATUS"),
+    );
+    const statusChange: StatusChange | undefined =
+      tracksStatus && FINAL_STATUSES.includes(status)
+        ? await recordFinalStatus(deps.table, deps.tableName, event)
+        : undefined;
+    const matching = entries.filter(
+      (entry) => entry.statuses.includes(status) && (!entry.onlyOnChange || statusChange?.changed === true),
+    );
     deps.log.info("Receivers found", {
       project,
       status,
       eventId,
       registered: entries.length + invalid.length,
       matching: matching.length,
+      ...(statusChange
+        ? { previousStatus: statusChange.previous ?? null, statusChanged: statusChange.changed }
+        : {}),
     });
 
     const parameterNames = matching.flatMap((entry) =>
-      entry.headersParameter ? [entry.urlParameter, entry.headersParameter] : [entry.urlParameter],
+      [entry.urlParameter, entry.headersParameter, entry.signingSecretParameter].filter(
+        (name): name is string => name !== undefined,
+      ),
     );
     const parameters = await deps.parameters.read(parameterNames);
-    const values = buildEventValues(event);
+    const values = { ...buildEventValues(event), PREVIOUS_STATUS: statusChange?.previous ?? "" };
 
     const failure = (receiver: string, reason: string): ReceiverOutcome => ({
       receiver,
@@ -123,7 +154,8 @@ export function createNotifier(deps: NotifierDependencies) {
           return failure(receiver, `parameter ${entry.headersParameter} ${receiverHeaders.message}`);
         }
       }
-      const headers = { ...requestHeaders(receiverHeaders), "webhook-id": webhookId(eventId, receiver) };
+      const id = webhookId(eventId, receiver);
+      const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
       const template = entry.template ?? DEFAULT_TEMPLATE;
       const { body, unknownNames } = renderTemplate(template, values, isJsonBody(headers));
       if (unknownNames.length > 0) {
@@ -131,6 +163,16 @@ export function createNotifier(deps: NotifierDependencies) {
           receiver,
           unknownNames,
         });
+      }
+      if (entry.signingSecretParameter) {
+        const secrets = parameters.get(entry.signingSecretParameter);
+        if (secrets === undefined)
+          return failure(receiver, `parameter ${entry.signingSecretParameter} not found`);
+        const signature = signatureHeaders(secrets, id, Math.floor(Date.now() / 1000), body);
+        if (signature instanceof Error) {
+          return failure(receiver, `parameter ${entry.signingSecretParameter} ${signature.message}`);
+        }
+        Object.assign(headers, signature);
       }
       return { entry, notice: { method: entry.method, url, headers, body } };
     };

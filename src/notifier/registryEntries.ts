@@ -7,9 +7,13 @@ export interface RegistryEntry {
   urlParameter: string;
   /** SSM parameter holding a JSON object of header names to values. */
   headersParameter?: string;
+  /** SSM parameter holding the Standard Webhooks signing secret(s); deliveries are signed when set. */
+  signingSecretParameter?: string;
   statuses: string[];
   template?: string;
   method: string;
+  /** Notify only when the project's final status changed. */
+  onlyOnChange: boolean;
 }
 
 /** A registry item that cannot be used, with the reason (it names attributes, never values of secrets). */
@@ -52,7 +56,7 @@ export async function findRegistryEntries(
 
 /**
  * Reads an item in the AWS sample's format (`statuses` as a list or a string set), plus the optional
- * `method` attribute this project adds.
+ * attributes this project adds: `method`, `signing_secret_param_name`, `only_on_change`.
  */
 export function parseRegistryItem(item: Record<string, AttributeValue>): RegistryEntry | InvalidRegistryItem {
   const urlParameter = item.hook_url_param_name?.S ?? "(no hook_url_param_name)";
@@ -60,17 +64,22 @@ export function parseRegistryItem(item: Record<string, AttributeValue>): Registr
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
     return { urlParameter, reason: "attribute statuses must be a list or string set of strings" };
   }
-  for (const attribute of ["hook_headers_param_name", "template", "method"]) {
+  for (const attribute of ["hook_headers_param_name", "signing_secret_param_name", "template", "method"]) {
     if (item[attribute] && item[attribute].S === undefined) {
       return { urlParameter, reason: `attribute ${attribute} must be a string` };
     }
+  }
+  if (item.only_on_change && item.only_on_change.BOOL === undefined) {
+    return { urlParameter, reason: "attribute only_on_change must be a boolean" };
   }
   return {
     project: item.project?.S ?? "",
     urlParameter,
     headersParameter: item.hook_headers_param_name?.S,
+    signingSecretParameter: item.signing_secret_param_name?.S,
     statuses: statuses as string[],
     template: item.template?.S,
     method: (item.method?.S ?? "POST").toUpperCase(),
+    onlyOnChange: item.only_on_change?.BOOL ?? false,
   };
 }
