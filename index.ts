@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { createNotifier } from "./src/notifier/createNotifier";
 import { DELIVERY_KEY_PREFIX } from "./src/notifier/deliveryLedger";
+import { STATUS_KEY_PREFIX } from "./src/notifier/projectStatus";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { loadReceivers } from "./src/loadReceivers";
 import { parameterName, registryItem } from "./src/registryItem";
@@ -41,8 +42,12 @@ export const registry = new aws.dynamodb.Table(
 
 const ssmKeyId = config.require("ssmKeyId");
 
-function secureParameter(receiver: string, kind: "url" | "headers", configKey: string): aws.ssm.Parameter {
-  return new aws.ssm.Parameter(`${receiver}-${kind}`, {
+function secureParameter(
+  receiver: string,
+  kind: "url" | "headers" | "signing-secret",
+  configKey: string,
+): aws.ssm.Parameter {
+  return new aws.ssm.Parameter(`${receiver}/${kind}`, {
     name: parameterName(receiver, kind),
     description: `codebuild-webhooks receiver ${receiver}: ${kind} (config ${projectName}:${configKey})`,
     type: "SecureString",
@@ -51,14 +56,28 @@ function secureParameter(receiver: string, kind: "url" | "headers", configKey: s
   });
 }
 
+/**
+ * A registration's resource name: `/` appears in neither receiver nor project names, and `_all` (for the
+ * catch-all `*`) is no project name, since those start with a letter or digit. The characters are the
+ * ones `pulumi state` commands accept.
+ */
+function registrationName(receiver: string, project: string): string {
+  return `${receiver}/${project === "*" ? "_all" : project}`;
+}
+
 for (const receiver of receivers) {
-  const url = secureParameter(receiver.name, "url", receiver.urlConfigKey);
-  const headers = receiver.headersConfigKey
-    ? secureParameter(receiver.name, "headers", receiver.headersConfigKey)
-    : undefined;
+  const parameters = [
+    secureParameter(receiver.name, "url", receiver.urlConfigKey),
+    ...(receiver.headersConfigKey
+      ? [secureParameter(receiver.name, "headers", receiver.headersConfigKey)]
+      : []),
+    ...(receiver.signingSecretConfigKey
+      ? [secureParameter(receiver.name, "signing-secret", receiver.signingSecretConfigKey)]
+      : []),
+  ];
   for (const project of receiver.projects) {
     new aws.dynamodb.TableItem(
-      `${receiver.name}:${project}`,
+      registrationName(receiver.name, project),
       {
         tableName: registry.name,
         hashKey: registry.hashKey,
@@ -66,7 +85,7 @@ for (const receiver of receivers) {
         item: JSON.stringify(registryItem(receiver, project)),
       },
       // The item points at the parameters by name: write it only once they exist.
-      { dependsOn: headers ? [url, headers] : [url] },
+      { dependsOn: parameters },
     );
   }
 }
@@ -94,12 +113,16 @@ const rolePolicy = new aws.iam.RolePolicy("notifier", {
     Statement: [
       { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
       {
-        // Delivery records only: their keys start with the ledger prefix, registrations stay read-only.
-        Sid: "RecordDeliveries",
+        // Delivery and project status records only, by their key prefixes: registrations stay read-only.
+        Sid: "RecordDeliveriesAndStatus",
         Effect: "Allow",
         Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         Resource: [registry.arn],
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${DELIVERY_KEY_PREFIX}*`] } },
+        Condition: {
+          "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": [`${DELIVERY_KEY_PREFIX}*`, `${STATUS_KEY_PREFIX}*`],
+          },
+        },
       },
       {
         Sid: "ReadReceiverParameters",

@@ -19,7 +19,7 @@ export function parameterPrefixViolations(parameter: { name?: string }, project:
   if (isUnderWebhooksPath(name) || !(project === WEBHOOKS_PROJECT || looksLikeWebhooksPath(name))) return [];
   return [
     `Parameter name "${name}" is not under /webhooks/, so the notifier's grant on parameter/webhooks/* does ` +
-      `not cover it. Name it "/webhooks/<receiver>/url" or "/webhooks/<receiver>/headers".`,
+      `not cover it. Name it "/webhooks/<receiver>/url", ".../headers" or ".../signing-secret".`,
   ];
 }
 
@@ -29,7 +29,8 @@ export const webhooksParameterPrefix: ResourceValidationPolicy = {
     "SSM parameters of codebuild-webhooks are named under /webhooks/: the notifier's IAM grant covers " +
     "parameter/webhooks/* and nothing else. Checked: every parameter of a codebuild-webhooks stack, and in " +
     "any stack a parameter whose path starts like /webhooks/ (/webhooksx/..., /Webhooks/..., webhooks/... " +
-    'without the leading slash). To fix: set name: "/webhooks/<receiver>/url" (or ".../headers") ' +
+    'without the leading slash). To fix: set name: "/webhooks/<receiver>/url" (or ".../headers", ' +
+    '".../signing-secret") ' +
     "explicitly instead of leaving the name to auto-naming.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(ssm.Parameter, (parameter, args, reportViolation) => {

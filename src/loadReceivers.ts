@@ -4,7 +4,7 @@ import { RunError } from "@pulumi/pulumi";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { isJsonBody } from "./notifier/requestHeaders";
-import type { ReceiverDefinition } from "./receiverDefinition";
+import { EVERY_PROJECT, type ReceiverDefinition } from "./receiverDefinition";
 import { CONFIG_KEY, receiverFileSchema } from "./receiverSchema";
 
 const CONFIG_NAMESPACE = "codebuild-webhooks";
@@ -128,7 +128,9 @@ function readReceiverFile(
     const message =
       syntaxError.code === "MULTIPLE_DOCS"
         ? 'a second YAML document ("---") starts here; a file holds one receiver'
-        : syntaxError.message;
+        : syntaxError.code === "BAD_ALIAS" && source.slice(...syntaxError.pos).trim() === EVERY_PROJECT
+          ? 'an unquoted * starts a YAML alias; write every project as "*" in quotes: projects: ["*"]'
+          : syntaxError.message;
     problems.push({ line, text: `${file} (line ${line}, column ${col}): not valid YAML: ${message}` });
     return undefined;
   }
@@ -167,6 +169,11 @@ function readReceiverFile(
     const problem = urlProblem(urlKey, readConfig(urlKey));
     if (problem) report(["url", "secret"], problem);
   }
+  const signingSecretKey = configKeyIn(fields.signingSecret);
+  if (signingSecretKey !== undefined) {
+    const problem = signingSecretProblem(signingSecretKey, readConfig(signingSecretKey));
+    if (problem) report(["signingSecret", "secret"], problem);
+  }
   const headersKey = configKeyIn(fields.headers);
   let bodyIsJson: boolean | undefined = fields.headers === undefined ? true : undefined;
   if (headersKey !== undefined) {
@@ -200,6 +207,10 @@ function readReceiverFile(
     ...(receiver.template === undefined ? {} : { template: receiver.template }),
     urlConfigKey: receiver.url.secret,
     ...(receiver.headers === undefined ? {} : { headersConfigKey: receiver.headers.secret }),
+    ...(receiver.signingSecret === undefined
+      ? {}
+      : { signingSecretConfigKey: receiver.signingSecret.secret }),
+    onlyOnChange: receiver.onlyOnChange,
   };
 }
 
@@ -209,14 +220,46 @@ function configKeyIn(reference: unknown): string | undefined {
   return typeof key === "string" && CONFIG_KEY.test(key) ? key : undefined;
 }
 
-function setCommand(key: string): string {
-  return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>`;
+function setCommand(key: string, value = "<value>"): string {
+  return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} ${value}`;
 }
 
 function urlProblem(key: string, value: string | undefined): string | undefined {
   if (value === undefined) return `config "${CONFIG_NAMESPACE}:${key}" is not set; run: ${setCommand(key)}`;
   if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
     return `config "${CONFIG_NAMESPACE}:${key}" is not an absolute http(s) URL; set it again: ${setCommand(key)}`;
+  }
+  return undefined;
+}
+
+/** Standard Webhooks secrets: "whsec_" and padded standard base64, which every verifier library decodes. */
+const SIGNING_SECRET = /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
+/** The Standard Webhooks specification asks for secrets of 24 to 64 bytes. */
+const MIN_SIGNING_KEY_BYTES = 24;
+/** A command that sets a new secret of 32 random bytes, for messages. */
+const NEW_SIGNING_SECRET = `"whsec_$(openssl rand -base64 32)"`;
+
+/**
+ * One secret, or several separated by whitespace while a secret is rotated (the notifier signs with
+ * each). The message says which one is wrong by its position, never by its value.
+ */
+function signingSecretProblem(key: string, value: string | undefined): string | undefined {
+  const config = `config "${CONFIG_NAMESPACE}:${key}"`;
+  if (value === undefined) return `${config} is not set; run: ${setCommand(key, NEW_SIGNING_SECRET)}`;
+  const secrets = value.trim().split(/\s+/);
+  const setAgain = `set it again: ${setCommand(key, NEW_SIGNING_SECRET)}`;
+  for (const [index, secret] of secrets.entries()) {
+    const which =
+      secrets.length === 1
+        ? `${config} is`
+        : `${config} holds ${secrets.length} secrets; secret ${index + 1} is`;
+    const base64 = SIGNING_SECRET.exec(secret)?.[1];
+    if (!base64) {
+      return `${which} not a Standard Webhooks signing secret ("whsec_" followed by standard, padded base64); ${setAgain}`;
+    }
+    if (Buffer.from(base64, "base64").length < MIN_SIGNING_KEY_BYTES) {
+      return `${which} a signing secret of fewer than ${MIN_SIGNING_KEY_BYTES} bytes; Standard Webhooks secrets are 24 to 64 random bytes; ${setAgain}`;
+    }
   }
   return undefined;
 }

@@ -2,12 +2,19 @@
 export const BUILD_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"] as const;
 export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
+/** The statuses a build ends with; `onlyOnChange` compares these. */
+export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = ["SUCCEEDED", "FAILED", "STOPPED"];
+
+/** The one entry of `projects` that stands for every project (the registry item's `project` is `*`). */
+export const EVERY_PROJECT = "*";
+
 /** A receiver as declared in `receivers/<name>.yaml`, validated and resolved against the stack config. */
 export interface ReceiverDefinition {
   /** The file name without extension; it names the receiver's `/webhooks/<name>/` parameters. */
   name: string;
   /** The file it was read from, relative to the project root, for messages. */
   file: string;
+  /** CodeBuild project names, or exactly `["*"]` for every project. */
   projects: string[];
   statuses: BuildStatus[];
   /** Upper-case HTTP method. */
@@ -18,4 +25,8 @@ export interface ReceiverDefinition {
   urlConfigKey: string;
   /** Config key holding a JSON object of header names to values. */
   headersConfigKey?: string;
+  /** Config key holding the Standard Webhooks signing secret(s); requests are signed when set. */
+  signingSecretConfigKey?: string;
+  /** Notify only when the project's final status differs from its previous final status. */
+  onlyOnChange: boolean;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BUILD_STATUSES } from "./receiverDefinition";
+import { BUILD_STATUSES, EVERY_PROJECT, FINAL_BUILD_STATUSES, type BuildStatus } from "./receiverDefinition";
 
 /**
  * Methods that carry a request body: every receiver call sends the rendered template, and GET/DELETE
@@ -7,16 +7,24 @@ import { BUILD_STATUSES } from "./receiverDefinition";
  */
 export const RECEIVER_METHODS = ["POST", "PUT", "PATCH"] as const;
 
-/** CodeBuild's own rule for project names (2-255 characters). */
-const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
+/**
+ * The methods in any letter case. Spelled out letter by letter rather than with the `i` flag, because
+ * the JSON Schema for editors carries the pattern's source only, without its flags.
+ */
+const METHOD_PATTERN = new RegExp(
+  `^(?:${RECEIVER_METHODS.map((method) =>
+    [...method].map((letter) => `[${letter}${letter.toLowerCase()}]`).join(""),
+  ).join("|")})$`,
+);
+
+/** CodeBuild's own rule for project names (2-255 characters), or the `*` that stands for every project. */
+const PROJECT_ENTRY = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_-]{1,254})$/;
 
 /**
  * A config key without its `codebuild-webhooks:` namespace. Kept to characters that are safe to print
  * in the `pulumi config set` command that messages suggest, and free of the `.` that `--path` reads.
  */
 export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
-
-const RECEIVER_FIELDS = "projects, statuses, url, headers, template, method";
 
 /** Names a YAML value's kind for "got ..." messages. Values are never echoed: one may be a pasted secret. */
 function kindOf(value: unknown): string {
@@ -27,33 +35,39 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-const configKey = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined
-        ? "missing; name the config key that holds the value"
-        : `expected a config key name, got ${kindOf(issue.input)}`,
-  })
-  .regex(CONFIG_KEY, {
-    error:
-      'not a config key name; give the key without the "codebuild-webhooks:" namespace, using letters, ' +
-      'digits, "_" and "-", starting with a letter',
-  });
+function configKey(holds: string) {
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? "missing; name the config key that holds the value"
+          : `expected a config key name, got ${kindOf(issue.input)}`,
+    })
+    .regex(CONFIG_KEY, {
+      error:
+        'not a config key name; give the key without the "codebuild-webhooks:" namespace, using letters, ' +
+        'digits, "_" and "-", starting with a letter',
+    })
+    .meta({ description: `Config key, without the "codebuild-webhooks:" namespace, holding ${holds}.` });
+}
 
-function secretReference(field: "url" | "headers", holds: string) {
-  return z.strictObject(
-    { secret: configKey },
-    {
-      error: (issue) => {
-        if (issue.code === "unrecognized_keys") return `unknown field; ${field} takes only "secret"`;
-        const expected = `expected { secret: <config key> }, where the config key holds ${holds}`;
-        return issue.input === undefined
-          ? `missing; ${expected}`
-          : `${expected}, got ${kindOf(issue.input)}; ${field} values are secrets: store them with ` +
-              `pulumi config set --secret and name the key here`;
+/** A field whose value is a stack secret: the file names the config key, `pulumi config set --secret` holds it. */
+function secretReference(field: string, holds: string, description: string) {
+  return z
+    .strictObject(
+      { secret: configKey(holds) },
+      {
+        error: (issue) => {
+          if (issue.code === "unrecognized_keys") return `unknown field; ${field} takes only "secret"`;
+          const expected = `expected { secret: <config key> }, where the config key holds ${holds}`;
+          return issue.input === undefined
+            ? `missing; ${expected}`
+            : `${expected}, got ${kindOf(issue.input)}; ${field} values are secrets: store them with ` +
+                `pulumi config set --secret and name the key here`;
+        },
       },
-    },
-  );
+    )
+    .meta({ description });
 }
 
 /** Items of a list may appear once; the repeat is reported where it stands. */
@@ -65,71 +79,172 @@ function noRepeats(list: readonly string[], ctx: z.RefinementCtx): void {
   });
 }
 
-/** The content of one `receivers/<name>.yaml` file. */
-export const receiverFileSchema = z.strictObject(
-  {
-    projects: z
-      .array(
-        z
-          .string({ error: (issue) => `expected a CodeBuild project name, got ${kindOf(issue.input)}` })
-          .regex(PROJECT_NAME, {
-            error: (issue) =>
-              `"${String(issue.input)}" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", ` +
-              `starting with a letter or digit)`,
-          }),
-        {
+/** `*` means every project, so a name beside it would say nothing or contradict it. */
+function everyProjectAlone(list: readonly string[], ctx: z.RefinementCtx): void {
+  const index = list.indexOf(EVERY_PROJECT);
+  if (index >= 0 && list.some((project) => project !== EVERY_PROJECT)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [index],
+      input: EVERY_PROJECT,
+      message: `"*" stands for every project, so it goes alone: projects: ["*"]`,
+    });
+  }
+}
+
+function isBuildStatus(value: string): value is BuildStatus {
+  return (BUILD_STATUSES as readonly string[]).includes(value);
+}
+
+const receiverFields = {
+  projects: z
+    .array(
+      z
+        .string({ error: (issue) => `expected a CodeBuild project name, got ${kindOf(issue.input)}` })
+        .regex(PROJECT_ENTRY, {
           error: (issue) =>
-            issue.input === undefined
-              ? "missing; list the CodeBuild projects whose builds this receiver is told about"
-              : `expected a list of CodeBuild project names, e.g. [my-app], got ${kindOf(issue.input)}`,
-        },
-      )
-      .min(1, { error: "is empty; list at least one CodeBuild project" })
-      .superRefine(noRepeats),
-    statuses: z
-      .array(
-        z.enum(BUILD_STATUSES, {
+            `"${String(issue.input)}" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", ` +
+            `starting with a letter or digit), nor "*" for every project`,
+        })
+        .meta({
+          description:
+            'A CodeBuild project name, or "*" for every project. Quote the "*": unquoted, YAML reads it as an alias.',
+        }),
+      {
+        error: (issue) =>
+          issue.input === undefined
+            ? "missing; list the CodeBuild projects whose builds this receiver is told about"
+            : `expected a list of CodeBuild project names, e.g. [my-app], got ${kindOf(issue.input)}`,
+      },
+    )
+    .min(1, { error: "is empty; list at least one CodeBuild project" })
+    .superRefine(noRepeats)
+    .superRefine(everyProjectAlone)
+    .meta({
+      description:
+        'The CodeBuild projects whose builds this receiver is told about, or ["*"] alone for every project ' +
+        "of the account and region (projects created later included).",
+      examples: [["my-app"], ["*"]],
+    }),
+  statuses: z
+    .array(
+      z
+        .enum(BUILD_STATUSES, {
           error: (issue) =>
             typeof issue.input === "string"
               ? `"${issue.input}" is not a build status; use one of ${BUILD_STATUSES.join(", ")}`
               : `expected a build status (one of ${BUILD_STATUSES.join(", ")}), got ${kindOf(issue.input)}`,
-        }),
-        {
-          error: (issue) =>
-            issue.input === undefined
-              ? `missing; list the build statuses to report, from ${BUILD_STATUSES.join(", ")}`
-              : `expected a list of build statuses, e.g. [FAILED], got ${kindOf(issue.input)}`,
-        },
-      )
-      .min(1, { error: `is empty; list at least one of ${BUILD_STATUSES.join(", ")}` })
-      .superRefine(noRepeats),
-    url: secretReference("url", "the receiver's URL"),
-    headers: secretReference("headers", "a JSON object of header names to values").optional(),
-    template: z
-      .string({
+        })
+        .meta({ description: "A CodeBuild build status." }),
+      {
         error: (issue) =>
-          issue.input === null
-            ? "expected the body template as a string, got nothing; remove the field to send the default body"
-            : `expected the body template as a string, got ${kindOf(issue.input)}; write it as a block ` +
-              `scalar: "template: |" followed by the body, indented, on the next lines`,
-      })
-      .optional(),
-    method: z
-      .string({ error: (issue) => `expected an HTTP method name, got ${kindOf(issue.input)}` })
-      .refine((method) => (RECEIVER_METHODS as readonly string[]).includes(method.toUpperCase()), {
-        error: (issue) =>
-          `"${String(issue.input)}" is not a supported method; use POST, PUT or PATCH (a method that ` +
-          `carries the body)`,
-      })
-      .transform((method) => method.toUpperCase())
-      .default("POST"),
-  },
-  {
+          issue.input === undefined
+            ? `missing; list the build statuses to report, from ${BUILD_STATUSES.join(", ")}`
+            : `expected a list of build statuses, e.g. [FAILED], got ${kindOf(issue.input)}`,
+      },
+    )
+    .min(1, { error: `is empty; list at least one of ${BUILD_STATUSES.join(", ")}` })
+    .superRefine(noRepeats)
+    .meta({
+      description:
+        "The build statuses this receiver is told about: IN_PROGRESS (a build started), SUCCEEDED, FAILED, STOPPED.",
+    }),
+  url: secretReference(
+    "url",
+    "the receiver's URL",
+    "The receiver's URL, a stack secret: name the config key that holds it, set with " +
+      "pulumi config set --secret codebuild-webhooks:<key> <url>.",
+  ),
+  headers: secretReference(
+    "headers",
+    "a JSON object of header names to values",
+    "Request headers, a stack secret: the config key holds a JSON object of header names to values, e.g. " +
+      '{"Authorization": "Bearer <token>"}. A Content-Type that is not JSON lets the template be plain text.',
+  ).optional(),
+  signingSecret: secretReference(
+    "signingSecret",
+    "a Standard Webhooks signing secret",
+    "Signs each request the Standard Webhooks way (webhook-id, webhook-timestamp and webhook-signature " +
+      'headers). The config key holds the secret: "whsec_" followed by the standard base64 of 24 to 64 ' +
+      "random bytes; while a secret is rotated, the new and the old one separated by a space.",
+  ).optional(),
+  onlyOnChange: z
+    .boolean({ error: (issue) => `expected true or false, got ${kindOf(issue.input)}` })
+    .default(false)
+    .meta({
+      description:
+        "Notify only when the project's final status (SUCCEEDED, FAILED or STOPPED) differs from its " +
+        "previous final status; a project's first final status counts as a change. IN_PROGRESS is not a " +
+        "final status, so such a receiver is never told of it.",
+    }),
+  template: z
+    .string({
+      error: (issue) =>
+        issue.input === null
+          ? "expected the body template as a string, got nothing; remove the field to send the default body"
+          : `expected the body template as a string, got ${kindOf(issue.input)}; write it as a block ` +
+            `scalar: "template: |" followed by the body, indented, on the next lines`,
+    })
+    .meta({
+      description:
+        "The request body, written as a block scalar (template: |). $PROJECT, $STATUS, $PREVIOUS_STATUS, " +
+        "$BUILD_NUMBER, $BUILD_URL, $LOGS_URL, $FAILED_PHASE, $FAILED_PHASE_CONTEXT and the other " +
+        "placeholders take the event's values. JSON unless the headers set another Content-Type. Without " +
+        "it, the notifier's default JSON body is sent.",
+    })
+    .optional(),
+  method: z
+    .string({ error: (issue) => `expected an HTTP method name, got ${kindOf(issue.input)}` })
+    .regex(METHOD_PATTERN, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a supported method; use POST, PUT or PATCH (a method that ` +
+        `carries the body)`,
+    })
+    .overwrite((method) => method.toUpperCase())
+    .default("POST")
+    .meta({ description: "The HTTP method: POST, PUT or PATCH.", examples: [...RECEIVER_METHODS] }),
+};
+
+const RECEIVER_FIELDS = Object.keys(receiverFields).join(", ");
+
+/** The content of one `receivers/<name>.yaml` file. */
+export const receiverFileSchema = z
+  .strictObject(receiverFields, {
     error: (issue) =>
       issue.code === "unrecognized_keys"
         ? `unknown field; a receiver takes ${RECEIVER_FIELDS}`
         : `expected a mapping of receiver fields (${RECEIVER_FIELDS}), got ${kindOf(issue.input)}`,
-  },
-);
+  })
+  .superRefine(
+    (receiver, ctx) => {
+      // Read as written: the check also runs when other fields have problems, so statuses may hold anything.
+      (receiver.statuses as readonly string[]).forEach((status, index) => {
+        if (isBuildStatus(status) && !FINAL_BUILD_STATUSES.includes(status)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["statuses", index],
+            input: status,
+            message:
+              `${status} is not a final status, so a receiver with onlyOnChange: true is never told of it; ` +
+              `remove it here, or report it from a receiver without onlyOnChange`,
+          });
+        }
+      });
+    },
+    {
+      // Also when other fields have problems, so that one pass reports everything.
+      when: ({ value }) => {
+        if (typeof value !== "object" || value === null) return false;
+        const fields = value as { onlyOnChange?: unknown; statuses?: unknown };
+        return fields.onlyOnChange === true && Array.isArray(fields.statuses);
+      },
+    },
+  )
+  .meta({
+    title: "codebuild-webhooks receiver",
+    description:
+      "One receiver (receivers/<name>.yaml; the file name names it): the CodeBuild builds it is told " +
+      "about, where the notice goes and what it says.",
+  });
 
 export type ReceiverFile = z.output<typeof receiverFileSchema>;

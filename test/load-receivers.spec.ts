@@ -3,8 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
+import { Webhook } from "standardwebhooks";
 import { findJsonSyntaxError } from "../src/jsonSyntaxError";
 import { loadReceivers, ReceiverConfigError } from "../src/loadReceivers";
+import { buildEventValues } from "../src/notifier/buildEventValues";
+import { renderTemplate } from "../src/notifier/renderTemplate";
+import { signatureHeaders } from "../src/notifier/signWebhook";
+import type { BuildStatus, ReceiverDefinition } from "../src/receiverDefinition";
+import { buildEvent } from "./support/buildEvents";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -15,6 +21,12 @@ function configOf(values: Record<string, string>) {
 
 const HOOK_CONFIG = { hookUrl: "https://receiver.example/hooks/builds" };
 const MINIMAL = "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n";
+
+/** A Standard Webhooks secret as `"whsec_$(openssl rand -base64 <bytes>)"` makes one. */
+function signingSecret(bytes: number, fill = 7): string {
+  return `whsec_${Buffer.alloc(bytes, fill).toString("base64")}`;
+}
+const SIGNED = `${MINIMAL}signingSecret: { secret: hookSigningSecret }\n`;
 
 describe("loadReceivers", () => {
   let root: string;
@@ -71,6 +83,7 @@ describe("loadReceivers", () => {
             method: "POST",
             urlConfigKey: "jiraIssuesUrl",
             headersConfigKey: "jiraAuthHeaders",
+            onlyOnChange: false,
             hasTemplate: true,
           },
           {
@@ -80,6 +93,7 @@ describe("loadReceivers", () => {
             statuses: ["SUCCEEDED", "FAILED", "STOPPED"],
             method: "POST",
             urlConfigKey: "slackWebhookUrl",
+            onlyOnChange: false,
             hasTemplate: true,
           },
         ],
@@ -122,6 +136,163 @@ describe("loadReceivers", () => {
     });
   });
 
+  describe("the example receivers (receivers/examples)", () => {
+    const EXAMPLES = path.join(PROJECT_ROOT, "receivers", "examples");
+    const exampleSecrets = {
+      jiraIssuesUrl: "https://example.atlassian.net/rest/api/2/issue",
+      jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+      slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+      teamsWorkflowUrl:
+        "https://prod-00.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x",
+      buildEventsUrl: "https://builds.example/codebuild",
+      buildEventsSigningSecret: signingSecret(32),
+    };
+    const examples = (): Map<string, ReceiverDefinition> =>
+      new Map(
+        loadReceivers(EXAMPLES, configOf(exampleSecrets), { relativeTo: PROJECT_ROOT }).map((receiver) => [
+          receiver.name,
+          receiver,
+        ]),
+      );
+
+    /** The body the receiver gets for a build of `status` after one that ended `previousStatus`. */
+    function noticeBody(
+      receiver: ReceiverDefinition | undefined,
+      status: BuildStatus,
+      previousStatus: string,
+    ) {
+      assert.ok(receiver?.template, "the example has no template");
+      const values: Record<string, string> = {
+        ...buildEventValues(buildEvent(status)),
+        PREVIOUS_STATUS: previousStatus,
+      };
+      const { body, unknownNames } = renderTemplate(receiver.template, values, true);
+      assert.deepEqual(unknownNames, [], `${receiver.name} names placeholders the notifier has no value for`);
+      return { body: JSON.parse(body), values };
+    }
+
+    it("load with their config set", () => {
+      assert.deepEqual(
+        [...examples().values()].map(({ template, method, ...rest }) => ({
+          ...rest,
+          sends: `${method} ${template === undefined ? "the default body" : "its template"}`,
+        })),
+        [
+          {
+            name: "jira-issue",
+            file: "receivers/examples/jira-issue.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED"],
+            urlConfigKey: "jiraIssuesUrl",
+            headersConfigKey: "jiraAuthHeaders",
+            onlyOnChange: true,
+            sends: "POST its template",
+          },
+          {
+            name: "microsoft-teams",
+            file: "receivers/examples/microsoft-teams.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "STOPPED", "SUCCEEDED"],
+            urlConfigKey: "teamsWorkflowUrl",
+            onlyOnChange: true,
+            sends: "POST its template",
+          },
+          {
+            name: "signed-webhook",
+            file: "receivers/examples/signed-webhook.yaml",
+            projects: ["*"],
+            statuses: ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"],
+            urlConfigKey: "buildEventsUrl",
+            signingSecretConfigKey: "buildEventsSigningSecret",
+            onlyOnChange: false,
+            sends: "POST its template",
+          },
+          {
+            name: "slack",
+            file: "receivers/examples/slack.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "SUCCEEDED"],
+            urlConfigKey: "slackWebhookUrl",
+            onlyOnChange: true,
+            sends: "POST its template",
+          },
+        ],
+      );
+    });
+
+    it("tell in their header how to use them and how to set each secret they name", () => {
+      for (const receiver of examples().values()) {
+        const header = fs
+          .readFileSync(path.join(PROJECT_ROOT, receiver.file), "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith("#"))
+          .join("\n");
+        assert.match(header, /copy it into receivers\//, receiver.file);
+        const keys = [receiver.urlConfigKey, receiver.headersConfigKey, receiver.signingSecretConfigKey];
+        for (const key of keys.filter((name) => name !== undefined)) {
+          assert.match(
+            header,
+            new RegExp(`^#\\s+pulumi config set --secret codebuild-webhooks:${key} ['"]`, "m"),
+            `${receiver.file} does not say how to set ${key}`,
+          );
+        }
+      }
+    });
+
+    it("open a Jira issue that links to the build and names the failed phase, its reason and the logs", () => {
+      const { body, values } = noticeBody(examples().get("jira-issue"), "FAILED", "SUCCEEDED");
+      assert.equal(body.fields.summary, "my-app build failing since build #43");
+      for (const name of ["BUILD_URL", "FAILED_PHASE", "FAILED_PHASE_CONTEXT", "LOGS_URL"] as const) {
+        assert.notEqual(values[name], "", name);
+        assert.ok(body.fields.description.includes(values[name]), `the description lacks ${name}`);
+      }
+      assert.ok(body.fields.description.includes(`|${values.BUILD_URL}]`), "the build is not a Jira link");
+    });
+
+    it("tell Slack the new and the previous status", () => {
+      const { body, values } = noticeBody(examples().get("slack"), "SUCCEEDED", "FAILED");
+      assert.equal(
+        body.text,
+        `*my-app* SUCCEEDED with build #42 (previously FAILED) <${values.BUILD_URL}|open in CodeBuild>`,
+      );
+    });
+
+    it("post Teams an Adaptive Card with the statuses, the failed phase and a button to the build", () => {
+      const { body, values } = noticeBody(examples().get("microsoft-teams"), "FAILED", "SUCCEEDED");
+      assert.equal(body.type, "message");
+      const [attachment] = body.attachments;
+      assert.equal(attachment.contentType, "application/vnd.microsoft.card.adaptive");
+      const card = attachment.content;
+      assert.equal(card.type, "AdaptiveCard");
+      assert.equal(card.body[0].text, "my-app: FAILED");
+      assert.deepEqual(
+        Object.fromEntries(
+          card.body[1].facts.map((fact: { title: string; value: string }) => [fact.title, fact.value]),
+        ),
+        {
+          Build: "#43",
+          "Previous status": "SUCCEEDED",
+          "Failed phase": "BUILD",
+          Reason: values.FAILED_PHASE_CONTEXT,
+          "Source version": "pr/17",
+        },
+      );
+      assert.deepEqual(card.actions, [
+        { type: "Action.OpenUrl", title: "Open the build", url: values.BUILD_URL },
+      ]);
+    });
+
+    it("send the signed webhook the build in the Standard Webhooks payload shape", () => {
+      const { body, values } = noticeBody(examples().get("signed-webhook"), "FAILED", "SUCCEEDED");
+      assert.deepEqual(Object.keys(body), ["type", "timestamp", "data"]);
+      assert.equal(body.timestamp, values.TIME);
+      assert.deepEqual(
+        [body.data.project, body.data.status, body.data.previousStatus, body.data.buildUrl],
+        ["my-app", "FAILED", "SUCCEEDED", values.BUILD_URL],
+      );
+    });
+  });
+
   describe("accepted files", () => {
     it("name the receiver after the file and default the method to POST", () => {
       assert.deepEqual(load({ "deploy-alerts.yml": MINIMAL }), [
@@ -132,6 +303,7 @@ describe("loadReceivers", () => {
           statuses: ["FAILED"],
           method: "POST",
           urlConfigKey: "hookUrl",
+          onlyOnChange: false,
         },
       ]);
     });
@@ -148,6 +320,91 @@ describe("loadReceivers", () => {
       );
       assert.equal(receiver.template, "$PROJECT is $STATUS");
       assert.equal(receiver.headersConfigKey, "hookHeaders");
+    });
+
+    it("take a signing secret, one or several (while one is rotated), and name its config key", () => {
+      for (const secrets of [
+        signingSecret(24),
+        signingSecret(64),
+        `${signingSecret(32, 1)} ${signingSecret(32, 2)}`,
+        // As a shell or an editor may leave it: the notifier splits on any whitespace too.
+        `${signingSecret(32, 1)}\n\t${signingSecret(32, 2)}\n`,
+      ]) {
+        const [receiver] = load({ "hook.yaml": SIGNED }, { ...HOOK_CONFIG, hookSigningSecret: secrets });
+        assert.equal(receiver.signingSecretConfigKey, "hookSigningSecret", secrets);
+      }
+    });
+
+    it("take only signing secrets the notifier signs with and the Standard Webhooks verifier accepts", () => {
+      const dir = receiversDir({ "hook.yaml": SIGNED });
+      const accepts = (secrets: string): boolean => {
+        try {
+          loadReceivers(dir, configOf({ ...HOOK_CONFIG, hookSigningSecret: secrets }), { relativeTo: root });
+          return true;
+        } catch (error) {
+          if (error instanceof ReceiverConfigError) return false;
+          throw error;
+        }
+      };
+      const standardSecret = fc
+        .uint8Array({ minLength: 24, maxLength: 64 })
+        .map((key) => `whsec_${Buffer.from(key).toString("base64")}`);
+      // Near misses: cut, grown or retyped secrets, and other base64 alphabets.
+      const nearMiss = fc
+        .tuple(
+          standardSecret,
+          fc.nat(),
+          fc.string({ unit: fc.constantFrom(..."A+/=-_ whsec"), maxLength: 3 }),
+        )
+        .map(([secret, at, insert]) => {
+          const index = at % (secret.length + 1);
+          return secret.slice(0, index) + insert + secret.slice(index + 1);
+        });
+      const secretList = fc
+        .array(fc.oneof(standardSecret, nearMiss), { minLength: 1, maxLength: 3 })
+        .map((secrets) => secrets.join(" "));
+      let accepted = 0;
+      fc.assert(
+        fc.property(secretList, fc.string({ unit: "grapheme" }), (secrets, body) => {
+          if (!accepts(secrets)) return;
+          accepted++;
+          const id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+          const headers = signatureHeaders(secrets, id, Math.floor(Date.now() / 1000), body);
+          assert.ok(!(headers instanceof Error), `the notifier cannot sign with ${JSON.stringify(secrets)}`);
+          for (const secret of secrets.trim().split(/\s+/)) {
+            new Webhook(secret).verify(body, { "webhook-id": id, ...headers }, { jsonParse: false });
+          }
+        }),
+        { numRuns: 300 },
+      );
+      assert.ok(accepted > 50, `only ${accepted} of 300 generated values were accepted`);
+    });
+
+    it('accept every project as projects: ["*"]', () => {
+      const [receiver] = load({
+        "all-builds.yaml": 'projects: ["*"]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n',
+      });
+      assert.deepEqual(receiver.projects, ["*"]);
+    });
+
+    it("take onlyOnChange: true with final statuses", () => {
+      const [receiver] = load({
+        "hook.yaml":
+          "projects: [my-app]\nstatuses: [FAILED, SUCCEEDED, STOPPED]\nurl: { secret: hookUrl }\nonlyOnChange: true\n",
+      });
+      assert.equal(receiver.onlyOnChange, true);
+      const [explicit] = load({ "hook.yaml": `${MINIMAL}onlyOnChange: false\n` });
+      assert.equal(explicit.onlyOnChange, false);
+    });
+
+    it("leave out receiver files in subfolders, such as the examples", () => {
+      const dir = receiversDir({ "hook.yaml": MINIMAL });
+      fs.mkdirSync(path.join(dir, "examples"));
+      fs.writeFileSync(path.join(dir, "examples", "other.yaml"), MINIMAL);
+      assert.deepEqual(
+        loadReceivers(dir, configOf(HOOK_CONFIG), { relativeTo: root }).map((receiver) => receiver.file),
+        ["receivers/hook.yaml"],
+      );
     });
 
     it("are none when the folder is empty or holds no YAML", () => {
@@ -170,7 +427,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, template, method",
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method",
       );
     });
 
@@ -236,7 +493,7 @@ describe("loadReceivers", () => {
           "hook.yaml": "projects:\n  - my-app\n  - my app\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
         }),
         "The receiver files have 1 problem:\n" +
-          'receivers/hook.yaml: projects[1] (line 3): "my app" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", starting with a letter or digit)',
+          'receivers/hook.yaml: projects[1] (line 3): "my app" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", starting with a letter or digit), nor "*" for every project',
       );
       assert.equal(
         rejection({
@@ -376,10 +633,11 @@ describe("loadReceivers", () => {
 
     it("report an empty file and a file that is not a mapping", () => {
       assert.equal(
-        rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n" }),
-        "The receiver files have 2 problems:\n" +
+        rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n", "null.yaml": "null\n" }),
+        "The receiver files have 3 problems:\n" +
           "receivers/empty.yaml: the file is empty; a receiver needs at least projects, statuses and url\n" +
-          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, template, method), got a list",
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method), got a list\n" +
+          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method), got nothing",
       );
     });
 
@@ -400,13 +658,101 @@ describe("loadReceivers", () => {
             "The receiver files have 7 problems:\n" +
             'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
-            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, template, method\n" +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
             "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
             'receivers/nightly.yaml, receivers/nightly.yml: these files all name the receiver "nightly"; keep one of them',
         },
       );
+    });
+
+    it('report "*" listed beside project names', () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": 'projects:\n  - my-app\n  - "*"\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n',
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: projects[1] (line 3): "*" stands for every project, so it goes alone: projects: ["*"]',
+      );
+    });
+
+    it("report an unquoted * as the YAML alias it is, with the quoted form", () => {
+      for (const projects of ["projects: [*]", "projects:\n  - *"]) {
+        assert.equal(
+          rejection({ "hook.yaml": `${projects}\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n` }),
+          "The receiver files have 1 problem:\n" +
+            `receivers/hook.yaml (line ${projects.split("\n").length}, column ${projects.endsWith("[*]") ? 12 : 5}): ` +
+            'not valid YAML: an unquoted * starts a YAML alias; write every project as "*" in quotes: projects: ["*"]',
+          projects,
+        );
+      }
+    });
+
+    it("report an onlyOnChange that is not a boolean", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}onlyOnChange: "yes"\n` }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: onlyOnChange (line 4): expected true or false, got a string",
+      );
+    });
+
+    it("report IN_PROGRESS on a receiver told only of changes of the final status", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml":
+            "projects: [my-app]\nstatuses:\n  - FAILED\n  - IN_PROGRESS\n  - FIAL\nurl: { secret: hookUrl }\nonlyOnChange: true\n",
+        }),
+        "The receiver files have 2 problems:\n" +
+          "receivers/hook.yaml: statuses[1] (line 4): IN_PROGRESS is not a final status, so a receiver with onlyOnChange: true is never told of it; remove it here, or report it from a receiver without onlyOnChange\n" +
+          'receivers/hook.yaml: statuses[2] (line 5): "FIAL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED',
+      );
+    });
+
+    it("report a signing secret that is not set, with a command that sets a new one", () => {
+      assert.equal(
+        rejection({ "hook.yaml": SIGNED }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" is not set; run: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 32)"',
+      );
+    });
+
+    it("report a signing secret written into the file without repeating it", () => {
+      const pasted = signingSecret(32);
+      const message = rejection({ "hook.yaml": `${MINIMAL}signingSecret: ${pasted}\n` });
+      assert.equal(
+        message,
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: signingSecret (line 4): expected { secret: <config key> }, where the config key holds a Standard Webhooks signing secret, got a string; signingSecret values are secrets: store them with pulumi config set --secret and name the key here",
+      );
+    });
+
+    it("report a signing secret that is not a Standard Webhooks secret of at least 24 bytes, saying which one", () => {
+      const setAgain =
+        'set it again: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 32)"';
+      const notStandard = `not a Standard Webhooks signing secret ("whsec_" followed by standard, padded base64); ${setAgain}`;
+      const short = `a signing secret of fewer than 24 bytes; Standard Webhooks secrets are 24 to 64 random bytes; ${setAgain}`;
+      const base64 = Buffer.alloc(32, 7).toString("base64");
+      const cases: [string, string][] = [
+        [base64, `is ${notStandard}`],
+        [`WHSEC_${base64}`, `is ${notStandard}`],
+        [`whsk_${base64}`, `is ${notStandard}`],
+        [`whsec_${Buffer.alloc(32, 0xfb).toString("base64url")}`, `is ${notStandard}`],
+        [`whsec_${base64.replace(/=+$/, "")}`, `is ${notStandard}`],
+        ["whsec_", `is ${notStandard}`],
+        ["", `is ${notStandard}`],
+        [signingSecret(23), `is ${short}`],
+        [`${signingSecret(32)} ${signingSecret(16)}`, `holds 2 secrets; secret 2 is ${short}`],
+        [`${signingSecret(32)}, ${signingSecret(32)}`, `holds 2 secrets; secret 1 is ${notStandard}`],
+      ];
+      for (const [value, problem] of cases) {
+        assert.equal(
+          rejection({ "hook.yaml": SIGNED }, { ...HOOK_CONFIG, hookSigningSecret: value }),
+          "The receiver files have 1 problem:\n" +
+            `receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" ${problem}`,
+          value,
+        );
+      }
     });
 
     it("never show a config value in a message", () => {
@@ -416,6 +762,8 @@ describe("loadReceivers", () => {
         "bad-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: badJson }\n`,
         "array-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: arrayHeaders }\n`,
         "number-headers.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nheaders: { secret: numberHeaders }\n`,
+        "bad-signing.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nsigningSecret: { secret: badSigning }\n`,
+        "short-signing.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: goodUrl }\nsigningSecret: { secret: shortSigning }\n`,
       };
       const message = rejection(files, {
         badUrl: `receiver.example/${secret}`,
@@ -423,8 +771,10 @@ describe("loadReceivers", () => {
         badJson: `{"Authorization": "Bearer ${secret}"`,
         arrayHeaders: `["${secret}"]`,
         numberHeaders: `{"X-${secret}": 1}`,
+        badSigning: `whsec_${secret}`,
+        shortSigning: `whsec_${Buffer.from(secret).toString("base64")}`,
       });
-      assert.match(message, /^The receiver files have 4 problems:/);
+      assert.match(message, /^The receiver files have 6 problems:/);
       assert.ok(!message.includes(secret), message);
     });
   });

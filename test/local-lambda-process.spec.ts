@@ -272,10 +272,12 @@ describe("local Lambda process", () => {
     const lambda = await start({ memoryMb: 512 });
     const before = await lambda.peakRssBytes();
 
-    await lambda.invoke({ action: "allocate", mb: 64 });
+    await lambda.invoke({ action: "allocate", mb: 200 });
 
+    // The peak so far may lie above the resident memory at the time of the allocation (start-up), so the
+    // check leaves a wide margin below the 200 MB allocated.
     assert.ok(before > 0);
-    assert.ok((await lambda.peakRssBytes()) >= before + 60 * 1024 * 1024);
+    assert.ok((await lambda.peakRssBytes()) >= before + 150 * 1024 * 1024);
   });
 
   it("fails to start, as Lambda fails the init, when the archive lacks a package", async () => {

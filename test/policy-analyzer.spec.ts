@@ -139,7 +139,7 @@ describe("policy pack served to the Pulumi CLI", () => {
         message:
           `${webhooksParameterPrefix.description}\n` +
           `Parameter name "/webhooksx/jira/url" is not under /webhooks/, so the notifier's grant on ` +
-          `parameter/webhooks/* does not cover it. Name it "/webhooks/<receiver>/url" or "/webhooks/<receiver>/headers".`,
+          `parameter/webhooks/* does not cover it. Name it "/webhooks/<receiver>/url", ".../headers" or ".../signing-secret".`,
       },
     ]);
     assert.deepEqual(await analyze(PARAMETER, { name: "/webhooks/jira/url", type: "String" }), [

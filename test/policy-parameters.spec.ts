@@ -8,7 +8,7 @@ const OTHER_PROJECT = "billing-service";
 function outsideWebhooks(name: string): string[] {
   return [
     `Parameter name "${name}" is not under /webhooks/, so the notifier's grant on parameter/webhooks/* does ` +
-      `not cover it. Name it "/webhooks/<receiver>/url" or "/webhooks/<receiver>/headers".`,
+      `not cover it. Name it "/webhooks/<receiver>/url", ".../headers" or ".../signing-secret".`,
   ];
 }
 

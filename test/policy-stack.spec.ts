@@ -95,7 +95,7 @@ describe("the stack under its own policy pack", () => {
         policy: "webhooks-parameter-prefix",
         message:
           `Parameter name "/ci/jira-failures/url" is not under /webhooks/, so the notifier's grant on ` +
-          `parameter/webhooks/* does not cover it. Name it "/webhooks/<receiver>/url" or "/webhooks/<receiver>/headers".`,
+          `parameter/webhooks/* does not cover it. Name it "/webhooks/<receiver>/url", ".../headers" or ".../signing-secret".`,
       },
     ]);
   });

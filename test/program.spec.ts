@@ -90,7 +90,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       hashKey: item.inputs.hashKey,
       rangeKey: item.inputs.rangeKey,
     }));
-    const jira = items.find((item) => item.name === "jira-failures:my-app");
+    const jira = items.find((item) => item.name === "jira-failures/my-app");
     assert.ok(jira, `items: ${items.map((item) => item.name).join(", ")}`);
     assert.equal(jira.hashKey, "project");
     assert.equal(jira.rangeKey, "hook_url_param_name");
@@ -100,7 +100,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     assert.deepEqual(jira.item.statuses, { L: [{ S: "FAILED" }] });
     assert.deepEqual(jira.item.method, { S: "POST" });
     assert.equal(typeof jira.item.template.S, "string");
-    const slack = items.find((item) => item.name === "slack-builds:my-app");
+    const slack = items.find((item) => item.name === "slack-builds/my-app");
     assert.ok(slack);
     assert.equal(slack.item.hook_headers_param_name, undefined);
   });
@@ -127,7 +127,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         effect: "Allow",
         actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.outputs.arn],
-        condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*"] } },
+        condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*"] } },
       },
       {
         effect: "Allow",
@@ -213,7 +213,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     assert.equal(invokeConfig.inputs.functionName, single(run, "aws:lambda/function:Function").outputs.name);
     assert.equal(invokeConfig.inputs.maximumRetryAttempts, 2);
     assert.equal(invokeConfig.inputs.maximumEventAgeInSeconds, 6 * 3600);
-    assert.deepEqual(invokeConfig.inputs.destinationConfig, { onFailure: { destination: queue.outputs.arn } });
+    assert.deepEqual(invokeConfig.inputs.destinationConfig, {
+      onFailure: { destination: queue.outputs.arn },
+    });
     assert.equal(run.outputs.deadLetterQueueUrl, queue.outputs.url);
   });
 
@@ -260,6 +262,49 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
       { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },
     ]);
+  });
+
+  it("deploys a signed catch-all receiver notified on change only: its secret parameter and item attributes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
+    fs.writeFileSync(
+      path.join(dir, "build-feed.yaml"),
+      [
+        'projects: ["*"]',
+        "statuses: [SUCCEEDED, FAILED]",
+        "url: { secret: buildFeedUrl }",
+        "signingSecret: { secret: buildFeedSigningSecret }",
+        "onlyOnChange: true",
+      ].join("\n"),
+    );
+    const signingSecret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    try {
+      const feed = await runProgramUnderMocks({
+        config: {
+          receiversDir: dir,
+          buildFeedUrl: "https://feed.example.com/codebuild",
+          buildFeedSigningSecret: signingSecret,
+        },
+        secretKeys: ["codebuild-webhooks:buildFeedUrl", "codebuild-webhooks:buildFeedSigningSecret"],
+      });
+      const secretParameter = ofType(feed, "aws:ssm/parameter:Parameter").find(
+        (parameter) => parameter.inputs.name === "/webhooks/build-feed/signing-secret",
+      );
+      assert.equal(secretParameter?.inputs.type, "SecureString");
+      assert.equal(secretParameter?.inputs.value, signingSecret);
+      assert.ok(secretParameter?.secretInputs.includes("value"));
+      const item = single(feed, "aws:dynamodb/tableItem:TableItem");
+      assert.equal(item.name, "build-feed/_all");
+      assert.deepEqual(JSON.parse(item.inputs.item as string), {
+        project: { S: "*" },
+        hook_url_param_name: { S: "/webhooks/build-feed/url" },
+        signing_secret_param_name: { S: "/webhooks/build-feed/signing-secret" },
+        statuses: { L: [{ S: "SUCCEEDED" }, { S: "FAILED" }] },
+        method: { S: "POST" },
+        only_on_change: { BOOL: true },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails before registering any resource when a receiver's secret is not set", async () => {

@@ -1,15 +1,14 @@
 import type { QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import type { Agents, Got } from "got";
+import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues } from "./buildEventValues";
+import { buildNotice } from "./buildNotice";
 import { createDeliveryLedger, type LedgerTable } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
-import { FINAL_STATUSES, recordFinalStatus, type StatusChange } from "./projectStatus";
+import { recordFinalStatus, type StatusChange } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
-import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
-import { isJsonBody, parseHeadersParameter, requestHeaders } from "./requestHeaders";
 import { sendNotice, type Notice } from "./sendNotice";
-import { signatureHeaders } from "./signWebhook";
 import { eventIdOf, webhookId } from "./webhookId";
 
 /** Structured log lines; the fields name receivers by parameter name, never by URL or header value. */
@@ -60,9 +59,6 @@ export interface NotifierResult {
   outcomes: ReceiverOutcome[];
 }
 
-/** The registry's `project` value for receivers of every project. */
-const CATCH_ALL_PROJECT = "*";
-
 /** Time kept back from the Lambda deadline to record outcomes and report. */
 const DEADLINE_MARGIN_MS = 1500;
 
@@ -93,7 +89,7 @@ export function createNotifier(deps: NotifierDependencies) {
     // The project's own registrations, then the catch-all ones; a receiver registered both ways gets one notice.
     const [own, catchAll] = await Promise.all([
       findRegistryEntries(deps.table.query, deps.tableName, project),
-      findRegistryEntries(deps.table.query, deps.tableName, CATCH_ALL_PROJECT),
+      findRegistryEntries(deps.table.query, deps.tableName, EVERY_PROJECT),
     ]);
     const seen = new Set<string>();
     const entries = [...own.entries, ...catchAll.entries].filter(
@@ -107,7 +103,7 @@ export function createNotifier(deps: NotifierDependencies) {
       (entry) => entry.onlyOnChange || entry.template?.includes("PREVIOUS_STATUS"),
     );
     const statusChange: StatusChange | undefined =
-      tracksStatus && FINAL_STATUSES.includes(status)
+      tracksStatus && (FINAL_BUILD_STATUSES as readonly string[]).includes(status)
         ? await recordFinalStatus(deps.table, deps.tableName, event)
         : undefined;
     const matching = entries.filter(
@@ -142,39 +138,21 @@ export function createNotifier(deps: NotifierDependencies) {
 
     const prepare = (entry: RegistryEntry): Prepared => {
       const receiver = entry.urlParameter;
-      const url = parameters.get(entry.urlParameter);
-      if (url === undefined) return failure(receiver, `parameter ${receiver} not found`);
-      let receiverHeaders: Record<string, string> | Error = {};
-      if (entry.headersParameter) {
-        const headersValue = parameters.get(entry.headersParameter);
-        if (headersValue === undefined)
-          return failure(receiver, `parameter ${entry.headersParameter} not found`);
-        receiverHeaders = parseHeadersParameter(headersValue);
-        if (receiverHeaders instanceof Error) {
-          return failure(receiver, `parameter ${entry.headersParameter} ${receiverHeaders.message}`);
-        }
-      }
-      const id = webhookId(eventId, receiver);
-      const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
-      const template = entry.template ?? DEFAULT_TEMPLATE;
-      const { body, unknownNames } = renderTemplate(template, values, isJsonBody(headers));
-      if (unknownNames.length > 0) {
+      const built = buildNotice(
+        entry,
+        parameters,
+        values,
+        webhookId(eventId, receiver),
+        Math.floor(Date.now() / 1000),
+      );
+      if ("reason" in built) return failure(receiver, built.reason);
+      if (built.unknownNames.length > 0) {
         deps.log.warn("Template names unknown placeholders; they are sent as written", {
           receiver,
-          unknownNames,
+          unknownNames: built.unknownNames,
         });
       }
-      if (entry.signingSecretParameter) {
-        const secrets = parameters.get(entry.signingSecretParameter);
-        if (secrets === undefined)
-          return failure(receiver, `parameter ${entry.signingSecretParameter} not found`);
-        const signature = signatureHeaders(secrets, id, Math.floor(Date.now() / 1000), body);
-        if (signature instanceof Error) {
-          return failure(receiver, `parameter ${entry.signingSecretParameter} ${signature.message}`);
-        }
-        Object.assign(headers, signature);
-      }
-      return { entry, notice: { method: entry.method, url, headers, body } };
+      return { entry, notice: built.notice };
     };
 
     const deliver = async ({

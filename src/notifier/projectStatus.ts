@@ -9,8 +9,6 @@ export const STATUS_KEY_PREFIX = "#status:";
 const STATUS_SORT_KEY = "#last-final-status";
 const NONE = "NONE";
 
-export const FINAL_STATUSES: readonly string[] = ["SUCCEEDED", "FAILED", "STOPPED"];
-
 export interface StatusChange {
   /** The project's final status before this build; undefined for its first. */
   previous?: string;

@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { LocalRunInputError } from "./localRunInputError";
+import { LOCAL_SECRETS_FILE, secretVariable, type LocalSecrets } from "./localRunSecrets";
+
+/** A config key a receiver file names for one of its secrets. */
+export interface SecretReference {
+  /** The receiver's name (its file name without extension). */
+  receiver: string;
+  /** The file, relative to the working directory, for messages. */
+  file: string;
+  /** The receiver file's field: `url`, `headers`, or any other field given as `{ secret: <key> }`. */
+  field: string;
+  key: string;
+  /** The line of `secret:` in the file. */
+  line: number;
+}
+
+const RECEIVER_FILE = /\.ya?ml$/i;
+
+/**
+ * The config keys the receiver files in `dir` name for their URLs and headers. Read leniently: a file or
+ * field that is not sound is skipped here, and the program's own validation reports it.
+ */
+export function secretReferences(dir: string): SecretReference[] {
+  if (!fs.existsSync(dir)) return [];
+  const references: SecretReference[] = [];
+  for (const fileName of fs.readdirSync(dir).sort()) {
+    const filePath = path.join(dir, fileName);
+    if (!RECEIVER_FILE.test(fileName) || !fs.statSync(filePath).isFile()) continue;
+    const lines = new LineCounter();
+    const document = parseDocument(fs.readFileSync(filePath, "utf8"), { lineCounter: lines });
+    if (document.errors.length > 0 || !isMap(document.contents)) continue;
+    for (const pair of document.contents.items) {
+      const key = isMap(pair.value) ? pair.value.get("secret", true) : undefined;
+      if (!isScalar(pair.key) || !isScalar(key) || typeof key.value !== "string") continue;
+      references.push({
+        receiver: fileName.replace(RECEIVER_FILE, ""),
+        file: path.relative(process.cwd(), filePath).split(path.sep).join("/"),
+        field: String(pair.key.value),
+        key: key.value,
+        line: lines.linePos(key.range?.[0] ?? 0).line,
+      });
+    }
+  }
+  return references;
+}
+
+/**
+ * Config for a run that keeps every request on this machine: each URL key points at `urlFor` the first
+ * receiver naming it, and each headers key holds the user's local value when given, else `{}`. An empty
+ * object sets no Content-Type, so the body is JSON and the template is checked as JSON, as it is for
+ * real headers that set none; a receiver whose real headers send another type should have them given.
+ * A signing secret takes the user's local value, else a fresh one, so signed receivers run without
+ * secrets too. Any other secret takes the user's local value; without one, validation names the key.
+ */
+export function captureConfig(
+  references: readonly SecretReference[],
+  secrets: LocalSecrets,
+  urlFor: (receiver: string) => string,
+): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const reference of references) {
+    if (reference.key in config) continue;
+    const value =
+      reference.field === "url"
+        ? urlFor(reference.receiver)
+        : (secrets(reference.key) ?? localDefault(reference.field));
+    if (value !== undefined) config[reference.key] = value;
+  }
+  return config;
+}
+
+function localDefault(field: string): string | undefined {
+  if (field === "headers") return "{}";
+  if (field === "signingSecret") return `whsec_${randomBytes(24).toString("base64")}`;
+  return undefined;
+}
+
+/** Notes for the headers that `captureConfig` left empty because the user gave no value for them. */
+export function emptyHeadersNotes(references: readonly SecretReference[], secrets: LocalSecrets): string[] {
+  return references
+    .filter((reference) => reference.field === "headers" && secrets(reference.key) === undefined)
+    .map(
+      (reference) =>
+        `${reference.file}: headers: ${secretVariable(reference.key)} is not set, so the receiver's own ` +
+        `headers are left out and the body is JSON`,
+    );
+}
+
+/** Config for a run that sends to the real receivers: every value comes from the user's local secrets. */
+export function sendConfig(
+  references: readonly SecretReference[],
+  secrets: LocalSecrets,
+): Record<string, string> {
+  const config: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const reference of references) {
+    const value = secrets(reference.key);
+    if (value === undefined) {
+      const variable = secretVariable(reference.key);
+      const holds =
+        reference.field === "url"
+          ? "the receiver's URL"
+          : reference.field === "headers"
+            ? "its headers as a JSON object"
+            : `its ${reference.field}`;
+      missing.push(
+        `${reference.file}: ${reference.field}.secret (line ${reference.line}): ${variable} is not set; ` +
+          `with --send it holds ${holds}, in the environment or in ${LOCAL_SECRETS_FILE}`,
+      );
+    } else {
+      config[reference.key] = value;
+    }
+  }
+  if (missing.length > 0) {
+    throw new LocalRunInputError(`--send needs every receiver's secrets:\n${missing.join("\n")}`);
+  }
+  return config;
+}

@@ -1,0 +1,120 @@
+import type { EventReport, ReceiverReport } from "./localRunStack";
+
+/** Headers whose values say nothing secret; every other value (Authorization, tokens) is redacted. */
+const SHOWN_HEADERS = new Set([
+  "content-type",
+  "content-length",
+  "user-agent",
+  "accept",
+  "accept-encoding",
+  "host",
+  "connection",
+  // Standard Webhooks: the delivery's id and time are public; the signature stays redacted.
+  "webhook-id",
+  "webhook-timestamp",
+]);
+
+export function redactHeaders(headers: readonly [string, string][]): [string, string][] {
+  return headers.map(([name, value]) => [name, SHOWN_HEADERS.has(name.toLowerCase()) ? value : "<redacted>"]);
+}
+
+/** Whether the event left a receiver it matched without delivery, or the notifier failed outright. */
+export function eventFailed(report: EventReport): boolean {
+  return report.error !== undefined || report.receivers.some((r) => r.matched && !r.delivered);
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => " ".repeat(spaces) + line)
+    .join("\n");
+}
+
+function answer(receiver: ReceiverReport): string {
+  if (receiver.statusCode !== undefined) return `answered ${receiver.statusCode}`;
+  if (receiver.errorCode !== undefined) return `no answer (${receiver.errorCode})`;
+  return "not sent";
+}
+
+function attemptsAndTime(receiver: ReceiverReport): string {
+  if (receiver.attempts === undefined) return "";
+  const attempts = `${receiver.attempts} attempt${receiver.attempts === 1 ? "" : "s"}`;
+  return `, ${attempts}, ${Math.round(receiver.durationMs ?? 0)} ms`;
+}
+
+function describeEvent(report: EventReport): string {
+  const buildNumber = report.event.detail?.["additional-information"]?.["build-number"];
+  const build = buildNumber === undefined ? "" : `, build #${buildNumber}`;
+  return `${report.project} ${report.status}${build} (event ${report.event.id ?? "without id"})`;
+}
+
+/** One event: each receiver, whether it matched, and what it was sent and answered. */
+export function formatEventReport(report: EventReport): string {
+  const lines = [`== ${describeEvent(report)}`];
+  if (report.error) lines.push(`  The notifier failed: ${report.error}`);
+  for (const receiver of report.receivers) {
+    if (!receiver.matched) {
+      lines.push(`  ${receiver.receiver}: not matched (${receiver.unmatchedBecause})`);
+      continue;
+    }
+    const result = receiver.delivered ? "delivered" : "NOT DELIVERED";
+    const reason = receiver.reason ? `: ${receiver.reason}` : "";
+    lines.push(
+      `  ${receiver.receiver}: matched, ${result}${reason}`,
+      `    ${receiver.method ?? "(no request)"} ${receiver.target}: ${answer(receiver)}${attemptsAndTime(receiver)}`,
+    );
+    for (const warning of receiver.warnings) lines.push(`    warning: ${warning}`);
+    if (receiver.headers) {
+      lines.push("    headers:");
+      for (const [name, value] of redactHeaders(receiver.headers)) lines.push(`      ${name}: ${value}`);
+    }
+    if (receiver.body !== undefined) lines.push("    body:", indent(receiver.body, 6));
+  }
+  return lines.join("\n");
+}
+
+function resultCell(receiver: ReceiverReport): string {
+  if (!receiver.matched) return "not matched";
+  const code = receiver.statusCode ?? receiver.errorCode;
+  return `${receiver.delivered ? "delivered" : "FAILED"}${code === undefined ? "" : ` (${code})`}`;
+}
+
+/** A table of every event and receiver, and the totals. */
+export function formatSummary(reports: readonly EventReport[]): string {
+  const rows: string[][] = [["EVENT", "RECEIVER", "RESULT", "ATTEMPTS", "TIME"]];
+  let delivered = 0;
+  let failed = 0;
+  let unmatched = 0;
+  for (const report of reports) {
+    const event = `${report.project} ${report.status}`;
+    if (report.error && !report.receivers.some((receiver) => receiver.matched)) {
+      rows.push([event, "(notifier)", "FAILED", "", ""]);
+    }
+    for (const receiver of report.receivers) {
+      if (!receiver.matched) unmatched++;
+      else if (receiver.delivered) delivered++;
+      else failed++;
+      rows.push([
+        event,
+        receiver.receiver,
+        resultCell(receiver),
+        receiver.attempts === undefined ? "" : String(receiver.attempts),
+        receiver.durationMs === undefined ? "" : `${Math.round(receiver.durationMs)} ms`,
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const table = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd(),
+  );
+  const failedEvents = reports.filter(eventFailed).length;
+  const events = `${reports.length} event${reports.length === 1 ? "" : "s"}`;
+  const totals =
+    `${events}: ${delivered} delivered, ${failed} failed, ${unmatched} not matched` +
+    (failedEvents > 0 ? `; ${failedEvents} event${failedEvents === 1 ? "" : "s"} with failures` : "");
+  return ["Summary", ...table, totals].join("\n");
+}

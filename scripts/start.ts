@@ -1,0 +1,172 @@
+// `npm start`: the whole stack on this machine. An emulated `pulumi up` of index.ts onto an embedded
+// DynamoDB and parameter store, the serialized notifier in a process of its own, and CodeBuild build
+// events replayed through it; each receiver's request is shown, and a summary at the end.
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
+import { BUILD_STATUSES, EVERY_PROJECT, type BuildStatus } from "../src/receiverDefinition";
+import { BAD_INPUT, runCommand } from "../local/localRunCli";
+import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
+import { LocalRunInputError } from "../local/localRunInputError";
+import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
+import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
+import {
+  startLocalRunStack,
+  type DeployedReceiver,
+  type EventReport,
+  type LocalRunStack,
+} from "../local/localRunStack";
+import { PROJECT_ROOT } from "../local/stackConfig";
+
+const USAGE = `Usage: npm start -- [options]
+
+Deploys index.ts on this machine (an emulated pulumi up onto an embedded DynamoDB and parameter store),
+runs the notifier's serialized code in a process of its own and replays CodeBuild build events through
+it: by default one event per build status for each project the receivers name. Every receiver URL leads
+to a local capture receiver, so nothing leaves the machine and no secret is needed.
+
+Options:
+  --event FILE          replay this captured event instead (repeat for several)
+  --project NAME        replay the events of this project only
+  --status STATUS       replay the events of this status only: ${BUILD_STATUSES.join(", ")}
+  --send                send to the receivers' real URLs; each secret comes from the variable
+                        CODEBUILD_WEBHOOKS_<config key>, in the environment or in ${LOCAL_SECRETS_FILE}
+  --receivers-dir DIR   the receiver folder, relative to the project (default: the stack's receiversDir)
+  --help                show this text
+
+Exit code: 0 when every matched receiver got its request, 1 when a delivery failed, ${BAD_INPUT} for bad input.`;
+
+interface StartOptions {
+  events: string[];
+  project?: string;
+  status?: BuildStatus;
+  send: boolean;
+  receiversDir?: string;
+  help: boolean;
+}
+
+function parseStartOptions(args: string[]): StartOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        event: { type: "string", multiple: true },
+        project: { type: "string" },
+        status: { type: "string" },
+        send: { type: "boolean" },
+        "receivers-dir": { type: "string" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    throw new LocalRunInputError(`${(error as Error).message}\nRun npm start -- --help for the options.`);
+  }
+  const status = values.status?.toUpperCase();
+  if (status !== undefined && !(BUILD_STATUSES as readonly string[]).includes(status)) {
+    throw new LocalRunInputError(
+      `--status ${values.status}: not a build status; use one of ${BUILD_STATUSES.join(", ")}`,
+    );
+  }
+  const events = values.event ?? [];
+  if (events.length > 0 && (values.project !== undefined || status !== undefined)) {
+    throw new LocalRunInputError(
+      "--event replays the captured event as it is; --project and --status choose among the built-in events",
+    );
+  }
+  return {
+    events,
+    project: values.project,
+    status: status as BuildStatus | undefined,
+    send: values.send ?? false,
+    receiversDir: values["receivers-dir"],
+    help: values.help ?? false,
+  };
+}
+
+/** One event per status for each project the receivers name, in the receivers' order. */
+function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): BuildStateChangeEvent[] {
+  const everyProject = receivers.some((receiver) => receiver.projects.includes(EVERY_PROJECT));
+  const named = [...new Set(receivers.flatMap((receiver) => receiver.projects))].filter(
+    (project) => project !== EVERY_PROJECT,
+  );
+  const projects = options.project
+    ? [options.project]
+    : named.length === 0 && everyProject
+      ? [SAMPLE_PROJECT]
+      : named;
+  const statuses = options.status ? [options.status] : BUILD_STATUSES;
+  return projects.flatMap((project) => statuses.map((status) => sampleBuildEvent(project, status)));
+}
+
+// The SDK in this process only talks to the embedded DynamoDB; its warning about this machine's Node
+// version says nothing about the stack (the notifier runs on Lambda's Node 22).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** The signal that stopped the run (Ctrl-C sends SIGINT); the exit code is then 128 + its number. */
+let stoppedBy: NodeJS.Signals | undefined;
+let running: LocalRunStack | undefined;
+const interrupted = (): number => 128 + os.constants.signals[stoppedBy ?? "SIGINT"];
+
+async function start(): Promise<number> {
+  const options = parseStartOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  // Read before anything starts, so a bad file is reported at once.
+  const capturedEvents = options.events.map((file) => readBuildEventFile(file));
+  let stack: LocalRunStack;
+  try {
+    stack = await startLocalRunStack({
+      receiversDir: options.receiversDir,
+      send: options.send,
+      secrets: readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env),
+      progress,
+    });
+  } catch (error) {
+    // Ctrl-C reaches the notifier's process too, which then fails to start; the stack closed itself.
+    if (stoppedBy) return interrupted();
+    throw error;
+  }
+  running = stack;
+  try {
+    if (stoppedBy) return interrupted();
+    const events = capturedEvents.length > 0 ? capturedEvents : builtInEvents(stack.receivers, options);
+    if (events.length === 0) {
+      progress("No receiver names a project, so there is no event to replay; add a receiver file.");
+    } else {
+      const sending = options.send ? "sending to the real receivers" : "sending to the capture receiver";
+      progress(`Replaying ${events.length} event${events.length === 1 ? "" : "s"}, ${sending}\n`);
+    }
+    const reports: EventReport[] = [];
+    for (const event of events) {
+      const report = await stack.replay(event).catch((error: unknown) => {
+        if (stoppedBy) return undefined;
+        throw error;
+      });
+      if (!report || stoppedBy) return interrupted();
+      reports.push(report);
+      process.stdout.write(`${formatEventReport(report)}\n\n`);
+    }
+    process.stdout.write(`${formatSummary(reports)}\n`);
+    return reports.some(eventFailed) ? 1 : 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+// Ctrl-C: stop the notifier's process and the servers and remove the unpacked code, then exit. A stack
+// still starting is closed as soon as it is up.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    stoppedBy = signal;
+    progress("Stopping…");
+    void running?.close();
+  });
+}
+
+runCommand(start);

@@ -1,0 +1,129 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import fc from "fast-check";
+import { parse } from "yaml";
+import { BUILD_STATUSES } from "../src/receiverDefinition";
+import { receiverFileSchema } from "../src/receiverSchema";
+import { RECEIVER_SCHEMA_FILE, receiverSchemaText } from "../scripts/receiver-schema";
+
+const RECEIVERS = path.resolve(__dirname, "..", "receivers");
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)\n/;
+
+/** The JSON Schema as an editor reads it: the committed file. */
+function committedSchema(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(RECEIVER_SCHEMA_FILE, "utf8"));
+}
+
+/** A draft-07 validator, the draft the YAML language server implements. */
+function editorValidator() {
+  return new Ajv({ allErrors: true }).compile(committedSchema());
+}
+
+function shippedReceiverFiles(): string[] {
+  return [RECEIVERS, path.join(RECEIVERS, "examples")].flatMap((dir) =>
+    fs
+      .readdirSync(dir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .map((name) => path.join(dir, name)),
+  );
+}
+
+describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () => {
+  it("is what npm run receiver-schema writes from the deploy's schema", async () => {
+    assert.equal(
+      fs.readFileSync(RECEIVER_SCHEMA_FILE, "utf8"),
+      await receiverSchemaText(),
+      "receivers/receiver.schema.json is out of date: run npm run receiver-schema",
+    );
+  });
+
+  it("is named on the first line of every shipped and example receiver file, and accepts each", () => {
+    const validate = editorValidator();
+    const files = shippedReceiverFiles();
+    assert.ok(files.length >= 6, `only ${files.length} receiver files found`);
+    for (const file of files) {
+      const text = fs.readFileSync(file, "utf8");
+      const schemaPath = SCHEMA_LINE.exec(text)?.[1];
+      assert.ok(schemaPath, `${file} does not start with the yaml-language-server schema line`);
+      assert.equal(path.resolve(path.dirname(file), schemaPath), RECEIVER_SCHEMA_FILE, file);
+      assert.ok(validate(parse(text)), `${file}: ${JSON.stringify(validate.errors)}`);
+    }
+  });
+
+  it("accepts every receiver the deploy accepts, so editors never flag a sound file", () => {
+    const validate = editorValidator();
+    /** Mostly a sound value, sometimes a near miss, so that both kinds of file come up. */
+    const mostly = <T, U>(sound: fc.Arbitrary<T>, unsound: fc.Arbitrary<U>) =>
+      fc.oneof({ arbitrary: sound, weight: 5 }, { arbitrary: unsound, weight: 1 });
+    const secretReference = fc.record({
+      secret: mostly(fc.constantFrom("hookUrl", "team-chat_1"), fc.constantFrom("", "1key", "ns:key")),
+    });
+    const receiverLike = fc.record(
+      {
+        projects: mostly(
+          fc.oneof(
+            fc.constant(["*"]),
+            fc.uniqueArray(fc.constantFrom("my-app", "api_2", "A1"), { minLength: 1 }),
+          ),
+          fc.array(fc.constantFrom("my-app", "*", "a", "my app"), { maxLength: 3 }),
+        ),
+        statuses: mostly(
+          fc.uniqueArray(fc.constantFrom(...BUILD_STATUSES), { minLength: 1 }),
+          fc.array(fc.constantFrom("FAILED", "failed", "DONE"), { maxLength: 2 }),
+        ),
+        url: mostly(secretReference, fc.constant("https://receiver.example/hook")),
+        headers: secretReference,
+        signingSecret: mostly(secretReference, fc.constant("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
+        onlyOnChange: mostly(fc.boolean(), fc.constantFrom("true", 1)),
+        template: mostly(fc.string(), fc.constant(null)),
+        method: mostly(fc.constantFrom("POST", "put", "Patch"), fc.constantFrom("GET", "POSTS", "")),
+        colour: fc.constant("red"),
+      },
+      { requiredKeys: ["projects", "statuses", "url"] },
+    );
+    let sound = 0;
+    fc.assert(
+      fc.property(receiverLike, (file) => {
+        if (!receiverFileSchema.safeParse(file).success) return;
+        sound++;
+        assert.ok(validate(file), JSON.stringify(validate.errors));
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(sound > 30, `only ${sound} of the generated files were sound`);
+  });
+
+  it("flags the mistakes an editor can see: unknown fields, statuses, secrets written in, methods", () => {
+    const validate = editorValidator();
+    const minimal = { projects: ["my-app"], statuses: ["FAILED"], url: { secret: "hookUrl" } };
+    assert.ok(validate(minimal), JSON.stringify(validate.errors));
+    const mistakes: Record<string, unknown>[] = [
+      { ...minimal, colour: "red" },
+      { ...minimal, statuses: ["FAIL"] },
+      { ...minimal, url: "https://hooks.slack.com/services/T000/B000/XXXX" },
+      { ...minimal, signingSecret: { secret: "codebuild-webhooks:key" } },
+      { ...minimal, onlyOnChange: "yes" },
+      { ...minimal, method: "GET" },
+      { ...minimal, projects: ["my app"] },
+      { statuses: ["FAILED"], url: { secret: "hookUrl" } },
+    ];
+    for (const mistake of mistakes) {
+      assert.equal(validate(mistake), false, JSON.stringify(mistake));
+      assert.equal(receiverFileSchema.safeParse(mistake).success, false, JSON.stringify(mistake));
+    }
+  });
+
+  it("describes every field, for editors to show on hover", () => {
+    const undescribed: string[] = [];
+    const visit = (schema: Record<string, unknown>, at: string): void => {
+      if (typeof schema.description !== "string" || schema.description === "") undescribed.push(at);
+      const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+      for (const [name, property] of Object.entries(properties)) visit(property, at ? `${at}.${name}` : name);
+      if (schema.items) visit(schema.items as Record<string, unknown>, `${at}[]`);
+    };
+    visit(committedSchema(), "");
+    assert.deepEqual(undescribed, []);
+  });
+});

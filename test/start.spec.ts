@@ -1,0 +1,250 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { buildEventValues } from "../src/notifier/buildEventValues";
+import { sendConfig, secretReferences } from "../local/localRunConfig";
+import { readBuildEventFile, sampleBuildEvent } from "../local/localRunEvents";
+import { readLocalSecrets } from "../local/localRunSecrets";
+import { startReceiver, type Receiver } from "./support/receivers";
+import { runNpm, type CommandRun } from "./support/npmCommand";
+
+const FIXTURES = path.join(__dirname, "fixtures", "start");
+
+/** `npm start -- <args>`, with only the given local secrets. */
+function npmStart(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
+  return runNpm(["start", "--", ...args], secrets);
+}
+
+/** The output block of one event, from its `== <project> <STATUS>` heading to the blank line after it. */
+function eventBlock(stdout: string, event: string): string {
+  const block = stdout.split("\n\n").find((chunk) => chunk.startsWith(`== ${event}`));
+  assert.ok(block, `no block for ${event} in:\n${stdout}`);
+  return block;
+}
+
+/** One receiver's lines within an event block. */
+function receiverSection(block: string, receiver: string): string {
+  const lines = block.split("\n");
+  const start = lines.findIndex((line) => line.startsWith(`  ${receiver}: `));
+  assert.ok(start >= 0, `no ${receiver} in:\n${block}`);
+  const end = lines.findIndex((line, index) => index > start && /^ {2}\S/.test(line));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+/** The body shown in a receiver's section, without its indentation (and the body's final newline). */
+function shownBody(section: string): string {
+  const lines = section.split("\n");
+  return lines
+    .slice(lines.indexOf("    body:") + 1)
+    .map((line) => line.slice(6))
+    .join("\n");
+}
+
+describe("npm start", () => {
+  it("deploys the shipped receivers locally, replays one event per status and sums up, exit code 0", async () => {
+    const run = await npmStart([]);
+    assert.equal(run.code, 0, run.stderr);
+
+    for (const step of [
+      "Starting the capture receiver (stands in for every receiver URL)",
+      "Starting DynamoDB (dynalite)",
+      "Starting the parameter store",
+      "Deploying index.ts (emulated pulumi up) with the receivers in receivers/",
+      "Replaying 4 events, sending to the capture receiver",
+    ]) {
+      assert.ok(run.stderr.includes(`${step}\n`), `missing progress "${step}" in:\n${run.stderr}`);
+    }
+    assert.match(
+      run.stderr,
+      /^Deployed 2 receivers \(jira-failures, slack-builds\): \d+ resources, 2 registry items/m,
+    );
+    assert.match(run.stderr, /^Packaging the notifier: the serialized code archive, \d+ files/m);
+    assert.match(run.stderr, /^Started the notifier in its own process/m);
+
+    const failed = eventBlock(run.stdout, "my-app FAILED");
+    const jira = receiverSection(failed, "jira-failures");
+    assert.match(jira, /^ {2}jira-failures: matched, delivered$/m);
+    assert.match(
+      jira,
+      /^ {4}POST http:\/\/127\.0\.0\.1:\d+\/jira-failures: answered 200, 1 attempt, \d+ ms$/m,
+    );
+    assert.match(jira, /^ {6}content-type: application\/json$/m);
+    const issue = JSON.parse(shownBody(jira)).fields;
+    assert.equal(issue.summary, "my-app build failing");
+    assert.match(issue.description, /\nFailed phase: BUILD\nReason: COMMAND_EXECUTION_ERROR: /);
+    const slack = receiverSection(failed, "slack-builds");
+    assert.match(
+      JSON.parse(shownBody(slack)).text,
+      /^FAILED: \*my-app\* build #43 <https:\/\/us-east-1\.console\./,
+    );
+
+    const inProgress = eventBlock(run.stdout, "my-app IN_PROGRESS");
+    assert.match(inProgress, /^ {2}jira-failures: not matched \(listens to FAILED\)$/m);
+    assert.match(inProgress, /^ {2}slack-builds: not matched \(listens to SUCCEEDED, FAILED, STOPPED\)$/m);
+
+    const summary = run.stdout.slice(run.stdout.indexOf("Summary\n"));
+    for (const row of [
+      /^my-app IN_PROGRESS +jira-failures +not matched$/m,
+      /^my-app IN_PROGRESS +slack-builds +not matched$/m,
+      /^my-app SUCCEEDED +jira-failures +not matched$/m,
+      /^my-app SUCCEEDED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
+      /^my-app FAILED +jira-failures +delivered \(200\) +1 +\d+ ms$/m,
+      /^my-app FAILED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
+      /^my-app STOPPED +jira-failures +not matched$/m,
+      /^my-app STOPPED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
+    ]) {
+      assert.match(summary, row);
+    }
+    assert.match(summary, /\n4 events: 4 delivered, 0 failed, 4 not matched\n$/);
+  });
+
+  it("--event replays a captured event as it is", async () => {
+    const run = await npmStart(["--event", "test/fixtures/start/captured-failed-build.json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stderr.includes("Replaying 1 event, sending to the capture receiver\n"), run.stderr);
+
+    const block = eventBlock(
+      run.stdout,
+      "my-app FAILED, build #1207 (event d41f6c2e-8a7b-3e95-1c04-7b2e9f5a6d13)",
+    );
+    assert.deepEqual(JSON.parse(shownBody(receiverSection(block, "slack-builds"))), {
+      text:
+        "FAILED: *my-app* build #1207 <https://us-east-1.console.aws.amazon.com/codesuite/codebuild/123456789012" +
+        "/projects/my-app/build/my-app%3A0c7e4b9a-93d2-4f61-a8b5-6e1d2f3c4a70/?region=us-east-1|open in CodeBuild>",
+    });
+    const issue = JSON.parse(shownBody(receiverSection(block, "jira-failures"))).fields;
+    assert.match(
+      issue.description,
+      /\nFailed phase: PRE_BUILD\nReason: COMMAND_EXECUTION_ERROR: Error while executing command: npm ci\. Reason: exit status 1\n/,
+    );
+    assert.match(run.stdout, /\n1 event: 2 delivered, 0 failed, 0 not matched\n$/);
+  });
+
+  describe("--send", () => {
+    const AUTHORIZATION = "Basic c2VuZC10ZXN0OnNlY3JldC10b2tlbg==";
+    const SLACK_TOKEN = "slack-send-test-token";
+    let jira: Receiver;
+    let slack: Receiver;
+
+    before(async () => {
+      jira = await startReceiver([{ status: 503 }, { status: 201, body: '{"key":"OPS-7"}' }]);
+      slack = await startReceiver([{ status: 404, body: "no_service" }]);
+    });
+
+    after(async () => {
+      await Promise.all([jira, slack].map((receiver) => receiver?.close()));
+    });
+
+    it("sends to the URLs from the environment, shows what was sent with secrets redacted, exit code 1 on a failed delivery", async () => {
+      const run = await npmStart(["--send", "--status", "FAILED"], {
+        CODEBUILD_WEBHOOKS_jiraIssuesUrl: `${jira.url}/rest/api/2/issue`,
+        CODEBUILD_WEBHOOKS_jiraAuthHeaders: JSON.stringify({ Authorization: AUTHORIZATION }),
+        CODEBUILD_WEBHOOKS_slackWebhookUrl: `${slack.url}/services/T000/B000/${SLACK_TOKEN}`,
+      });
+      assert.equal(run.code, 1, run.stderr);
+
+      assert.equal(jira.requests.length, 2);
+      const issue = jira.requests[1];
+      assert.equal(issue.path, "/hook/rest/api/2/issue");
+      assert.equal(issue.headers.authorization, AUTHORIZATION);
+      assert.equal(JSON.parse(issue.body).fields.summary, "my-app build failing");
+      assert.equal(slack.requests.length, 1);
+      assert.equal(slack.requests[0].path, `/hook/services/T000/B000/${SLACK_TOKEN}`);
+
+      const block = eventBlock(run.stdout, "my-app FAILED");
+      const jiraSection = receiverSection(block, "jira-failures");
+      assert.match(jiraSection, /^ {2}jira-failures: matched, delivered$/m);
+      assert.match(
+        jiraSection,
+        /^ {4}POST the URL in CODEBUILD_WEBHOOKS_jiraIssuesUrl: answered 201, 2 attempts, \d+ ms$/m,
+      );
+      assert.match(jiraSection, /^ {6}Authorization: <redacted>$/m);
+      assert.match(jiraSection, /^ {6}Content-Type: application\/json$/m);
+      assert.equal(shownBody(jiraSection), issue.body.replace(/\n$/, ""));
+      const slackSection = receiverSection(block, "slack-builds");
+      assert.match(slackSection, /^ {2}slack-builds: matched, NOT DELIVERED$/m);
+      assert.match(
+        slackSection,
+        /^ {4}POST the URL in CODEBUILD_WEBHOOKS_slackWebhookUrl: answered 404, 1 attempt/m,
+      );
+      assert.equal(shownBody(slackSection), slack.requests[0].body.replace(/\n$/, ""));
+
+      assert.match(run.stdout, /^my-app FAILED +jira-failures +delivered \(201\) +2 +\d+ ms$/m);
+      assert.match(run.stdout, /^my-app FAILED +slack-builds +FAILED \(404\) +1 +\d+ ms$/m);
+      assert.match(run.stdout, /\n1 event: 1 delivered, 1 failed, 0 not matched; 1 event with failures\n$/);
+      for (const secret of [AUTHORIZATION, SLACK_TOKEN]) {
+        assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `${secret} was printed`);
+      }
+    });
+
+    it("names each secret it is missing, by receiver file, field and variable", () => {
+      const references = secretReferences(path.join(FIXTURES, "text-receivers"));
+      const onlyUrl = (key: string) => (key === "pagerUrl" ? "https://pager.example/hooks/x" : undefined);
+      assert.throws(() => sendConfig(references, onlyUrl), {
+        name: "LocalRunInputError",
+        message:
+          "--send needs every receiver's secrets:\n" +
+          `${path.relative(process.cwd(), FIXTURES)}/text-receivers/pager.yaml: headers.secret (line 5): ` +
+          "CODEBUILD_WEBHOOKS_pagerHeaders is not set; with --send it holds its headers as a JSON object, " +
+          "in the environment or in .webhooks.local.env",
+      });
+    });
+
+    it("reads secrets from the environment over the local file", () => {
+      const secrets = readLocalSecrets(path.join(FIXTURES, "webhooks.local.env"), {
+        CODEBUILD_WEBHOOKS_jiraIssuesUrl: "https://from-the-environment.example/issue",
+      });
+      assert.equal(secrets("jiraIssuesUrl"), "https://from-the-environment.example/issue");
+      assert.equal(secrets("jiraAuthHeaders"), '{"Authorization": "Basic ZnJvbS10aGUtZmlsZQ=="}');
+      assert.equal(secrets("team-chat"), "https://chat.example/hooks/from-the-file");
+      assert.equal(secrets("slackWebhookUrl"), undefined);
+    });
+  });
+
+  it("fails on a bad receiver file with the validation error, naming file and field, exit code 2", async () => {
+    const run = await npmStart(["--receivers-dir", "test/fixtures/start/bad-receivers"]);
+    assert.equal(run.code, 2);
+    assert.ok(
+      run.stderr.includes(
+        "\nThe receiver files have 2 problems:\n" +
+          'test/fixtures/start/bad-receivers/deploy-alerts.yaml: statuses[1] (line 3): "FIALED" is not a build ' +
+          "status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n" +
+          "test/fixtures/start/bad-receivers/deploy-alerts.yaml: template (line 5): not valid JSON at line 1, " +
+          'column 11 of the template: expected a value, found $STATUS; placeholders go inside JSON strings: "$STATUS"\n',
+      ),
+      run.stderr,
+    );
+    assert.doesNotMatch(run.stderr, /^\s+at /m);
+    assert.doesNotMatch(run.stdout, /Summary/);
+  });
+
+  describe("replayed events", () => {
+    it("are built as CodeBuild sends them at each status", () => {
+      const values = (status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "STOPPED") =>
+        buildEventValues(sampleBuildEvent("web-api", status, new Date("2024-06-03T14:21:43Z")));
+      const failed = values("FAILED");
+      assert.match(
+        failed.BUILD_URL,
+        /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/codesuite\/codebuild\/123456789012\/projects\/web-api\/build\/web-api%3A[0-9a-f-]{36}\/\?region=us-east-1$/,
+      );
+      assert.equal(failed.BUILD_NUMBER, "43");
+      assert.equal(failed.FAILED_PHASE, "BUILD");
+      assert.equal(failed.TIME, "2024-06-03T14:21:43Z");
+      assert.equal(failed.DEPLOY_ENV, "staging");
+      assert.equal(values("STOPPED").FAILED_PHASE, "BUILD");
+      assert.equal(values("SUCCEEDED").FAILED_PHASE, "");
+      // CodeBuild numbers a build and opens its log stream only once it has started running.
+      assert.equal(values("IN_PROGRESS").BUILD_NUMBER, "");
+      assert.match(values("IN_PROGRESS").LOGS_URL, /group=null;stream=null$/);
+    });
+
+    it("from a file must be whole EventBridge events", () => {
+      const file = path.join(FIXTURES, "detail-only.json");
+      assert.throws(() => readBuildEventFile(file), {
+        name: "LocalRunInputError",
+        message:
+          `${file}: detail.project-name: missing; expected a CodeBuild "Build State Change" event as ` +
+          "EventBridge delivers it, with detail.project-name and detail.build-status",
+      });
+    });
+  });
+});
