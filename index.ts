@@ -213,7 +213,15 @@ new aws.lambda.FunctionEventInvokeConfig("notifier", {
   destinationConfig: { onFailure: { destination: deadLetters.arn } },
 });
 
-const alarmActions = alarmTargets();
+/** Both alarms go off on the first occurrence: a dead letter, or a failed invocation, needs a look. */
+const onAnyOccurrence = {
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions: alarmTargets(),
+};
 
 new aws.cloudwatch.MetricAlarm("dead-letters", {
   alarmDescription: "Build notices gave up on a receiver: see the dead-letter queue, then replay it.",
@@ -221,12 +229,7 @@ new aws.cloudwatch.MetricAlarm("dead-letters", {
   metricName: "ApproximateNumberOfMessagesVisible",
   dimensions: { QueueName: deadLetters.name },
   statistic: "Maximum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  alarmActions,
+  ...onAnyOccurrence,
 });
 
 new aws.cloudwatch.MetricAlarm("notifier-errors", {
@@ -236,12 +239,7 @@ new aws.cloudwatch.MetricAlarm("notifier-errors", {
   metricName: "Errors",
   dimensions: { FunctionName: notifier.name },
   statistic: "Sum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  alarmActions,
+  ...onAnyOccurrence,
 });
 
 /** Where alarms notify: an existing SNS topic, and/or a new topic mailing `alarmEmail`. */
