@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./loopbackServer";
 
 /** A request as the receiver got it. */
 export interface CapturedRequest {
@@ -44,25 +44,15 @@ export async function startCaptureReceiver(): Promise<CaptureReceiver> {
       response.end("ok");
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
 
   return {
-    urlFor: (receiver) => `http://127.0.0.1:${port}/${encodeURIComponent(receiver)}`,
+    urlFor: (receiver) => `${endpoint}/${encodeURIComponent(receiver)}`,
     take() {
       const requests = received;
       received = [];
       return requests;
     },
-    close() {
-      return new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // The notifier keeps its connections alive between events; end them so close() completes.
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

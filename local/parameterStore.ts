@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./loopbackServer";
 
 export type ParameterType = "String" | "SecureString" | "StringList";
 
@@ -226,14 +226,10 @@ export async function startParameterStore(): Promise<ParameterStore> {
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     put(name, value, type = "String") {
       parameters.put(name, value, type, true);
     },
@@ -244,12 +240,6 @@ export async function startParameterStore(): Promise<ParameterStore> {
     resetCalls() {
       calls.length = 0;
     },
-    close() {
-      return new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive between calls; end them so close() completes.
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./loopbackServer";
 
 /** The part of dynalite's options the registry needs. */
 interface DynaliteOptions {
@@ -22,19 +22,5 @@ export interface RegistryDb {
 export async function startRegistryDb(): Promise<RegistryDb> {
   // Tables are ACTIVE as soon as they are created, so a deploy need not wait for them.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close() {
-      return new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive between calls; end them so close() completes.
-        server.closeAllConnections();
-      });
-    },
-  };
+  return { endpoint: await listenOnLoopback(server), close: () => closeServer(server) };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "../../local/loopbackServer";
 
 /** How a receiver answers one request. */
 export interface ResponseStep {
@@ -86,15 +86,11 @@ export async function startReceiver(script: ResponseScript = []): Promise<Receiv
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `${endpoint}/hook`,
     requests,
     waitForRequests(n, timeoutMs = DEFAULT_WAIT_MS) {
       return new Promise((resolve, reject) => {
@@ -117,13 +113,10 @@ export async function startReceiver(script: ResponseScript = []): Promise<Receiv
       });
     },
     close() {
-      closing ??= new Promise((resolve, reject) => {
-        for (const timer of delayedAnswers) clearTimeout(timer);
-        delayedAnswers.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Hanging and delayed requests keep their connections open; end them so close() completes.
-        server.closeAllConnections();
-      });
+      for (const timer of delayedAnswers) clearTimeout(timer);
+      delayedAnswers.clear();
+      // Hanging and delayed requests keep their connections open: closeServer ends them.
+      closing ??= closeServer(server);
       return closing;
     },
   };
