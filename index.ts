@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { createNotifier } from "./src/notifier/createNotifier";
+import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
 import { DELIVERY_KEY_PREFIX } from "./src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "./src/notifier/projectStatus";
 import { createParameterCache } from "./src/notifier/parameterCache";
@@ -173,6 +173,7 @@ export const notifier = new aws.lambda.CallbackFunction(
       const { Logger } =
         require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
       const got = (require("got") as typeof import("got")).default;
+      const pLimit = (require("p-limit") as typeof import("p-limit")).default;
       const http = require("node:http") as typeof import("node:http");
       const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
@@ -194,6 +195,7 @@ export const notifier = new aws.lambda.CallbackFunction(
         // Connections to receivers are kept open across invocations of a warm container.
         agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
         log: logger,
+        limit: pLimit(MAX_CONCURRENT_DELIVERIES),
         attemptTimeoutMs: 10_000,
       });
       return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {

@@ -163,6 +163,33 @@ describe("delivery: retries, deadlines, idempotency", () => {
     for (const receiver of started) assert.equal(receiver.requests.length, 1);
   });
 
+  it("keeps at most 100 deliveries in flight, and delivers them all", async () => {
+    const delayMs = 500;
+    const shared = await startReceiver([{ status: 200, delayMs }]);
+    receivers.push(shared);
+    const name = "wide-fan-out-app";
+    for (let index = 0; index < 150; index += 1) {
+      const parameter = `/webhooks/${name}-${index}/url`;
+      stack.parameterStore.put(parameter, `${shared.url}/${index}`, "SecureString");
+      await stack.registerByHand({
+        project: { S: name },
+        hook_url_param_name: { S: parameter },
+        statuses: { L: [{ S: "FAILED" }] },
+      });
+    }
+    const invocation = await stack.lambda.invoke(buildEvent("FAILED", name));
+    assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    assert.equal(new Set(shared.requests.map((request) => request.path)).size, 150);
+    // Each request is answered delayMs after it arrives: count those still unanswered at each arrival.
+    const arrivals = shared.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+    const inFlight = arrivals.map(
+      (at) => arrivals.filter((other) => other <= at && other > at - delayMs).length,
+    );
+    const peak = Math.max(...inFlight);
+    assert.ok(peak <= 100, `${peak} in flight`);
+    assert.ok(peak > 50, `deliveries run concurrently (peak ${peak})`);
+  });
+
   it("gives each delivery its own webhook-id: per receiver and per event", async () => {
     const {
       name,
