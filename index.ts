@@ -116,7 +116,7 @@ const rolePolicy = new aws.iam.RolePolicy("notifier", {
         // Delivery and project status records only, by their key prefixes: registrations stay read-only.
         Sid: "RecordDeliveriesAndStatus",
         Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
         Resource: [registry.arn],
         Condition: {
           "ForAllValues:StringLike": {
@@ -177,7 +177,11 @@ export const notifier = new aws.lambda.CallbackFunction(
       const http = require("node:http") as typeof import("node:http");
       const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
-      const dynamodb = new dynamodbModule.DynamoDBClient({});
+      // Each delivery makes DynamoDB calls: as many connections as deliveries in flight, not the SDK's 50.
+      const dynamodbSockets = { keepAlive: true, maxSockets: MAX_CONCURRENT_DELIVERIES };
+      const dynamodb = new dynamodbModule.DynamoDBClient({
+        requestHandler: { httpAgent: dynamodbSockets, httpsAgent: dynamodbSockets },
+      });
       const ssm = new SSMClient({});
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
       const notify = createNotifier({
@@ -187,7 +191,7 @@ export const notifier = new aws.lambda.CallbackFunction(
           getItem: (input) => dynamodb.send(new dynamodbModule.GetItemCommand(input)),
           putItem: (input) => dynamodb.send(new dynamodbModule.PutItemCommand(input)),
           updateItem: (input) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input)),
-          deleteItem: (input) => dynamodb.send(new dynamodbModule.DeleteItemCommand(input)),
+          batchWriteItem: (input) => dynamodb.send(new dynamodbModule.BatchWriteItemCommand(input)),
         },
         // Five minutes: a rotated secret reaches warm containers within that time.
         parameters: createParameterCache((input) => ssm.send(new GetParametersCommand(input)), 5 * 60_000),

@@ -4,9 +4,9 @@ import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues } from "./buildEventValues";
 import { buildNotice } from "./buildNotice";
-import { createDeliveryLedger, type LedgerTable } from "./deliveryLedger";
+import { createDeliveryLedger, type LedgerTable, type Settlement } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
-import { recordFinalStatus, type StatusChange } from "./projectStatus";
+import { recordFinalStatus, type StatusChange, type StatusTable } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { sendNotice, type Notice } from "./sendNotice";
 import { eventIdOf, webhookId } from "./webhookId";
@@ -19,7 +19,7 @@ export interface NotifierLog {
 }
 
 /** The registry table: receivers are read from it, deliveries recorded in it. */
-export interface RegistryTable extends LedgerTable {
+export interface RegistryTable extends LedgerTable, StatusTable {
   query(input: QueryCommandInput): Promise<QueryCommandOutput>;
 }
 
@@ -96,7 +96,8 @@ export function createNotifier(deps: NotifierDependencies) {
     }
     const eventId = eventIdOf(event);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-    const ledger = createDeliveryLedger(deps.table, deps.tableName, context.awsRequestId);
+    const ledger = createDeliveryLedger(deps.table, deps.tableName, eventId, context.awsRequestId);
+    const settlements: Settlement[] = [];
 
     // The project's own registrations, then the catch-all ones; a receiver registered both ways gets one notice.
     const [own, catchAll] = await Promise.all([
@@ -175,7 +176,7 @@ export function createNotifier(deps: NotifierDependencies) {
       notice: Notice;
     }): Promise<ReceiverOutcome> => {
       const receiver = entry.urlParameter;
-      const claim = await ledger.claim(eventId, receiver, deadline + DEADLINE_MARGIN_MS);
+      const claim = await ledger.claim(receiver, deadline + DEADLINE_MARGIN_MS);
       if (claim === "delivered")
         return { receiver, delivered: true, alreadyDelivered: true, attempts: 0, durationMs: 0 };
       if (claim === "claimed-elsewhere")
@@ -186,8 +187,7 @@ export function createNotifier(deps: NotifierDependencies) {
         agent: deps.agent,
         onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
       });
-      if (sent.delivered) await ledger.recordDelivered(eventId, receiver, sent);
-      else await ledger.release(eventId, receiver);
+      settlements.push({ receiver, ...sent });
       return { receiver, ...sent };
     };
 
@@ -204,6 +204,10 @@ export function createNotifier(deps: NotifierDependencies) {
         }),
       )),
     ];
+    // A delivery left unrecorded is not lost, only exposed to a second notice if the event is retried.
+    const unrecorded = await ledger.settle(settlements);
+    if (unrecorded.length > 0)
+      deps.log.error("Delivery records not written", { eventId, receivers: unrecorded });
     for (const outcome of outcomes) {
       const fields = { project, status, eventId, ...outcome };
       if (outcome.alreadyDelivered) deps.log.info("Already delivered by an earlier invocation", fields);

@@ -1,5 +1,9 @@
 import type { BuildStateChangeEvent } from "./buildEvent";
-import type { LedgerTable } from "./deliveryLedger";
+import type {
+  GetItemCommandInput,
+  GetItemCommandOutput,
+  UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
 
 /**
  * The last final status of each project is kept in the registry table under a hash key no CodeBuild
@@ -8,6 +12,12 @@ import type { LedgerTable } from "./deliveryLedger";
 export const STATUS_KEY_PREFIX = "#status:";
 const STATUS_SORT_KEY = "#last-final-status";
 const NONE = "NONE";
+
+/** The registry table operations status records need; the notifier's role may use them on those only. */
+export interface StatusTable {
+  getItem(input: GetItemCommandInput): Promise<GetItemCommandOutput>;
+  updateItem(input: UpdateItemCommandInput): Promise<unknown>;
+}
 
 export interface StatusChange {
   /** The project's final status before this build; undefined for its first. */
@@ -26,7 +36,7 @@ function isConditionFailure(error: unknown): boolean {
  * by conditional writes. A retry or replay of the same build gets the answer its first delivery got.
  */
 export async function recordFinalStatus(
-  table: LedgerTable,
+  table: StatusTable,
   tableName: string,
   event: BuildStateChangeEvent,
 ): Promise<StatusChange> {
