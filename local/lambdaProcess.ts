@@ -294,6 +294,7 @@ function containerEnv(settings: ContainerSettings, runtimeModulesDir: string): R
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
     AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",

@@ -5,17 +5,24 @@ import { writeCodeArchive } from "./codeArchive";
 import { runProgramUnderMocks } from "./programUnderMocks";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** The notifier's settings that matter to running its archive locally. */
+export interface NotifierSettings {
+  memoryMb: number;
+  timeoutMs: number;
+}
+
 /**
  * Builds the notifier's code archive the way `pulumi up` does: runs the program (under mocks, with no
  * receivers, since the code does not depend on them) and writes the Function's `code` to `dir`.
  */
-export async function buildNotifierArchive(dir: string): Promise<void> {
+export async function buildNotifierArchive(dir: string): Promise<NotifierSettings> {
   const noReceivers = fs.mkdtempSync(path.join(os.tmpdir(), "no-receivers-"));
   try {
     const run = await runProgramUnderMocks({ config: { receiversDir: noReceivers } });
     const fn = run.resources.find((resource) => resource.type === "aws:lambda/function:Function");
     if (!fn) throw new Error("The program declared no Lambda function");
     await writeCodeArchive(fn.inputs.code as pulumi.asset.AssetArchive, dir);
+    return { memoryMb: Number(fn.inputs.memorySize), timeoutMs: Number(fn.inputs.timeout) * 1000 };
   } finally {
     fs.rmSync(noReceivers, { recursive: true, force: true });
   }

@@ -1,0 +1,47 @@
+/** What `npm run bench` measures, from its command line. */
+export interface BenchOptions {
+  /** Containers per notifier scenario (each: a cold event, then warm ones). */
+  repeats: number;
+  /** A smoke run: one repeat unless told otherwise, up to 50 receivers, bench/results.json left alone. */
+  quick: boolean;
+  receiverCounts: number[];
+  delaysMs: number[];
+  /** Events after the first in each notifier container. */
+  warmInvocations: number;
+  /**
+   * Events the baseline handles per scenario, in one container: at most 3, since it caches nothing and
+   * varies little, and one at 500 receivers, where one event takes 25–100 s.
+   */
+  baselineInvocations(receivers: number): number;
+}
+
+const USAGE = "Usage: npm run bench -- [--repeats N] [--quick]";
+const DEFAULT_REPEATS = 5;
+const MAX_BASELINE_REPEATS = 3;
+
+export function parseBenchOptions(args: readonly string[]): BenchOptions {
+  let repeats: number | undefined;
+  let quick = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === "--quick") {
+      quick = true;
+    } else if (arg === "--repeats") {
+      repeats = Number(args[++index]);
+      if (!Number.isInteger(repeats) || repeats < 1) {
+        throw new Error(`--repeats needs a whole number of at least 1\n${USAGE}`);
+      }
+    } else {
+      throw new Error(`Unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  const runs = repeats ?? (quick ? 1 : DEFAULT_REPEATS);
+  return {
+    repeats: runs,
+    quick,
+    receiverCounts: quick ? [1, 10, 50] : [1, 10, 50, 100, 500],
+    delaysMs: [50, 200],
+    warmInvocations: quick ? 1 : 3,
+    baselineInvocations: (receivers) => (receivers >= 500 ? 1 : Math.min(runs, MAX_BASELINE_REPEATS)),
+  };
+}

@@ -1,0 +1,95 @@
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { startParameterStore, type ParameterStore } from "../local/parameterStore";
+import { startDynamoDbProcess } from "./dynamoDbProcess";
+import { startCountingProxy, type CountingProxy } from "./countingProxy";
+import { startDelayReceivers, type DelayReceivers } from "./delayReceivers";
+
+const TABLE_NAME = "codebuild-webhooks-bench";
+
+/**
+ * The stand-ins a notifier runs against, filled with receivers: dynalite (in a process of its own)
+ * behind a call-counting proxy, the loopback parameter store, and the delay receivers. Project `bench-<n>` has receivers r0..r<n-1>
+ * registered, each with a URL and a headers parameter, as the AWS sample's users registered theirs.
+ */
+export interface BenchStand {
+  /** The function's environment: its table and the local endpoints of DynamoDB and Parameter Store. */
+  lambdaEnv: Record<string, string>;
+  projectWith(receivers: number): string;
+  dynamodb: CountingProxy;
+  parameterStore: ParameterStore;
+  receivers: DelayReceivers;
+  close(): Promise<void>;
+}
+
+export async function startBenchStand(receiverCounts: readonly number[]): Promise<BenchStand> {
+  const db = await startDynamoDbProcess();
+  const dynamodb = await startCountingProxy(db.endpoint);
+  const parameterStore = await startParameterStore();
+  const receivers = await startDelayReceivers();
+  const client = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const projectWith = (count: number) => `bench-${count}`;
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE_NAME,
+        AttributeDefinitions: [
+          { AttributeName: "project", AttributeType: "S" },
+          { AttributeName: "hook_url_param_name", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "project", KeyType: "HASH" },
+          { AttributeName: "hook_url_param_name", KeyType: "RANGE" },
+        ],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    for (let receiver = 0; receiver < Math.max(...receiverCounts); receiver++) {
+      parameterStore.put(`/webhooks/r${receiver}/url`, receivers.url(receiver), "SecureString");
+      parameterStore.put(
+        `/webhooks/r${receiver}/headers`,
+        JSON.stringify({ Authorization: `Bearer bench-token-${receiver}` }),
+        "SecureString",
+      );
+    }
+    for (const count of receiverCounts) {
+      for (let receiver = 0; receiver < count; receiver++) {
+        await client.send(
+          new PutItemCommand({
+            TableName: TABLE_NAME,
+            Item: {
+              project: { S: projectWith(count) },
+              hook_url_param_name: { S: `/webhooks/r${receiver}/url` },
+              hook_headers_param_name: { S: `/webhooks/r${receiver}/headers` },
+              statuses: { L: [{ S: "SUCCEEDED" }] },
+            },
+          }),
+        );
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    lambdaEnv: {
+      TABLE_NAME,
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
+    },
+    projectWith,
+    dynamodb,
+    parameterStore,
+    receivers,
+    async close() {
+      await receivers.close();
+      await parameterStore.close();
+      await dynamodb.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import type { ArchiveFacts } from "./functionsUnderTest";
+import { formatSpread } from "./formatFigures";
+import type { CallsRow, FanOutRow, MemoryRow } from "./summarize";
+
+export type Verdict = "PASS" | "FAIL" | "NOT MEASURED";
+
+export interface BudgetLine {
+  line: string;
+  verdict: Verdict;
+  measured: string;
+}
+
+export interface BudgetInputs {
+  fanOut: FanOutRow[];
+  calls: CallsRow[];
+  memory: MemoryRow[];
+  archive: ArchiveFacts;
+  configuredMemoryMb: number;
+  /** The notifier's limit on deliveries in flight (per container). */
+  deliveryConcurrency: number;
+  /** Packages only deploy time needs: the project's devDependencies. */
+  deployTimePackages: string[];
+}
+
+/** The fan-out the issue budgets: 50 receivers at 200 ms, under 3 × the delay. */
+const BUDGETED_FAN_OUT = { receivers: 50, delayMs: 200, maxDelays: 3 };
+const BOUNDED_FAN_OUT_RECEIVERS = 500;
+const NAMES_PER_PARAMETER_READ = 10;
+const ARCHIVE_LIMIT_BYTES = 2 ** 20;
+/** Room above the measured peak for receivers' larger answers and heap growth between collections. */
+const MEMORY_HEADROOM = 1.25;
+/** What the Lambda Node.js runtime provides: an archive copy would only shadow it. */
+const RUNTIME_PACKAGES = /^@aws-sdk\/|^@smithy\/|^@aws-crypto\//;
+/** Packages of type declarations only: nothing requires them at run time. */
+const TYPE_ONLY_PACKAGES = /^@types\/|^type-fest$/;
+
+function fanOutLine(rows: FanOutRow[], which: "notifierWarm" | "notifierCold"): BudgetLine {
+  const { receivers, delayMs, maxDelays } = BUDGETED_FAN_OUT;
+  const line =
+    `${receivers} receivers at ${delayMs} ms, ${which === "notifierWarm" ? "warm" : "cold (first event of a container)"}: ` +
+    `wall time under ${maxDelays} × ${delayMs} ms`;
+  const row = rows.find((candidate) => candidate.receivers === receivers && candidate.delayMs === delayMs);
+  if (!row) return { line, verdict: "NOT MEASURED", measured: "-" };
+  const wall = row[which].wallMs;
+  return {
+    line,
+    verdict: wall.median < maxDelays * delayMs ? "PASS" : "FAIL",
+    measured: `median ${formatSpread(wall)} ms = ${(wall.median / delayMs).toFixed(2)} × the delay`,
+  };
+}
+
+function concurrencyLine(rows: FanOutRow[], limit: number): BudgetLine {
+  const line = `${BOUNDED_FAN_OUT_RECEIVERS} receivers: requests in flight bounded by the notifier's concurrency limit`;
+  const measuredRows = rows.filter((row) => row.receivers === BOUNDED_FAN_OUT_RECEIVERS);
+  if (measuredRows.length === 0) return { line, verdict: "NOT MEASURED", measured: "-" };
+  const peak = Math.max(
+    ...measuredRows.flatMap((row) => [row.notifierWarm.peakInFlight, row.notifierCold.peakInFlight]),
+  );
+  return {
+    line,
+    verdict: peak <= limit ? "PASS" : "FAIL",
+    measured: `peak ${peak} in flight, limit ${limit}`,
+  };
+}
+
+function warmParameterLine(rows: CallsRow[]): BudgetLine {
+  const most = Math.max(...rows.map((row) => row.notifierWarm.parameterStore.max));
+  return {
+    line: "Warm invocation: zero parameter-store calls",
+    verdict: most === 0 ? "PASS" : "FAIL",
+    measured: `at most ${most} per warm event`,
+  };
+}
+
+function coldParameterLine(rows: CallsRow[]): BudgetLine {
+  const over = rows.filter(
+    (row) => row.notifierCold.parameterStore.max > Math.ceil(row.parameters / NAMES_PER_PARAMETER_READ),
+  );
+  return {
+    line: `Cold invocation: one parameter-store call per ${NAMES_PER_PARAMETER_READ} parameters`,
+    verdict: over.length === 0 ? "PASS" : "FAIL",
+    measured: rows.map((row) => `${row.notifierCold.parameterStore.max} for ${row.parameters}`).join(", "),
+  };
+}
+
+function archiveSizeLine(archive: ArchiveFacts): BudgetLine {
+  return {
+    line: "Archive under 1 MiB zipped",
+    verdict: archive.zippedBytes < ARCHIVE_LIMIT_BYTES ? "PASS" : "FAIL",
+    measured: `${(archive.zippedBytes / 1024).toFixed(0)} KiB`,
+  };
+}
+
+function archiveContentLine(archive: ArchiveFacts, deployTimePackages: string[]): BudgetLine {
+  const unneeded = archive.packages.filter(
+    (name) =>
+      RUNTIME_PACKAGES.test(name) || TYPE_ONLY_PACKAGES.test(name) || deployTimePackages.includes(name),
+  );
+  return {
+    line: "Archive holds no package the Lambda runtime provides or only deploy time needs",
+    verdict: unneeded.length === 0 ? "PASS" : "FAIL",
+    measured:
+      unneeded.length === 0 ? `${archive.packages.length} packages, none of them` : unneeded.join(", "),
+  };
+}
+
+function memoryLine(rows: MemoryRow[], configuredMb: number): BudgetLine {
+  const line = `Configured memory (${configuredMb} MB) justified by the measured peak`;
+  // The peak that sizes the function comes from its largest fan-out.
+  if (!rows.some((row) => row.receivers === BOUNDED_FAN_OUT_RECEIVERS)) {
+    return { line, verdict: "NOT MEASURED", measured: "-" };
+  }
+  const peakMb = Math.max(...rows.map((row) => row.notifierPeakRssMb));
+  const neededMb = peakMb * MEMORY_HEADROOM;
+  const fits = neededMb <= configuredMb;
+  const halfWouldFit = neededMb <= configuredMb / 2;
+  return {
+    line,
+    verdict: fits && !halfWouldFit ? "PASS" : "FAIL",
+    measured:
+      `peak RSS ${peakMb.toFixed(0)} MB, +${Math.round((MEMORY_HEADROOM - 1) * 100)} % headroom = ` +
+      `${neededMb.toFixed(0)} MB: ${fits ? "fits" : "does not fit"}` +
+      (fits ? `; ${configuredMb / 2} MB ${halfWouldFit ? "would fit too" : "would not"}` : ""),
+  };
+}
+
+export function evaluateBudget(inputs: BudgetInputs): BudgetLine[] {
+  return [
+    fanOutLine(inputs.fanOut, "notifierWarm"),
+    fanOutLine(inputs.fanOut, "notifierCold"),
+    concurrencyLine(inputs.fanOut, inputs.deliveryConcurrency),
+    warmParameterLine(inputs.calls),
+    coldParameterLine(inputs.calls),
+    archiveSizeLine(inputs.archive),
+    archiveContentLine(inputs.archive, inputs.deployTimePackages),
+    memoryLine(inputs.memory, inputs.configuredMemoryMb),
+  ];
+}

@@ -1,0 +1,112 @@
+import { startLambda, type Invocation } from "../local/lambdaProcess";
+import { buildEvent } from "../test/support/buildEvents";
+import type { BenchStand } from "./benchStand";
+import { cpuTimeMs, findContainerPid } from "./containerCpu";
+import type { FunctionUnderTest } from "./functionsUnderTest";
+
+/** One event handled by a function, with the calls and connections it caused. */
+export interface InvocationMeasurement {
+  /** The handler's run time, as Lambda bills it (Duration). */
+  durationMs: number;
+  /** CPU time the container used for the event, in all its threads. */
+  cpuMs: number;
+  parameterStoreCalls: number;
+  dynamodbCalls: number;
+  dynamodbCallsByOperation: Record<string, number>;
+  /** Connections opened to DynamoDB during the event: zero when the client reused kept-alive ones. */
+  dynamodbConnections: number;
+  /** Connections opened to the receivers during the event. */
+  receiverConnections: number;
+  /** The most receivers waiting for their answer at one time. */
+  peakInFlight: number;
+}
+
+/** One container's life: loading the handler, its first (cold) event, then warm events. */
+export interface ContainerMeasurement {
+  /** Lambda's Init Duration: loading the archive's module and running its top-level code. */
+  loadMs: number;
+  /** CPU time the container used to start and load the handler. */
+  loadCpuMs: number;
+  cold: InvocationMeasurement;
+  warm: InvocationMeasurement[];
+  peakRssBytes: number;
+}
+
+export interface ContainerRun {
+  receivers: number;
+  delayMs: number;
+  /** Events after the first, in the same container. */
+  warmInvocations: number;
+}
+
+/** How many receivers the function reports as delivered: the notifier's outcomes or the baseline's count. */
+function deliveredCount(result: unknown): number | undefined {
+  const outcomes = (result as { outcomes?: unknown } | undefined)?.outcomes;
+  if (Array.isArray(outcomes)) {
+    return outcomes.filter((outcome) => (outcome as { delivered?: unknown }).delivered === true).length;
+  }
+  const delivered = (result as { delivered?: unknown } | undefined)?.delivered;
+  return typeof delivered === "number" ? delivered : undefined;
+}
+
+/** A figure from an event that did not reach every receiver would flatter the function: stop instead. */
+function checkDelivered(fn: FunctionUnderTest, run: ContainerRun, invocation: Invocation, requests: number) {
+  const delivered = invocation.ok ? deliveredCount(invocation.result) : undefined;
+  if (invocation.ok && delivered === run.receivers && requests === run.receivers) return;
+  const reason = invocation.ok
+    ? `delivered ${String(delivered)}, receivers got ${requests} requests`
+    : `${invocation.error?.name}: ${invocation.error?.message}`;
+  throw new Error(
+    `${fn.label}, ${run.receivers} receivers at ${run.delayMs} ms: expected ${run.receivers} deliveries; ${reason}\n` +
+      invocation.logs.slice(-10).join("\n"),
+  );
+}
+
+/**
+ * Starts a new container of the function (a cold start), sends it one event for the project with
+ * `run.receivers` receivers, then `run.warmInvocations` more, each a new build event with its own id.
+ */
+export async function measureContainer(
+  fn: FunctionUnderTest,
+  stand: BenchStand,
+  run: ContainerRun,
+): Promise<ContainerMeasurement> {
+  stand.receivers.setDelay(run.delayMs);
+  const lambda = await startLambda({
+    codeDir: fn.codeDir,
+    handler: fn.handler,
+    env: stand.lambdaEnv,
+    memoryMb: fn.memoryMb,
+  });
+  try {
+    const pid = findContainerPid(fn.codeDir);
+    const loadCpuMs = cpuTimeMs(pid);
+    const invocations: InvocationMeasurement[] = [];
+    for (let index = 0; index <= run.warmInvocations; index++) {
+      stand.parameterStore.resetCalls();
+      stand.dynamodb.resetCalls();
+      stand.receivers.resetTraffic();
+      const event = buildEvent("SUCCEEDED", stand.projectWith(run.receivers));
+      const cpuBefore = cpuTimeMs(pid);
+      const invocation = await lambda.invoke(event, { timeoutMs: fn.timeoutMs });
+      const cpuMs = cpuTimeMs(pid) - cpuBefore;
+      const traffic = stand.receivers.traffic();
+      checkDelivered(fn, run, invocation, traffic.requests);
+      const dynamodb = stand.dynamodb.calls();
+      invocations.push({
+        durationMs: invocation.durationMs,
+        cpuMs,
+        parameterStoreCalls: stand.parameterStore.calls.length,
+        dynamodbCalls: dynamodb.total,
+        dynamodbCallsByOperation: dynamodb.byOperation,
+        dynamodbConnections: dynamodb.connections,
+        receiverConnections: traffic.connections,
+        peakInFlight: traffic.peakInFlight,
+      });
+    }
+    const [cold, ...warm] = invocations;
+    return { loadMs: lambda.loadMs, loadCpuMs, cold, warm, peakRssBytes: await lambda.peakRssBytes() };
+  } finally {
+    await lambda.close();
+  }
+}

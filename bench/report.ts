@@ -1,0 +1,247 @@
+import type { BenchOptions } from "./benchOptions";
+import type { BudgetLine } from "./budget";
+import { formatKiB, formatRatio, formatSpread } from "./formatFigures";
+import type { ArchiveFacts } from "./functionsUnderTest";
+import type { Machine } from "./machine";
+import type { CallFigures, CallsRow, ColdStartFigures, FanOutRow, MemoryRow } from "./summarize";
+
+/** A function as the run measured it. */
+export interface MeasuredFunction {
+  label: string;
+  memoryMb: number;
+  archive: ArchiveFacts;
+}
+
+/** Everything a run found: printed as Markdown tables, written as JSON. */
+export interface BenchResults {
+  command: string;
+  date: string;
+  machine: Machine;
+  options: Omit<BenchOptions, "baselineInvocations"> & { baselineInvocations: Record<number, number> };
+  durationS: number;
+  notifier: MeasuredFunction;
+  baseline: MeasuredFunction;
+  fanOut: FanOutRow[];
+  calls: CallsRow[];
+  coldStart: { notifier: ColdStartFigures; baseline: ColdStartFigures };
+  memory: MemoryRow[];
+  budget: BudgetLine[];
+  /** Every event's wall time in ms, per scenario: cold first, then warm, container by container. */
+  samples: { receivers: number; delayMs: number; notifier: number[][]; baseline: number[][] }[];
+}
+
+/** Memory at which Lambda gives a function the equivalent of one vCPU; below it, a proportional share. */
+const ONE_VCPU_MB = 1769;
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function fanOutTable(rows: FanOutRow[]): string {
+  return table(
+    [
+      "Receivers",
+      "Delay",
+      "Notifier warm, ms",
+      "÷ delay",
+      "Notifier cold, ms",
+      "÷ delay",
+      "Baseline, ms",
+      "÷ delay",
+      "Notifier warm ÷ baseline",
+    ],
+    rows.map((row) => [
+      String(row.receivers),
+      `${row.delayMs} ms`,
+      formatSpread(row.notifierWarm.wallMs),
+      formatRatio(row.notifierWarm.wallMs.median, row.delayMs),
+      formatSpread(row.notifierCold.wallMs),
+      formatRatio(row.notifierCold.wallMs.median, row.delayMs),
+      `${formatSpread(row.baseline.wallMs)} [${row.baseline.wallMs.n}]`,
+      formatRatio(row.baseline.wallMs.median, row.delayMs),
+      formatRatio(row.notifierWarm.wallMs.median, row.baseline.wallMs.median),
+    ]),
+  );
+}
+
+function workTable(rows: FanOutRow[], memoryMb: number): string {
+  return table(
+    [
+      "Receivers",
+      "Delay",
+      "Notifier warm CPU, ms",
+      `… at ${memoryMb} MB on Lambda (est.), ms`,
+      "Notifier cold CPU, ms",
+      "Baseline CPU, ms",
+      "Notifier warm ÷ baseline",
+      "Peak in flight: notifier warm / cold / baseline",
+      "Receiver connections opened: notifier warm / cold / baseline",
+    ],
+    rows.map((row) => [
+      String(row.receivers),
+      `${row.delayMs} ms`,
+      formatSpread(row.notifierWarm.cpuMs),
+      (row.notifierWarm.cpuMs.median * (ONE_VCPU_MB / memoryMb)).toFixed(0),
+      formatSpread(row.notifierCold.cpuMs),
+      formatSpread(row.baseline.cpuMs),
+      formatRatio(row.notifierWarm.cpuMs.median, row.baseline.cpuMs.median),
+      `${row.notifierWarm.peakInFlight} / ${row.notifierCold.peakInFlight} / ${row.baseline.peakInFlight}`,
+      `${formatSpread(row.notifierWarm.receiverConnections)} / ${formatSpread(row.notifierCold.receiverConnections)} / ` +
+        formatSpread(row.baseline.receiverConnections),
+    ]),
+  );
+}
+
+function operations(figures: CallFigures): string {
+  return Object.entries(figures.dynamodbByOperation)
+    .map(([operation, count]) => `${count} ${operation}`)
+    .join(" + ");
+}
+
+function callsTable(rows: CallsRow[]): string {
+  return table(
+    [
+      "Receivers",
+      "Parameters",
+      "Parameter store: notifier cold / warm",
+      "Baseline",
+      "Notifier cold ÷ baseline",
+      "DynamoDB: notifier cold",
+      "Notifier warm",
+      "Baseline",
+      "Notifier ÷ baseline",
+      "DynamoDB connections opened: notifier cold / warm",
+    ],
+    rows.map((row) => [
+      String(row.receivers),
+      String(row.parameters),
+      `${formatSpread(row.notifierCold.parameterStore)} / ${formatSpread(row.notifierWarm.parameterStore)}`,
+      formatSpread(row.baseline.parameterStore),
+      formatRatio(row.notifierCold.parameterStore.median, row.baseline.parameterStore.median),
+      `${formatSpread(row.notifierCold.dynamodb)} (${operations(row.notifierCold)})`,
+      `${formatSpread(row.notifierWarm.dynamodb)} (${operations(row.notifierWarm)})`,
+      `${formatSpread(row.baseline.dynamodb)} (${operations(row.baseline)})`,
+      formatRatio(row.notifierWarm.dynamodb.median, row.baseline.dynamodb.median),
+      `${formatSpread(row.notifierCold.dynamodbConnections)} / ${formatSpread(row.notifierWarm.dynamodbConnections)}`,
+    ]),
+  );
+}
+
+function coldStartTable(notifier: ColdStartFigures, baseline: ColdStartFigures): string {
+  const row = (name: string, pick: (figures: ColdStartFigures) => ColdStartFigures["loadMs"]) => [
+    name,
+    `${formatSpread(pick(notifier))} [${pick(notifier).n}]`,
+    `${formatSpread(pick(baseline))} [${pick(baseline).n}]`,
+    formatRatio(pick(notifier).median, pick(baseline).median),
+  ];
+  return table(
+    ["", "Notifier", "Baseline", "Notifier ÷ baseline"],
+    [
+      row("Load: Init Duration, ms", (figures) => figures.loadMs),
+      row("Load: CPU (process start included), ms", (figures) => figures.loadCpuMs),
+      row(`First event, 1 receiver at ${notifier.delayMs} ms, ms`, (figures) => figures.firstEventMs),
+      row("Load + first event, ms", (figures) => figures.totalMs),
+    ],
+  );
+}
+
+function archiveTable(notifier: ArchiveFacts, baseline: ArchiveFacts): string {
+  const row = (name: string, pick: (archive: ArchiveFacts) => number, format: (value: number) => string) => [
+    name,
+    format(pick(notifier)),
+    format(pick(baseline)),
+    formatRatio(pick(notifier), pick(baseline)),
+  ];
+  return table(
+    ["", "Notifier", "Baseline", "Notifier ÷ baseline"],
+    [
+      row("Zipped", (archive) => archive.zippedBytes, formatKiB),
+      row("Unpacked", (archive) => archive.unpackedBytes, formatKiB),
+      row("… JavaScript", (archive) => archive.bytesByKind.javascript, formatKiB),
+      row("… type declarations (.d.ts)", (archive) => archive.bytesByKind.typeDeclarations, formatKiB),
+      row("… source maps", (archive) => archive.bytesByKind.sourceMaps, formatKiB),
+      row("… README, LICENSE, CHANGELOG", (archive) => archive.bytesByKind.documentation, formatKiB),
+      row("… other (package.json, …)", (archive) => archive.bytesByKind.other, formatKiB),
+      row("Packages", (archive) => archive.packages.length, String),
+    ],
+  );
+}
+
+function memoryTable(rows: MemoryRow[]): string {
+  return table(
+    ["Receivers", "Notifier peak RSS, MB", "Baseline peak RSS, MB", "Notifier ÷ baseline"],
+    rows.map((row) => [
+      String(row.receivers),
+      row.notifierPeakRssMb.toFixed(0),
+      row.baselinePeakRssMb.toFixed(0),
+      formatRatio(row.notifierPeakRssMb, row.baselinePeakRssMb),
+    ]),
+  );
+}
+
+function budgetTable(lines: BudgetLine[]): string {
+  return table(
+    ["Budget line", "Verdict", "Measured"],
+    lines.map((line) => [line.line, `**${line.verdict}**`, line.measured]),
+  );
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine, options } = results;
+  const baselineRuns = [...new Set(Object.values(options.baselineInvocations))]
+    .map((events) => {
+      const at = Object.entries(options.baselineInvocations)
+        .filter(([, count]) => count === events)
+        .map(([receivers]) => receivers);
+      return `${events} at ${at.join(", ")} receivers`;
+    })
+    .join("; ");
+  return [
+    `Command: \`${results.command}\` — ${results.date}, ${results.durationS.toFixed(0)} s`,
+    "",
+    `Machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
+      `${machine.kernel}; load average ${machine.loadAverageAtStart} at start.`,
+    "",
+    `- ${results.notifier.label}; ${results.notifier.memoryMb} MB; ${count(options.repeats, "container")} per ` +
+      `scenario, each a cold event then ${count(options.warmInvocations, "warm event")}.`,
+    `- ${results.baseline.label}; ${results.baseline.memoryMb} MB; one container per scenario, events: ` +
+      `${baselineRuns}.`,
+    "- Figures: median (min–max); [n]: how many events or containers a figure comes from.",
+    "",
+    "### Fan-out: wall time per event",
+    "",
+    fanOutTable(results.fanOut),
+    "",
+    "### Fan-out: work per event",
+    "",
+    workTable(results.fanOut, results.notifier.memoryMb),
+    "",
+    "### Calls per event",
+    "",
+    callsTable(results.calls),
+    "",
+    "### Cold start",
+    "",
+    coldStartTable(results.coldStart.notifier, results.coldStart.baseline),
+    "",
+    "### Archive",
+    "",
+    archiveTable(results.notifier.archive, results.baseline.archive),
+    "",
+    `Notifier packages: ${results.notifier.archive.packages.join(", ")}`,
+    "",
+    "### Memory",
+    "",
+    memoryTable(results.memory),
+    "",
+    "### Budget",
+    "",
+    budgetTable(results.budget),
+    "",
+  ].join("\n");
+}
