@@ -64,8 +64,10 @@ function documentFor(names: string[]): fc.Arbitrary<Node> {
       fc.record({ parts }),
       fc.record({ items: fc.array(tie("node"), { maxLength: 4 }) }),
       fc.record({
-        entries: fc.array(fc.tuple(fc.string({ unit: valueCharacter, maxLength: 6 }), tie("node")), {
+        // Keys are unique, as in a template a user writes: a repeated key would drop the first value.
+        entries: fc.uniqueArray(fc.tuple(fc.string({ unit: valueCharacter, maxLength: 6 }), tie("node")), {
           maxLength: 4,
+          selector: ([key]) => key,
         }),
       }),
     ),
