@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { RunError } from "@pulumi/pulumi";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
-import { isJsonBody } from "./notifier/requestHeaders";
+import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
 import { EVERY_PROJECT, type ReceiverDefinition } from "./receiverDefinition";
 import { CONFIG_KEY, receiverFileSchema } from "./receiverSchema";
 
@@ -264,28 +264,13 @@ function signingSecretProblem(key: string, value: string | undefined): string | 
   return undefined;
 }
 
-/** The headers config as an object, or the problem with it. */
+/** The headers config as an object, or the problem with it, judged as the notifier judges it. */
 function parseHeaders(key: string, value: string | undefined): Record<string, string> | string {
   if (value === undefined) return `config "${CONFIG_NAMESPACE}:${key}" is not set; run: ${setCommand(key)}`;
+  const headers = parseHeadersParameter(value);
+  if (!(headers instanceof Error)) return headers;
   const expected = `it must be a JSON object of header names to string values, e.g. {"Authorization": "Bearer <token>"}`;
-  let headers: unknown;
-  try {
-    headers = JSON.parse(value);
-  } catch {
-    return `config "${CONFIG_NAMESPACE}:${key}" is not valid JSON; ${expected}`;
-  }
-  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
-    const kind =
-      headers === null ? "null" : Array.isArray(headers) ? "a JSON array" : `a JSON ${typeof headers}`;
-    return `config "${CONFIG_NAMESPACE}:${key}" is ${kind}; ${expected}`;
-  }
-  const nonString = Object.values(headers).find((header) => typeof header !== "string");
-  if (nonString !== undefined) {
-    const kind =
-      nonString === null ? "null" : Array.isArray(nonString) ? "an array" : `a ${typeof nonString}`;
-    return `config "${CONFIG_NAMESPACE}:${key}" has a header value that is ${kind}; ${expected}`;
-  }
-  return headers as Record<string, string>;
+  return `config "${CONFIG_NAMESPACE}:${key}" ${headers.message}; ${expected}`;
 }
 
 /** The line of the deepest part of `fieldPath` present in the file (a key's own line for a mapping entry). */

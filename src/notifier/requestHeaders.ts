@@ -15,7 +15,17 @@ export function isJsonBody(headers: Readonly<Record<string, string>>): boolean {
   return contentType === undefined || /json/i.test(contentType);
 }
 
-/** Parses a headers parameter value; the message never quotes the value, which holds credentials. */
+/** Names a JSON value's kind for messages, which must never quote the value itself. */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
+}
+
+/**
+ * Parses a headers value: a JSON object of header names to string values. Deploy-time validation and
+ * the notifier share it, so both accept the same values. The message says what is wrong by kind only,
+ * never quoting the value (or a header name), which holds credentials.
+ */
 export function parseHeadersParameter(value: string): Record<string, string> | Error {
   let parsed: unknown;
   try {
@@ -24,10 +34,11 @@ export function parseHeadersParameter(value: string): Record<string, string> | E
     return new Error("is not valid JSON");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return new Error("is not a JSON object");
+    const kind =
+      parsed === null ? "null" : Array.isArray(parsed) ? "a JSON array" : `a JSON ${typeof parsed}`;
+    return new Error(`is ${kind}`);
   }
-  for (const [name, headerValue] of Object.entries(parsed)) {
-    if (typeof headerValue !== "string") return new Error(`has a non-string value for header ${name}`);
-  }
+  const nonString = Object.values(parsed).find((header) => typeof header !== "string");
+  if (nonString !== undefined) return new Error(`has a header value that is ${kindOf(nonString)}`);
   return parsed as Record<string, string>;
 }
