@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type * as pulumi from "@pulumi/pulumi";
+import { notifierSettingsOf, type NotifierSettings } from "./notifierArchive";
 import type { ParameterStore } from "./parameterStore";
 import { runProgramUnderMocks, type ProgramRun, type ProgramRunOptions } from "./programUnderMocks";
 
@@ -8,6 +9,7 @@ export interface EmulatedDeployment extends ProgramRun {
   notifierCode: pulumi.asset.AssetArchive;
   /** The notifier's environment variables. */
   notifierEnvironment: Record<string, string>;
+  notifierSettings: NotifierSettings;
 }
 
 interface TableInputs {
@@ -32,6 +34,7 @@ export async function emulatedDeploy(
   });
   let notifierCode: pulumi.asset.AssetArchive | undefined;
   let notifierEnvironment: Record<string, string> = {};
+  let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0 };
   try {
     const run = await runProgramUnderMocks({
       ...options,
@@ -74,6 +77,7 @@ export async function emulatedDeploy(
             notifierCode = inputs.code as pulumi.asset.AssetArchive;
             notifierEnvironment =
               (inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+            notifierSettings = notifierSettingsOf(inputs);
             return undefined;
           default:
             return undefined;
@@ -81,7 +85,7 @@ export async function emulatedDeploy(
       },
     });
     if (!notifierCode) throw new Error("The program declared no Lambda function");
-    return { ...run, notifierCode, notifierEnvironment };
+    return { ...run, notifierCode, notifierEnvironment, notifierSettings };
   } finally {
     dynamodb.destroy();
   }

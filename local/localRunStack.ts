@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import type { NotifierResult, ReceiverOutcome } from "../src/notifier/createNotifier";
@@ -7,15 +5,12 @@ import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryE
 import { EVERY_PROJECT } from "../src/receiverDefinition";
 import { parameterName } from "../src/registryItem";
 import { startCaptureReceiver, type CaptureReceiver, type CapturedRequest } from "./captureReceiver";
-import { writeCodeArchive } from "./codeArchive";
-import { emulatedDeploy } from "./emulatedDeploy";
-import { startLambda, type Invocation } from "./lambdaProcess";
+import type { Invocation } from "./lambdaProcess";
+import { deployLocally } from "./localDeployment";
 import { captureConfig, emptyHeadersNotes, secretReferences, sendConfig } from "./localRunConfig";
 import { renderNotice } from "./localRunNotice";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
-import { startParameterStore } from "./parameterStore";
 import type { MockedResource } from "./programUnderMocks";
-import { startRegistryDb } from "./registryDb";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
 
 export interface LocalRunStackOptions {
@@ -167,21 +162,13 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       for (const note of emptyHeadersNotes(references, options.secrets)) progress(`  ${note}`);
     }
 
-    progress("Starting DynamoDB (dynalite)");
-    const db = await startRegistryDb();
-    closers.push(() => db.close());
-    progress("Starting the parameter store");
-    const parameterStore = await startParameterStore();
-    closers.push(() => parameterStore.close());
-
-    progress(`Deploying index.ts (emulated pulumi up) with the receivers in ${receiversDir}/`);
-    const deployment = await emulatedDeploy(
-      { dynamodb: db.endpoint, parameterStore },
-      {
-        config: { ...overrides, ...secretValues },
-        secretKeys: Object.keys(secretValues).map((key) => `${PROJECT}:${key}`),
-      },
-    );
+    const local = await deployLocally({
+      config: { ...overrides, ...secretValues },
+      secretKeys: Object.keys(secretValues).map((key) => `${PROJECT}:${key}`),
+      progress,
+    });
+    closers.push(() => local.close());
+    const { deployment } = local;
     const resourcesOf = (type: string): MockedResource[] =>
       deployment.resources.filter((resource) => resource.type === type);
     const parameterValues = new Map(
@@ -206,25 +193,8 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
         `${entries.length} registry item${entries.length === 1 ? "" : "s"}, ${parameterValues.size} parameters`,
     );
 
-    const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-notifier-"));
-    closers.push(async () => fs.rmSync(codeDir, { recursive: true, force: true }));
-    await writeCodeArchive(deployment.notifierCode, codeDir);
-    const fileCount = fs.readdirSync(codeDir, { recursive: true }).length;
-    progress(`Packaging the notifier: the serialized code archive, ${fileCount} files (as npm run package)`);
-
-    const fn = resourcesOf("aws:lambda/function:Function")[0];
-    const timeoutMs = (fn.inputs.timeout as number) * 1000;
-    const lambda = await startLambda({
-      codeDir,
-      env: {
-        ...deployment.notifierEnvironment,
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-        AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
-      },
-      memoryMb: fn.inputs.memorySize as number,
-    });
-    closers.push(() => lambda.close());
+    const { timeoutMs } = deployment.notifierSettings;
+    const lambda = await local.startContainer();
     progress(`Started the notifier in its own process (handler loaded in ${Math.round(lambda.loadMs)} ms)`);
 
     const replay = async (event: BuildStateChangeEvent): Promise<EventReport> => {

@@ -11,6 +11,11 @@ export interface NotifierSettings {
   timeoutMs: number;
 }
 
+/** The settings of the notifier's Function, from its inputs as the program declares them. */
+export function notifierSettingsOf(functionInputs: Record<string, unknown>): NotifierSettings {
+  return { memoryMb: Number(functionInputs.memorySize), timeoutMs: Number(functionInputs.timeout) * 1000 };
+}
+
 /**
  * Builds the notifier's code archive the way `pulumi up` does: runs the program (under mocks, with no
  * receivers, since the code does not depend on them) and writes the Function's `code` to `dir`.
@@ -22,7 +27,7 @@ export async function buildNotifierArchive(dir: string): Promise<NotifierSetting
     const fn = run.resources.find((resource) => resource.type === "aws:lambda/function:Function");
     if (!fn) throw new Error("The program declared no Lambda function");
     await writeCodeArchive(fn.inputs.code as pulumi.asset.AssetArchive, dir);
-    return { memoryMb: Number(fn.inputs.memorySize), timeoutMs: Number(fn.inputs.timeout) * 1000 };
+    return notifierSettingsOf(fn.inputs);
   } finally {
     fs.rmSync(noReceivers, { recursive: true, force: true });
   }

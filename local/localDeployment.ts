@@ -1,0 +1,79 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { writeCodeArchive } from "./codeArchive";
+import { emulatedDeploy, type EmulatedDeployment } from "./emulatedDeploy";
+import { startLambda, type LambdaProcess } from "./lambdaProcess";
+import { startParameterStore, type ParameterStore } from "./parameterStore";
+import type { ProgramRunOptions } from "./programUnderMocks";
+import { startRegistryDb } from "./registryDb";
+import { PROJECT, stackConfig } from "./stackConfig";
+
+/** The stack deployed on this machine, its notifier ready to run in containers of its own. */
+export interface LocalDeployment {
+  deployment: EmulatedDeployment;
+  /** The local DynamoDB holding the registry table. */
+  dynamodbEndpoint: string;
+  parameterStore: ParameterStore;
+  /** Starts a container of the notifier (a cold start), with its environment and memory. */
+  startContainer(): Promise<LambdaProcess>;
+  /** Stops the containers and the local services, and removes the unpacked code. */
+  close(): Promise<void>;
+}
+
+export interface LocalDeploymentOptions extends Omit<ProgramRunOptions, "materialize"> {
+  /** Told each step as it starts. */
+  progress?: (line: string) => void;
+}
+
+/**
+ * Deploys the stack on local stand-ins, as `npm start` and the tests run it: an embedded DynamoDB and
+ * parameter store, an emulated `pulumi up` of index.ts onto them, and the code archive the program
+ * serialized, unpacked for the notifier's containers, which are pointed at the local services.
+ */
+export async function deployLocally(options: LocalDeploymentOptions = {}): Promise<LocalDeployment> {
+  const { progress = () => undefined, ...programOptions } = options;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closeOne of closers.splice(0).reverse()) await closeOne();
+  };
+  try {
+    progress("Starting DynamoDB (dynalite)");
+    const db = await startRegistryDb();
+    closers.push(() => db.close());
+    progress("Starting the parameter store");
+    const parameterStore = await startParameterStore();
+    closers.push(() => parameterStore.close());
+
+    const receiversDir = stackConfig(options.stack ?? "dev", options.config)[`${PROJECT}:receiversDir`];
+    progress(`Deploying index.ts (emulated pulumi up) with the receivers in ${receiversDir}/`);
+    const deployment = await emulatedDeploy({ dynamodb: db.endpoint, parameterStore }, programOptions);
+
+    const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-notifier-"));
+    closers.push(async () => fs.rmSync(codeDir, { recursive: true, force: true }));
+    await writeCodeArchive(deployment.notifierCode, codeDir);
+    const fileCount = fs.readdirSync(codeDir, { recursive: true }).length;
+    progress(`Packaging the notifier: the serialized code archive, ${fileCount} files (as npm run package)`);
+
+    const env = {
+      ...deployment.notifierEnvironment,
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
+    };
+    return {
+      deployment,
+      dynamodbEndpoint: db.endpoint,
+      parameterStore,
+      startContainer: async () => {
+        const container = await startLambda({ codeDir, env, memoryMb: deployment.notifierSettings.memoryMb });
+        closers.push(() => container.close());
+        return container;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
