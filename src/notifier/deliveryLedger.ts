@@ -7,6 +7,7 @@ import type {
   PutItemCommandInput,
   WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import { isConditionFailure } from "./conditionFailure";
 
 /** The registry table operations the ledger uses; the notifier's role may use them on ledger items only. */
 export interface LedgerTable {
@@ -49,10 +50,6 @@ export interface DeliveryLedger {
    * next retry can claim them at once. Resolves with the receivers whose record could not be written.
    */
   settle(settlements: readonly Settlement[]): Promise<string[]>;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === "ConditionalCheckFailedException";
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   GetItemCommandOutput,
   UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { isConditionFailure } from "./conditionFailure";
 
 /**
  * The last final status of each project is kept in the registry table under a hash key no CodeBuild
@@ -24,10 +25,6 @@ export interface StatusChange {
   previous?: string;
   /** Whether this build's final status differs from the previous one (the first one always does). */
   changed: boolean;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === "ConditionalCheckFailedException";
 }
 
 /**
