@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { zipFolder } from "../local/codeArchive";
+import { archivePackages, zipFolder } from "../local/codeArchive";
 import { buildNotifierArchive } from "../local/notifierArchive";
 
 /** A code archive as Lambda receives it. */
@@ -49,20 +49,6 @@ function filesUnder(dir: string): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-function packagesIn(codeDir: string): string[] {
-  const modules = path.join(codeDir, "node_modules");
-  if (!fs.existsSync(modules)) return [];
-  return fs
-    .readdirSync(modules)
-    .filter((name) => !name.startsWith("."))
-    .flatMap((name) =>
-      name.startsWith("@")
-        ? fs.readdirSync(path.join(modules, name)).map((scoped) => `${name}/${scoped}`)
-        : [name],
-    )
-    .sort();
-}
-
 function archiveFacts(codeDir: string): ArchiveFacts {
   const zipFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-zip-")), "code.zip");
   zipFolder(codeDir, zipFile);
@@ -81,7 +67,7 @@ function archiveFacts(codeDir: string): ArchiveFacts {
     unpackedBytes += size;
     bytesByKind[kindOf(file)] += size;
   }
-  return { zippedBytes, unpackedBytes, packages: packagesIn(codeDir), bytesByKind };
+  return { zippedBytes, unpackedBytes, packages: archivePackages(codeDir), bytesByKind };
 }
 
 /** The notifier as `pulumi up` would deploy it now: its archive, memory and timeout, built as `npm run package` builds them. */

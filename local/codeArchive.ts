@@ -31,3 +31,18 @@ export function zipFolder(dir: string, zipFile: string): void {
   fs.mkdirSync(path.dirname(zipFile), { recursive: true });
   zip.writeZip(zipFile);
 }
+
+/** The packages in an unpacked archive's node_modules, scoped ones as `@scope/name`, sorted. */
+export function archivePackages(dir: string): string[] {
+  const modules = path.join(dir, "node_modules");
+  if (!fs.existsSync(modules)) return [];
+  return fs
+    .readdirSync(modules)
+    .filter((name) => !name.startsWith("."))
+    .flatMap((name) =>
+      name.startsWith("@")
+        ? fs.readdirSync(path.join(modules, name)).map((scoped) => `${name}/${scoped}`)
+        : [name],
+    )
+    .sort();
+}

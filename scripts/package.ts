@@ -1,7 +1,7 @@
 // `npm run package`: writes dist/lambda.zip, the code archive the stack deploys (handler __index.handler).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { zipFolder } from "../local/codeArchive";
+import { archivePackages, zipFolder } from "../local/codeArchive";
 import { buildNotifierArchive } from "../local/notifierArchive";
 import { PROJECT_ROOT } from "../local/stackConfig";
 
@@ -10,13 +10,7 @@ async function main(): Promise<void> {
   const zipFile = path.join(PROJECT_ROOT, "dist", "lambda.zip");
   await buildNotifierArchive(dir);
   zipFolder(dir, zipFile);
-  const packages = fs
-    .readdirSync(path.join(dir, "node_modules"))
-    .flatMap((name) =>
-      name.startsWith("@")
-        ? fs.readdirSync(path.join(dir, "node_modules", name)).map((scoped) => `${name}/${scoped}`)
-        : [name],
-    );
+  const packages = archivePackages(dir);
   console.log(
     `${path.relative(PROJECT_ROOT, zipFile)}: ${fs.statSync(zipFile).size} bytes, ${packages.length} packages`,
   );
