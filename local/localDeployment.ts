@@ -15,6 +15,8 @@ export interface LocalDeployment {
   /** The local DynamoDB holding the registry table. */
   dynamodbEndpoint: string;
   parameterStore: ParameterStore;
+  /** The notifier's environment, pointed at the local DynamoDB and parameter store. */
+  environment: Record<string, string>;
   /** Starts a container of the notifier (a cold start), with its environment and memory. */
   startContainer(): Promise<LambdaProcess>;
   /** Stops the containers and the local services, and removes the unpacked code. */
@@ -55,7 +57,7 @@ export async function deployLocally(options: LocalDeploymentOptions = {}): Promi
     const fileCount = fs.readdirSync(codeDir, { recursive: true }).length;
     progress(`Packaging the notifier: the serialized code archive, ${fileCount} files (as npm run package)`);
 
-    const env = {
+    const environment = {
       ...deployment.notifierEnvironment,
       AWS_REGION: "us-east-1",
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -65,8 +67,13 @@ export async function deployLocally(options: LocalDeploymentOptions = {}): Promi
       deployment,
       dynamodbEndpoint: db.endpoint,
       parameterStore,
+      environment,
       startContainer: async () => {
-        const container = await startLambda({ codeDir, env, memoryMb: deployment.notifierSettings.memoryMb });
+        const container = await startLambda({
+          codeDir,
+          env: environment,
+          memoryMb: deployment.notifierSettings.memoryMb,
+        });
         closers.push(() => container.close());
         return container;
       },

@@ -8,6 +8,8 @@ import type { ParameterStore } from "../../local/parameterStore";
 export interface DeployedNotifier {
   deployment: EmulatedDeployment;
   parameterStore: ParameterStore;
+  /** The notifier's environment, pointed at the local DynamoDB and parameter store. */
+  environment: Record<string, string>;
   lambda: LambdaProcess;
   tableName: string;
   /** Starts another container of the same function (a cold start, or a concurrent one). */
@@ -32,6 +34,7 @@ export async function deployNotifier(
   return {
     deployment: local.deployment,
     parameterStore: local.parameterStore,
+    environment: local.environment,
     lambda,
     tableName,
     startContainer: local.startContainer,
