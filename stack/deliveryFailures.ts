@@ -1,0 +1,71 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Events whose receivers stayed undelivered after Lambda's retries, kept with the reason for replay. */
+export function deadLetterQueue(): aws.sqs.Queue {
+  return new aws.sqs.Queue("dead-letters", {
+    sqsManagedSseEnabled: true,
+    messageRetentionSeconds: 14 * 24 * 3600,
+  });
+}
+
+/**
+ * What happens when a notice cannot be delivered: Lambda retries the event twice, then sends it with the
+ * error to the dead-letter queue; a dead letter or a failed invocation sets off an alarm.
+ */
+export function watchDeliveryFailures(resources: {
+  notifier: aws.lambda.Function;
+  deadLetters: aws.sqs.Queue;
+  config: pulumi.Config;
+}): void {
+  const { notifier, deadLetters, config } = resources;
+  new aws.lambda.FunctionEventInvokeConfig("notifier", {
+    functionName: notifier.name,
+    maximumRetryAttempts: 2,
+    maximumEventAgeInSeconds: 6 * 3600,
+    destinationConfig: { onFailure: { destination: deadLetters.arn } },
+  });
+
+  /** Both alarms go off on the first occurrence: a dead letter, or a failed invocation, needs a look. */
+  const onAnyOccurrence = {
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: alarmTargets(config),
+  };
+
+  new aws.cloudwatch.MetricAlarm("dead-letters", {
+    alarmDescription: "Build notices gave up on a receiver: see the dead-letter queue, then replay it.",
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: deadLetters.name },
+    statistic: "Maximum",
+    ...onAnyOccurrence,
+  });
+
+  new aws.cloudwatch.MetricAlarm("notifier-errors", {
+    alarmDescription:
+      "The notifier failed invocations (a receiver undelivered, or an error); Lambda retries them.",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: notifier.name },
+    statistic: "Sum",
+    ...onAnyOccurrence,
+  });
+}
+
+/** Where alarms notify: an existing SNS topic, and/or a new topic mailing `alarmEmail`. */
+function alarmTargets(config: pulumi.Config): pulumi.Input<string>[] {
+  const targets: pulumi.Input<string>[] = [];
+  const topicArn = config.get("alarmTopicArn");
+  if (topicArn) targets.push(topicArn);
+  const email = config.get("alarmEmail");
+  if (email) {
+    const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: "alias/aws/sns" });
+    new aws.sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: email });
+    targets.push(topic.arn);
+  }
+  return targets;
+}

@@ -1,0 +1,77 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
+import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
+
+export interface NotifierRole {
+  role: aws.iam.Role;
+  /** The role's grants; the function must wait for them. */
+  policy: aws.iam.RolePolicy;
+}
+
+/**
+ * The notifier's role, with an inline policy granting exactly what the handler uses, and no managed
+ * policy: a CallbackFunction left to its defaults would attach nine FullAccess ones.
+ */
+export function notifierRole(resources: {
+  registry: aws.dynamodb.Table;
+  deadLetters: aws.sqs.Queue;
+  logGroup: aws.cloudwatch.LogGroup;
+}): NotifierRole {
+  const partition = aws.getPartitionOutput();
+  const region = aws.getRegionOutput();
+  const account = aws.getCallerIdentityOutput();
+  const { registry, deadLetters, logGroup } = resources;
+
+  const role = new aws.iam.Role("notifier", {
+    assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
+  });
+
+  const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter/webhooks/*`;
+
+  const policy = new aws.iam.RolePolicy("notifier", {
+    role: role.id,
+    policy: pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
+        {
+          // Delivery and project status records only, by their key prefixes: registrations stay read-only.
+          Sid: "RecordDeliveriesAndStatus",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+          Resource: [registry.arn],
+          Condition: {
+            "ForAllValues:StringLike": {
+              "dynamodb:LeadingKeys": [`${DELIVERY_KEY_PREFIX}*`, `${STATUS_KEY_PREFIX}*`],
+            },
+          },
+        },
+        {
+          Sid: "ReadReceiverParameters",
+          Effect: "Allow",
+          Action: ["ssm:GetParameter", "ssm:GetParameters"],
+          Resource: [parameterArn],
+        },
+        {
+          // Whatever key encrypts the parameters, the notifier may use it only through Parameter Store.
+          Sid: "DecryptReceiverParametersViaSsm",
+          Effect: "Allow",
+          Action: ["kms:Decrypt"],
+          Resource: ["*"],
+          Condition: {
+            StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${region.region}.amazonaws.com` },
+          },
+        },
+        { Sid: "SendDeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetters.arn] },
+        {
+          Sid: "WriteLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+        },
+      ],
+    }),
+  });
+  return { role, policy };
+}
