@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
 import { createParameterCache } from "./src/notifier/parameterCache";
+import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
 import { notifierRole } from "./stack/notifierRole";
@@ -58,21 +59,17 @@ export const notifier = new aws.lambda.CallbackFunction(
       const http = require("node:http") as typeof import("node:http");
       const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
-      // Each delivery makes DynamoDB calls: as many connections as deliveries in flight, not the SDK's 50.
-      const dynamodbSockets = { keepAlive: true, maxSockets: MAX_CONCURRENT_DELIVERIES };
-      const dynamodb = new dynamodbModule.DynamoDBClient({
-        requestHandler: { httpAgent: dynamodbSockets, httpsAgent: dynamodbSockets },
-      });
+      const dynamodb = new dynamodbModule.DynamoDBClient({});
       const ssm = new SSMClient({});
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
+        parameterPath: process.env.PARAMETER_PATH ?? DEFAULT_PARAMETER_PATH,
         table: {
           query: (input) => dynamodb.send(new dynamodbModule.QueryCommand(input)),
           getItem: (input) => dynamodb.send(new dynamodbModule.GetItemCommand(input)),
           putItem: (input) => dynamodb.send(new dynamodbModule.PutItemCommand(input)),
-          updateItem: (input) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input)),
-          batchWriteItem: (input) => dynamodb.send(new dynamodbModule.BatchWriteItemCommand(input)),
+          updateItem: (input, options) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input), options),
         },
         // Five minutes: a rotated secret reaches warm containers within that time.
         parameters: createParameterCache((input) => ssm.send(new GetParametersCommand(input)), 5 * 60_000),

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { startParameterStore, type ParameterStore } from "../local/parameterStore";
 import { startDynamoDbProcess } from "./dynamoDbProcess";
-import { startCountingProxy, type CountingProxy } from "./countingProxy";
+import { startDynamoDbProxy, type DynamoDbProxy } from "../local/dynamoDbProxy";
 import { startDelayReceivers, type DelayReceivers } from "./delayReceivers";
 
 const TABLE_NAME = "codebuild-webhooks-bench";
@@ -15,7 +15,7 @@ export interface BenchStand {
   /** The function's environment: its table and the local endpoints of DynamoDB and Parameter Store. */
   lambdaEnv: Record<string, string>;
   projectWith(receivers: number): string;
-  dynamodb: CountingProxy;
+  dynamodb: DynamoDbProxy;
   parameterStore: ParameterStore;
   receivers: DelayReceivers;
   close(): Promise<void>;
@@ -23,7 +23,7 @@ export interface BenchStand {
 
 export async function startBenchStand(receiverCounts: readonly number[]): Promise<BenchStand> {
   const db = await startDynamoDbProcess();
-  const dynamodb = await startCountingProxy(db.endpoint);
+  const dynamodb = await startDynamoDbProxy(db.endpoint);
   const parameterStore = await startParameterStore();
   const receivers = await startDelayReceivers();
   const client = new DynamoDBClient({

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeCodeArchive } from "./codeArchive";
+import { startDynamoDbProxy, type DynamoDbProxy } from "./dynamoDbProxy";
 import { emulatedDeploy, type EmulatedDeployment } from "./emulatedDeploy";
 import { startLambda, type LambdaProcess } from "./lambdaProcess";
 import { startParameterStore, type ParameterStore } from "./parameterStore";
@@ -14,6 +15,8 @@ export interface LocalDeployment {
   deployment: EmulatedDeployment;
   /** The local DynamoDB holding the registry table. */
   dynamodbEndpoint: string;
+  /** The notifier's way to the local DynamoDB: counts its calls, and can fail chosen ones. */
+  dynamodbProxy: DynamoDbProxy;
   parameterStore: ParameterStore;
   /** The notifier's environment, pointed at the local DynamoDB and parameter store. */
   environment: Record<string, string>;
@@ -43,6 +46,8 @@ export async function deployLocally(options: LocalDeploymentOptions = {}): Promi
     progress("Starting DynamoDB (dynalite)");
     const db = await startRegistryDb();
     closers.push(() => db.close());
+    const dynamodbProxy = await startDynamoDbProxy(db.endpoint);
+    closers.push(() => dynamodbProxy.close());
     progress("Starting the parameter store");
     const parameterStore = await startParameterStore();
     closers.push(() => parameterStore.close());
@@ -60,12 +65,13 @@ export async function deployLocally(options: LocalDeploymentOptions = {}): Promi
     const environment = {
       ...deployment.notifierEnvironment,
       AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
       AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
     };
     return {
       deployment,
       dynamodbEndpoint: db.endpoint,
+      dynamodbProxy,
       parameterStore,
       environment,
       startContainer: async () => {

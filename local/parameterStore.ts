@@ -22,6 +22,11 @@ export interface ParameterStore {
   /** Creates the parameter or overwrites it with a new version. */
   put(name: string, value: string, type?: ParameterType): void;
   delete(name: string): void;
+  /**
+   * Refuses reads of the names `isDenied` picks, as IAM refuses a caller without a grant for them: the
+   * whole GetParameters call fails with AccessDeniedException. Undefined lets every read through again.
+   */
+  denyReads(isDenied: ((name: string) => boolean) | undefined): void;
   calls: ParameterStoreCall[];
   resetCalls(): void;
   close(): Promise<void>;
@@ -125,6 +130,19 @@ function requestedNames(target: string, input: RequestInput): string[] {
   return typeof input.Name === "string" ? [input.Name] : [];
 }
 
+/** IAM authorizes a read against every parameter it names: one denied name refuses the whole call. */
+function authorize(target: string, names: string[], isDenied: (name: string) => boolean): void {
+  const denied = names.find(isDenied);
+  if (denied === undefined) return;
+  const action = target.replace("AmazonSSM.", "ssm:");
+  throw new ServiceError(
+    "AccessDeniedException",
+    `User: arn:aws:sts::123456789012:assumed-role/notifier/codebuild-webhooks-notifier is not authorized ` +
+      `to perform: ${action} on resource: ${ARN_PREFIX}${denied} because no identity-based policy allows ` +
+      `the ${action} action`,
+  );
+}
+
 const operations: Record<string, (parameters: Parameters, input: RequestInput) => object> = {
   "AmazonSSM.GetParameters": (parameters, input) => {
     const names = requestedNames("AmazonSSM.GetParameters", input);
@@ -202,6 +220,7 @@ function send(response: ServerResponse, status: number, body: object): void {
 export async function startParameterStore(): Promise<ParameterStore> {
   const parameters = new Parameters();
   const calls: ParameterStoreCall[] = [];
+  let isDenied: (name: string) => boolean = () => false;
 
   const server = createServer(async (request, response) => {
     const target = String(request.headers["x-amz-target"] ?? "");
@@ -213,6 +232,7 @@ export async function startParameterStore(): Promise<ParameterStore> {
         withDecryption: input.WithDecryption === true,
       });
       const operation = operations[target];
+      if (target.startsWith("AmazonSSM.Get")) authorize(target, requestedNames(target, input), isDenied);
       if (!operation) {
         throw new ServiceError(
           "UnknownOperationException",
@@ -235,6 +255,9 @@ export async function startParameterStore(): Promise<ParameterStore> {
     },
     delete(name) {
       parameters.delete(name);
+    },
+    denyReads(denied) {
+      isDenied = denied ?? (() => false);
     },
     calls,
     resetCalls() {

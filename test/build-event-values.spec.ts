@@ -58,7 +58,7 @@ const EMPTY_BUILT_INS = {
 };
 
 describe("buildEventValues", () => {
-  it("gives an IN_PROGRESS build what its event already knows", () => {
+  it("gives an IN_PROGRESS build what its event already knows, and no link to logs it does not have yet", () => {
     assert.deepEqual(buildEventValues(fixture("in-progress")), {
       ...ENVIRONMENT_VARIABLES,
       ...GITHUB_BUILD,
@@ -67,8 +67,8 @@ describe("buildEventValues", () => {
       BUILD_ID: BUILD_42_ARN,
       BUILD_NUMBER: "",
       BUILD_URL: BUILD_42_URL,
-      LOGS_URL:
-        "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=null;stream=null",
+      // CodeBuild links to "group=null;stream=null" until the build has logs.
+      LOGS_URL: "",
       SOURCE_VERSION: "9f2c4e7a1b3d5f60817263a4b5c6d7e8f9012345",
       FAILED_PHASE: "",
       FAILED_PHASE_CONTEXT: "",
@@ -185,7 +185,7 @@ describe("buildEventValues", () => {
       { name: "EMPTY" },
     ]);
     const values = buildEventValues(event);
-    const { body, unknownNames } = renderTemplate("$__proto__ ${constructor} [$EMPTY]", values, false);
+    const { body, unknownNames } = renderTemplate("$__proto__ ${constructor} [$EMPTY]", values, "text");
     assert.equal(body, "p c []");
     assert.deepEqual(unknownNames, []);
   });
@@ -204,12 +204,12 @@ describe("buildEventValues", () => {
   it("renders a receiver's template for a failed build", () => {
     const values = buildEventValues(fixture("failed"));
     assert.equal(
-      renderTemplate(DEFAULT_TEMPLATE, values, true).body,
+      renderTemplate(DEFAULT_TEMPLATE, values, "json").body,
       '{"text": "Build of *my-app* reached status *FAILED*"}',
     );
     const template =
       '{"text": "#$BUILD_NUMBER of $PROJECT ($DEPLOY_ENV) failed in $FAILED_PHASE: $FAILED_PHASE_CONTEXT", "url": "$BUILD_URL"}';
-    assert.deepEqual(JSON.parse(renderTemplate(template, values, true).body), {
+    assert.deepEqual(JSON.parse(renderTemplate(template, values, "json").body), {
       text:
         "#43 of my-app (staging) failed in BUILD: " +
         "COMMAND_EXECUTION_ERROR: Error while executing command: npm test. Reason: exit status 1",

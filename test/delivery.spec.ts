@@ -96,14 +96,17 @@ describe("delivery: retries, deadlines, idempotency", () => {
     assert.ok(invocation.durationMs < 5000, `returned after ${invocation.durationMs} ms`);
   });
 
-  it("makes one attempt only for a 400", async () => {
+  it("makes one attempt only for a 400, and keeps the receiver's answer in the error", async () => {
     const {
       name,
       receivers: [strict],
     } = await project([{ status: 400, body: '{"errors":{"summary":"required"}}' }]);
     const invocation = await stack.lambda.invoke(buildEvent("FAILED", name));
     assert.equal(invocation.ok, false);
-    assert.equal(invocation.error?.message, `1 of 1 receivers not delivered: /webhooks/${name}-0/url`);
+    assert.equal(
+      invocation.error?.message,
+      `1 of 1 receivers not delivered: /webhooks/${name}-0/url (answered 400: {"errors":{"summary":"required"}})`,
+    );
     assert.equal(strict.requests.length, 1);
   });
 
@@ -115,7 +118,10 @@ describe("delivery: retries, deadlines, idempotency", () => {
     const invocation = await stack.lambda.invoke(buildEvent("FAILED", name), { timeoutMs: 5000 });
     assert.equal(invocation.timedOut, false);
     assert.ok(invocation.durationMs < 5000);
-    assert.equal(invocation.error?.message, `1 of 2 receivers not delivered: /webhooks/${name}-0/url`);
+    assert.equal(
+      invocation.error?.message,
+      `1 of 2 receivers not delivered: /webhooks/${name}-0/url (no answer: ETIMEDOUT)`,
+    );
     assert.ok(silent.requests.length >= 1);
     assert.equal(prompt.requests.length, 1);
   });

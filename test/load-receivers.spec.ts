@@ -166,7 +166,7 @@ describe("loadReceivers", () => {
         ...buildEventValues(buildEvent(status)),
         PREVIOUS_STATUS: previousStatus,
       };
-      const { body, unknownNames } = renderTemplate(receiver.template, values, true);
+      const { body, unknownNames } = renderTemplate(receiver.template, values, "json");
       assert.deepEqual(unknownNames, [], `${receiver.name} names placeholders the notifier has no value for`);
       return { body: JSON.parse(body), values };
     }

@@ -74,23 +74,23 @@ describe("the deployed notifier", () => {
     assert.equal(jira.requests.length + slack.requests.length, 0);
   });
 
-  it("serves the AWS blog's Jira registration, put by hand, unchanged", async () => {
+  it("serves the AWS blog's Jira registration, put by hand, its parameters in a receiver folder", async () => {
     stack.parameterStore.put(
-      "/webhooks/your-jira-webhook-issues-url-param",
+      "/webhooks/your-jira/webhook-issues-url-param",
       `${spare.url}/rest/api/latest/issue/`,
       "String",
     );
     stack.parameterStore.put(
-      "/webhooks/your-jira-basic-auth-headers-param",
+      "/webhooks/your-jira/basic-auth-headers-param",
       JSON.stringify({ Authorization: "Basic ZW1haWw6dG9rZW4=" }),
       "SecureString",
     );
     secrets.push("Basic ZW1haWw6dG9rZW4=");
-    // examples/jira.json from the AWS sample, verbatim.
+    // examples/jira.json from the AWS sample, with both parameters in the folder /webhooks/your-jira/.
     await stack.registerByHand({
       project: { S: "your-codebuild-project-name" },
-      hook_url_param_name: { S: "/webhooks/your-jira-webhook-issues-url-param" },
-      hook_headers_param_name: { S: "/webhooks/your-jira-basic-auth-headers-param" },
+      hook_url_param_name: { S: "/webhooks/your-jira/webhook-issues-url-param" },
+      hook_headers_param_name: { S: "/webhooks/your-jira/basic-auth-headers-param" },
       statuses: { L: [{ S: "FAILED" }] },
       template: {
         S: '{"fields": {"project":{"id": "10000"},"summary": "$PROJECT build failing","description": "AWS CodeBuild project $PROJECT latest build $STATUS","issuetype":{"id": "10004"}}}',
@@ -230,7 +230,11 @@ describe("the deployed notifier", () => {
       assert.equal(invocation.ok, false);
       assert.equal(
         invocation.error?.message,
-        "4 of 5 receivers not delivered: /webhooks/bad-headers/url, /webhooks/failing/url, /webhooks/no-parameter/url, /webhooks/redirecting/url",
+        "4 of 5 receivers not delivered: " +
+          "/webhooks/bad-headers/url (parameter /webhooks/bad-headers/headers is not valid JSON); " +
+          "/webhooks/failing/url (answered 500); " +
+          "/webhooks/no-parameter/url (parameter /webhooks/no-parameter/url not found); " +
+          "/webhooks/redirecting/url (answered 302)",
       );
       assert.equal(spare.requests.length, 1);
       assert.equal(redirecting.requests.length, 1, "a redirect is final, not retried");
@@ -292,7 +296,10 @@ describe("the deployed notifier", () => {
       }
       const invocation = await stack.lambda.invoke(buildEvent("FAILED", "deadline-app"), { timeoutMs: 4000 });
       assert.equal(invocation.timedOut, false);
-      assert.equal(invocation.error?.message, "1 of 2 receivers not delivered: /webhooks/silent/url");
+      assert.equal(
+        invocation.error?.message,
+        "1 of 2 receivers not delivered: /webhooks/silent/url (no answer: ETIMEDOUT)",
+      );
       assert.equal(spare.requests.length, 1);
     } finally {
       await silent.close();

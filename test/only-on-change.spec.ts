@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import { buildEvent } from "./support/buildEvents";
+import { buildEvent, numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
@@ -9,14 +9,7 @@ const PROJECT = "streak-app";
 
 /** The final event of build number `buildNumber` of the project. */
 function build(buildNumber: number, status: string): BuildStateChangeEvent {
-  const event = buildEvent(status, PROJECT);
-  const buildId = `arn:aws:codebuild:us-east-1:123456789012:build/${PROJECT}:00000000-0000-0000-0000-${String(buildNumber).padStart(12, "0")}`;
-  if (event.detail) {
-    event.detail["build-id"] = buildId;
-    const information = event.detail["additional-information"];
-    if (information) information["build-number"] = buildNumber;
-  }
-  return event;
+  return numberedBuild(PROJECT, buildNumber, status);
 }
 
 // Jira on FAILED opens one issue per failure streak; chat on SUCCEEDED says "fixed" once.

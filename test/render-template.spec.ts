@@ -129,55 +129,66 @@ describe("renderTemplate", () => {
   const values = { PROJECT: "my-app", STATUS: "FAILED", BUILD_NUMBER: "43", PROJECT_x: "px" };
 
   it("renders the default template to the default body", () => {
-    const { body, unknownNames } = renderTemplate(DEFAULT_TEMPLATE, values, true);
+    const { body, unknownNames } = renderTemplate(DEFAULT_TEMPLATE, values, "json");
     assert.equal(body, '{"text": "Build of *my-app* reached status *FAILED*"}');
     assert.deepEqual(unknownNames, []);
   });
 
   it("substitutes $NAME and ${NAME}, taking the longest name after a bare $", () => {
-    const { body } = renderTemplate("$PROJECT/${PROJECT}_x/$PROJECT_x/${STATUS}ED", values, false);
+    const { body } = renderTemplate("$PROJECT/${PROJECT}_x/$PROJECT_x/${STATUS}ED", values, "text");
     assert.equal(body, "my-app/my-app_x/px/FAILEDED");
   });
 
   it("writes $$ as a single $ and does not read a name after it", () => {
-    const { body, unknownNames } = renderTemplate("$$ $$PROJECT $$$PROJECT $${STATUS}", values, false);
+    const { body, unknownNames } = renderTemplate("$$ $$PROJECT $$$PROJECT $${STATUS}", values, "text");
     assert.equal(body, "$ $PROJECT $my-app ${STATUS}");
     assert.deepEqual(unknownNames, []);
   });
 
   it("leaves a $ that starts no placeholder as written", () => {
     const template = "costs $5, ${1x} ${PROJECT ${} $-$ end$";
-    const { body, unknownNames } = renderTemplate(template, values, false);
+    const { body, unknownNames } = renderTemplate(template, values, "text");
     assert.equal(body, template);
     assert.deepEqual(unknownNames, []);
   });
 
   it("keeps unknown names as written and reports each once, in order", () => {
-    const { body, unknownNames } = renderTemplate("$FOO ${FOO} ${BAR} $PROJECT $toString", values, false);
+    const { body, unknownNames } = renderTemplate("$FOO ${FOO} ${BAR} $PROJECT $toString", values, "text");
     assert.equal(body, "$FOO ${FOO} ${BAR} my-app $toString");
     assert.deepEqual(unknownNames, ["FOO", "BAR", "toString"]);
   });
 
   it("treats names of object members as unknown unless they have a value", () => {
-    const { body, unknownNames } = renderTemplate("$constructor ${__proto__}", {}, false);
+    const { body, unknownNames } = renderTemplate("$constructor ${__proto__}", {}, "text");
     assert.equal(body, "$constructor ${__proto__}");
     assert.deepEqual(unknownNames, ["constructor", "__proto__"]);
-    assert.equal(renderTemplate("$constructor", { constructor: "c" }, false).body, "c");
+    assert.equal(renderTemplate("$constructor", { constructor: "c" }, "text").body, "c");
   });
 
   it("inserts values as they are in text mode", () => {
     const { body } = renderTemplate(
       'Build "$PROJECT": $STATUS',
       { PROJECT: 'a"b\\c\nd', STATUS: "{}" },
-      false,
+      "text",
     );
     assert.equal(body, 'Build "a"b\\c\nd": {}');
+  });
+
+  it("percent-encodes values in form bodies, so a value adds no field", () => {
+    const { body } = renderTemplate(
+      "channel=%23builds&text=$PROJECT+is+$STATUS&branch=$BRANCH",
+      { PROJECT: "my app", STATUS: "FAILED", BRANCH: "main&channel=%23elsewhere" },
+      "form",
+    );
+    assert.equal(body, "channel=%23builds&text=my%20app+is+FAILED&branch=main%26channel%3D%2523elsewhere");
+    assert.deepEqual(new URLSearchParams(body).getAll("channel"), ["#builds"]);
+    assert.equal(new URLSearchParams(body).get("branch"), "main&channel=%23elsewhere");
   });
 
   it("escapes values inside JSON strings and keeps the template's own layout", () => {
     const template =
       '{\n\t"text" :  "Build \\"$PROJECT\\"",\n  "path": "C:\\\\$STATUS",   "n": [ 1 , "$$x" ]\n}';
-    const { body } = renderTemplate(template, { PROJECT: 'say "hi"\n', STATUS: "\\\u0001\ud800" }, true);
+    const { body } = renderTemplate(template, { PROJECT: 'say "hi"\n', STATUS: "\\\u0001\ud800" }, "json");
     assert.equal(
       body,
       '{\n\t"text" :  "Build \\"say \\"hi\\"\\n\\"",\n  "path": "C:\\\\\\\\\\u0001\\ud800",   "n": [ 1 , "$x" ]\n}',
@@ -190,14 +201,14 @@ describe("renderTemplate", () => {
   });
 
   it("inserts values as they are outside JSON strings", () => {
-    const { body } = renderTemplate('{"build": $BUILD_NUMBER, "status": "$STATUS"}', values, true);
+    const { body } = renderTemplate('{"build": $BUILD_NUMBER, "status": "$STATUS"}', values, "json");
     assert.deepEqual(JSON.parse(body), { build: 43, status: "FAILED" });
   });
 
   it("renders the default template to JSON holding any project and status exactly", () => {
     fc.assert(
       fc.property(anyValue, anyValue, (project, status) => {
-        const { body } = renderTemplate(DEFAULT_TEMPLATE, { PROJECT: project, STATUS: status }, true);
+        const { body } = renderTemplate(DEFAULT_TEMPLATE, { PROJECT: project, STATUS: status }, "json");
         assert.deepEqual(JSON.parse(body), { text: `Build of *${project}* reached status *${status}*` });
       }),
     );
@@ -215,7 +226,7 @@ describe("renderTemplate", () => {
     fc.assert(
       fc.property(cases, ({ values, unknownName, document, indent }) => {
         const template = JSON.stringify(templateJson(document), null, indent);
-        const { body, unknownNames } = renderTemplate(template, values, true);
+        const { body, unknownNames } = renderTemplate(template, values, "json");
         assert.deepEqual(
           JSON.parse(body),
           toJson(document, (parts) => renderedText(parts, values)),
@@ -231,7 +242,7 @@ describe("renderTemplate", () => {
     );
     fc.assert(
       fc.property(cases, ({ values, parts }) => {
-        const { body } = renderTemplate(templateText(parts), values, false);
+        const { body } = renderTemplate(templateText(parts), values, "text");
         assert.equal(body, renderedText(parts, values));
       }),
     );

@@ -93,8 +93,9 @@ describe("replaying dead letters", () => {
       replayed: 0,
       stillFailing: [
         {
-          reason: "RetriesExhausted: 1 of 2 receivers not delivered: /webhooks/replay-broken/url",
-          error: "1 of 2 receivers not delivered: /webhooks/replay-broken/url",
+          reason:
+            "RetriesExhausted: 1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404)",
+          error: "1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404)",
         },
       ],
     });
@@ -106,8 +107,8 @@ describe("replaying dead letters", () => {
     assert.deepEqual(report, { replayed: 1, stillFailing: [] });
     assert.equal(queue.size, 0);
     assert.deepEqual(lines, [
-      "still failing: 1 of 2 receivers not delivered: /webhooks/replay-broken/url",
-      "replayed (RetriesExhausted: 1 of 2 receivers not delivered: /webhooks/replay-broken/url)",
+      "still failing: 1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404)",
+      "replayed (RetriesExhausted: 1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404))",
     ]);
     assert.equal(healthy.requests.length, 1, "the healthy receiver got the notice once, before the replays");
     assert.equal(broken.requests.length, 3, "404 on the event and the first replay, 200 on the second");

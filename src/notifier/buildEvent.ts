@@ -44,7 +44,8 @@ export interface BuildAdditionalInformation {
   source?: { location?: string; type?: string; buildspec?: string };
   /** Commit, branch or pull-request reference the build ran on. */
   "source-version"?: string;
-  logs?: { "group-name"?: string; "stream-name"?: string; "deep-link"?: string };
+  /** Group and stream are null (or absent) until the build has logs. */
+  logs?: { "group-name"?: string | null; "stream-name"?: string | null; "deep-link"?: string };
   phases?: BuildPhase[];
   "build-number"?: number;
 }

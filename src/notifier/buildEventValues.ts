@@ -29,7 +29,7 @@ function builtInValues(
     BUILD_ID: detail["build-id"] ?? "",
     BUILD_NUMBER: Number.isInteger(buildNumber) ? String(buildNumber) : "",
     BUILD_URL: buildConsoleUrl(event),
-    LOGS_URL: information.logs?.["deep-link"] ?? "",
+    LOGS_URL: logsUrl(information),
     INITIATOR: information.initiator ?? "",
     SOURCE_VERSION: information["source-version"] ?? "",
     SOURCE_LOCATION: information.source?.location ?? "",
@@ -48,6 +48,15 @@ function environmentVariables(information: BuildAdditionalInformation): Record<s
   return Object.fromEntries(
     variables.flatMap(({ name, value }) => (typeof name === "string" ? [[name, value ?? ""] as const] : [])),
   );
+}
+
+/**
+ * The build's logs in the CloudWatch console. Until a build has logs, CodeBuild sends no (or null) log
+ * group and stream, and a deep link to `group=null;stream=null`, which leads nowhere: then it is empty.
+ */
+function logsUrl(information: BuildAdditionalInformation): string {
+  const logs = information.logs;
+  return logs?.["group-name"] && logs["stream-name"] ? (logs["deep-link"] ?? "") : "";
 }
 
 /** CodeBuild writes `: ` (no status code, no message) for a phase that has nothing to report. */

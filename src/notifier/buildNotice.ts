@@ -1,6 +1,6 @@
 import type { RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
-import { isJsonBody, parseHeadersParameter, requestHeaders } from "./requestHeaders";
+import { bodyFormat, parseHeadersParameter, requestHeaders } from "./requestHeaders";
 import type { Notice } from "./sendNotice";
 import { signatureHeaders } from "./signWebhook";
 
@@ -9,8 +9,9 @@ export type BuiltNotice = { notice: Notice; unknownNames: string[] } | { reason:
 /**
  * The request one receiver gets for an event: its URL, its own headers over the JSON default, the
  * `webhook-id`, the signature when it has a signing secret, and the body rendered from its template.
- * `parameters` holds the values of its parameters; a reason is returned when one is missing or malformed
- * (naming the parameter, never quoting a value).
+ * `parameters` holds the values of its parameters, `refused` the parameters the store would not read; a
+ * reason is returned when one is missing, refused or malformed (naming the parameter, never quoting a
+ * value).
  */
 export function buildNotice(
   entry: RegistryEntry,
@@ -18,13 +19,18 @@ export function buildNotice(
   values: Readonly<Record<string, string>>,
   id: string,
   timestampSeconds: number,
+  refused: ReadonlyMap<string, string> = new Map(),
 ): BuiltNotice {
+  const unreadable = (name: string) =>
+    refused.has(name)
+      ? { reason: `parameter ${name} could not be read (${refused.get(name)})` }
+      : { reason: `parameter ${name} not found` };
   const url = parameters.get(entry.urlParameter);
-  if (url === undefined) return { reason: `parameter ${entry.urlParameter} not found` };
+  if (url === undefined) return unreadable(entry.urlParameter);
   let receiverHeaders: Record<string, string> | Error = {};
   if (entry.headersParameter) {
     const headersValue = parameters.get(entry.headersParameter);
-    if (headersValue === undefined) return { reason: `parameter ${entry.headersParameter} not found` };
+    if (headersValue === undefined) return unreadable(entry.headersParameter);
     receiverHeaders = parseHeadersParameter(headersValue);
     if (receiverHeaders instanceof Error) {
       return { reason: `parameter ${entry.headersParameter} ${receiverHeaders.message}` };
@@ -34,11 +40,11 @@ export function buildNotice(
   const { body, unknownNames } = renderTemplate(
     entry.template ?? DEFAULT_TEMPLATE,
     values,
-    isJsonBody(headers),
+    bodyFormat(headers),
   );
   if (entry.signingSecretParameter) {
     const secrets = parameters.get(entry.signingSecretParameter);
-    if (secrets === undefined) return { reason: `parameter ${entry.signingSecretParameter} not found` };
+    if (secrets === undefined) return unreadable(entry.signingSecretParameter);
     const signature = signatureHeaders(secrets, id, timestampSeconds, body);
     if (signature instanceof Error)
       return { reason: `parameter ${entry.signingSecretParameter} ${signature.message}` };

@@ -4,11 +4,12 @@ import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues } from "./buildEventValues";
 import { buildNotice } from "./buildNotice";
-import { createDeliveryLedger, type LedgerTable, type Settlement } from "./deliveryLedger";
+import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
-import { recordFinalStatus, type StatusChange, type StatusTable } from "./projectStatus";
+import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
-import { sendNotice, type Notice } from "./sendNotice";
+import { NOT_STARTED, sendNotice, type Notice, type SendResult } from "./sendNotice";
+import type { Verdict } from "./verdict";
 import { eventIdOf, webhookId } from "./webhookId";
 
 /** Structured log lines; the fields name receivers by parameter name, never by URL or header value. */
@@ -18,7 +19,7 @@ export interface NotifierLog {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-/** The registry table: receivers are read from it, deliveries recorded in it. */
+/** The registry table: receivers are read from it, deliveries and project status recorded in it. */
 export interface RegistryTable extends LedgerTable, StatusTable {
   query(input: QueryCommandInput): Promise<QueryCommandOutput>;
 }
@@ -26,7 +27,7 @@ export interface RegistryTable extends LedgerTable, StatusTable {
 /**
  * Deliveries in flight at once. 500 receivers at 200 ms then take five rounds (about 1 s) instead of one,
  * while the container stays far from Lambda's 1,024 file descriptors (each delivery holds a socket to its
- * receiver and, briefly, one to DynamoDB) and its memory small; below this, every delivery starts at once.
+ * receiver) and its memory small; below this, every delivery starts at once.
  */
 export const MAX_CONCURRENT_DELIVERIES = 100;
 
@@ -35,6 +36,8 @@ export type DeliveryLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
 export interface NotifierDependencies {
   tableName: string;
+  /** Where the receivers' parameters live (`/webhooks/` or the stack's `parameterPath`). */
+  parameterPath: string;
   table: RegistryTable;
   parameters: ParameterCache;
   got: Got;
@@ -58,6 +61,8 @@ export interface ReceiverOutcome {
   /** Set when an earlier invocation of the same event had delivered it: nothing was sent this time. */
   alreadyDelivered?: boolean;
   statusCode?: number;
+  /** The start of a refusing receiver's answer (its error text), control characters removed. */
+  responseBody?: string;
   errorCode?: string;
   reason?: string;
   attempts: number;
@@ -73,8 +78,12 @@ export interface NotifierResult {
 
 /** Time kept back from the Lambda deadline to record outcomes and report. */
 const DEADLINE_MARGIN_MS = 1500;
-
-type Prepared = { entry: RegistryEntry; notice: Notice } | ReceiverOutcome;
+/** Time kept back from the Lambda deadline once the outcomes are being recorded, to report them. */
+const REPORT_MARGIN_MS = 200;
+/** How much of a refusing receiver's answer goes into logs, results and dead letters. */
+const RESPONSE_BODY_LOGGED = 1024;
+/** The only events the notifier acts on: anyone who may invoke it could hand it anything else. */
+const BUILD_STATE_CHANGE = { source: "aws.codebuild", detailType: "CodeBuild Build State Change" };
 
 /**
  * The notifier: finds the receivers registered for the event's project and status, renders each one's
@@ -83,10 +92,21 @@ type Prepared = { entry: RegistryEntry; notice: Notice } | ReceiverOutcome;
  * invocation fails once all others are done, so Lambda retries it.
  */
 export function createNotifier(deps: NotifierDependencies) {
+  const unrecorded: UnrecordedDeliveries = new Map();
+
   return async function notify(
     event: BuildStateChangeEvent,
     context: InvocationContext,
   ): Promise<NotifierResult> {
+    if (
+      event.source !== BUILD_STATE_CHANGE.source ||
+      event["detail-type"] !== BUILD_STATE_CHANGE.detailType
+    ) {
+      throw new Error(
+        `Refused: not a CodeBuild Build State Change event (source "${String(event.source)}", ` +
+          `detail-type "${String(event["detail-type"])}")`,
+      );
+    }
     const project = event.detail?.["project-name"];
     const status = event.detail?.["build-status"];
     if (typeof project !== "string" || typeof status !== "string") {
@@ -95,51 +115,69 @@ export function createNotifier(deps: NotifierDependencies) {
       );
     }
     const eventId = eventIdOf(event);
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-    const ledger = createDeliveryLedger(deps.table, deps.tableName, eventId, context.awsRequestId);
-    const settlements: Settlement[] = [];
+    const lambdaDeadline = Date.now() + context.getRemainingTimeInMillis();
+    const deadline = lambdaDeadline - DEADLINE_MARGIN_MS;
 
-    // The project's own registrations, then the catch-all ones; a receiver registered both ways gets one notice.
+    // The project's own registrations, then the catch-all ones.
     const [own, catchAll] = await Promise.all([
-      findRegistryEntries(deps.table.query, deps.tableName, project),
-      findRegistryEntries(deps.table.query, deps.tableName, EVERY_PROJECT),
+      findRegistryEntries(deps.table.query, deps.tableName, project, deps.parameterPath),
+      findRegistryEntries(deps.table.query, deps.tableName, EVERY_PROJECT, deps.parameterPath),
     ]);
-    const seen = new Set<string>();
-    const entries = [...own.entries, ...catchAll.entries].filter(
-      (entry) => !seen.has(entry.urlParameter) && seen.add(entry.urlParameter),
-    );
+    const entries = [...own.entries, ...catchAll.entries];
     const invalid = [...own.invalid, ...catchAll.invalid];
-
+    const forStatus = entries.filter((entry) => entry.statuses.includes(status));
+    const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
     // The project's last final status is kept only where a receiver needs it, but then for every final
     // event of the project, whichever receivers it matches, so "previous" is always the one before.
-    const tracksStatus = entries.some(
-      (entry) => entry.onlyOnChange || entry.template?.includes("PREVIOUS_STATUS"),
-    );
-    const statusChange: StatusChange | undefined =
-      tracksStatus && (FINAL_BUILD_STATUSES as readonly string[]).includes(status)
-        ? await recordFinalStatus(deps.table, deps.tableName, event)
+    const tracksStatus =
+      isFinal && entries.some((entry) => entry.onlyOnChange || entry.template?.includes("PREVIOUS_STATUS"));
+
+    // Nothing is recorded of an event that no receiver hears of.
+    const ledger =
+      forStatus.length > 0
+        ? createDeliveryLedger(deps.table, deps.tableName, eventId, context.awsRequestId, unrecorded)
         : undefined;
-    const matching = entries.filter(
-      (entry) => entry.statuses.includes(status) && (!entry.onlyOnChange || statusChange?.changed === true),
-    );
+    const lease = await ledger?.claim(lambdaDeadline, Date.parse(event.time ?? "") || Date.now());
+    if (lease === "held-elsewhere") {
+      throw new Error(
+        `${forStatus.length} receivers not delivered: another invocation of this event holds its lease; ` +
+          "Lambda's retry finds them delivered, or delivers them",
+      );
+    }
+    const verdict: Verdict | undefined =
+      lease?.verdict ??
+      (tracksStatus ? await evaluateFinalStatus(deps.table, deps.tableName, event) : undefined);
+
+    // A receiver registered for the project and for every project gets one notice, from whichever
+    // registration matches the event.
+    const seen = new Set<string>();
+    const matching = forStatus
+      .filter((entry) => !entry.onlyOnChange || verdict?.changed === true)
+      .filter((entry) => !seen.has(entry.urlParameter) && seen.add(entry.urlParameter));
     deps.log.info("Receivers found", {
       project,
       status,
       eventId,
       registered: entries.length + invalid.length,
       matching: matching.length,
-      ...(statusChange
-        ? { previousStatus: statusChange.previous ?? null, statusChanged: statusChange.changed }
-        : {}),
+      ...(verdict ? { previousStatus: verdict.previous ?? null, statusChanged: verdict.changed } : {}),
     });
 
-    const parameterNames = matching.flatMap((entry) =>
-      [entry.urlParameter, entry.headersParameter, entry.signingSecretParameter].filter(
-        (name): name is string => name !== undefined,
+    const alreadyDelivered = lease ? matching.filter((entry) => lease.delivered.has(entry.urlParameter)) : [];
+    // Receivers that failed an earlier invocation of this event go last, so those that answer are not
+    // kept waiting behind those that hang.
+    const toSend = matching
+      .filter((entry) => !lease?.delivered.has(entry.urlParameter))
+      .sort((a, b) => Number(lease?.failed.has(a.urlParameter)) - Number(lease?.failed.has(b.urlParameter)));
+
+    const { values: parameters, refused } = await deps.parameters.read(
+      toSend.flatMap((entry) =>
+        [entry.urlParameter, entry.headersParameter, entry.signingSecretParameter].filter(
+          (name): name is string => name !== undefined,
+        ),
       ),
     );
-    const parameters = await deps.parameters.read(parameterNames);
-    const values = { ...buildEventValues(event), PREVIOUS_STATUS: statusChange?.previous ?? "" };
+    const values = { ...buildEventValues(event), PREVIOUS_STATUS: verdict?.previous ?? "" };
 
     const failure = (receiver: string, reason: string): ReceiverOutcome => ({
       receiver,
@@ -149,65 +187,91 @@ export function createNotifier(deps: NotifierDependencies) {
       durationMs: 0,
     });
 
-    const prepare = (entry: RegistryEntry): Prepared => {
-      const receiver = entry.urlParameter;
+    const prepare = (entry: RegistryEntry): Notice | ReceiverOutcome => {
       const built = buildNotice(
         entry,
         parameters,
         values,
-        webhookId(eventId, receiver),
+        webhookId(eventId, entry.urlParameter),
         Math.floor(Date.now() / 1000),
+        refused,
       );
-      if ("reason" in built) return failure(receiver, built.reason);
+      if ("reason" in built) return failure(entry.urlParameter, built.reason);
       if (built.unknownNames.length > 0) {
         deps.log.warn("Template names unknown placeholders; they are sent as written", {
-          receiver,
+          receiver: entry.urlParameter,
           unknownNames: built.unknownNames,
         });
       }
-      return { entry, notice: built.notice };
+      return built.notice;
     };
 
-    const deliver = async ({
-      entry,
-      notice,
-    }: {
-      entry: RegistryEntry;
-      notice: Notice;
-    }): Promise<ReceiverOutcome> => {
-      const receiver = entry.urlParameter;
-      const claim = await ledger.claim(receiver, deadline + DEADLINE_MARGIN_MS);
-      if (claim === "delivered")
-        return { receiver, delivered: true, alreadyDelivered: true, attempts: 0, durationMs: 0 };
-      if (claim === "claimed-elsewhere")
-        return failure(receiver, "another invocation of this event is delivering it");
+    // Each delivery, when its slot comes, gets a fair share of the time left: all of it while there are
+    // slots for every unfinished delivery, less while some wait, so hung receivers cannot hold every slot
+    // until the deadline while those queued behind them never start.
+    let unfinished = toSend.length;
+    const deliver = async (entry: RegistryEntry, notice: Notice): Promise<ReceiverOutcome> => {
+      const now = Date.now();
+      const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
       const sent = await sendNotice(deps.got, notice, {
-        deadline,
+        deadline: now + (deadline - now) * share,
         attemptTimeoutMs: deps.attemptTimeoutMs,
         agent: deps.agent,
-        onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
+        onRetry: (retry) =>
+          deps.log.warn("Retrying", { project, status, eventId, receiver: entry.urlParameter, ...retry }),
       });
-      settlements.push({ receiver, ...sent });
-      return { receiver, ...sent };
+      return outcomeOf(entry.urlParameter, sent);
     };
 
-    const outcomes = [
+    const sendOutcomes = await Promise.all(
+      toSend.map(async (entry) => {
+        try {
+          const prepared = prepare(entry);
+          return "url" in prepared ? await deps.limit(() => deliver(entry, prepared)) : prepared;
+        } catch (error) {
+          return failure(entry.urlParameter, `${(error as Error).name}: ${(error as Error).message}`);
+        } finally {
+          unfinished -= 1;
+        }
+      }),
+    );
+    const outcomes: ReceiverOutcome[] = [
       ...invalid.map((item) => failure(item.urlParameter, `invalid registry item: ${item.reason}`)),
-      ...(await Promise.all(
-        matching.map(async (entry) => {
-          try {
-            const prepared = prepare(entry);
-            return "notice" in prepared ? await deps.limit(() => deliver(prepared)) : prepared;
-          } catch (error) {
-            return failure(entry.urlParameter, `${(error as Error).name}: ${(error as Error).message}`);
-          }
-        }),
-      )),
+      ...alreadyDelivered.map((entry) => ({
+        receiver: entry.urlParameter,
+        delivered: true,
+        alreadyDelivered: true,
+        attempts: 0,
+        durationMs: 0,
+      })),
+      ...sendOutcomes,
     ];
-    // A delivery left unrecorded is not lost, only exposed to a second notice if the event is retried.
-    const unrecorded = await ledger.settle(settlements);
-    if (unrecorded.length > 0)
-      deps.log.error("Delivery records not written", { eventId, receivers: unrecorded });
+
+    const deliveredNow = sendOutcomes
+      .filter((outcome) => outcome.delivered)
+      .map((outcome) => outcome.receiver);
+    if (ledger) {
+      try {
+        await ledger.settle(
+          {
+            delivered: deliveredNow,
+            failed: sendOutcomes
+              .filter((outcome) => !outcome.delivered && outcome.attempts > 0)
+              .map((outcome) => outcome.receiver),
+            verdict,
+          },
+          AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
+        );
+      } catch (error) {
+        // The notices went out; only their record is missing. Failing for that alone would have Lambda's
+        // retry send them again, so the invocation fails only for receivers left undelivered.
+        deps.log.error("Delivery records not written; a retry of this event may send these again", {
+          eventId,
+          receivers: deliveredNow,
+          errorCode: (error as Error).name,
+        });
+      }
+    }
     for (const outcome of outcomes) {
       const fields = { project, status, eventId, ...outcome };
       if (outcome.alreadyDelivered) deps.log.info("Already delivered by an earlier invocation", fields);
@@ -217,9 +281,32 @@ export function createNotifier(deps: NotifierDependencies) {
     const undelivered = outcomes.filter((outcome) => !outcome.delivered);
     if (undelivered.length > 0) {
       throw new Error(
-        `${undelivered.length} of ${outcomes.length} receivers not delivered: ${undelivered.map((o) => o.receiver).join(", ")}`,
+        `${undelivered.length} of ${outcomes.length} receivers not delivered: ` +
+          undelivered.map((outcome) => `${outcome.receiver} (${whyUndelivered(outcome)})`).join("; "),
       );
     }
     return { project, status, eventId, outcomes };
   };
+}
+
+function outcomeOf(receiver: string, sent: SendResult): ReceiverOutcome {
+  const { answer, ...result } = sent;
+  const refusal = !sent.delivered && answer ? answer.slice(0, RESPONSE_BODY_LOGGED) : "";
+  return {
+    receiver,
+    ...result,
+    ...(refusal ? { responseBody: refusal.replace(/\p{Cc}+/gu, " ").trim() } : {}),
+    ...(sent.errorCode === NOT_STARTED
+      ? { reason: "not started: too little time left before the deadline; left for Lambda's retry" }
+      : {}),
+  };
+}
+
+/** Why a receiver was not delivered, as the error (and so the dead letter) says. */
+function whyUndelivered(outcome: ReceiverOutcome): string {
+  if (outcome.reason) return outcome.reason;
+  if (outcome.statusCode !== undefined) {
+    return `answered ${outcome.statusCode}${outcome.responseBody ? `: ${outcome.responseBody}` : ""}`;
+  }
+  return `no answer: ${outcome.errorCode ?? "unknown error"}`;
 }

@@ -1,19 +1,22 @@
 import type {
   AttributeValue,
-  BatchWriteItemCommandInput,
-  BatchWriteItemCommandOutput,
-  GetItemCommandInput,
-  GetItemCommandOutput,
-  PutItemCommandInput,
-  WriteRequest,
+  QueryCommandInput,
+  QueryCommandOutput,
+  UpdateItemCommandInput,
+  UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { isConditionFailure } from "./conditionFailure";
+import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
-/** The registry table operations the ledger uses; the notifier's role may use them on ledger items only. */
+/** Per-call options: an abort signal bounds a write by the time the invocation has left. */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** The registry table operations the ledger uses; the notifier's role may write ledger items only. */
 export interface LedgerTable {
-  getItem(input: GetItemCommandInput): Promise<GetItemCommandOutput>;
-  putItem(input: PutItemCommandInput): Promise<unknown>;
-  batchWriteItem(input: BatchWriteItemCommandInput): Promise<BatchWriteItemCommandOutput>;
+  updateItem(input: UpdateItemCommandInput, options?: CallOptions): Promise<UpdateItemCommandOutput>;
+  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
 }
 
 /**
@@ -21,122 +24,191 @@ export interface LedgerTable {
  * can have (`#` is not allowed in one), so a project's registrations never see them.
  */
 export const DELIVERY_KEY_PREFIX = "#delivery:";
+/** The one item per event: its lease, the receivers it was delivered to and the build's verdict. */
+const LEASE_SORT_KEY = "#lease";
 
 /** Long enough to outlive the dead-letter queue's retention, so a replayed event is still deduplicated. */
 const RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH_SIZE = 25;
-const BATCH_ATTEMPTS = 5;
+/**
+ * An event first seen longer ago than this may be the retry of an invocation that recorded its
+ * deliveries one item per receiver, as the notifier did before it kept one item per event.
+ */
+const PER_RECEIVER_RECORDS_BEFORE_MS = 5 * 60_000;
 
-export type Claim = "claimed" | "delivered" | "claimed-elsewhere";
+/** What earlier invocations of the event left, read as this invocation takes the lease. */
+export interface Lease {
+  /** Receivers an earlier invocation delivered the event to. */
+  delivered: ReadonlySet<string>;
+  /** Receivers an earlier invocation tried and failed; a retry sends to them last. */
+  failed: ReadonlySet<string>;
+  /** The build's verdict as its first evaluation gave it, if an invocation recorded one. */
+  verdict?: Verdict;
+}
 
-/** How a claimed delivery ended. */
+/** How an invocation ended, written as it gives up the lease. */
 export interface Settlement {
-  receiver: string;
-  delivered: boolean;
-  statusCode?: number;
-  attempts: number;
+  delivered: readonly string[];
+  failed: readonly string[];
+  verdict?: Verdict;
 }
 
 export interface DeliveryLedger {
   /**
-   * Claims the delivery of the event to a receiver until `leaseUntil` (epoch ms): "claimed" when this
-   * invocation may send, "delivered" when an earlier invocation did, "claimed-elsewhere" while another
-   * invocation holds an unexpired claim.
+   * Takes the event's lease until `leaseUntil` (epoch ms): the earlier invocations' record when this
+   * invocation may send, or "held-elsewhere" while another invocation holds an unexpired lease.
    */
-  claim(receiver: string, leaseUntil: number): Promise<Claim>;
+  claim(leaseUntil: number, eventTime: number): Promise<Lease | "held-elsewhere">;
   /**
-   * Records the claimed deliveries that succeeded and gives up the claims of those that failed, so the
-   * next retry can claim them at once. Resolves with the receivers whose record could not be written.
+   * Records the receivers delivered and failed, and the verdict, and gives up the lease so a retry can
+   * take it at once. Rejects when the record could not be written before `abortSignal` fired.
    */
-  settle(settlements: readonly Settlement[]): Promise<string[]>;
+  settle(settlement: Settlement, abortSignal: AbortSignal): Promise<void>;
 }
 
 /**
- * Records each (event, receiver) delivery of one event in the registry table, so a Lambda retry sends
- * only to receivers not yet delivered and two invocations of one event never both send: a conditional
- * write claims a delivery before it is sent; the outcomes are written together once all are known, in
- * batches. The claims last past the invocation's deadline, so they are still this invocation's when it
- * settles them.
+ * Receivers an invocation delivered to but could not record, by event id, kept by the container: it
+ * writes them with its next lease of the same event, so a Lambda retry that lands there does not send
+ * them again.
+ */
+export type UnrecordedDeliveries = Map<string, Set<string>>;
+
+/**
+ * Records the delivery of one event in one item of the registry table, so a Lambda retry sends only to
+ * receivers not yet delivered and two invocations of one event never both send: a conditional write
+ * takes the event's lease before anything is sent, and returns what earlier invocations recorded; one
+ * write at the end adds the receivers delivered and gives the lease up. Two calls per event, whatever
+ * the number of receivers.
  */
 export function createDeliveryLedger(
   table: LedgerTable,
   tableName: string,
   eventId: string,
   claimant: string,
+  unrecordedByEvent: UnrecordedDeliveries,
 ): DeliveryLedger {
-  const key = (receiver: string): Record<string, AttributeValue> => ({
-    project: { S: `${DELIVERY_KEY_PREFIX}${eventId}` },
-    hook_url_param_name: { S: receiver },
-  });
+  const eventKey = `${DELIVERY_KEY_PREFIX}${eventId}`;
+  const key = { project: { S: eventKey }, hook_url_param_name: { S: LEASE_SORT_KEY } };
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) });
+  const stringSet = (values: Iterable<string>): AttributeValue | undefined => {
+    const unique = [...new Set(values)];
+    return unique.length > 0 ? { SS: unique } : undefined;
+  };
 
-  async function writeBatch(requests: WriteRequest[]): Promise<WriteRequest[]> {
-    let pending = requests;
-    for (let attempt = 0; attempt < BATCH_ATTEMPTS && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const result = await table.batchWriteItem({ RequestItems: { [tableName]: pending } });
-      pending = result.UnprocessedItems?.[tableName] ?? [];
-    }
-    return pending;
+  /** Receivers delivered according to the per-receiver records of an earlier version of the notifier. */
+  async function perReceiverRecords(): Promise<string[]> {
+    const delivered: string[] = [];
+    let exclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await table.query({
+        TableName: tableName,
+        KeyConditionExpression: "#project = :event",
+        ExpressionAttributeNames: { "#project": "project" },
+        ExpressionAttributeValues: { ":event": { S: eventKey } },
+        ConsistentRead: true,
+        ExclusiveStartKey: exclusiveStartKey,
+      });
+      for (const item of page.Items ?? []) {
+        if (item.delivery_state?.S === "delivered" && item.hook_url_param_name?.S) {
+          delivered.push(item.hook_url_param_name.S);
+        }
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return delivered;
   }
 
   return {
-    async claim(receiver, leaseUntil) {
-      const now = Date.now();
+    async claim(leaseUntil, eventTime) {
+      const pending = unrecordedByEvent.get(eventId);
+      const pendingSet = pending ? stringSet(pending) : undefined;
+      let previous: Record<string, AttributeValue> | undefined;
       try {
-        await table.putItem({
+        const claimed = await table.updateItem({
           TableName: tableName,
-          Item: {
-            ...key(receiver),
-            delivery_state: { S: "in_progress" },
-            claimed_by: { S: claimant },
-            lease_expires_at: { N: String(leaseUntil) },
-            expires_at: expiresAt(),
+          Key: key,
+          UpdateExpression: `SET claimed_by = :claimant, lease_expires_at = :leaseUntil, expires_at = :expiresAt${pendingSet ? " ADD delivered :pending" : ""}`,
+          ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
+          ExpressionAttributeNames: { "#project": "project" },
+          ExpressionAttributeValues: {
+            ":claimant": { S: claimant },
+            ":leaseUntil": { N: String(leaseUntil) },
+            ":expiresAt": expiresAt(),
+            ":now": { N: String(Date.now()) },
+            ...(pendingSet ? { ":pending": pendingSet } : {}),
           },
-          ConditionExpression:
-            "attribute_not_exists(#project) OR (#state = :inProgress AND lease_expires_at < :now)",
-          ExpressionAttributeNames: { "#project": "project", "#state": "delivery_state" },
-          ExpressionAttributeValues: { ":inProgress": { S: "in_progress" }, ":now": { N: String(now) } },
+          ReturnValues: "ALL_OLD",
         });
-        return "claimed";
+        previous = claimed.Attributes;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (isConditionFailure(error)) return "held-elsewhere";
+        throw error;
       }
-      const existing = await table.getItem({
-        TableName: tableName,
-        Key: key(receiver),
-        ConsistentRead: true,
-      });
-      return existing.Item?.delivery_state?.S === "delivered" ? "delivered" : "claimed-elsewhere";
+      unrecordedByEvent.delete(eventId);
+      const delivered = new Set([...(previous?.delivered?.SS ?? []), ...(pending ?? [])]);
+      if (!previous && Date.now() - eventTime > PER_RECEIVER_RECORDS_BEFORE_MS) {
+        for (const receiver of await perReceiverRecords()) delivered.add(receiver);
+      }
+      return {
+        delivered,
+        failed: new Set(previous?.failed?.SS ?? []),
+        verdict: previous?.verdict ? verdictFromItem(previous.verdict) : undefined,
+      };
     },
 
-    async settle(settlements) {
-      const requests: WriteRequest[] = settlements.map((settlement) =>
-        settlement.delivered
-          ? {
-              PutRequest: {
-                Item: {
-                  ...key(settlement.receiver),
-                  delivery_state: { S: "delivered" },
-                  claimed_by: { S: claimant },
-                  delivered_at: { S: new Date().toISOString() },
-                  attempts: { N: String(settlement.attempts) },
-                  status_code: { N: String(settlement.statusCode ?? 0) },
-                  expires_at: expiresAt(),
-                },
-              },
-            }
-          : { DeleteRequest: { Key: key(settlement.receiver) } },
-      );
-      const batches: WriteRequest[][] = [];
-      for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-        batches.push(requests.slice(start, start + BATCH_SIZE));
+    async settle(settlement, abortSignal) {
+      const delivered = stringSet(settlement.delivered);
+      const failed = stringSet(settlement.failed);
+      const sets = [
+        "lease_expires_at = :released",
+        ...(failed ? ["failed = :failed"] : []),
+        ...(settlement.verdict ? ["verdict = :verdict"] : []),
+      ];
+      const values: Record<string, AttributeValue> = {
+        ":released": { N: "0" },
+        ":claimant": { S: claimant },
+        ...(delivered ? { ":delivered": delivered } : {}),
+        ...(failed ? { ":failed": failed } : {}),
+        ...(settlement.verdict ? { ":verdict": verdictToItem(settlement.verdict) } : {}),
+      };
+      try {
+        await table.updateItem(
+          {
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(", ")}${failed ? "" : " REMOVE failed"}${delivered ? " ADD delivered :delivered" : ""}`,
+            ConditionExpression: "claimed_by = :claimant",
+            ExpressionAttributeValues: values,
+          },
+          { abortSignal },
+        );
+      } catch (error) {
+        if (!isConditionFailure(error) || !delivered) {
+          if (delivered) rememberUnrecorded(settlement.delivered);
+          throw error;
+        }
+        // The lease ran out and another invocation took it: the deliveries are still recorded, the lease
+        // left to its holder.
+        await table
+          .updateItem(
+            {
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: "ADD delivered :delivered",
+              ExpressionAttributeValues: { ":delivered": delivered },
+            },
+            { abortSignal },
+          )
+          .catch((secondError: unknown) => {
+            rememberUnrecorded(settlement.delivered);
+            throw secondError;
+          });
       }
-      const unwritten = (await Promise.all(batches.map(writeBatch))).flat();
-      return unwritten.map(
-        (request) => (request.PutRequest?.Item ?? request.DeleteRequest?.Key)?.hook_url_param_name?.S ?? "",
-      );
     },
   };
+
+  function rememberUnrecorded(receivers: readonly string[]): void {
+    const known = unrecordedByEvent.get(eventId) ?? new Set<string>();
+    for (const receiver of receivers) known.add(receiver);
+    unrecordedByEvent.set(eventId, known);
+  }
 }

@@ -1,79 +1,122 @@
-import type { BuildStateChangeEvent } from "./buildEvent";
 import type {
+  AttributeValue,
   GetItemCommandInput,
   GetItemCommandOutput,
-  UpdateItemCommandInput,
+  PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import type { BuildStateChangeEvent } from "./buildEvent";
 import { isConditionFailure } from "./conditionFailure";
+import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
 /**
- * The last final status of each project is kept in the registry table under a hash key no CodeBuild
- * project name can have (`#` is not allowed in one).
+ * Each project's status record is kept in the registry table under a hash key no CodeBuild project name
+ * can have (`#` is not allowed in one).
  */
 export const STATUS_KEY_PREFIX = "#status:";
 const STATUS_SORT_KEY = "#last-final-status";
-const NONE = "NONE";
+/**
+ * The verdicts of a project's newest builds are kept in its record, so a retry or replay of one of them
+ * gets the verdict its first evaluation gave even after newer builds were recorded. Each takes about 60
+ * bytes; a retry of an older build also finds its verdict in the event's delivery record.
+ */
+const KEPT_VERDICTS = 100;
+/** Concurrent builds of one project rewrite its record in turns; each turn re-reads it. */
+const MAX_TURNS = 10;
 
 /** The registry table operations status records need; the notifier's role may use them on those only. */
 export interface StatusTable {
   getItem(input: GetItemCommandInput): Promise<GetItemCommandOutput>;
-  updateItem(input: UpdateItemCommandInput): Promise<unknown>;
-}
-
-export interface StatusChange {
-  /** The project's final status before this build; undefined for its first. */
-  previous?: string;
-  /** Whether this build's final status differs from the previous one (the first one always does). */
-  changed: boolean;
+  putItem(input: PutItemCommandInput): Promise<unknown>;
 }
 
 /**
- * Records a build's final status as the project's last one, unless a newer build (higher build number)
- * was recorded already: builds finishing out of order never flip it back, and concurrent events settle
- * by conditional writes. A retry or replay of the same build gets the answer its first delivery got.
+ * The verdict on a build's final status. Builds are ordered by build number within their project; the
+ * project's record keeps the newest build's status and the verdicts of the newest builds, and changes
+ * only under a condition on the version it was read at, so two builds finishing at once are recorded one
+ * after the other, each judged against the other's status. A build older than the newest recorded one
+ * is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
+ * evaluation gave.
  */
-export async function recordFinalStatus(
+export async function evaluateFinalStatus(
   table: StatusTable,
   tableName: string,
   event: BuildStateChangeEvent,
-): Promise<StatusChange> {
+): Promise<Verdict> {
   const project = event.detail?.["project-name"] ?? "";
   const status = event.detail?.["build-status"] ?? "";
   const buildId = event.detail?.["build-id"] ?? "";
   const buildNumber = event.detail?.["additional-information"]?.["build-number"];
   // Without a build number there is no order to keep: the notice goes out, nothing is recorded.
-  if (!Number.isInteger(buildNumber)) return { changed: true };
+  if (typeof buildNumber !== "number" || !Number.isInteger(buildNumber)) return { changed: true };
   const key = {
     project: { S: `${STATUS_KEY_PREFIX}${project}` },
     hook_url_param_name: { S: STATUS_SORT_KEY },
   };
-  try {
-    const updated = (await table.updateItem({
-      TableName: tableName,
-      Key: key,
-      UpdateExpression:
-        "SET previous_status = if_not_exists(last_status, :none), last_status = :status, last_build_id = :build, last_build_number = :number",
-      ConditionExpression: "attribute_not_exists(#project) OR last_build_number < :number",
-      ExpressionAttributeNames: { "#project": "project" },
-      ExpressionAttributeValues: {
-        ":none": { S: NONE },
-        ":status": { S: status },
-        ":build": { S: buildId },
-        ":number": { N: String(buildNumber) },
-      },
-      ReturnValues: "ALL_NEW",
-    })) as { Attributes?: Record<string, { S?: string }> };
-    return change(updated.Attributes?.previous_status?.S, status);
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+
+  for (let turn = 0; turn < MAX_TURNS; turn += 1) {
+    const record = (await table.getItem({ TableName: tableName, Key: key, ConsistentRead: true })).Item;
+    const kept = record?.verdicts?.M?.[String(buildNumber)];
+    if (kept?.M?.build_id?.S === buildId) return verdictFromItem(kept);
+    const lastNumber = Number(record?.last_build_number?.N);
+    if (record && buildNumber <= lastNumber) return { previous: record.last_status?.S, changed: false };
+
+    const previous = record?.last_status?.S;
+    const verdict: Verdict = { previous, changed: previous !== status };
+    const verdicts = newestVerdicts({
+      ...record?.verdicts?.M,
+      [String(buildNumber)]: { M: { ...verdictToItem(verdict).M, build_id: { S: buildId } } },
+    });
+    const version = Number(record?.version?.N ?? 0);
+    try {
+      await table.putItem({
+        TableName: tableName,
+        Item: {
+          ...key,
+          last_status: { S: status },
+          last_build_id: { S: buildId },
+          last_build_number: { N: String(buildNumber) },
+          verdicts: { M: verdicts },
+          version: { N: String(version + 1) },
+        },
+        ...readAtVersion(record),
+      });
+      return verdict;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
-  const existing = await table.getItem({ TableName: tableName, Key: key, ConsistentRead: true });
-  if (existing.Item?.last_build_id?.S === buildId) return change(existing.Item.previous_status?.S, status);
-  // An older build than the one recorded: not a change of the project's status.
-  return { previous: existing.Item?.last_status?.S, changed: false };
+  throw new Error(`The status record of project ${project} kept changing under concurrent builds; retry`);
 }
 
-function change(previous: string | undefined, status: string): StatusChange {
-  const known = previous === undefined || previous === NONE ? undefined : previous;
-  return { previous: known, changed: known !== status };
+/** The condition that the record is still the one read (records written before versions had none). */
+function readAtVersion(
+  record: Record<string, AttributeValue> | undefined,
+): Pick<
+  PutItemCommandInput,
+  "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+> {
+  if (!record) {
+    return {
+      ConditionExpression: "attribute_not_exists(#project)",
+      ExpressionAttributeNames: { "#project": "project" },
+    };
+  }
+  if (record.version?.N !== undefined) {
+    return {
+      ConditionExpression: "version = :version",
+      ExpressionAttributeValues: { ":version": record.version },
+    };
+  }
+  return {
+    ConditionExpression: "attribute_not_exists(version) AND last_build_number = :number",
+    ExpressionAttributeValues: { ":number": record.last_build_number ?? { N: "0" } },
+  };
+}
+
+function newestVerdicts(verdicts: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const numbers = Object.keys(verdicts)
+    .map(Number)
+    .sort((a, b) => b - a)
+    .slice(0, KEPT_VERDICTS);
+  return Object.fromEntries(numbers.map((number) => [String(number), verdicts[String(number)]]));
 }

@@ -1,10 +1,15 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 
+/** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
+export const DEFAULT_PARAMETER_PATH = "/webhooks/";
+
 /** One receiver registration of a project, as stored in the registry table. */
 export interface RegistryEntry {
   project: string;
-  /** SSM parameter holding the receiver URL; it also identifies the receiver in logs. */
+  /** SSM parameter holding the receiver URL; it also identifies the receiver in logs and records. */
   urlParameter: string;
+  /** The receiver's name: its folder under the parameter path (`<path><name>/url`). */
+  name: string;
   /** SSM parameter holding a JSON object of header names to values. */
   headersParameter?: string;
   /** SSM parameter holding the Standard Webhooks signing secret(s); deliveries are signed when set. */
@@ -32,6 +37,7 @@ export async function findRegistryEntries(
   query: QueryRegistry,
   tableName: string,
   project: string,
+  parameterPath: string,
 ): Promise<{ entries: RegistryEntry[]; invalid: InvalidRegistryItem[] }> {
   const entries: RegistryEntry[] = [];
   const invalid: InvalidRegistryItem[] = [];
@@ -45,7 +51,7 @@ export async function findRegistryEntries(
       ExclusiveStartKey: exclusiveStartKey,
     });
     for (const item of page.Items ?? []) {
-      const parsed = parseRegistryItem(item);
+      const parsed = parseRegistryItem(item, parameterPath);
       if ("reason" in parsed) invalid.push(parsed);
       else entries.push(parsed);
     }
@@ -54,11 +60,19 @@ export async function findRegistryEntries(
   return { entries, invalid };
 }
 
+/** The item attributes that name SSM parameters, the URL's first. */
+const PARAMETER_ATTRIBUTES = ["hook_url_param_name", "hook_headers_param_name", "signing_secret_param_name"];
+
 /**
  * Reads an item in the AWS sample's format (`statuses` as a list or a string set), plus the optional
- * attributes this project adds: `method`, `signing_secret_param_name`, `only_on_change`.
+ * attributes this project adds: `method`, `signing_secret_param_name`, `only_on_change`. An item may
+ * name only parameters of one receiver folder, `<parameterPath><receiver>/`: whoever can write an item
+ * must not gain another receiver's headers or signing secret by naming them beside a URL of their own.
  */
-export function parseRegistryItem(item: Record<string, AttributeValue>): RegistryEntry | InvalidRegistryItem {
+export function parseRegistryItem(
+  item: Record<string, AttributeValue>,
+  parameterPath = DEFAULT_PARAMETER_PATH,
+): RegistryEntry | InvalidRegistryItem {
   const urlParameter = item.hook_url_param_name?.S ?? "(no hook_url_param_name)";
   const statuses = item.statuses?.SS ?? item.statuses?.L?.map((status) => status.S);
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
@@ -72,14 +86,44 @@ export function parseRegistryItem(item: Record<string, AttributeValue>): Registr
   if (item.only_on_change && item.only_on_change.BOOL === undefined) {
     return { urlParameter, reason: "attribute only_on_change must be a boolean" };
   }
+  const folder = receiverFolder(urlParameter, parameterPath);
+  if (folder === undefined) {
+    return {
+      urlParameter,
+      reason:
+        `attribute hook_url_param_name must name a parameter in a receiver folder under ${parameterPath} ` +
+        `(${parameterPath}<receiver>/url)`,
+    };
+  }
+  for (const attribute of PARAMETER_ATTRIBUTES.slice(1)) {
+    const name = item[attribute]?.S;
+    if (name !== undefined && !name.startsWith(`${parameterPath}${folder}/`)) {
+      return {
+        urlParameter,
+        reason:
+          `attribute ${attribute} must name a parameter in the receiver's own folder ` +
+          `${parameterPath}${folder}/, beside its URL parameter`,
+      };
+    }
+  }
   return {
     project: item.project?.S ?? "",
     urlParameter,
+    name: urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter,
     headersParameter: item.hook_headers_param_name?.S,
     signingSecretParameter: item.signing_secret_param_name?.S,
     statuses: statuses as string[],
-    template: item.template?.S,
+    // The AWS sample sends its default body for an empty template, and so does the notifier.
+    template: item.template?.S || undefined,
     method: (item.method?.S ?? "POST").toUpperCase(),
     onlyOnChange: item.only_on_change?.BOOL ?? false,
   };
+}
+
+/** The receiver folder of a URL parameter `<parameterPath><folder>/<name>`; undefined outside one. */
+function receiverFolder(urlParameter: string, parameterPath: string): string | undefined {
+  if (!urlParameter.startsWith(parameterPath)) return undefined;
+  const inPath = urlParameter.slice(parameterPath.length);
+  const slash = inPath.lastIndexOf("/");
+  return slash > 0 && slash < inPath.length - 1 ? inPath.slice(0, slash) : undefined;
 }

@@ -1,3 +1,5 @@
+import type { BodyFormat } from "./requestHeaders";
+
 /** The body sent to a receiver that declares no template. */
 export const DEFAULT_TEMPLATE = '{"text": "Build of *$PROJECT* reached status *$STATUS*"}';
 
@@ -20,14 +22,15 @@ export interface RenderedTemplate {
 }
 
 /**
- * Substitutes `values` into `template`. In JSON mode a value that lands inside a JSON string literal is
+ * Substitutes `values` into `template`. In a JSON body a value that lands inside a JSON string literal is
  * escaped for it, so a template that is valid JSON yields valid JSON whatever the build put in its
- * variables; elsewhere values go in as they are. Placeholders naming no value stay as written.
+ * variables; in a form body every value is percent-encoded, so it can add no field (`&`) nor end one
+ * (`=`); in a text body values go in as they are. Placeholders naming no value stay as written.
  */
 export function renderTemplate(
   template: string,
   values: Readonly<Record<string, string>>,
-  json: boolean,
+  format: BodyFormat,
 ): RenderedTemplate {
   const unknownNames: string[] = [];
   const substitute = (text: string, encode: (value: string) => string): string =>
@@ -41,11 +44,12 @@ export function renderTemplate(
         return placeholder;
       },
     );
-  const body = json
-    ? template.replace(JSON_PIECE, (piece) =>
-        piece.startsWith('"') ? substitute(piece, escapeForJsonString) : substitute(piece, asIs),
-      )
-    : substitute(template, asIs);
+  const body =
+    format === "json"
+      ? template.replace(JSON_PIECE, (piece) =>
+          piece.startsWith('"') ? substitute(piece, escapeForJsonString) : substitute(piece, asIs),
+        )
+      : substitute(template, format === "form" ? encodeURIComponent : asIs);
   return { body, unknownNames };
 }
 

@@ -9,10 +9,22 @@ export function requestHeaders(receiverHeaders: Readonly<Record<string, string>>
     : { "Content-Type": "application/json", ...receiverHeaders };
 }
 
+/**
+ * What the body is, by its Content-Type, which decides how the template renderer encodes substituted
+ * values: JSON (any type mentioning json, and the default), a form (`application/x-www-form-urlencoded`),
+ * or text, where values go in as they are.
+ */
+export type BodyFormat = "json" | "form" | "text";
+
+export function bodyFormat(headers: Readonly<Record<string, string>>): BodyFormat {
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
+  if (contentType === undefined || /json/i.test(contentType)) return "json";
+  return /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType) ? "form" : "text";
+}
+
 /** Whether the body is JSON, which makes the template renderer JSON-escape substituted values. */
 export function isJsonBody(headers: Readonly<Record<string, string>>): boolean {
-  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
-  return contentType === undefined || /json/i.test(contentType);
+  return bodyFormat(headers) === "json";
 }
 
 /** Names a JSON value's kind for messages, which must never quote the value itself. */

@@ -35,3 +35,15 @@ export function buildEvent(
   }
   return event;
 }
+
+/** The final event of build number `buildNumber` of `project`, with the build ARN that number gives it. */
+export function numberedBuild(project: string, buildNumber: number, status: string): BuildStateChangeEvent {
+  const event = buildEvent(status, project);
+  const buildId = `arn:aws:codebuild:us-east-1:123456789012:build/${project}:00000000-0000-0000-0000-${String(buildNumber).padStart(12, "0")}`;
+  if (event.detail) {
+    event.detail["build-id"] = buildId;
+    const information = event.detail["additional-information"];
+    if (information) information["build-number"] = buildNumber;
+  }
+  return event;
+}

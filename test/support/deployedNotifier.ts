@@ -1,4 +1,10 @@
-import { DynamoDBClient, PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import type { DynamoDbProxy } from "../../local/dynamoDbProxy";
 import type { EmulatedDeployment } from "../../local/emulatedDeploy";
 import type { LambdaProcess } from "../../local/lambdaProcess";
 import { deployLocally } from "../../local/localDeployment";
@@ -8,6 +14,8 @@ import type { ParameterStore } from "../../local/parameterStore";
 export interface DeployedNotifier {
   deployment: EmulatedDeployment;
   parameterStore: ParameterStore;
+  /** Between the notifier and the local DynamoDB: counts its calls, and can fail chosen ones. */
+  dynamodb: DynamoDbProxy;
   /** The notifier's environment, pointed at the local DynamoDB and parameter store. */
   environment: Record<string, string>;
   lambda: LambdaProcess;
@@ -16,6 +24,19 @@ export interface DeployedNotifier {
   startContainer(): Promise<LambdaProcess>;
   /** Registers a receiver as the AWS sample's users did: `aws dynamodb put-item --item file://item.json`. */
   registerByHand(item: Record<string, AttributeValue>): Promise<void>;
+  /**
+   * Registers a receiver by hand in its own folder: its URL as the parameter `/webhooks/<name>/url`, and
+   * an item for the project and statuses, with `extra` attributes.
+   */
+  register(
+    name: string,
+    url: string,
+    project: string,
+    statuses: string[],
+    extra?: Record<string, AttributeValue>,
+  ): Promise<void>;
+  /** Removes a registration, as `aws dynamodb delete-item` would. */
+  unregister(project: string, urlParameter: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,12 +55,35 @@ export async function deployNotifier(
   return {
     deployment: local.deployment,
     parameterStore: local.parameterStore,
+    dynamodb: local.dynamodbProxy,
     environment: local.environment,
     lambda,
     tableName,
     startContainer: local.startContainer,
     registerByHand: async (item) => {
       await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    },
+    register: async (name, url, project, statuses, extra = {}) => {
+      local.parameterStore.put(`/webhooks/${name}/url`, url, "SecureString");
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            project: { S: project },
+            hook_url_param_name: { S: `/webhooks/${name}/url` },
+            statuses: { L: statuses.map((status) => ({ S: status })) },
+            ...extra,
+          },
+        }),
+      );
+    },
+    unregister: async (project, urlParameter) => {
+      await dynamodb.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: { project: { S: project }, hook_url_param_name: { S: urlParameter } },
+        }),
+      );
     },
     close: async () => {
       dynamodb.destroy();

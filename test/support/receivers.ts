@@ -6,7 +6,7 @@ export interface ResponseStep {
   /** Defaults to 200. */
   status?: number;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** Holds the answer back, e.g. to run into the notifier's request timeout. */
   delayMs?: number;
   /** Never answers: the connection stays open until the receiver is closed. */
