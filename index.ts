@@ -5,8 +5,10 @@ import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/create
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
+import { emailAlarmTopic } from "./stack/alarmTopic";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
 import { notifierRole } from "./stack/notifierRole";
+import { checkedParameterPath } from "./stack/parameterPath";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";
 
@@ -18,30 +20,35 @@ const projectName = pulumi.getProject();
 const receivers = loadReceivers(path.resolve(__dirname, config.require("receiversDir")), (key) =>
   pulumi.runtime.getConfig(`${projectName}:${key}`),
 );
+// Where this stack keeps its receivers' parameters, so that stacks sharing an account stay apart.
+const parameterPath = checkedParameterPath(
+  config.require("parameterPath"),
+  receivers.map((receiver) => receiver.name),
+);
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
-export const registry = registryTable();
+const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });
 
-// Each receiver's secrets become SecureString parameters under /webhooks/<receiver>/, its projects items.
-registerReceivers(receivers, registry, { config, ssmKeyId: config.require("ssmKeyId") });
+// Each receiver's secrets become SecureString parameters under <parameterPath><receiver>/, its projects items.
+registerReceivers(receivers, registry, { config, ssmKeyId: config.require("ssmKeyId"), parameterPath });
 
 const logGroup = new aws.cloudwatch.LogGroup("notifier", {
   retentionInDays: config.requireNumber("logRetentionDays"),
 });
 
-export const deadLetters = deadLetterQueue();
+const deadLetters = deadLetterQueue();
 
-const role = notifierRole({ registry, deadLetters, logGroup });
+const role = notifierRole({ registry, deadLetters, logGroup, parameterPath });
 
 /** The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the Lambda. */
-export const notifier = new aws.lambda.CallbackFunction(
+const notifier = new aws.lambda.CallbackFunction(
   "notifier",
   {
     runtime: aws.lambda.Runtime.NodeJS22dX,
     role: role.role,
     memorySize: 256,
     timeout: 60,
-    environment: { variables: { TABLE_NAME: registry.name } },
+    environment: { variables: { TABLE_NAME: registry.name, PARAMETER_PATH: parameterPath } },
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     // got depends on these for its type declarations only; nothing requires them at run time.
     codePathOptions: { extraExcludePackages: ["type-fest", "@types/http-cache-semantics"] },
@@ -89,8 +96,15 @@ export const notifier = new aws.lambda.CallbackFunction(
   { dependsOn: [role.policy] },
 );
 
+// Alarms notify an existing topic and/or a new one that mails alarmEmail.
+const alarmEmail = config.get("alarmEmail");
+const alarmEmailTopic = alarmEmail ? emailAlarmTopic(alarmEmail) : undefined;
+const alarmActions = [config.get("alarmTopicArn"), alarmEmailTopic?.arn].filter(
+  (target): target is NonNullable<typeof target> => Boolean(target),
+);
+
 // Lambda retries an event whose receivers were not all delivered, then keeps it as a dead letter; alarms.
-watchDeliveryFailures({ notifier, deadLetters, config });
+watchDeliveryFailures({ notifier, deadLetters, alarmActions });
 
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
@@ -101,10 +115,16 @@ const rule = new aws.cloudwatch.EventRule("build-state-changes", {
 });
 rule.onEvent("notifier", notifier);
 
+// Names, ARNs and URLs only: an exported resource would put every one of its properties in the outputs.
 export const tableName = registry.name;
+export const tableArn = registry.arn;
 export const functionName = notifier.name;
+export const functionArn = notifier.arn;
 export const ruleArn = rule.arn;
 export const deadLetterQueueUrl = deadLetters.url;
+export const deadLetterQueueArn = deadLetters.arn;
+/** The topic mailing alarmEmail; absent without alarmEmail. */
+export const alarmEmailTopicArn = alarmEmailTopic?.arn;
 export const receiversDeployed = receivers.map((receiver) => ({
   name: receiver.name,
   projects: receiver.projects,

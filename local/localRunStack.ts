@@ -146,7 +146,9 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
   try {
     const overrides: Record<string, string> =
       options.receiversDir === undefined ? {} : { receiversDir: options.receiversDir };
-    const receiversDir = stackConfig("dev", overrides)[`${PROJECT}:receiversDir`];
+    const settings = stackConfig("dev", overrides);
+    const receiversDir = settings[`${PROJECT}:receiversDir`];
+    const parameterPath = settings[`${PROJECT}:parameterPath`];
     const references = secretReferences(path.resolve(PROJECT_ROOT, receiversDir));
 
     let capture: CaptureReceiver | undefined;
@@ -183,7 +185,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     const deployed = deployment.outputs.receiversDeployed as Omit<DeployedReceiver, "target">[];
     const receivers: DeployedReceiver[] = deployed.map((receiver) => {
       const urlKey = references.find((r) => r.receiver === receiver.name && r.field === "url")?.key ?? "";
-      const url = parameterValues.get(parameterName(receiver.name, "url")) ?? "";
+      const url = parameterValues.get(parameterName(parameterPath, receiver.name, "url")) ?? "";
       return { ...receiver, target: capture ? url : `the URL in ${secretVariable(urlKey)}` };
     });
     const names = receivers.map((receiver) => receiver.name).join(", ");
@@ -212,7 +214,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
         event,
         error,
         receivers: receivers.map((receiver): ReceiverReport => {
-          const urlParameter = parameterName(receiver.name, "url");
+          const urlParameter = parameterName(parameterPath, receiver.name, "url");
           const entry = entries.find(
             (e) => e.urlParameter === urlParameter && (e.project === project || e.project === EVERY_PROJECT),
           );

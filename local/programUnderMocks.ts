@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
 
 export const ACCOUNT = "123456789012";
@@ -16,6 +17,8 @@ export interface MockedResource {
   secretInputs: string[];
   /** The outputs the provider reported (inputs plus computed names and ARNs). */
   outputs: Record<string, unknown>;
+  /** Whether the program registered it with Pulumi's `protect` option. */
+  protect: boolean;
 }
 
 export interface ProgramRunOptions {
@@ -32,6 +35,8 @@ export interface ProgramRun {
   resources: MockedResource[];
   /** The stack outputs that are values (not resources), resolved. */
   outputs: Record<string, unknown>;
+  /** Names of the program's exports that are whole resources (every property of theirs would be an output). */
+  exportedResources: string[];
 }
 
 const SECRET = { key: pulumi.runtime.specialSigKey, value: pulumi.runtime.specialSecretSig };
@@ -85,6 +90,16 @@ function providerOutputs(
       };
     case "aws:sns/topic:Topic":
       return { name: physical, arn: arn("sns", physical) };
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return {
+        arn: `${inputs.topic as string}:${createHash("sha256").update(name).digest("hex").slice(0, 32)}`,
+      };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) };
+    case "aws:kms/key:Key": {
+      const keyId = createHash("sha256").update(name).digest("hex").slice(0, 32);
+      return { keyId, arn: arn("kms", `key/${keyId}`) };
+    }
     case "aws:ssm/parameter:Parameter":
       return { arn: arn("ssm", `parameter${physical}`) };
     default:
@@ -128,13 +143,16 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Promise<ProgramRun> {
   const resources: MockedResource[] = [];
   const failures: unknown[] = [];
+  // Pulumi's mocks hand `newResource` no resource options: `protect` is read off the engine request.
+  const protectedResources = new Set<string>();
   await pulumi.runtime.setMocks(
     {
       newResource: async (args) => {
         const secretInputs = Object.keys(args.inputs).filter((key) => isSecretValue(args.inputs[key]));
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         const outputs = { ...args.inputs, ...providerOutputs(args.type, args.name, inputs) };
-        const resource = { type: args.type, name: args.name, inputs, secretInputs, outputs };
+        const protect = protectedResources.has(`${args.type}::${args.name}`);
+        const resource = { type: args.type, name: args.name, inputs, secretInputs, outputs, protect };
         resources.push(resource);
         try {
           Object.assign(outputs, (await options.materialize?.(resource)) ?? {});
@@ -150,6 +168,14 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
     false,
   );
   pulumi.runtime.setAllConfig(stackConfig(options.stack ?? "dev", options.config), options.secretKeys);
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterResourceRequest, callback: unknown): void;
+  };
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    if (request.getProtect()) protectedResources.add(`${request.getType()}::${request.getName()}`);
+    registerResource(request, callback);
+  };
 
   // The program registers its resources when its module is evaluated: evaluate it afresh each run.
   for (const file of Object.keys(require.cache)) {
@@ -164,11 +190,12 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS load, so the cache above applies
   const program = require(path.join(PROJECT_ROOT, "index.ts")) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
+  const exportedResources: string[] = [];
   for (const [key, value] of Object.entries(program)) {
-    if (pulumi.Resource.isInstance(value)) continue;
-    outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+    if (pulumi.Resource.isInstance(value)) exportedResources.push(key);
+    else outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
   }
   await pulumi.runtime.disconnect();
   if (failures.length > 0) throw failures[0];
-  return { resources, outputs };
+  return { resources, outputs, exportedResources };
 }

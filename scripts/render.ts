@@ -116,7 +116,9 @@ async function render(): Promise<number> {
   const project = chosen.detail?.["project-name"] as string;
   const eventStatus = chosen.detail?.["build-status"] as string;
   // The receiver as the notifier sees it once deployed: its registry item and its parameters' values.
-  const entry = parseRegistryItem(registryItem(receiver, project)) as RegistryEntry;
+  const entry = parseRegistryItem(
+    registryItem(receiver, project, config[`${PROJECT}:parameterPath`]),
+  ) as RegistryEntry;
   const configValue = (key: string | undefined) => (key ? config[`${PROJECT}:${key}`] : undefined);
   const parameterValues = new Map<string, string>();
   for (const [parameter, key] of [

@@ -11,14 +11,15 @@ export function deadLetterQueue(): aws.sqs.Queue {
 
 /**
  * What happens when a notice cannot be delivered: Lambda retries the event twice, then sends it with the
- * error to the dead-letter queue; a dead letter or a failed invocation sets off an alarm.
+ * error to the dead-letter queue; a dead letter or a failed invocation sets off an alarm, which notifies
+ * the SNS topics `alarmActions` names.
  */
 export function watchDeliveryFailures(resources: {
   notifier: aws.lambda.Function;
   deadLetters: aws.sqs.Queue;
-  config: pulumi.Config;
+  alarmActions: pulumi.Input<string>[];
 }): void {
-  const { notifier, deadLetters, config } = resources;
+  const { notifier, deadLetters, alarmActions } = resources;
   new aws.lambda.FunctionEventInvokeConfig("notifier", {
     functionName: notifier.name,
     maximumRetryAttempts: 2,
@@ -33,7 +34,7 @@ export function watchDeliveryFailures(resources: {
     threshold: 0,
     comparisonOperator: "GreaterThanThreshold",
     treatMissingData: "notBreaching",
-    alarmActions: alarmTargets(config),
+    alarmActions,
   };
 
   new aws.cloudwatch.MetricAlarm("dead-letters", {
@@ -54,18 +55,4 @@ export function watchDeliveryFailures(resources: {
     statistic: "Sum",
     ...onAnyOccurrence,
   });
-}
-
-/** Where alarms notify: an existing SNS topic, and/or a new topic mailing `alarmEmail`. */
-function alarmTargets(config: pulumi.Config): pulumi.Input<string>[] {
-  const targets: pulumi.Input<string>[] = [];
-  const topicArn = config.get("alarmTopicArn");
-  if (topicArn) targets.push(topicArn);
-  const email = config.get("alarmEmail");
-  if (email) {
-    const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: "alias/aws/sns" });
-    new aws.sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: email });
-    targets.push(topic.arn);
-  }
-  return targets;
 }

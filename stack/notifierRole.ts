@@ -17,17 +17,19 @@ export function notifierRole(resources: {
   registry: aws.dynamodb.Table;
   deadLetters: aws.sqs.Queue;
   logGroup: aws.cloudwatch.LogGroup;
+  /** The stack's `parameterPath`: the notifier reads the parameters under it, and no others. */
+  parameterPath: string;
 }): NotifierRole {
   const partition = aws.getPartitionOutput();
   const region = aws.getRegionOutput();
   const account = aws.getCallerIdentityOutput();
-  const { registry, deadLetters, logGroup } = resources;
+  const { registry, deadLetters, logGroup, parameterPath } = resources;
 
   const role = new aws.iam.Role("notifier", {
     assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
   });
 
-  const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter/webhooks/*`;
+  const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${parameterPath}*`;
 
   const policy = new aws.iam.RolePolicy("notifier", {
     role: role.id,
@@ -54,13 +56,14 @@ export function notifierRole(resources: {
           Resource: [parameterArn],
         },
         {
-          // Whatever key encrypts the parameters, the notifier may use it only through Parameter Store.
+          // Parameter Store decrypts on the notifier's behalf, and only the notifier's own parameters.
           Sid: "DecryptReceiverParametersViaSsm",
           Effect: "Allow",
           Action: ["kms:Decrypt"],
           Resource: ["*"],
           Condition: {
             StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${region.region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn },
           },
         },
         { Sid: "SendDeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetters.arn] },

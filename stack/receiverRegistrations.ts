@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReceiverDefinition } from "../src/receiverDefinition";
-import { parameterName, registryItem } from "../src/registryItem";
+import { parameterName, registryItem, type ParameterKind } from "../src/registryItem";
 
 /**
  * A registration's resource name: `/` appears in neither receiver nor project names, and `_all` (for the
@@ -13,21 +13,18 @@ function registrationName(receiver: string, project: string): string {
 }
 
 /**
- * Each receiver's secrets become SecureString parameters in its own folder, and each of its projects a
+ * Each receiver's secrets become SecureString parameters in its own folder under the stack's
+ * `parameterPath` (`<parameterPath><receiver>/url`, ...), and each of its projects a
  * registry item naming them. Values come from the stack's secret config and stay secret in the state.
  */
 export function registerReceivers(
   receivers: readonly ReceiverDefinition[],
   registry: aws.dynamodb.Table,
-  options: { config: pulumi.Config; ssmKeyId: string },
+  options: { config: pulumi.Config; ssmKeyId: string; parameterPath: string },
 ): void {
-  const secureParameter = (
-    receiver: string,
-    kind: "url" | "headers" | "signing-secret",
-    configKey: string,
-  ): aws.ssm.Parameter =>
+  const secureParameter = (receiver: string, kind: ParameterKind, configKey: string): aws.ssm.Parameter =>
     new aws.ssm.Parameter(`${receiver}/${kind}`, {
-      name: parameterName(receiver, kind),
+      name: parameterName(options.parameterPath, receiver, kind),
       description: `codebuild-webhooks receiver ${receiver}: ${kind} (config ${pulumi.getProject()}:${configKey})`,
       type: "SecureString",
       keyId: options.ssmKeyId,
@@ -51,7 +48,7 @@ export function registerReceivers(
           tableName: registry.name,
           hashKey: registry.hashKey,
           rangeKey: registry.rangeKey,
-          item: JSON.stringify(registryItem(receiver, project)),
+          item: JSON.stringify(registryItem(receiver, project, options.parameterPath)),
         },
         // The item points at the parameters by name: write it only once they exist.
         { dependsOn: parameters },

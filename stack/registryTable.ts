@@ -3,8 +3,10 @@ import * as aws from "@pulumi/aws";
 /**
  * The receiver registry: one item per receiver and project, in the AWS sample's item format (hash key
  * `project`, range key `hook_url_param_name`), beside the notifier's own records under `#` prefixes.
+ * `deletionProtection` guards it twice, in AWS (`deletionProtectionEnabled`) and in Pulumi (`protect`):
+ * it is the record of every receiver, so removing it takes a deliberate change of the stack's config.
  */
-export function registryTable(): aws.dynamodb.Table {
+export function registryTable(options: { deletionProtection: boolean }): aws.dynamodb.Table {
   return new aws.dynamodb.Table(
     "registry",
     {
@@ -16,10 +18,10 @@ export function registryTable(): aws.dynamodb.Table {
       rangeKey: "hook_url_param_name",
       billingMode: "PAY_PER_REQUEST",
       pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: true,
+      deletionProtectionEnabled: options.deletionProtection,
       // The notifier's records expire; registrations have no such attribute.
       ttl: { attributeName: "expires_at", enabled: true },
     },
-    { protect: true },
+    { protect: options.deletionProtection },
   );
 }

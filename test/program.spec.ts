@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { patternReachesArns } from "../policy/iamPattern";
 import { writeCodeArchive } from "../local/codeArchive";
 import {
   ACCOUNT,
@@ -31,6 +32,28 @@ function single(run: ProgramRun, type: string): MockedResource {
   return found[0];
 }
 
+function statementsOf(document: unknown): PolicyStatement[] {
+  return (JSON.parse(document as string) as { Statement: PolicyStatement[] }).Statement;
+}
+
+/** The error of a run that must fail before registering any resource (asserted). */
+async function failureBeforeAnyResource(config: Record<string, string>, what: string): Promise<Error> {
+  let registered = 0;
+  const error = await runProgramUnderMocks({
+    config,
+    secretKeys: RECEIVER_SECRET_KEYS,
+    materialize: async () => {
+      registered += 1;
+      return undefined;
+    },
+  }).then(
+    () => assert.fail(`the program ran without an error with ${what}`),
+    (reason: Error) => reason,
+  );
+  assert.equal(registered, 0, `no resource was registered with ${what}`);
+  return error;
+}
+
 describe("the stack (index.ts under Pulumi mocks)", () => {
   let run: ProgramRun;
 
@@ -49,6 +72,23 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     assert.equal(table.inputs.billingMode, "PAY_PER_REQUEST");
     assert.deepEqual(table.inputs.pointInTimeRecovery, { enabled: true });
     assert.equal(table.inputs.deletionProtectionEnabled, true);
+    assert.equal(table.protect, true, "protected in Pulumi too");
+  });
+
+  it("lifts both protections of the registry when registryDeletionProtection is false, and nothing else", async () => {
+    const unprotected = await runProgramUnderMocks({
+      config: { ...RECEIVER_SECRETS, registryDeletionProtection: "false" },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    });
+    const table = single(unprotected, "aws:dynamodb/table:Table");
+    assert.equal(table.inputs.deletionProtectionEnabled, false);
+    assert.equal(table.protect, false);
+    assert.deepEqual(table.inputs.pointInTimeRecovery, { enabled: true });
+    assert.deepEqual(
+      unprotected.resources.filter((resource) => resource.protect),
+      [],
+      "no other resource is protected either",
+    );
   });
 
   it("stores each receiver's URL and headers as SecureString parameters under /webhooks/, kept secret", () => {
@@ -139,7 +179,12 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         effect: "Allow",
         actions: ["kms:Decrypt"],
         resources: ["*"],
-        condition: { StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` } },
+        condition: {
+          StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` },
+          StringLike: {
+            "kms:EncryptionContext:PARAMETER_ARN": `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/webhooks/*`,
+          },
+        },
       },
       {
         effect: "Allow",
@@ -156,12 +201,14 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     ]);
   });
 
-  it("runs the notifier on nodejs22.x with the table name as its only setting and its own log group", () => {
+  it("runs the notifier on nodejs22.x with the table name and parameter path as its settings and its own log group", () => {
     const fn = single(run, "aws:lambda/function:Function");
     const table = single(run, "aws:dynamodb/table:Table");
     assert.equal(fn.inputs.runtime, "nodejs22.x");
     assert.equal(fn.inputs.handler, "__index.handler");
-    assert.deepEqual(fn.inputs.environment, { variables: { TABLE_NAME: run.outputs.tableName } });
+    assert.deepEqual(fn.inputs.environment, {
+      variables: { TABLE_NAME: run.outputs.tableName, PARAMETER_PATH: "/webhooks/" },
+    });
     assert.equal(run.outputs.tableName, table.outputs.name);
     const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
     assert.equal(logGroup.inputs.retentionInDays, 30);
@@ -236,6 +283,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       assert.deepEqual(alarm.inputs.alarmActions, []);
     }
     assert.equal(ofType(run, "aws:sns/topic:Topic").length, 0);
+    assert.equal(ofType(run, "aws:kms/key:Key").length, 0);
   });
 
   it("notifies an e-mail address and an existing topic when configured", async () => {
@@ -253,15 +301,80 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     for (const alarm of ofType(withAlarms, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
       assert.deepEqual(alarm.inputs.alarmActions, [topicArn, topic.outputs.arn]);
     }
+    assert.equal(withAlarms.outputs.alarmEmailTopicArn, topic.outputs.arn);
+    assert.equal(run.outputs.alarmEmailTopicArn, undefined);
   });
 
-  it("exports the table, function, rule and the receivers deployed", () => {
-    assert.equal(run.outputs.functionName, single(run, "aws:lambda/function:Function").outputs.name);
-    assert.equal(run.outputs.ruleArn, single(run, "aws:cloudwatch/eventRule:EventRule").outputs.arn);
-    assert.deepEqual(run.outputs.receiversDeployed, [
-      { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
-      { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },
+  it("encrypts the e-mail alarm topic with a rotated key of its own that this account's alarms may use", async () => {
+    const withEmail = await runProgramUnderMocks({
+      config: { ...RECEIVER_SECRETS, alarmEmail: "platform@example.com" },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    });
+    const key = single(withEmail, "aws:kms/key:Key");
+    const topic = single(withEmail, "aws:sns/topic:Topic");
+    assert.equal(topic.inputs.kmsMasterKeyId, key.outputs.arn, "not the AWS managed alias/aws/sns");
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const fromThisAccountsAlarms = {
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*` },
+    };
+    assert.deepEqual(statementsOf(key.inputs.policy), [
+      {
+        Sid: "AccountAdministersKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: ["kms:*"],
+        Resource: ["*"],
+      },
+      {
+        Sid: "CloudWatchAlarmsEncryptNotices",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: ["*"],
+        Condition: fromThisAccountsAlarms,
+      },
     ]);
+    const topicPolicy = single(withEmail, "aws:sns/topicPolicy:TopicPolicy");
+    assert.equal(topicPolicy.inputs.arn, topic.outputs.arn);
+    assert.deepEqual(statementsOf(topicPolicy.inputs.policy), [
+      {
+        Sid: "CloudWatchAlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["sns:Publish"],
+        Resource: [topic.outputs.arn],
+        Condition: fromThisAccountsAlarms,
+      },
+    ]);
+    // The alarms the conditions admit are the stack's own.
+    for (const alarm of ofType(withEmail, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      assert.ok(
+        patternReachesArns(fromThisAccountsAlarms.ArnLike["aws:SourceArn"], alarm.outputs.arn as string),
+        `${alarm.name} may publish`,
+      );
+    }
+  });
+
+  it("exports the table, function, rule, queue and the receivers deployed: names, ARNs and URLs, no whole resource", () => {
+    assert.deepEqual(run.exportedResources, []);
+    const table = single(run, "aws:dynamodb/table:Table");
+    const fn = single(run, "aws:lambda/function:Function");
+    const queue = single(run, "aws:sqs/queue:Queue");
+    assert.deepEqual(run.outputs, {
+      tableName: table.outputs.name,
+      tableArn: table.outputs.arn,
+      functionName: fn.outputs.name,
+      functionArn: fn.outputs.arn,
+      ruleArn: single(run, "aws:cloudwatch/eventRule:EventRule").outputs.arn,
+      deadLetterQueueUrl: queue.outputs.url,
+      deadLetterQueueArn: queue.outputs.arn,
+      alarmEmailTopicArn: undefined,
+      receiversDeployed: [
+        { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
+        { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },
+      ],
+    });
   });
 
   it("deploys a signed catch-all receiver notified on change only: its secret parameter and item attributes", async () => {
@@ -307,24 +420,99 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     }
   });
 
+  it("keeps two stacks of one account apart by their parameterPath: parameter names, items and grants", async () => {
+    const stackWith = async (parameterPath: string) => {
+      const stackRun = await runProgramUnderMocks({
+        config: { ...RECEIVER_SECRETS, parameterPath },
+        secretKeys: RECEIVER_SECRET_KEYS,
+      });
+      const parameters = ofType(stackRun, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name as string);
+      const items = ofType(stackRun, "aws:dynamodb/tableItem:TableItem").map(
+        (item) => JSON.parse(item.inputs.item as string) as Record<string, { S?: string }>,
+      );
+      const statements = statementsOf(single(stackRun, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+      const read = statements.find((statement) => statement.Sid === "ReadReceiverParameters");
+      const decrypt = statements.find((statement) => statement.Sid === "DecryptReceiverParametersViaSsm");
+      const fn = single(stackRun, "aws:lambda/function:Function");
+      return {
+        parameters,
+        parameterArns: parameters.map((name) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`),
+        itemParameters: items.flatMap((item) =>
+          [item.hook_url_param_name?.S, item.hook_headers_param_name?.S].filter((name) => name !== undefined),
+        ),
+        readGrant: [read?.Resource].flat() as string[],
+        decryptGrant: decrypt?.Condition?.StringLike?.["kms:EncryptionContext:PARAMETER_ARN"],
+        environment: (fn.inputs.environment as { variables: Record<string, string> }).variables,
+      };
+    };
+    const staging = await stackWith("/webhooks/staging/");
+    const production = await stackWith("/webhooks/production/");
+    const byDefault = await stackWith("/webhooks/");
+
+    assert.deepEqual(staging.parameters.sort(), [
+      "/webhooks/staging/jira-failures/headers",
+      "/webhooks/staging/jira-failures/url",
+      "/webhooks/staging/slack-builds/url",
+    ]);
+    assert.deepEqual([...staging.itemParameters].sort(), [
+      "/webhooks/staging/jira-failures/headers",
+      "/webhooks/staging/jira-failures/url",
+      "/webhooks/staging/slack-builds/url",
+    ]);
+    assert.deepEqual(staging.readGrant, [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/webhooks/staging/*`]);
+    assert.deepEqual(staging.decryptGrant, staging.readGrant[0]);
+    assert.equal(staging.environment.PARAMETER_PATH, "/webhooks/staging/");
+    for (const other of [production, byDefault]) {
+      assert.deepEqual(
+        staging.parameters.filter((name) => other.parameters.includes(name)),
+        [],
+        "no parameter name in common",
+      );
+    }
+    // Each stack's grants reach its own parameters and none of the other's.
+    for (const [own, other] of [
+      [staging, production],
+      [production, staging],
+    ]) {
+      for (const grant of [...own.readGrant, own.decryptGrant as string]) {
+        assert.ok(own.parameterArns.every((arn) => patternReachesArns(grant, arn)));
+        assert.deepEqual(
+          other.parameterArns.filter((arn) => patternReachesArns(grant, arn)),
+          [],
+        );
+      }
+    }
+  });
+
+  it("refuses a parameterPath SSM or the grants cannot take, naming the config key, before any resource", async () => {
+    // Short enough for SSM's 2048 characters, but not for the 1011 left to a name with its ARN.
+    const longPath = `/webhooks/${"a".repeat(1000)}/`;
+    const deepPath = `/webhooks/${Array.from({ length: 13 }, (_, level) => `l${level}`).join("/")}/`;
+    for (const [parameterPath, problem] of [
+      ["/webhooks/staging", /must start with \/webhooks\/ and end with "\/"/],
+      ["/secrets/staging/", /must start with \/webhooks\/ and end with "\/"/],
+      ["webhooks/staging/", /must start with \/webhooks\/ and end with "\/"/],
+      ["/webhooks/stag ing/", /"stag ing" cannot be one/],
+      ["/webhooks//", /"" cannot be one/],
+      ["/webhooks/staging:1/", /"staging:1" cannot be one/],
+      [deepPath, /it has 14 levels/],
+      [longPath, /receiver jira-failures's parameter names would be up to 1039 characters long/],
+    ] as const) {
+      const error = await failureBeforeAnyResource(
+        { ...RECEIVER_SECRETS, parameterPath },
+        `parameterPath ${JSON.stringify(parameterPath)}`,
+      );
+      assert.match(error.message, /codebuild-webhooks:parameterPath/, parameterPath);
+      assert.match(error.message, problem, parameterPath);
+    }
+  });
+
   it("fails before registering any resource when a receiver's secret is not set", async () => {
     const config = Object.fromEntries(
       Object.entries(RECEIVER_SECRETS).filter(([key]) => key !== "slackWebhookUrl"),
     );
-    let registered = 0;
-    const attempt = runProgramUnderMocks({
-      config,
-      secretKeys: RECEIVER_SECRET_KEYS,
-      materialize: async () => {
-        registered += 1;
-        return undefined;
-      },
-    });
-    await assert.rejects(attempt, (error: Error) => {
-      assert.match(error.message, /receivers\/slack-builds\.yaml/);
-      assert.match(error.message, /pulumi config set --secret codebuild-webhooks:slackWebhookUrl/);
-      return true;
-    });
-    assert.equal(registered, 0);
+    const error = await failureBeforeAnyResource(config, "slackWebhookUrl unset");
+    assert.match(error.message, /receivers\/slack-builds\.yaml/);
+    assert.match(error.message, /pulumi config set --secret codebuild-webhooks:slackWebhookUrl/);
   });
 });

@@ -1,0 +1,332 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ACCOUNT, REGION, runProgramUnderMocks, type MockedResource } from "../local/programUnderMocks";
+import { actionPatternMatches, patternReachesArns } from "../policy/iamPattern";
+import { iamStatements } from "../policy/iamPolicyDocument";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+
+/** Actions on one resource ARN, or on `*` for actions without resource-level permissions. */
+interface Need {
+  actions: string[];
+  resource: string;
+}
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+const output = (resource: MockedResource, name: string) => resource.outputs[name] as string;
+const input = (resource: MockedResource, name: string) => resource.inputs[name] as string;
+
+/**
+ * What `pulumi up`, `refresh` and `destroy` ask of AWS for each resource type the program creates: create,
+ * read, update, delete and tags, as the AWS provider calls them. The one table of it: docs/deploying.md's
+ * policy is checked against it.
+ */
+const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
+  "aws:dynamodb/table:Table": (table) => [
+    {
+      actions: [
+        "dynamodb:CreateTable",
+        "dynamodb:DescribeTable",
+        "dynamodb:UpdateTable",
+        "dynamodb:DeleteTable",
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:UpdateContinuousBackups",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:UpdateTimeToLive",
+        "dynamodb:ListTagsOfResource",
+        "dynamodb:TagResource",
+        "dynamodb:UntagResource",
+        // The registry export before a teardown (docs/settings.md), not the program.
+        "dynamodb:Scan",
+      ],
+      resource: output(table, "arn"),
+    },
+  ],
+  "aws:dynamodb/tableItem:TableItem": (item) => [
+    {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      resource: arn("dynamodb", `table/${input(item, "tableName")}`),
+    },
+  ],
+  "aws:ssm/parameter:Parameter": (parameter) => {
+    const keyId = input(parameter, "keyId");
+    return [
+      {
+        actions: [
+          "ssm:PutParameter",
+          "ssm:GetParameter",
+          "ssm:GetParameters",
+          "ssm:DeleteParameter",
+          "ssm:AddTagsToResource",
+          "ssm:RemoveTagsFromResource",
+          "ssm:ListTagsForResource",
+        ],
+        resource: output(parameter, "arn"),
+      },
+      { actions: ["ssm:DescribeParameters"], resource: "*" },
+      // An AWS managed key's own policy admits the account's callers through Parameter Store.
+      ...(keyId.startsWith("alias/aws/")
+        ? []
+        : [{ actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resource: keyId }]),
+    ];
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (logGroup) => [
+    {
+      actions: [
+        "logs:CreateLogGroup",
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:ListTagsForResource",
+        "logs:TagResource",
+        "logs:UntagResource",
+      ],
+      resource: output(logGroup, "arn"),
+    },
+    { actions: ["logs:DescribeLogGroups"], resource: "*" },
+  ],
+  "aws:sqs/queue:Queue": (queue) => [
+    {
+      actions: [
+        "sqs:CreateQueue",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:SetQueueAttributes",
+        "sqs:DeleteQueue",
+        "sqs:ListQueueTags",
+        "sqs:TagQueue",
+        "sqs:UntagQueue",
+      ],
+      resource: output(queue, "arn"),
+    },
+  ],
+  "aws:iam/role:Role": (role) => [
+    {
+      actions: [
+        "iam:CreateRole",
+        "iam:GetRole",
+        "iam:UpdateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+        "iam:ListRoleTags",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+      ],
+      resource: output(role, "arn"),
+    },
+  ],
+  "aws:iam/rolePolicy:RolePolicy": (policy) => [
+    {
+      actions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
+      resource: `arn:aws:iam::${ACCOUNT}:role/${input(policy, "role")}`,
+    },
+  ],
+  "aws:lambda/function:Function": (fn) => [
+    {
+      actions: [
+        "lambda:CreateFunction",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:ListVersionsByFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:DeleteFunction",
+        "lambda:ListTags",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+      ],
+      resource: output(fn, "arn"),
+    },
+    { actions: ["iam:PassRole"], resource: input(fn, "role") },
+  ],
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (invokeConfig) => [
+    {
+      actions: [
+        "lambda:PutFunctionEventInvokeConfig",
+        "lambda:GetFunctionEventInvokeConfig",
+        "lambda:UpdateFunctionEventInvokeConfig",
+        "lambda:DeleteFunctionEventInvokeConfig",
+      ],
+      resource: arn("lambda", `function:${input(invokeConfig, "functionName")}`),
+    },
+  ],
+  "aws:lambda/permission:Permission": (permission) => [
+    {
+      actions: ["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"],
+      resource: arn("lambda", `function:${input(permission, "function")}`),
+    },
+  ],
+  "aws:cloudwatch/eventRule:EventRule": (rule) => [
+    {
+      actions: [
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:ListTagsForResource",
+        "events:TagResource",
+        "events:UntagResource",
+      ],
+      resource: output(rule, "arn"),
+    },
+  ],
+  "aws:cloudwatch/eventTarget:EventTarget": (target) => [
+    {
+      actions: ["events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets"],
+      resource: arn("events", `rule/${input(target, "rule")}`),
+    },
+  ],
+  // A component grouping the rule's target and permission: nothing of its own in AWS.
+  "aws:cloudwatch:EventRuleEventSubscription": () => [],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (alarm) => [
+    {
+      actions: [
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:ListTagsForResource",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+      ],
+      resource: output(alarm, "arn"),
+    },
+    { actions: ["cloudwatch:DescribeAlarms"], resource: "*" },
+  ],
+  "aws:sns/topic:Topic": (topic) => [
+    {
+      actions: [
+        "sns:CreateTopic",
+        "sns:GetTopicAttributes",
+        "sns:SetTopicAttributes",
+        "sns:DeleteTopic",
+        "sns:ListTagsForResource",
+        "sns:TagResource",
+        "sns:UntagResource",
+      ],
+      resource: output(topic, "arn"),
+    },
+  ],
+  "aws:sns/topicPolicy:TopicPolicy": (topicPolicy) => [
+    { actions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes"], resource: input(topicPolicy, "arn") },
+  ],
+  "aws:sns/topicSubscription:TopicSubscription": (subscription) => [
+    { actions: ["sns:Subscribe"], resource: input(subscription, "topic") },
+    {
+      actions: ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+      resource: output(subscription, "arn"),
+    },
+  ],
+  "aws:kms/key:Key": (key) => [
+    { actions: ["kms:CreateKey"], resource: "*" },
+    {
+      actions: [
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:PutKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:EnableKeyRotation",
+        "kms:UpdateKeyDescription",
+        "kms:ListResourceTags",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+      ],
+      resource: output(key, "arn"),
+    },
+  ],
+};
+
+/** The policy document in docs/deploying.md: its one JSON block. */
+function deployingPolicy(): unknown {
+  const page = fs.readFileSync(path.join(__dirname, "..", "docs", "deploying.md"), "utf8");
+  const blocks = [...page.matchAll(/^```json\n([\s\S]*?)^```$/gm)];
+  assert.equal(blocks.length, 1, "docs/deploying.md has one JSON block, the policy");
+  return JSON.parse(blocks[0][1]);
+}
+
+describe("the deploying identity's policy (docs/deploying.md)", () => {
+  let resources: MockedResource[];
+  const statements = iamStatements(deployingPolicy());
+
+  before(async () => {
+    // Every optional setting on, so that every resource type the program can create is there.
+    const run = await runProgramUnderMocks({
+      config: {
+        ...RECEIVER_SECRETS,
+        alarmEmail: "platform@example.com",
+        alarmTopicArn: arn("sns", "platform-alerts"),
+        ssmKeyId: arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        parameterPath: "/webhooks/staging/",
+        registryDeletionProtection: "false",
+      },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    });
+    resources = run.resources;
+  });
+
+  it("knows every resource type the program creates", () => {
+    const unknown = [...new Set(resources.map((resource) => resource.type))].filter(
+      (type) => !(type in NEEDS),
+    );
+    assert.deepEqual(
+      unknown,
+      [],
+      "add what these types need to NEEDS in test/deploying.spec.ts and grant it in docs/deploying.md",
+    );
+  });
+
+  it("grants every resource the program creates the actions its type needs", () => {
+    const missing: string[] = [];
+    for (const resource of resources) {
+      for (const need of NEEDS[resource.type]?.(resource) ?? []) {
+        for (const action of need.actions) {
+          const granted = statements.some(
+            (statement) =>
+              statement.effect === "Allow" &&
+              (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, action)) &&
+              (statement.resource ?? []).some((pattern) => patternReachesArns(pattern, need.resource)),
+          );
+          if (!granted) missing.push(`${action} on ${need.resource} (${resource.type} ${resource.name})`);
+        }
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it("grants nothing that no resource needs", () => {
+    const needed = resources.flatMap((resource) => NEEDS[resource.type]?.(resource) ?? []);
+    const unneeded: string[] = [];
+    for (const statement of statements) {
+      assert.equal(statement.effect, "Allow", `statement ${statement.label} allows`);
+      assert.ok(
+        statement.action && statement.resource,
+        `statement ${statement.label} names Action and Resource`,
+      );
+      for (const pattern of statement.action) {
+        for (const resource of statement.resource) {
+          const used = needed.some(
+            (need) =>
+              need.actions.some((action) => actionPatternMatches(pattern, action)) &&
+              patternReachesArns(resource, need.resource),
+          );
+          if (!used) unneeded.push(`${statement.label}: ${pattern} on ${resource}`);
+        }
+      }
+    }
+    assert.deepEqual(unneeded, []);
+  });
+
+  it("passes the notifier's role to Lambda only", () => {
+    const passRole = statements.filter((statement) =>
+      (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, "iam:PassRole")),
+    );
+    assert.equal(passRole.length, 1);
+    const document = deployingPolicy() as { Statement: { Sid: string; Condition?: unknown }[] };
+    const statement = document.Statement.find((candidate) => `"${candidate.Sid}"` === passRole[0].label);
+    assert.deepEqual(statement?.Condition, {
+      StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" },
+    });
+  });
+});
