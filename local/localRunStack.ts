@@ -14,6 +14,8 @@ import type { MockedResource } from "./programUnderMocks";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
 
 export interface LocalRunStackOptions {
+  /** The stack whose settings file (`Pulumi.<stack>.yaml`) the deploy reads. */
+  stack: string;
   /** The receiver folder, relative to the project (the `receiversDir` config); the stack's own by default. */
   receiversDir?: string;
   /** Send to the receivers' real URLs, with secrets from `secrets`, instead of the capture receiver. */
@@ -146,7 +148,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
   try {
     const overrides: Record<string, string> =
       options.receiversDir === undefined ? {} : { receiversDir: options.receiversDir };
-    const receiversDir = stackConfig("dev", overrides)[`${PROJECT}:receiversDir`];
+    const receiversDir = stackConfig(options.stack, overrides)[`${PROJECT}:receiversDir`];
     const references = secretReferences(path.resolve(PROJECT_ROOT, receiversDir));
 
     let capture: CaptureReceiver | undefined;
@@ -163,6 +165,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     }
 
     const local = await deployLocally({
+      stack: options.stack,
       config: { ...overrides, ...secretValues },
       secretKeys: Object.keys(secretValues).map((key) => `${PROJECT}:${key}`),
       progress,
