@@ -14,6 +14,8 @@ import type { MockedResource } from "./programUnderMocks";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
 
 export interface LocalRunStackOptions {
+  /** The stack whose settings file (`Pulumi.<stack>.yaml`) the deploy reads. */
+  stack: string;
   /** The receiver folder, relative to the project (the `receiversDir` config); the stack's own by default. */
   receiversDir?: string;
   /** Send to the receivers' real URLs, with secrets from `secrets`, instead of the capture receiver. */
@@ -146,7 +148,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
   try {
     const overrides: Record<string, string> =
       options.receiversDir === undefined ? {} : { receiversDir: options.receiversDir };
-    const settings = stackConfig("dev", overrides);
+    const settings = stackConfig(options.stack, overrides);
     const receiversDir = settings[`${PROJECT}:receiversDir`];
     const parameterPath = settings[`${PROJECT}:parameterPath`];
     const references = secretReferences(path.resolve(PROJECT_ROOT, receiversDir));
@@ -165,6 +167,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     }
 
     const local = await deployLocally({
+      stack: options.stack,
       config: { ...overrides, ...secretValues },
       secretKeys: Object.keys(secretValues).map((key) => `${PROJECT}:${key}`),
       progress,
@@ -180,7 +183,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       ]),
     );
     const entries = resourcesOf("aws:dynamodb/tableItem:TableItem")
-      .map((item) => parseRegistryItem(JSON.parse(item.inputs.item as string)))
+      .map((item) => parseRegistryItem(JSON.parse(item.inputs.item as string), parameterPath))
       .filter((entry): entry is RegistryEntry => !("reason" in entry));
     const deployed = deployment.outputs.receiversDeployed as Omit<DeployedReceiver, "target">[];
     const receivers: DeployedReceiver[] = deployed.map((receiver) => {

@@ -13,6 +13,11 @@ interface StackFile {
   config?: Record<string, unknown>;
 }
 
+/** The file `pulumi -s <stack>` reads a stack's settings from: `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
+export function stackFile(stack: string): string {
+  return path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+}
+
 /**
  * The configuration `pulumi up` would hand the program for a stack: the project's defaults from
  * Pulumi.yaml, then the stack file's plain values, then `overrides` (keys with or without the
@@ -25,9 +30,9 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
   for (const [key, schema] of Object.entries(project.config ?? {})) {
     if (schema.default !== undefined) config[`${PROJECT}:${key}`] = String(schema.default);
   }
-  const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
-  if (fs.existsSync(stackFile)) {
-    const values = (parse(fs.readFileSync(stackFile, "utf8")) as StackFile | null)?.config ?? {};
+  const file = stackFile(stack);
+  if (fs.existsSync(file)) {
+    const values = (parse(fs.readFileSync(file, "utf8")) as StackFile | null)?.config ?? {};
     for (const [key, value] of Object.entries(values)) {
       if (typeof value !== "object") config[key] = String(value);
     }

@@ -11,7 +11,7 @@ import {
   type ReceiverDefinition,
 } from "../src/receiverDefinition";
 import { registryItem } from "../src/registryItem";
-import { BAD_INPUT, runCommand } from "../local/localRunCli";
+import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
@@ -22,17 +22,21 @@ import { PROJECT, PROJECT_ROOT, stackConfig } from "../local/stackConfig";
 const USAGE = `Usage: npm run render -- <receiver> [options]
 
 Prints the body the receiver (receivers/<receiver>.yaml) would get for a build event, as the notifier
-renders it. Other details (method, headers, placeholders without a value) go to stderr.
+renders it. Other details (method, headers, placeholders without a value or with an empty one) go to
+stderr. To pipe the body, keep npm's own banner off stdout with -s: npm run -s render -- <receiver> | jq .
 
 Options:
   --status STATUS       render a built-in event of this status (default: the receiver's first status):
                         ${BUILD_STATUSES.join(", ")}
   --event FILE          render this captured event instead
   --receivers-dir DIR   the receiver folder, relative to the project (default: the stack's receiversDir)
+  --stack NAME          read the settings of this stack, from Pulumi.<NAME>.yaml (default: ${DEFAULT_STACK})
   --help                show this text
 
-The receiver's headers secret, if it has one, comes from the variable CODEBUILD_WEBHOOKS_<config key>,
-in the environment or in ${LOCAL_SECRETS_FILE}; without it no headers of its own are sent.
+Settings: the project's defaults (Pulumi.yaml), then the stack file's plain values; its encrypted values
+are not read. The receiver's headers secret, if it has one, comes from the variable
+CODEBUILD_WEBHOOKS_<config key>, in the environment or in ${LOCAL_SECRETS_FILE}; without it no headers of
+its own are sent.
 Exit code: 0, or ${BAD_INPUT} for bad input.`;
 
 function parseRenderArgs(args: string[]) {
@@ -44,6 +48,7 @@ function parseRenderArgs(args: string[]) {
         status: { type: "string" },
         event: { type: "string" },
         "receivers-dir": { type: "string" },
+        stack: { type: "string" },
         help: { type: "boolean" },
       },
     });
@@ -86,15 +91,16 @@ async function render(): Promise<number> {
     );
   }
   const event = values.event === undefined ? undefined : readBuildEventFile(values.event);
+  const stack = chooseStack(values.stack);
 
   const overrides: Record<string, string> =
     values["receivers-dir"] === undefined ? {} : { receiversDir: values["receivers-dir"] };
-  const receiversDir = stackConfig("dev", overrides)[`${PROJECT}:receiversDir`];
+  const receiversDir = stackConfig(stack, overrides)[`${PROJECT}:receiversDir`];
   const dir = path.resolve(PROJECT_ROOT, receiversDir);
   const references = secretReferences(dir);
   const secrets = readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env);
   // The URL is not used, but the receiver files are validated as a deploy validates them.
-  const config = stackConfig("dev", {
+  const config = stackConfig(stack, {
     ...overrides,
     ...captureConfig(references, secrets, (receiver) => `http://127.0.0.1/${receiver}`),
   });
@@ -116,8 +122,10 @@ async function render(): Promise<number> {
   const project = chosen.detail?.["project-name"] as string;
   const eventStatus = chosen.detail?.["build-status"] as string;
   // The receiver as the notifier sees it once deployed: its registry item and its parameters' values.
+  const parameterPath = config[`${PROJECT}:parameterPath`];
   const entry = parseRegistryItem(
-    registryItem(receiver, project, config[`${PROJECT}:parameterPath`]),
+    registryItem(receiver, project, parameterPath),
+    parameterPath,
   ) as RegistryEntry;
   const configValue = (key: string | undefined) => (key ? config[`${PROJECT}:${key}`] : undefined);
   const parameterValues = new Map<string, string>();
@@ -143,6 +151,17 @@ async function render(): Promise<number> {
   if (notice.unknownNames.length > 0) {
     const names = notice.unknownNames.map((unknown) => `$${unknown}`).join(", ");
     details.push(`The template names ${names}, which the event has no value for; sent as written`);
+  }
+  if (notice.emptyNames.length > 0) {
+    const names = notice.emptyNames.map((empty) => `$${empty}`).join(", ");
+    details.push(
+      `The template's ${names} ${notice.emptyNames.length === 1 ? "is" : "are"} empty for this event`,
+    );
+    if (notice.emptyNames.includes("PREVIOUS_STATUS")) {
+      details.push(
+        "$PREVIOUS_STATUS is always empty here, as on a project's first final build: render keeps no build history",
+      );
+    }
   }
   process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
   process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { BUILD_STATUSES, EVERY_PROJECT, type BuildStatus } from "../src/receiverDefinition";
-import { BAD_INPUT, runCommand } from "../local/localRunCli";
+import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
 import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
@@ -33,8 +33,11 @@ Options:
   --send                send to the receivers' real URLs; each secret comes from the variable
                         CODEBUILD_WEBHOOKS_<config key>, in the environment or in ${LOCAL_SECRETS_FILE}
   --receivers-dir DIR   the receiver folder, relative to the project (default: the stack's receiversDir)
+  --stack NAME          read the settings of this stack, from Pulumi.<NAME>.yaml (default: ${DEFAULT_STACK})
   --help                show this text
 
+Settings: the project's defaults (Pulumi.yaml), then the stack file's plain values. Its encrypted values
+are not read: each secret a receiver names comes from CODEBUILD_WEBHOOKS_<config key> instead.
 Exit code: 0 when every matched receiver got its request, 1 when a delivery failed, ${BAD_INPUT} for bad input.`;
 
 interface StartOptions {
@@ -43,6 +46,7 @@ interface StartOptions {
   status?: BuildStatus;
   send: boolean;
   receiversDir?: string;
+  stack?: string;
   help: boolean;
 }
 
@@ -57,6 +61,7 @@ function parseStartOptions(args: string[]): StartOptions {
         status: { type: "string" },
         send: { type: "boolean" },
         "receivers-dir": { type: "string" },
+        stack: { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -81,6 +86,7 @@ function parseStartOptions(args: string[]): StartOptions {
     status: status as BuildStatus | undefined,
     send: values.send ?? false,
     receiversDir: values["receivers-dir"],
+    stack: values.stack,
     help: values.help ?? false,
   };
 }
@@ -119,9 +125,12 @@ async function start(): Promise<number> {
   }
   // Read before anything starts, so a bad file is reported at once.
   const capturedEvents = options.events.map((file) => readBuildEventFile(file));
+  const stackName = chooseStack(options.stack);
+  progress(`Reading the settings of stack ${stackName}: Pulumi.yaml, then Pulumi.${stackName}.yaml`);
   let stack: LocalRunStack;
   try {
     stack = await startLocalRunStack({
+      stack: stackName,
       receiversDir: options.receiversDir,
       send: options.send,
       secrets: readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env),

@@ -62,3 +62,59 @@ export async function replayDeadLetters(
   }
   return report;
 }
+
+/** An AWS region code: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** The domains of AWS service endpoints; any other host is a custom endpoint and names no region. */
+const AWS_DOMAIN = /\.(?:amazonaws\.com(?:\.cn)?|api\.aws)$/;
+
+/**
+ * The region an SQS queue URL names: `https://sqs.<region>.amazonaws.com/<account>/<queue>` (also FIPS,
+ * dual-stack and China hosts), a VPC endpoint's `vpce-….sqs.<region>.vpce.amazonaws.com`, or the legacy
+ * `<region>.queue.amazonaws.com` and `queue.amazonaws.com` (us-east-1). Undefined for any other host.
+ */
+export function queueUrlRegion(queueUrl: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(queueUrl).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (!AWS_DOMAIN.test(host)) return undefined;
+  if (host === "queue.amazonaws.com") return "us-east-1";
+  const labels = host.split(".");
+  return labels.find(
+    (label, at) =>
+      REGION.test(label) && (/^sqs(?:-fips)?$/.test(labels[at - 1] ?? "") || labels[at + 1] === "queue"),
+  );
+}
+
+/**
+ * The region to replay in: `AWS_REGION` or `AWS_DEFAULT_REGION` when set, else the queue URL's. The
+ * queue and the notifier are in one region, so an environment naming another is refused rather than
+ * sending the calls to the wrong region.
+ */
+export function replayRegion(queueUrl: string, env: NodeJS.ProcessEnv): string {
+  if (!/^https?:\/\/[^/]/i.test(queueUrl) || !URL.canParse(queueUrl)) {
+    throw new Error(
+      `--queue-url ${queueUrl}: not a URL; give the queue's URL, as pulumi stack output deadLetterQueueUrl prints it`,
+    );
+  }
+  const variable = ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => env[name]);
+  const fromUrl = queueUrlRegion(queueUrl);
+  if (variable === undefined) {
+    if (fromUrl !== undefined) return fromUrl;
+    throw new Error(
+      `--queue-url ${queueUrl}: the URL names no region (it is not https://sqs.<region>.amazonaws.com/...) ` +
+        "and neither AWS_REGION nor AWS_DEFAULT_REGION is set; set AWS_REGION to the queue's region",
+    );
+  }
+  const region = env[variable] as string;
+  if (fromUrl !== undefined && fromUrl !== region) {
+    throw new Error(
+      `--queue-url is in ${fromUrl}, but ${variable} is ${region}; the queue and the notifier are in ` +
+        `${fromUrl}: unset ${variable} or set it to ${fromUrl}`,
+    );
+  }
+  return region;
+}

@@ -41,7 +41,7 @@ export function notifierRole(resources: {
           // Delivery and project status records only, by their key prefixes: registrations stay read-only.
           Sid: "RecordDeliveriesAndStatus",
           Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
           Resource: [registry.arn],
           Condition: {
             "ForAllValues:StringLike": {

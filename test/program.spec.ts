@@ -165,7 +165,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       { effect: "Allow", actions: ["dynamodb:Query"], resources: [table.outputs.arn], condition: undefined },
       {
         effect: "Allow",
-        actions: ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.outputs.arn],
         condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*"] } },
       },

@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
-import { runNpm, type CommandRun } from "./support/npmCommand";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../local/stackConfig";
+import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
+import { runInShell, runNpm, type CommandRun } from "./support/npmCommand";
 
 /** `npm run render -- <args>`; --silent keeps npm's own banner out of stdout, which holds the body alone. */
 function npmRender(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
@@ -7,6 +11,18 @@ function npmRender(args: string[], secrets: Record<string, string> = {}): Promis
 }
 
 const CAPTURED_EVENT = "test/fixtures/start/captured-failed-build.json";
+
+/** Stands in for `jq .` (not on every machine): fails unless its input is one JSON document, else echoes it. */
+const JQ_STAND_IN = `node -e 'let text = ""; process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => { JSON.parse(text); process.stdout.write(text); })'`;
+
+/** The command lines docs/local-run.md shows piping the body into jq. */
+function documentedPipes(): string[] {
+  const page = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "local-run.md"), "utf8");
+  return page
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("npm ") && /\|\s*jq\b/.test(line));
+}
 
 describe("npm run render", () => {
   it("prints exactly the body the receiver gets for a captured event", async () => {
@@ -72,6 +88,80 @@ describe("npm run render", () => {
           "The receiver files have 1 problem:\n" +
           "test/fixtures/start/text-receivers/pager.yaml: template (line 6): not valid JSON at line 1, column 1 " +
           'of the template: expected a value, found "B"\n',
+      );
+      assert.equal(run.stdout, "");
+    });
+  });
+
+  it("pipes the body alone into jq as docs/local-run.md shows", async () => {
+    const pipes = documentedPipes();
+    assert.ok(pipes.length > 0, "docs/local-run.md shows no pipe into jq");
+    for (const line of pipes) {
+      const run = await runInShell(line.replace(/\|\s*jq \.(?=\s|$)/, `| ${JQ_STAND_IN}`));
+      assert.equal(run.code, 0, `${line}\n${run.stderr}`);
+      const body = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.ok(typeof body === "object" && body !== null, `${line}: ${run.stdout}`);
+    }
+  });
+
+  describe("placeholders", () => {
+    const receiver = ["build-status", "--receivers-dir", "test/fixtures/render/placeholder-receivers"];
+
+    it("lists those that came out empty, beside those the event has no value for", async () => {
+      const run = await npmRender([...receiver, "--status", "IN_PROGRESS"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout).text, "my-app build # IN_PROGRESS (was )  to $DEPLOY_REGION");
+      assert.equal(
+        run.stderr,
+        "build-status: POST, Content-Type: application/json, for my-app IN_PROGRESS\n" +
+          "The template names $DEPLOY_REGION, which the event has no value for; sent as written\n" +
+          "The template's $BUILD_NUMBER, $PREVIOUS_STATUS, $FAILED_PHASE are empty for this event\n" +
+          "$PREVIOUS_STATUS is always empty here, as on a project's first final build: render keeps no build history\n",
+      );
+    });
+
+    it("lists only those empty for the event rendered", async () => {
+      const run = await npmRender([...receiver, "--status", "FAILED"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout).text, "my-app build #43 FAILED (was ) BUILD to $DEPLOY_REGION");
+      assert.match(run.stderr, /^The template's \$PREVIOUS_STATUS is empty for this event$/m);
+      assert.doesNotMatch(run.stderr, /\$BUILD_NUMBER|\$FAILED_PHASE/);
+    });
+  });
+
+  describe("--stack", () => {
+    let stack: FixtureStack;
+
+    before(() => {
+      stack = installFixtureStack();
+    });
+
+    after(() => stack?.remove());
+
+    it("reads the stack's settings file, and the secrets it holds encrypted from the environment", async () => {
+      const args = ["ops-chat", "--stack", stack.name, "--status", "FAILED"];
+      const run = await npmRender(args, {
+        CODEBUILD_WEBHOOKS_opsChatHeaders: JSON.stringify({ "Content-Type": "text/plain" }),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, "web-api build #43 FAILED in BUILD\n");
+      assert.equal(run.stderr, "ops-chat: POST, Content-Type: text/plain, for web-api FAILED\n");
+
+      // The encrypted value itself is never read: without the variable, no headers of the receiver's own.
+      const withoutHeaders = await npmRender(args);
+      assert.equal(withoutHeaders.code, 2);
+      assert.match(
+        withoutHeaders.stderr,
+        /^test\/fixtures\/stacks\/receivers\/ops-chat\.yaml: headers: CODEBUILD_WEBHOOKS_opsChatHeaders is not set/,
+      );
+    });
+
+    it("names the stack file it cannot find, exit code 2", async () => {
+      const run = await npmRender(["slack-builds", "--stack", "staging"]);
+      assert.equal(run.code, 2);
+      assert.match(
+        run.stderr,
+        /^--stack staging: Pulumi\.staging\.yaml does not exist; the stacks with a settings file here are: (.+, )?dev(, .+)?\n$/,
       );
       assert.equal(run.stdout, "");
     });

@@ -4,13 +4,14 @@ import { buildEventValues } from "../src/notifier/buildEventValues";
 import { sendConfig, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, sampleBuildEvent } from "../local/localRunEvents";
 import { readLocalSecrets } from "../local/localRunSecrets";
+import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { runNpm, type CommandRun } from "./support/npmCommand";
+import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
 
 const FIXTURES = path.join(__dirname, "fixtures", "start");
 
 /** `npm start -- <args>`, with only the given local secrets. */
-function npmStart(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
+function npmStart(args: string[], secrets: Variables = {}): Promise<CommandRun> {
   return runNpm(["start", "--", ...args], secrets);
 }
 
@@ -215,6 +216,46 @@ describe("npm start", () => {
     );
     assert.doesNotMatch(run.stderr, /^\s+at /m);
     assert.doesNotMatch(run.stdout, /Summary/);
+  });
+
+  describe("--stack", () => {
+    let stack: FixtureStack;
+
+    before(() => {
+      stack = installFixtureStack();
+    });
+
+    after(() => stack?.remove());
+
+    it("deploys with the stack file's settings, its encrypted values taken from the environment", async () => {
+      const run = await npmStart(["--stack", stack.name, "--status", "FAILED"], {
+        CODEBUILD_WEBHOOKS_opsChatHeaders: JSON.stringify({ "Content-Type": "text/plain" }),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      for (const step of [
+        `Reading the settings of stack ${stack.name}: Pulumi.yaml, then ${stack.file}`,
+        // receiversDir comes from the stack file.
+        "Deploying index.ts (emulated pulumi up) with the receivers in test/fixtures/stacks/receivers/",
+      ]) {
+        assert.ok(run.stderr.includes(`${step}\n`), `missing progress "${step}" in:\n${run.stderr}`);
+      }
+      assert.match(run.stderr, /^Deployed 1 receiver \(ops-chat\): /m);
+      const opsChat = receiverSection(eventBlock(run.stdout, "web-api FAILED"), "ops-chat");
+      assert.match(opsChat, /^ {2}ops-chat: matched, delivered$/m);
+      // The headers, encrypted in the stack file, are the variable's: the body is the plain-text template.
+      assert.match(opsChat, /^ {6}content-type: text\/plain$/m);
+      assert.equal(shownBody(opsChat), "web-api build #43 FAILED in BUILD");
+    });
+
+    it("names the stack file that does not exist, exit code 2", async () => {
+      const run = await npmStart(["--stack", "staging"]);
+      assert.equal(run.code, 2);
+      assert.match(
+        run.stderr,
+        /^--stack staging: Pulumi\.staging\.yaml does not exist; the stacks with a settings file here are: (.+, )?dev(, .+)?\n$/,
+      );
+      assert.doesNotMatch(run.stdout, /Summary/);
+    });
   });
 
   describe("replayed events", () => {

@@ -8,18 +8,19 @@ export interface CommandRun {
 }
 
 /**
- * Runs `npm <args>` from the project root, as a user runs it, with only the given local secrets: any
- * `CODEBUILD_WEBHOOKS_*` variable of the test's own environment is left out.
+ * Variables over the test's own environment; `undefined` removes one. Any `CODEBUILD_WEBHOOKS_*`
+ * variable of the test's environment is left out, so a run sees only the local secrets given here.
  */
-export function runNpm(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
-  const env = Object.fromEntries(
+export type Variables = Record<string, string | undefined>;
+
+function run(command: string, args: string[], variables: Variables): Promise<CommandRun> {
+  const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("CODEBUILD_WEBHOOKS_")),
   );
-  const child = spawn("npm", args, {
-    cwd: PROJECT_ROOT,
-    env: { ...env, ...secrets },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env = Object.fromEntries(
+    Object.entries({ ...inherited, ...variables }).filter(([, value]) => value !== undefined),
+  );
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -28,4 +29,14 @@ export function runNpm(args: string[], secrets: Record<string, string> = {}): Pr
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `npm <args>` from the project root, as a user runs it. */
+export function runNpm(args: string[], variables: Variables = {}): Promise<CommandRun> {
+  return run("npm", args, variables);
+}
+
+/** Runs a command line through `sh` from the project root, pipes and all, as a user types it. */
+export function runInShell(commandLine: string, variables: Variables = {}): Promise<CommandRun> {
+  return run("sh", ["-c", commandLine], variables);
 }
