@@ -64,6 +64,7 @@ export function formatEventReport(report: EventReport): string {
       `  ${receiver.receiver}: matched, ${result}${reason}`,
       `    ${receiver.method ?? "(no request)"} ${receiver.target}: ${answer(receiver)}${attemptsAndTime(receiver)}`,
     );
+    if (receiver.responseBody) lines.push(`    answer: ${receiver.responseBody}`);
     for (const warning of receiver.warnings) lines.push(`    warning: ${warning}`);
     if (receiver.headers) {
       lines.push("    headers:");

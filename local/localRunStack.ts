@@ -49,6 +49,8 @@ export interface ReceiverReport {
   delivered?: boolean;
   statusCode?: number;
   errorCode?: string;
+  /** The start of a refusing receiver's answer, as the notifier logged it. */
+  responseBody?: string;
   /** Why it was not delivered, when the notifier said. */
   reason?: string;
   attempts?: number;
@@ -244,6 +246,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
             delivered: outcome?.delivered ?? false,
             statusCode: outcome?.statusCode,
             errorCode: outcome?.errorCode,
+            responseBody: outcome?.responseBody,
             reason: outcome?.alreadyDelivered
               ? "an earlier invocation of this event delivered it; nothing was sent again"
               : outcome

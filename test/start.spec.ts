@@ -167,6 +167,7 @@ describe("npm start", () => {
         slackSection,
         /^ {4}POST the URL in CODEBUILD_WEBHOOKS_slackWebhookUrl: answered 404, 1 attempt/m,
       );
+      assert.match(slackSection, /^ {4}answer: no_service$/m, "what the receiver said when it refused");
       assert.equal(shownBody(slackSection), slack.requests[0].body.replace(/\n$/, ""));
 
       assert.match(run.stdout, /^my-app FAILED +jira-failures +delivered \(201\) +2 +\d+ ms$/m);
