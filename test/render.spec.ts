@@ -1,4 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../local/stackConfig";
 import { runNpm, type CommandRun } from "./support/npmCommand";
 
 /** `npm run render -- <args>`; --silent keeps npm's own banner out of stdout, which holds the body alone. */
@@ -75,6 +79,23 @@ describe("npm run render", () => {
       );
       assert.equal(run.stdout, "");
     });
+  });
+
+  it("prints the warnings preview gives on stderr", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-receivers-"));
+    try {
+      const receivers = path.join(PROJECT_ROOT, "receivers");
+      fs.copyFileSync(path.join(receivers, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
+      fs.copyFileSync(path.join(receivers, "examples", "slack.yaml"), path.join(dir, "slack.yaml"));
+      const run = await npmRender(["slack", "--receivers-dir", dir, "--event", CAPTURED_EVENT]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^warning: \S*[/]slack-builds\.yaml, \S*[/]slack\.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names the receivers there are when asked for another", async () => {
