@@ -14,17 +14,29 @@ import { registryTable } from "./stack/registryTable";
 
 const config = new pulumi.Config();
 const projectName = pulumi.getProject();
+/**
+ * Whether a key was set with `pulumi config set --secret`, from the list of secret keys the engine hands
+ * the program. Pulumi marks the function internal, so its type declarations leave it out.
+ */
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
 // Validate every receiver file before any resource is registered, so a bad file fails the preview
-// instead of leaving a half-deployed stack. Plain config values are read for validation only.
-const receivers = loadReceivers(path.resolve(__dirname, config.require("receiversDir")), (key) =>
-  pulumi.runtime.getConfig(`${projectName}:${key}`),
+// instead of leaving a half-deployed stack. Config values are read here for validation only; whether a
+// value is a secret is read too, as a receiver's secrets set without --secret would sit in plain text.
+const { receivers, warnings } = loadReceivers(
+  path.resolve(__dirname, config.require("receiversDir")),
+  (key) => {
+    const fullKey = `${projectName}:${key}`;
+    const value = pulumi.runtime.getConfig(fullKey);
+    return value === undefined ? undefined : { value, secret: isConfigSecret(fullKey) };
+  },
 );
 // Where this stack keeps its receivers' parameters, so that stacks sharing an account stay apart.
 const parameterPath = checkedParameterPath(
   config.require("parameterPath"),
   receivers.map((receiver) => receiver.name),
 );
+for (const warning of warnings) void pulumi.log.warn(warning);
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
 const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });

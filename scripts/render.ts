@@ -99,18 +99,21 @@ async function render(): Promise<number> {
   const dir = path.resolve(PROJECT_ROOT, receiversDir);
   const references = secretReferences(dir);
   const secrets = readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env);
-  // The URL is not used, but the receiver files are validated as a deploy validates them.
-  const config = stackConfig(stack, {
-    ...overrides,
-    ...captureConfig(references, secrets, (receiver) => `http://127.0.0.1/${receiver}`),
-  });
+  // The URL is not used, but the receiver files are validated as a deploy validates them. The local
+  // values stand in for stack secrets, so they count as set with --secret.
+  const localSecrets = captureConfig(references, secrets, (receiver) => `http://127.0.0.1/${receiver}`);
+  const config = stackConfig(stack, { ...overrides, ...localSecrets });
   // Said before validation: a template that is not JSON fails it unless the real headers say so.
   const notes = emptyHeadersNotes(
     references.filter((reference) => reference.receiver === name),
     secrets,
   );
   process.stderr.write(notes.map((note) => `${note}\n`).join(""));
-  const receivers = loadReceivers(dir, (key) => config[`${PROJECT}:${key}`]);
+  const { receivers, warnings } = loadReceivers(dir, (key) => {
+    const value = config[`${PROJECT}:${key}`];
+    return value === undefined ? undefined : { value, secret: key in localSecrets };
+  });
+  process.stderr.write(warnings.map((warning) => `warning: ${warning}\n`).join(""));
   const receiver = receivers.find((candidate) => candidate.name === name);
   if (!receiver) {
     const names = receivers.map((candidate) => candidate.name).join(", ") || "none";

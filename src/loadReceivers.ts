@@ -1,13 +1,27 @@
 import * as fs from "node:fs";
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import * as path from "node:path";
 import { RunError } from "@pulumi/pulumi";
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import {
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type YAMLError,
+} from "yaml";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
+import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
+import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestBuiltInPlaceholder } from "./placeholders";
 import { EVERY_PROJECT, type ReceiverDefinition } from "./receiverDefinition";
-import { CONFIG_KEY, receiverFileSchema } from "./receiverSchema";
+import { CONFIG_KEY, CONFIG_NAMESPACE, receiverFileSchema } from "./receiverSchema";
+import { looksLikeSecret, PASTED_SECRET, quoteIfHarmless } from "./secretLikeText";
 
-const CONFIG_NAMESPACE = "codebuild-webhooks";
 const RECEIVER_FILE = /\.ya?ml$/i;
 /** The name goes into `/webhooks/<name>/...` parameter paths and Pulumi resource names. */
 const RECEIVER_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -27,8 +41,23 @@ export class ReceiverConfigError extends RunError {
   }
 }
 
+/** A stack config value, and whether it was set with `pulumi config set --secret` (stored encrypted). */
+export interface ConfigValue {
+  value: string;
+  secret: boolean;
+}
+
 /** Reads the stack config value of `codebuild-webhooks:<key>`; undefined when it is not set. */
-export type ReadConfig = (key: string) => string | undefined;
+export type ReadConfig = (key: string) => ConfigValue | undefined;
+
+export interface LoadedReceivers {
+  receivers: ReceiverDefinition[];
+  /**
+   * Likely mistakes that do not stop a deploy (a notice sent twice, a placeholder no built-in value
+   * fills), one line each, naming the file, field and line as problems do.
+   */
+  warnings: string[];
+}
 
 /**
  * Reads and validates every `*.yaml`/`*.yml` receiver file in `dir` against the schema and the stack
@@ -41,7 +70,7 @@ export function loadReceivers(
   dir: string,
   readConfig: ReadConfig,
   options: { relativeTo?: string } = {},
-): ReceiverDefinition[] {
+): LoadedReceivers {
   const relativeTo = options.relativeTo ?? process.cwd();
   const forMessages = (target: string): string => path.relative(relativeTo, target).split(path.sep).join("/");
   // A mistyped folder must not read as "no receivers", which would delete every deployed one.
@@ -52,6 +81,7 @@ export function loadReceivers(
     ]);
   }
   const problems: string[] = [];
+  const warnings: string[] = [];
   const receivers: ReceiverDefinition[] = [];
   const filesByName = new Map<string, string[]>();
 
@@ -67,16 +97,11 @@ export function loadReceivers(
           `and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)`,
       );
     }
-    const fileProblems: FileProblem[] = [];
-    const receiver = readReceiverFile(
-      fs.readFileSync(filePath, "utf8"),
-      name,
-      file,
-      readConfig,
-      fileProblems,
-    );
+    const findings: FileFindings = { problems: [], warnings: [] };
+    const receiver = readReceiverFile(fs.readFileSync(filePath, "utf8"), name, file, readConfig, findings);
     // In file order, which is how the user reads them; problems of the whole file (line 0) first.
-    problems.push(...fileProblems.sort((a, b) => a.line - b.line).map((problem) => problem.text));
+    problems.push(...inFileOrder(findings.problems));
+    warnings.push(...inFileOrder(findings.warnings));
     if (receiver) receivers.push(receiver);
   }
 
@@ -87,7 +112,7 @@ export function loadReceivers(
   }
 
   if (problems.length > 0) throw new ReceiverConfigError(problems);
-  return receivers;
+  return { receivers, warnings: [...warnings, ...doubledNotices(receivers)] };
 }
 
 function receiverFileNames(dir: string): string[] {
@@ -97,47 +122,71 @@ function receiverFileNames(dir: string): string[] {
     .sort();
 }
 
-/** A problem in one file, with the line it is on (0 when it concerns the whole file). */
-interface FileProblem {
+/** A problem or warning in one file, with the line it is on (0 when it concerns the whole file). */
+interface Finding {
   line: number;
   text: string;
 }
 
-/** Validates one file's text, adding each problem to `problems`; returns the receiver when it is sound. */
+interface FileFindings {
+  problems: Finding[];
+  warnings: Finding[];
+}
+
+function inFileOrder(findings: Finding[]): string[] {
+  return findings.sort((a, b) => a.line - b.line).map((finding) => finding.text);
+}
+
+/** Validates one file's text, adding what it finds to `findings`; returns the receiver when it is sound. */
 function readReceiverFile(
   source: string,
   name: string,
   file: string,
   readConfig: ReadConfig,
-  problems: FileProblem[],
+  findings: FileFindings,
 ): ReceiverDefinition | undefined {
   const lines = new LineCounter();
   const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
-  const report = (fieldPath: readonly PropertyKey[], message: string): void => {
-    const line = lineOf(document, lines, fieldPath);
+  const finding = (fieldPath: readonly PropertyKey[], message: string, linePath = fieldPath): Finding => {
+    const line = lineOf(document, lines, linePath);
     const field = fieldName(fieldPath);
     const where = line === undefined ? "" : ` (line ${line})`;
     const text = field ? `${file}: ${field}${where}: ${message}` : `${file}${where}: ${message}`;
-    problems.push({ line: line ?? 0, text });
+    return { line: line ?? 0, text };
   };
+  const report: Report = (...args) => void findings.problems.push(finding(...args));
+  const warn: Report = (...args) => void findings.warnings.push(finding(...args));
 
   // Later syntax errors are mostly echoes of the first; its fix is what the user needs.
   const [syntaxError] = document.errors;
   if (syntaxError) {
     const { line, col } = lines.linePos(syntaxError.pos[0]);
-    const message =
-      syntaxError.code === "MULTIPLE_DOCS"
-        ? 'a second YAML document ("---") starts here; a file holds one receiver'
-        : syntaxError.code === "BAD_ALIAS" && source.slice(...syntaxError.pos).trim() === EVERY_PROJECT
-          ? 'an unquoted * starts a YAML alias; write every project as "*" in quotes: projects: ["*"]'
-          : syntaxError.message;
-    problems.push({ line, text: `${file} (line ${line}, column ${col}): not valid YAML: ${message}` });
+    const message = yamlSyntaxProblem(syntaxError, source);
+    findings.problems.push({
+      line,
+      text: `${file} (line ${line}, column ${col}): not valid YAML: ${message}`,
+    });
     return undefined;
   }
   if (document.contents === null) {
-    problems.push({
+    findings.problems.push({
       line: 0,
       text: `${file}: the file is empty; a receiver needs at least projects, statuses and url`,
+    });
+    return undefined;
+  }
+  const alias = unresolvedAlias(document);
+  if (alias) {
+    const { line, col } = lines.linePos(alias.offset);
+    const field = fieldName(alias.fieldPath);
+    const where = `${field ? `: ${field}` : ""} (line ${line}, column ${col})`;
+    // The alias's name is never quoted: it may be a pasted secret that happens to start with "*".
+    const secret = SECRET_FIELDS.includes(alias.fieldPath[0] as SecretField) || looksLikeSecret(alias.name);
+    findings.problems.push({
+      line,
+      text:
+        `${file}${where}: not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its ` +
+        `name comes before it; put the value in quotes${secret ? `; ${PASTED_SECRET}` : ""}`,
     });
     return undefined;
   }
@@ -145,56 +194,37 @@ function readReceiverFile(
   let content: unknown;
   try {
     content = document.toJS();
-  } catch (error) {
-    // An alias without its anchor, or aliases that expand past the parser's limit.
-    problems.push({ line: 0, text: `${file}: not valid YAML: ${(error as Error).message}` });
+  } catch {
+    // Every alias has its anchor, so the parser stopped them from expanding past its limit.
+    findings.problems.push({
+      line: 0,
+      text: `${file}: not valid YAML: its aliases (*name) expand past the parser's limit; write the values out`,
+    });
     return undefined;
   }
 
   const parsed = receiverFileSchema.safeParse(content);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) report([...issue.path, key], issue.message);
-      } else {
+      if (issue.code !== "unrecognized_keys") {
         report(issue.path, issue.message);
+        continue;
+      }
+      for (const key of issue.keys) {
+        // A field's name may be a pasted secret (a URL written as a key): the message then names its parent.
+        if (quoteIfHarmless(key) === undefined) {
+          const message = `${issue.message}; the field's name is not shown: ${PASTED_SECRET}`;
+          report(issue.path, message, [...issue.path, key]);
+        } else {
+          report([...issue.path, key], issue.message);
+        }
       }
     }
   }
 
-  // The config checks run on whatever references are well formed, so that one pass reports everything.
   const fields = (typeof content === "object" && content !== null ? content : {}) as Record<string, unknown>;
-  const urlKey = configKeyIn(fields.url);
-  if (urlKey !== undefined) {
-    const problem = urlProblem(urlKey, readConfig(urlKey));
-    if (problem) report(["url", "secret"], problem);
-  }
-  const signingSecretKey = configKeyIn(fields.signingSecret);
-  if (signingSecretKey !== undefined) {
-    const problem = signingSecretProblem(signingSecretKey, readConfig(signingSecretKey));
-    if (problem) report(["signingSecret", "secret"], problem);
-  }
-  const headersKey = configKeyIn(fields.headers);
-  let bodyIsJson: boolean | undefined = fields.headers === undefined ? true : undefined;
-  if (headersKey !== undefined) {
-    const headers = parseHeaders(headersKey, readConfig(headersKey));
-    if (typeof headers === "string") {
-      report(["headers", "secret"], headers);
-    } else {
-      bodyIsJson = isJsonBody(headers);
-    }
-  }
-  // The notifier's own rule decides whether the body is JSON. Without a readable headers config the
-  // format is unknown, and the headers problem is reported above.
-  if (bodyIsJson && typeof fields.template === "string") {
-    const jsonError = findJsonSyntaxError(fields.template);
-    if (jsonError) {
-      report(
-        ["template"],
-        `not valid JSON at line ${jsonError.line}, column ${jsonError.column} of the template: ${jsonError.problem}`,
-      );
-    }
-  }
+  const bodyIsJson = checkSecretConfig(fields, readConfig, report);
+  if (typeof fields.template === "string") checkTemplate(fields.template, bodyIsJson, report, warn);
 
   if (!parsed.success) return undefined;
   const receiver = parsed.data;
@@ -214,20 +244,140 @@ function readReceiverFile(
   };
 }
 
-function configKeyIn(reference: unknown): string | undefined {
-  if (typeof reference !== "object" || reference === null) return undefined;
-  const key = (reference as Record<string, unknown>).secret;
-  return typeof key === "string" && CONFIG_KEY.test(key) ? key : undefined;
+/** Reports a finding on a field; its line is that of `linePath` when the field's own name is not shown. */
+type Report = (fieldPath: readonly PropertyKey[], message: string, linePath?: readonly PropertyKey[]) => void;
+
+/**
+ * The parser's own words, unless they quote the file: its messages about an escape sequence, a tag, a
+ * directive or a block scalar header repeat it as written, and the file may hold a pasted secret there.
+ * Those are said otherwise. (Its other messages quote one indicator character at most.)
+ */
+function yamlSyntaxProblem(error: YAMLError, source: string): string {
+  if (error.code === "MULTIPLE_DOCS") {
+    return 'a second YAML document ("---") starts here; a file holds one receiver';
+  }
+  if (error.code === "BAD_ALIAS" && source.slice(...error.pos).trim() === EVERY_PROJECT) {
+    return 'an unquoted * starts a YAML alias; write every project as "*" in quotes: projects: ["*"]';
+  }
+  if (error.code === "BAD_DQ_ESCAPE") {
+    return 'an invalid escape sequence in a "double-quoted" string; write a backslash as \\\\, or put the value in single quotes';
+  }
+  if (error.code === "TAG_RESOLVE_FAILED") {
+    return 'a YAML tag ("!" and a name) that cannot be resolved; receiver files need no tags: remove it';
+  }
+  if (error.code === "BAD_DIRECTIVE") {
+    return 'a YAML directive (a line starting with "%") that cannot be used; remove it';
+  }
+  if (error.message.startsWith("Block scalar header includes extra characters")) {
+    return "text after the | or > that starts a block scalar; the text starts on the next line, indented";
+  }
+  return error.message;
+}
+
+/** The first alias (`*name`) without an anchor (`&name`) before it, where it stands. */
+function unresolvedAlias(
+  document: Document,
+): { name: string; offset: number; fieldPath: PropertyKey[] } | undefined {
+  let found: { name: string; offset: number; fieldPath: PropertyKey[] } | undefined;
+  visit(document, {
+    Alias(_key, alias, ancestors) {
+      if (alias.resolve(document)) return undefined;
+      const fieldPath: PropertyKey[] = [];
+      [...ancestors, alias].forEach((node, index, chain) => {
+        const child = chain[index + 1];
+        if (isPair(node) && isScalar(node.key) && child === node.value) {
+          fieldPath.push(String(node.key.value));
+        } else if (isSeq(node)) {
+          fieldPath.push(node.items.indexOf(child as never));
+        }
+      });
+      // A key that looks like a secret is left out of the path, as unknown fields are.
+      const hidden = fieldPath.findIndex(
+        (key) => typeof key === "string" && quoteIfHarmless(key) === undefined,
+      );
+      found = {
+        name: alias.source,
+        offset: alias.range?.[0] ?? 0,
+        fieldPath: hidden < 0 ? fieldPath : fieldPath.slice(0, hidden),
+      };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+const SECRET_FIELDS = ["url", "headers", "signingSecret"] as const;
+type SecretField = (typeof SECRET_FIELDS)[number];
+
+/**
+ * Checks the config each secret field names: set, set as a secret, and a value the notifier can use.
+ * The checks run on whatever references are well formed, so that one pass reports everything. Returns
+ * whether the body is JSON, as the notifier will judge it; undefined when the headers cannot tell.
+ */
+function checkSecretConfig(
+  fields: Record<string, unknown>,
+  readConfig: ReadConfig,
+  report: Report,
+): boolean | undefined {
+  const configOf = (field: SecretField): { key: string; value: string } | undefined => {
+    const reference = fields[field];
+    if (typeof reference !== "object" || reference === null) return undefined;
+    const key = (reference as Record<string, unknown>).secret;
+    if (typeof key !== "string" || !CONFIG_KEY.test(key)) return undefined;
+    const config = readConfig(key);
+    if (config === undefined) {
+      report([field, "secret"], notSetProblem(field, key));
+      return undefined;
+    }
+    if (!config.secret) report([field, "secret"], plainTextProblem(key));
+    return { key, value: config.value };
+  };
+
+  const url = configOf("url");
+  const urlIssue = url && urlProblem(url.key, url.value);
+  if (urlIssue) report(["url", "secret"], urlIssue);
+  const signingSecret = configOf("signingSecret");
+  const signingSecretIssue = signingSecret && signingSecretProblem(signingSecret.key, signingSecret.value);
+  if (signingSecretIssue) report(["signingSecret", "secret"], signingSecretIssue);
+  if (fields.headers === undefined) return true;
+  const headersConfig = configOf("headers");
+  if (headersConfig === undefined) return undefined;
+  const headers = parseHeaders(headersConfig.key, headersConfig.value);
+  if (typeof headers === "string") {
+    report(["headers", "secret"], headers);
+    return undefined;
+  }
+  // The notifier's own rule decides whether the body is JSON.
+  return isJsonBody(headers);
+}
+
+function configName(key: string): string {
+  return `config "${CONFIG_NAMESPACE}:${key}"`;
 }
 
 function setCommand(key: string, value = "<value>"): string {
   return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} ${value}`;
 }
 
-function urlProblem(key: string, value: string | undefined): string | undefined {
-  if (value === undefined) return `config "${CONFIG_NAMESPACE}:${key}" is not set; run: ${setCommand(key)}`;
+/** A command that sets a new secret of 64 random bytes; openssl wraps base64 at 64 characters, tr unwraps it. */
+const NEW_SIGNING_SECRET = `"whsec_$(openssl rand -base64 64 | tr -d '\\n')"`;
+
+function notSetProblem(field: SecretField, key: string): string {
+  // A value pasted where the key belongs can pass for a key name, and must not be repeated.
+  if (looksLikeSecret(key)) return `the config key named here is not set; ${PASTED_SECRET}`;
+  return `${configName(key)} is not set; run: ${setCommand(key, field === "signingSecret" ? NEW_SIGNING_SECRET : undefined)}`;
+}
+
+function plainTextProblem(key: string): string {
+  return (
+    `${configName(key)} is set without --secret, so its value is stored in plain text in the stack's ` +
+    `Pulumi.<stack>.yaml; set it again as a secret: ${setCommand(key)}`
+  );
+}
+
+function urlProblem(key: string, value: string): string | undefined {
   if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
-    return `config "${CONFIG_NAMESPACE}:${key}" is not an absolute http(s) URL; set it again: ${setCommand(key)}`;
+    return `${configName(key)} is not an absolute http(s) URL; set it again: ${setCommand(key)}`;
   }
   return undefined;
 }
@@ -236,18 +386,27 @@ function urlProblem(key: string, value: string | undefined): string | undefined 
 const SIGNING_SECRET = /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
 /** The Standard Webhooks specification asks for secrets of 24 to 64 bytes. */
 const MIN_SIGNING_KEY_BYTES = 24;
-/** A command that sets a new secret of 32 random bytes, for messages. */
-const NEW_SIGNING_SECRET = `"whsec_$(openssl rand -base64 32)"`;
 
 /**
  * One secret, or several separated by whitespace while a secret is rotated (the notifier signs with
  * each). The message says which one is wrong by its position, never by its value.
  */
-function signingSecretProblem(key: string, value: string | undefined): string | undefined {
-  const config = `config "${CONFIG_NAMESPACE}:${key}"`;
-  if (value === undefined) return `${config} is not set; run: ${setCommand(key, NEW_SIGNING_SECRET)}`;
-  const secrets = value.trim().split(/\s+/);
+function signingSecretProblem(key: string, value: string): string | undefined {
+  const config = configName(key);
   const setAgain = `set it again: ${setCommand(key, NEW_SIGNING_SECRET)}`;
+  // [secret, separator, secret, ...]: a line break followed by anything but another secret is a wrapped one.
+  const parts = value.trim().split(/(\s+)/);
+  const wrapped = parts.some(
+    (part, index) =>
+      index % 2 === 0 && index > 0 && /[\r\n]/.test(parts[index - 1]) && !part.startsWith("whsec_"),
+  );
+  if (wrapped) {
+    return (
+      `${config} has a line break inside a secret (openssl rand -base64 writes lines of 64 characters; ` +
+      `tr -d '\\n' joins them); ${setAgain}`
+    );
+  }
+  const secrets = parts.filter((_, index) => index % 2 === 0);
   for (const [index, secret] of secrets.entries()) {
     const which =
       secrets.length === 1
@@ -264,13 +423,101 @@ function signingSecretProblem(key: string, value: string | undefined): string | 
   return undefined;
 }
 
-/** The headers config as an object, or the problem with it, judged as the notifier judges it. */
-function parseHeaders(key: string, value: string | undefined): Record<string, string> | string {
-  if (value === undefined) return `config "${CONFIG_NAMESPACE}:${key}" is not set; run: ${setCommand(key)}`;
+/**
+ * The headers config as an object, or the problem with it: judged as the notifier judges it, and by
+ * the rules of HTTP, which Node.js applies when the notifier sends the request. Header names are values
+ * too: the message names neither.
+ */
+function parseHeaders(key: string, value: string): Record<string, string> | string {
   const headers = parseHeadersParameter(value);
-  if (!(headers instanceof Error)) return headers;
-  const expected = `it must be a JSON object of header names to string values, e.g. {"Authorization": "Bearer <token>"}`;
-  return `config "${CONFIG_NAMESPACE}:${key}" ${headers.message}; ${expected}`;
+  const lineBreak =
+    `${configName(key)} has a line break inside a header value (GNU base64 writes lines of 76 characters: ` +
+    `encode with base64 -w0); set it again: ${setCommand(key)}`;
+  if (headers instanceof Error) {
+    // A line break is all that stops it being JSON: a value encoded without -w0.
+    if (/[\r\n]/.test(value) && !(parseHeadersParameter(value.replace(/[\r\n]/g, "")) instanceof Error)) {
+      return lineBreak;
+    }
+    const expected = `it must be a JSON object of header names to string values, e.g. {"Authorization": "Bearer <token>"}`;
+    return `${configName(key)} ${headers.message}; ${expected}`;
+  }
+  for (const [name, headerValue] of Object.entries(headers)) {
+    if (/[\r\n]/.test(headerValue)) return lineBreak;
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, headerValue);
+    } catch {
+      return `${configName(key)} has a header name or value with a character HTTP does not allow; set it again: ${setCommand(key)}`;
+    }
+  }
+  return headers;
+}
+
+/** The template as JSON when the body is JSON, and the placeholders it names that no built-in value fills. */
+function checkTemplate(
+  template: string,
+  bodyIsJson: boolean | undefined,
+  report: Report,
+  warn: Report,
+): void {
+  // Without a readable headers config the format is unknown, and the headers problem is reported.
+  const jsonError = bodyIsJson ? findJsonSyntaxError(template) : undefined;
+  if (jsonError) {
+    report(
+      ["template"],
+      `not valid JSON at line ${jsonError.line}, column ${jsonError.column} of the template: ${jsonError.problem}`,
+    );
+  }
+  // The notifier's own renderer finds the names, so `$$`, `${NAME}` and the rest read as it reads them.
+  const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, ""]));
+  for (const name of renderTemplate(template, builtIn, "text").unknownNames) {
+    const nearest = nearestBuiltInPlaceholder(name);
+    const shown = looksLikeSecret(name)
+      ? "a placeholder (its name looks like a secret, so it is not shown)"
+      : `$${name}`;
+    warn(
+      ["template"],
+      `${shown} at line ${placeholderLine(template, name)} of the template is not a built-in placeholder` +
+        (nearest ? ` (did you mean $${nearest}, ${BUILT_IN_PLACEHOLDERS[nearest]}?)` : "") +
+        "; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)",
+    );
+  }
+}
+
+/** The template line where `$name` or `${name}` first stands as a placeholder (not after `$$`). */
+function placeholderLine(template: string, name: string): number {
+  const occurrence = new RegExp(`\\$\\$|\\$(?:${name}(?![A-Za-z0-9_])|\\{${name}\\})`, "g");
+  for (const match of template.matchAll(occurrence)) {
+    if (match[0] !== "$$") return template.slice(0, match.index).split("\n").length;
+  }
+  return 1;
+}
+
+/**
+ * Two receivers that send to the URL in the same config key, for the same builds, send each such notice
+ * twice: what happens when a preset is copied beside the shipped receiver of the same service.
+ */
+function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
+  const warnings: string[] = [];
+  receivers.forEach((first, index) => {
+    for (const second of receivers.slice(index + 1)) {
+      if (first.urlConfigKey !== second.urlConfigKey) continue;
+      const statuses = first.statuses.filter((status) => second.statuses.includes(status));
+      const projects = first.projects.includes(EVERY_PROJECT)
+        ? second.projects
+        : second.projects.includes(EVERY_PROJECT)
+          ? first.projects
+          : first.projects.filter((project) => second.projects.includes(project));
+      if (statuses.length === 0 || projects.length === 0) continue;
+      const builds = projects.includes(EVERY_PROJECT) ? "every project" : projects.join(", ");
+      warnings.push(
+        `${first.file}, ${second.file}: both send to the URL in ${configName(first.urlConfigKey)}, so each ` +
+          `${statuses.join(", ")} build of ${builds} is notified twice; delete one of the files, or give one ` +
+          `its own secret keys`,
+      );
+    }
+  });
+  return warnings;
 }
 
 /** The line of the deepest part of `fieldPath` present in the file (a key's own line for a mapping entry). */

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { BUILT_IN_PLACEHOLDER_NAMES } from "./placeholders";
 import { BUILD_STATUSES, EVERY_PROJECT, FINAL_BUILD_STATUSES, type BuildStatus } from "./receiverDefinition";
+import { PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
 
 /**
  * Methods that carry a request body: every receiver call sends the rendered template, and GET/DELETE
@@ -26,6 +28,9 @@ const PROJECT_ENTRY = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_-]{1,254})$/;
  */
 export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+/** The project's config namespace, which `pulumi config set` takes before the key. */
+export const CONFIG_NAMESPACE = "codebuild-webhooks";
+
 /** Names a YAML value's kind for "got ..." messages. Values are never echoed: one may be a pasted secret. */
 function kindOf(value: unknown): string {
   if (value === null) return "nothing";
@@ -44,9 +49,12 @@ function configKey(holds: string) {
           : `expected a config key name, got ${kindOf(issue.input)}`,
     })
     .regex(CONFIG_KEY, {
-      error:
-        'not a config key name; give the key without the "codebuild-webhooks:" namespace, using letters, ' +
-        'digits, "_" and "-", starting with a letter',
+      error: (issue) =>
+        String(issue.input).startsWith(`${CONFIG_NAMESPACE}:`) &&
+        CONFIG_KEY.test(String(issue.input).slice(CONFIG_NAMESPACE.length + 1))
+          ? `not a config key name; give the key without the "${CONFIG_NAMESPACE}:" namespace, using ` +
+            'letters, digits, "_" and "-", starting with a letter'
+          : `not a config key name (letters, digits, "_" and "-", starting with a letter); ${PASTED_SECRET}`,
     })
     .meta({ description: `Config key, without the "codebuild-webhooks:" namespace, holding ${holds}.` });
 }
@@ -74,7 +82,12 @@ function secretReference(field: string, holds: string, description: string) {
 function noRepeats(list: readonly string[], ctx: z.RefinementCtx): void {
   list.forEach((item, index) => {
     if (list.indexOf(item) < index) {
-      ctx.addIssue({ code: "custom", path: [index], input: item, message: `"${item}" is listed twice` });
+      ctx.addIssue({
+        code: "custom",
+        path: [index],
+        input: item,
+        message: `${quoted(item)} is listed twice`,
+      });
     }
   });
 }
@@ -92,6 +105,11 @@ function everyProjectAlone(list: readonly string[], ctx: z.RefinementCtx): void 
   }
 }
 
+/** A value of a field that never holds a secret, quoted unless it is long or looks like one anyway. */
+function quoted(value: unknown): string {
+  return quoteIfHarmless(String(value)) ?? VALUE_NOT_SHOWN;
+}
+
 function isBuildStatus(value: string): value is BuildStatus {
   return (BUILD_STATUSES as readonly string[]).includes(value);
 }
@@ -103,7 +121,7 @@ const receiverFields = {
         .string({ error: (issue) => `expected a CodeBuild project name, got ${kindOf(issue.input)}` })
         .regex(PROJECT_ENTRY, {
           error: (issue) =>
-            `"${String(issue.input)}" is not a CodeBuild project name (2-255 letters, digits, "-" or "_", ` +
+            `${quoted(issue.input)} is not a CodeBuild project name (2-255 letters, digits, "-" or "_", ` +
             `starting with a letter or digit), nor "*" for every project`,
         })
         .meta({
@@ -132,7 +150,7 @@ const receiverFields = {
         .enum(BUILD_STATUSES, {
           error: (issue) =>
             typeof issue.input === "string"
-              ? `"${issue.input}" is not a build status; use one of ${BUILD_STATUSES.join(", ")}`
+              ? `${quoted(issue.input)} is not a build status; use one of ${BUILD_STATUSES.join(", ")}`
               : `expected a build status (one of ${BUILD_STATUSES.join(", ")}), got ${kindOf(issue.input)}`,
         })
         .meta({ description: "A CodeBuild build status." }),
@@ -187,17 +205,17 @@ const receiverFields = {
     })
     .meta({
       description:
-        "The request body, written as a block scalar (template: |). $PROJECT, $STATUS, $PREVIOUS_STATUS, " +
-        "$BUILD_NUMBER, $BUILD_URL, $LOGS_URL, $FAILED_PHASE, $FAILED_PHASE_CONTEXT and the other " +
-        "placeholders take the event's values. JSON unless the headers set another Content-Type. Without " +
-        "it, the notifier's default JSON body is sent.",
+        "The request body, written as a block scalar (template: |). The placeholders " +
+        `${BUILT_IN_PLACEHOLDER_NAMES.map((name) => `$${name}`).join(", ")} take the event's values, and ` +
+        "$NAME any environment variable of the build; $$ is a literal $. JSON unless the headers set " +
+        "another Content-Type. Without it, the notifier's default JSON body is sent.",
     })
     .optional(),
   method: z
     .string({ error: (issue) => `expected an HTTP method name, got ${kindOf(issue.input)}` })
     .regex(METHOD_PATTERN, {
       error: (issue) =>
-        `"${String(issue.input)}" is not a supported method; use POST, PUT or PATCH (a method that ` +
+        `${quoted(issue.input)} is not a supported method; use POST, PUT or PATCH (a method that ` +
         `carries the body)`,
     })
     .overwrite((method) => method.toUpperCase())

@@ -108,7 +108,10 @@ describe("the manual", () => {
         fs.writeFileSync(path.join(dir, `${example.name}.yaml`), example.text);
         const config = stackConfigFor(example.text);
         assert.doesNotThrow(
-          () => loadReceivers(dir, (key) => config.get(key)),
+          () =>
+            loadReceivers(dir, (key) =>
+              config.has(key) ? { value: config.get(key) ?? "", secret: true } : undefined,
+            ),
           `${example.page}: the example ${example.name} fails validation`,
         );
       } finally {

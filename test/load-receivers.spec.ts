@@ -1,22 +1,27 @@
 import { strict as assert } from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { findJsonSyntaxError } from "../src/jsonSyntaxError";
-import { loadReceivers, ReceiverConfigError } from "../src/loadReceivers";
+import { loadReceivers, ReceiverConfigError, type ReadConfig } from "../src/loadReceivers";
 import { buildEventValues } from "../src/notifier/buildEventValues";
 import { renderTemplate } from "../src/notifier/renderTemplate";
 import { signatureHeaders } from "../src/notifier/signWebhook";
+import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
 import type { BuildStatus, ReceiverDefinition } from "../src/receiverDefinition";
 import { buildEvent } from "./support/buildEvents";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-/** The stack config as `pulumi config set --secret` would hold it, read the way index.ts reads it. */
-function configOf(values: Record<string, string>) {
-  return (key: string): string | undefined => values[key];
+/**
+ * The stack config as `pulumi config set --secret` would hold it, read the way index.ts reads it; the
+ * keys in `plain` were set without --secret.
+ */
+function configOf(values: Record<string, string>, plain: readonly string[] = []): ReadConfig {
+  return (key) => (key in values ? { value: values[key], secret: !plain.includes(key) } : undefined);
 }
 
 const HOOK_CONFIG = { hookUrl: "https://receiver.example/hooks/builds" };
@@ -39,20 +44,31 @@ describe("loadReceivers", () => {
   });
 
   function receiversDir(files: Record<string, string>): string {
+    // Afresh each time, so that a test can load several sets of files.
     const dir = path.join(root, "receivers");
-    fs.mkdirSync(dir, { recursive: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     return dir;
   }
 
-  function load(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG) {
+  /** The receivers and warnings preview gets from the files. */
+  function loadWithWarnings(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG) {
     return loadReceivers(receiversDir(files), configOf(config), { relativeTo: root });
   }
 
-  /** The message preview shows when the files are rejected. */
-  function rejection(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG): string {
+  function load(files: Record<string, string>, config: Record<string, string> = HOOK_CONFIG) {
+    return loadWithWarnings(files, config).receivers;
+  }
+
+  /** The message preview shows when the files are rejected; the keys in `plain` were set without --secret. */
+  function rejection(
+    files: Record<string, string>,
+    config: Record<string, string> = HOOK_CONFIG,
+    plain: readonly string[] = [],
+  ): string {
     try {
-      load(files, config);
+      loadReceivers(receiversDir(files), configOf(config, plain), { relativeTo: root });
     } catch (error) {
       assert.ok(error instanceof ReceiverConfigError, `expected a ReceiverConfigError, got ${String(error)}`);
       return error.message;
@@ -68,9 +84,12 @@ describe("loadReceivers", () => {
     };
 
     it("load with their config set", () => {
-      const receivers = loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf(shippedSecrets), {
-        relativeTo: PROJECT_ROOT,
-      });
+      const { receivers, warnings } = loadReceivers(
+        path.join(PROJECT_ROOT, "receivers"),
+        configOf(shippedSecrets),
+        { relativeTo: PROJECT_ROOT },
+      );
+      assert.deepEqual(warnings, []);
 
       assert.deepEqual(
         receivers.map(({ template, ...rest }) => ({ ...rest, hasTemplate: template !== undefined })),
@@ -122,8 +141,8 @@ describe("loadReceivers", () => {
       assert.equal(
         message,
         "The receiver files have 3 problems:\n" +
-          'receivers/jira-failures.yaml: url.secret (line 8): config "codebuild-webhooks:jiraIssuesUrl" is not set; run: pulumi config set --secret codebuild-webhooks:jiraIssuesUrl <value>\n' +
-          'receivers/jira-failures.yaml: headers.secret (line 9): config "codebuild-webhooks:jiraAuthHeaders" is not set; run: pulumi config set --secret codebuild-webhooks:jiraAuthHeaders <value>\n' +
+          'receivers/jira-failures.yaml: url.secret (line 9): config "codebuild-webhooks:jiraIssuesUrl" is not set; run: pulumi config set --secret codebuild-webhooks:jiraIssuesUrl <value>\n' +
+          'receivers/jira-failures.yaml: headers.secret (line 10): config "codebuild-webhooks:jiraAuthHeaders" is not set; run: pulumi config set --secret codebuild-webhooks:jiraAuthHeaders <value>\n' +
           'receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is not set; run: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
       );
       const devStack = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
@@ -149,10 +168,9 @@ describe("loadReceivers", () => {
     };
     const examples = (): Map<string, ReceiverDefinition> =>
       new Map(
-        loadReceivers(EXAMPLES, configOf(exampleSecrets), { relativeTo: PROJECT_ROOT }).map((receiver) => [
-          receiver.name,
-          receiver,
-        ]),
+        loadReceivers(EXAMPLES, configOf(exampleSecrets), { relativeTo: PROJECT_ROOT }).receivers.map(
+          (receiver) => [receiver.name, receiver],
+        ),
       );
 
     /** The body the receiver gets for a build of `status` after one that ended `previousStatus`. */
@@ -220,13 +238,17 @@ describe("loadReceivers", () => {
       );
     });
 
+    /** The comment lines of a receiver file. */
+    const headerOf = (receiver: ReceiverDefinition): string =>
+      fs
+        .readFileSync(path.join(PROJECT_ROOT, receiver.file), "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("#"))
+        .join("\n");
+
     it("tell in their header how to use them and how to set each secret they name", () => {
       for (const receiver of examples().values()) {
-        const header = fs
-          .readFileSync(path.join(PROJECT_ROOT, receiver.file), "utf8")
-          .split("\n")
-          .filter((line) => line.startsWith("#"))
-          .join("\n");
+        const header = headerOf(receiver);
         assert.match(header, /copy it into receivers\//, receiver.file);
         const keys = [receiver.urlConfigKey, receiver.headersConfigKey, receiver.signingSecretConfigKey];
         for (const key of keys.filter((name) => name !== undefined)) {
@@ -237,6 +259,28 @@ describe("loadReceivers", () => {
           );
         }
       }
+    });
+
+    it("tell in their header which shipped receiver they replace: the one whose URL key they share", () => {
+      const shipped = loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf(exampleSecrets), {
+        relativeTo: PROJECT_ROOT,
+      }).receivers;
+      const replacing: string[] = [];
+      for (const receiver of examples().values()) {
+        const replaced = shipped.find((candidate) => candidate.urlConfigKey === receiver.urlConfigKey);
+        if (replaced) replacing.push(receiver.name);
+        assert.match(
+          headerOf(receiver),
+          replaced
+            ? new RegExp(
+                `^# It replaces ${replaced.file}: delete that one, or give this one its own secret keys`,
+                "m",
+              )
+            : /^# It replaces no shipped receiver/m,
+          receiver.file,
+        );
+      }
+      assert.deepEqual(replacing, ["jira-issue", "slack"]);
     });
 
     it("open a Jira issue that links to the build and names the failed phase, its reason and the logs", () => {
@@ -402,7 +446,9 @@ describe("loadReceivers", () => {
       fs.mkdirSync(path.join(dir, "examples"));
       fs.writeFileSync(path.join(dir, "examples", "other.yaml"), MINIMAL);
       assert.deepEqual(
-        loadReceivers(dir, configOf(HOOK_CONFIG), { relativeTo: root }).map((receiver) => receiver.file),
+        loadReceivers(dir, configOf(HOOK_CONFIG), { relativeTo: root }).receivers.map(
+          (receiver) => receiver.file,
+        ),
         ["receivers/hook.yaml"],
       );
     });
@@ -713,7 +759,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": SIGNED }),
         "The receiver files have 1 problem:\n" +
-          'receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" is not set; run: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 32)"',
+          `receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" is not set; run: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 64 | tr -d '\\n')"`,
       );
     });
 
@@ -728,8 +774,7 @@ describe("loadReceivers", () => {
     });
 
     it("report a signing secret that is not a Standard Webhooks secret of at least 24 bytes, saying which one", () => {
-      const setAgain =
-        'set it again: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 32)"';
+      const setAgain = `set it again: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 64 | tr -d '\\n')"`;
       const notStandard = `not a Standard Webhooks signing secret ("whsec_" followed by standard, padded base64); ${setAgain}`;
       const short = `a signing secret of fewer than 24 bytes; Standard Webhooks secrets are 24 to 64 random bytes; ${setAgain}`;
       const base64 = Buffer.alloc(32, 7).toString("base64");
@@ -776,6 +821,414 @@ describe("loadReceivers", () => {
       });
       assert.match(message, /^The receiver files have 6 problems:/);
       assert.ok(!message.includes(secret), message);
+    });
+  });
+
+  describe("a secret pasted into a receiver file", () => {
+    /** Values users paste: tokens of well-known services, a webhook URL, a JWT, generated keys. */
+    const PASTED = [
+      "xoxb-123-abc",
+      "xoxb-17653672481-19874698323-pdFZKVeTuE15sCcPHxrbGqkW",
+      "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+      "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+      `whsec_${Buffer.alloc(32, 7).toString("base64")}`,
+      "https://hooks.slack.com/services/T000/B000/XXXXXXXX",
+      "hooks.slack.com/services/T000/B000/XXXXXXXX",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl",
+      "ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg==",
+      "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      "a8f5f167f44f4964e6c998dee827110c",
+      "Bearer abc123",
+    ];
+
+    it("is never repeated where a config key belongs, and preview says it looks like the secret", () => {
+      for (const field of ["url", "headers", "signingSecret"]) {
+        for (const pasted of PASTED) {
+          const file =
+            field === "url"
+              ? `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: ${JSON.stringify(pasted)} }\n`
+              : `${MINIMAL}${field}: { secret: ${JSON.stringify(pasted)} }\n`;
+          const message = rejection({ "hook.yaml": file });
+          const line = field === "url" ? 3 : 4;
+          assert.ok(!message.includes(pasted), message);
+          assert.match(
+            message,
+            new RegExp(
+              `^receivers/hook\\.yaml: ${field}\\.secret \\(line ${line}\\): .*this looks like the secret ` +
+                `itself; store it with pulumi config set --secret and name the key here`,
+              "m",
+            ),
+            `${field}: ${pasted}`,
+          );
+        }
+      }
+    });
+
+    it("shows a key that is not set when it reads as a key name", () => {
+      assert.equal(
+        rejection({ "hook.yaml": MINIMAL }, {}),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: url.secret (line 3): config "codebuild-webhooks:hookUrl" is not set; run: pulumi config set --secret codebuild-webhooks:hookUrl <value>',
+      );
+      assert.equal(
+        rejection({ "hook.yaml": "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: xoxb-123-abc }\n" }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: url.secret (line 3): the config key named here is not set; this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+      );
+      assert.equal(
+        rejection({
+          "hook.yaml":
+            'projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: "https://hooks.example/T0/B0/x" }\n',
+        }),
+        "The receiver files have 1 problem:\n" +
+          'receivers/hook.yaml: url.secret (line 3): not a config key name (letters, digits, "_" and "-", starting with a letter); this looks like the secret itself; store it with pulumi config set --secret and name the key here',
+      );
+    });
+
+    it("is not repeated as the name of an unknown field", () => {
+      const url = "https://hooks.slack.com/services/T000/B000/XXXXXXXX";
+      const message = rejection({
+        "hook.yaml": `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl, ${url} }\n${PASTED[1]}: 1\n`,
+      });
+      assert.ok(!message.includes(url) && !message.includes(PASTED[1]), message);
+      assert.equal(
+        message,
+        "The receiver files have 2 problems:\n" +
+          'receivers/hook.yaml: url (line 3): unknown field; url takes only "secret"; the field\'s name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here\n' +
+          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+      );
+    });
+
+    it("is not repeated by a YAML alias error, which names the field, line and column", () => {
+      // A value starting with "*" reads as an alias; its name is never quoted, in any field.
+      const cases: [string, string][] = [
+        [
+          "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: *xoxb-123-abc }\n",
+          "receivers/hook.yaml: url.secret (line 3, column 16): not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its name comes before it; put the value in quotes; this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+        ],
+        [
+          "projects: [my-app]\nstatuses: [FAILED]\nurl: *hooksecret\n",
+          "receivers/hook.yaml: url (line 3, column 6): not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its name comes before it; put the value in quotes; this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+        ],
+        [
+          "projects: [my-app]\nstatuses:\n  - &failed FAILED\n  - *STOPPED\nurl: { secret: hookUrl }\n",
+          "receivers/hook.yaml: statuses[1] (line 4, column 5): not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its name comes before it; put the value in quotes",
+        ],
+      ];
+      for (const [file, problem] of cases) {
+        const message = rejection({ "hook.yaml": file });
+        assert.equal(message, `The receiver files have 1 problem:\n${problem}`);
+        assert.ok(!/xoxb|hooksecret|STOPPED/.test(message), message);
+      }
+    });
+
+    it("is not repeated by a YAML syntax error whose parser message quotes the file", () => {
+      const cases: [string, string][] = [
+        [
+          'url: { secret: "hook\\x4gsecret" }\n',
+          '(line 1, column 21): not valid YAML: an invalid escape sequence in a "double-quoted" string; write a backslash as \\\\, or put the value in single quotes',
+        ],
+        [
+          "url: |tokensecret\n  x\n",
+          "(line 1, column 7): not valid YAML: text after the | or > that starts a block scalar; the text starts on the next line, indented",
+        ],
+        [
+          "%TAG !s! tag:example\n---\nurl: !t!tokensecret x\n",
+          '(line 3, column 6): not valid YAML: a YAML tag ("!" and a name) that cannot be resolved; receiver files need no tags: remove it',
+        ],
+        [
+          "url: !!omap [tokensecret: 1, tokensecret: 2]\n",
+          '(line 1, column 6): not valid YAML: a YAML tag ("!" and a name) that cannot be resolved; receiver files need no tags: remove it',
+        ],
+      ];
+      for (const [file, problem] of cases) {
+        const message = rejection({ "hook.yaml": file });
+        assert.equal(message, `The receiver files have 1 problem:\nreceivers/hook.yaml ${problem}`, file);
+        assert.ok(!/secret\b|4g/.test(message.replace("single quotes", "")), message);
+      }
+    });
+
+    it("is quoted in a field that never holds one only when short and not token-like", () => {
+      const statuses = (status: string) =>
+        `projects: [my-app]\nstatuses: [${status}]\nurl: { secret: hookUrl }\n`;
+      const notShown = "this value (not shown: it is long or looks like a secret)";
+      const cases: [string, string][] = [
+        [statuses("FAIL"), 'statuses[0] (line 2): "FAIL" is not a build status'],
+        [statuses("xoxb-123-abc"), `statuses[0] (line 2): ${notShown} is not a build status`],
+        [
+          statuses("FAILED_OR_STOPPED_OR_SUCCEEDED_OR_IN_PROGRESS"),
+          `statuses[0] (line 2): ${notShown} is not`,
+        ],
+        [`${MINIMAL}method: get\n`, 'method (line 4): "get" is not a supported method'],
+        [`${MINIMAL}method: Bearer abc123\n`, `method (line 4): ${notShown} is not a supported method`],
+        [
+          "projects: [my app]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+          'projects[0] (line 1): "my app" is not a CodeBuild project name',
+        ],
+        [
+          "projects: [hooks.slack.com/services/T0/B0/x]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+          `projects[0] (line 1): ${notShown} is not a CodeBuild project name`,
+        ],
+        [
+          `projects: [${PASTED[2]}, ${PASTED[2]}]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n`,
+          `projects[1] (line 1): ${notShown} is listed twice`,
+        ],
+        [
+          "projects: [my-app, my-app]\nstatuses: [FAILED]\nurl: { secret: hookUrl }\n",
+          'projects[1] (line 1): "my-app" is listed twice',
+        ],
+      ];
+      for (const [file, problem] of cases) {
+        const message = rejection({ "hook.yaml": file });
+        assert.ok(message.includes(`\nreceivers/hook.yaml: ${problem}`), `${message}\nlacks: ${problem}`);
+        for (const pasted of ["xoxb", "Bearer", "slack", PASTED[2]])
+          assert.ok(!message.includes(pasted), message);
+      }
+    });
+  });
+
+  describe("secrets set without --secret", () => {
+    const FILE = `${SIGNED}headers: { secret: hookHeaders }\n`;
+    const CONFIG = {
+      hookUrl: "https://receiver.example/hooks/plain-url-token",
+      hookSigningSecret: signingSecret(32),
+      hookHeaders: '{"Authorization": "Bearer plain-header-token"}',
+    };
+
+    it("fail preview, naming the file, field, line and key, with the command that sets it as a secret", () => {
+      const message = rejection({ "hook.yaml": FILE }, CONFIG, Object.keys(CONFIG));
+      assert.equal(
+        message,
+        "The receiver files have 3 problems:\n" +
+          'receivers/hook.yaml: url.secret (line 3): config "codebuild-webhooks:hookUrl" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:hookUrl <value>\n' +
+          'receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:hookSigningSecret <value>\n' +
+          'receivers/hook.yaml: headers.secret (line 5): config "codebuild-webhooks:hookHeaders" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:hookHeaders <value>',
+      );
+      for (const value of [...Object.values(CONFIG), "plain-url-token", "plain-header-token"]) {
+        assert.ok(!message.includes(value), message);
+      }
+    });
+
+    it("fail preview for each plain one alone, and pass once all are secrets", () => {
+      for (const plain of Object.keys(CONFIG)) {
+        assert.match(
+          rejection({ "hook.yaml": FILE }, CONFIG, [plain]),
+          new RegExp(
+            `^The receiver files have 1 problem:\n.*"codebuild-webhooks:${plain}" is set without --secret`,
+          ),
+        );
+      }
+      assert.equal(load({ "hook.yaml": FILE }, CONFIG).length, 1);
+    });
+
+    it("are reported beside what is wrong with their value", () => {
+      assert.equal(
+        rejection({ "hook.yaml": MINIMAL }, { hookUrl: "receiver.example/hook" }, ["hookUrl"]),
+        "The receiver files have 2 problems:\n" +
+          'receivers/hook.yaml: url.secret (line 3): config "codebuild-webhooks:hookUrl" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:hookUrl <value>\n' +
+          'receivers/hook.yaml: url.secret (line 3): config "codebuild-webhooks:hookUrl" is not an absolute http(s) URL; set it again: pulumi config set --secret codebuild-webhooks:hookUrl <value>',
+      );
+    });
+  });
+
+  describe("values wrapped by the commands that encode them", () => {
+    const HEADERS_FILE = { "hook.yaml": `${MINIMAL}headers: { secret: hookHeaders }\n` };
+    /** An Atlassian API token of 190 characters, with the account's e-mail address, as Basic auth takes it. */
+    const credentials = `ops@example.com:ATATT3x${createHash("sha512").update("token").digest("base64url").repeat(3).slice(0, 183)}`;
+    const encoded = Buffer.from(credentials).toString("base64");
+    /** `printf '%s' <credentials> | base64` on Linux: lines of 76 characters; `$(...)` drops the last newline. */
+    const wrappedByGnuBase64 = encoded.replace(/.{76}(?!$)/g, "$&\n");
+    const headers = (basic: string) => `{"Authorization": "Basic ${basic}"}`;
+
+    it("take a Basic authorization header encoded with base64 -w0", () => {
+      assert.equal(credentials.length - "ops@example.com:".length, 190);
+      assert.ok(encoded.length > 76 && !encoded.includes("\n"));
+      const [receiver] = load(HEADERS_FILE, { ...HOOK_CONFIG, hookHeaders: headers(encoded) });
+      assert.equal(receiver.headersConfigKey, "hookHeaders");
+    });
+
+    it("reject one wrapped by base64 without -w0, naming the key and never the value", () => {
+      const lineBreak =
+        'receivers/hook.yaml: headers.secret (line 4): config "codebuild-webhooks:hookHeaders" has a line break inside a header value (GNU base64 writes lines of 76 characters: encode with base64 -w0); set it again: pulumi config set --secret codebuild-webhooks:hookHeaders <value>';
+      // As the shell leaves it in the JSON text, and as a tool that writes JSON (jq) escapes it.
+      for (const value of [
+        headers(wrappedByGnuBase64),
+        JSON.stringify({ Authorization: `Basic ${wrappedByGnuBase64}` }),
+      ]) {
+        const message = rejection(HEADERS_FILE, { ...HOOK_CONFIG, hookHeaders: value });
+        assert.equal(message, `The receiver files have 1 problem:\n${lineBreak}`);
+        for (const part of wrappedByGnuBase64.split("\n"))
+          assert.ok(!message.includes(part.slice(0, 12)), message);
+      }
+    });
+
+    it("reject a header name or value HTTP does not allow, naming neither", () => {
+      for (const value of ['{"X Token": "abc"}', '{"X-Token": "abc\\u0000"}']) {
+        assert.equal(
+          rejection(HEADERS_FILE, { ...HOOK_CONFIG, hookHeaders: value }),
+          "The receiver files have 1 problem:\n" +
+            'receivers/hook.yaml: headers.secret (line 4): config "codebuild-webhooks:hookHeaders" has a header name or value with a character HTTP does not allow; set it again: pulumi config set --secret codebuild-webhooks:hookHeaders <value>',
+          value,
+        );
+      }
+    });
+
+    it("take a signing secret of 64 random bytes made as documented, and reject it wrapped", () => {
+      const key = randomBytes(64).toString("base64");
+      // `openssl rand -base64 64` writes lines of 64 characters; `| tr -d '\n'` joins them.
+      const wrapped = `whsec_${key.replace(/.{64}(?!$)/g, "$&\n")}`;
+      assert.ok(wrapped.includes("\n"));
+      const [receiver] = load({ "hook.yaml": SIGNED }, { ...HOOK_CONFIG, hookSigningSecret: `whsec_${key}` });
+      assert.equal(receiver.signingSecretConfigKey, "hookSigningSecret");
+      for (const value of [wrapped, `${wrapped} ${signingSecret(32)}`, `${signingSecret(32)}\n${wrapped}`]) {
+        const message = rejection({ "hook.yaml": SIGNED }, { ...HOOK_CONFIG, hookSigningSecret: value });
+        assert.equal(
+          message,
+          "The receiver files have 1 problem:\n" +
+            `receivers/hook.yaml: signingSecret.secret (line 4): config "codebuild-webhooks:hookSigningSecret" has a line break inside a secret (openssl rand -base64 writes lines of 64 characters; tr -d '\\n' joins them); set it again: pulumi config set --secret codebuild-webhooks:hookSigningSecret "whsec_$(openssl rand -base64 64 | tr -d '\\n')"`,
+        );
+        assert.ok(!message.includes(key.slice(0, 12)) && !message.includes(key.slice(64, 76)), message);
+      }
+    });
+
+    it("are made with base64 -w0 and tr -d '\\n' by every command the project documents", () => {
+      const documents = [
+        "docs/receivers.md",
+        "docs/signing.md",
+        "Pulumi.dev.yaml",
+        "src/loadReceivers.ts",
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "receivers")).map((name) => `receivers/${name}`),
+        ...fs
+          .readdirSync(path.join(PROJECT_ROOT, "receivers", "examples"))
+          .map((name) => `receivers/examples/${name}`),
+      ].filter((file) => /\.(md|ya?ml|ts)$/.test(file));
+      let commands = 0;
+      for (const file of documents) {
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+        for (const [command] of text.matchAll(/\| base64\b[^)\n]*|openssl rand -base64 \d+[^)\n]*/g)) {
+          commands++;
+          assert.match(
+            command,
+            /^\| base64 -w0|^openssl rand -base64 \d+ \| tr -d '\\\\?n'/,
+            `${file}: ${command}`,
+          );
+        }
+      }
+      assert.ok(commands >= 4, `only ${commands} encoding commands found`);
+    });
+  });
+
+  describe("warnings", () => {
+    it("are none for sound receivers", () => {
+      assert.deepEqual(
+        loadWithWarnings({ "hook.yaml": `${MINIMAL}template: '{"text": "$PROJECT $STATUS"}'\n` }).warnings,
+        [],
+      );
+    });
+
+    describe("two receivers that send each notice twice", () => {
+      const receiver = (projects: string, statuses: string, urlKey = "hookUrl") =>
+        `projects: ${projects}\nstatuses: ${statuses}\nurl: { secret: ${urlKey} }\n`;
+      const config = { ...HOOK_CONFIG, otherUrl: "https://other.example/hook" };
+
+      it("are named, with the builds notified twice, when they share a URL key, projects and statuses", () => {
+        const { receivers, warnings } = loadWithWarnings(
+          {
+            "a.yaml": receiver("[my-app, api]", "[FAILED, SUCCEEDED]"),
+            "b.yaml": receiver("[api, web]", "[FAILED, STOPPED]"),
+            "c.yaml": receiver('["*"]', "[SUCCEEDED, FAILED]"),
+          },
+          config,
+        );
+        assert.equal(receivers.length, 3);
+        assert.deepEqual(warnings, [
+          'receivers/a.yaml, receivers/b.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each FAILED build of api is notified twice; delete one of the files, or give one its own secret keys',
+          'receivers/a.yaml, receivers/c.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each FAILED, SUCCEEDED build of my-app, api is notified twice; delete one of the files, or give one its own secret keys',
+          'receivers/b.yaml, receivers/c.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each FAILED build of api, web is notified twice; delete one of the files, or give one its own secret keys',
+        ]);
+        assert.deepEqual(
+          loadWithWarnings(
+            { "a.yaml": receiver('["*"]', "[FAILED]"), "b.yaml": receiver('["*"]', "[FAILED]") },
+            config,
+          ).warnings,
+          [
+            'receivers/a.yaml, receivers/b.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each FAILED build of every project is notified twice; delete one of the files, or give one its own secret keys',
+          ],
+        );
+      });
+
+      it("are not warned of when their projects, statuses or URL keys differ", () => {
+        for (const files of [
+          { "a.yaml": receiver("[my-app]", "[FAILED]"), "b.yaml": receiver("[api]", "[FAILED]") },
+          { "a.yaml": receiver('["*"]', "[FAILED]"), "b.yaml": receiver("[api]", "[SUCCEEDED]") },
+          { "a.yaml": receiver('["*"]', "[FAILED]"), "b.yaml": receiver('["*"]', "[FAILED]", "otherUrl") },
+        ]) {
+          assert.deepEqual(loadWithWarnings(files, config).warnings, [], JSON.stringify(files));
+        }
+      });
+
+      it("come of copying a preset beside the shipped receiver it replaces", () => {
+        const dir = receiversDir({});
+        for (const file of [
+          "jira-failures.yaml",
+          "slack-builds.yaml",
+          "examples/jira-issue.yaml",
+          "examples/slack.yaml",
+        ]) {
+          fs.copyFileSync(path.join(PROJECT_ROOT, "receivers", file), path.join(dir, path.basename(file)));
+        }
+        const secrets = {
+          jiraIssuesUrl: "https://example.atlassian.net/rest/api/2/issue",
+          jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+          slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+        };
+        assert.deepEqual(loadReceivers(dir, configOf(secrets), { relativeTo: root }).warnings, [
+          'receivers/jira-failures.yaml, receivers/jira-issue.yaml: both send to the URL in config "codebuild-webhooks:jiraIssuesUrl", so each FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys',
+          'receivers/slack-builds.yaml, receivers/slack.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys',
+        ]);
+      });
+    });
+
+    describe("placeholders that are not built in", () => {
+      const warningsFor = (template: string, headers?: string) =>
+        loadWithWarnings(
+          {
+            "hook.yaml": `${MINIMAL}${headers ? "headers: { secret: hookHeaders }\n" : ""}template: |\n${template.replace(/^/gm, "  ")}\n`,
+          },
+          { ...HOOK_CONFIG, ...(headers ? { hookHeaders: headers } : {}) },
+        ).warnings;
+      const asWritten =
+        "; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)";
+
+      it("are named with the template line and the nearest built-in name when one is close", () => {
+        assert.deepEqual(
+          warningsFor(
+            '{\n  "text": "$PROJCT is ${STAUS}",\n  "branch": "$GIT_BRANCH",\n  "again": "$PROJCT $buildnumber"\n}',
+          ),
+          [
+            `receivers/hook.yaml: template (line 4): $PROJCT at line 2 of the template is not a built-in placeholder (did you mean $PROJECT, the CodeBuild project name?)${asWritten}`,
+            `receivers/hook.yaml: template (line 4): $STAUS at line 2 of the template is not a built-in placeholder (did you mean $STATUS, the build status: IN_PROGRESS, SUCCEEDED, FAILED or STOPPED?)${asWritten}`,
+            `receivers/hook.yaml: template (line 4): $GIT_BRANCH at line 3 of the template is not a built-in placeholder${asWritten}`,
+            `receivers/hook.yaml: template (line 4): $buildnumber at line 4 of the template is not a built-in placeholder (did you mean $BUILD_NUMBER, the build's number within the project?)${asWritten}`,
+          ],
+        );
+      });
+
+      it("are read as the notifier reads them: $$ is a literal $, and built-in names are known", () => {
+        const everyName = BUILT_IN_PLACEHOLDER_NAMES.map((name) => `$${name} \${${name}}`).join(" ");
+        assert.deepEqual(warningsFor(`{"text": "$$PROJCT costs $$5 ${everyName}"}`), []);
+        assert.deepEqual(warningsFor("$$PROJCT and $PROJCT", '{"Content-Type": "text/plain"}'), [
+          `receivers/hook.yaml: template (line 5): $PROJCT at line 1 of the template is not a built-in placeholder (did you mean $PROJECT, the CodeBuild project name?)${asWritten}`,
+        ]);
+      });
+
+      it("do not repeat a name that looks like a secret", () => {
+        const [warning] = warningsFor('{"token": "$ghp_16C7e42F292c6912E7710c838347Ae178B4a"}');
+        assert.equal(
+          warning,
+          `receivers/hook.yaml: template (line 4): a placeholder (its name looks like a secret, so it is not shown) at line 1 of the template is not a built-in placeholder${asWritten}`,
+        );
+      });
     });
   });
 });

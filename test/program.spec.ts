@@ -515,4 +515,74 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     assert.match(error.message, /receivers\/slack-builds\.yaml/);
     assert.match(error.message, /pulumi config set --secret codebuild-webhooks:slackWebhookUrl/);
   });
+
+  it("fails before registering any resource when a receiver's secret is set without --secret", async () => {
+    let registered = 0;
+    const attempt = runProgramUnderMocks({
+      config: RECEIVER_SECRETS,
+      secretKeys: RECEIVER_SECRET_KEYS.filter((key) => key !== "codebuild-webhooks:slackWebhookUrl"),
+      materialize: async () => {
+        registered += 1;
+        return undefined;
+      },
+    });
+    await assert.rejects(attempt, (error: Error) => {
+      assert.equal(
+        error.message,
+        "The receiver files have 1 problem:\n" +
+          'receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
+      );
+      return true;
+    });
+    assert.equal(registered, 0);
+  });
+
+  it("warns, and deploys, when two receivers send each notice twice or a template names an unknown placeholder", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
+    const receivers = path.join(__dirname, "..", "receivers");
+    fs.copyFileSync(path.join(receivers, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
+    fs.copyFileSync(path.join(receivers, "examples", "slack.yaml"), path.join(dir, "slack.yaml"));
+    fs.writeFileSync(
+      path.join(dir, "typo.yaml"),
+      'projects: [api]\nstatuses: [FAILED]\nurl: { secret: typoUrl }\ntemplate: |\n  {"text": "$PROJCT failed"}\n',
+    );
+    // Without an engine, as under mocks and in npm start, Pulumi writes warnings to stderr.
+    const stderr: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let warned: ProgramRun;
+    try {
+      warned = await runProgramUnderMocks({
+        config: {
+          receiversDir: dir,
+          slackWebhookUrl: RECEIVER_SECRETS.slackWebhookUrl,
+          typoUrl: "https://chat.example/typo",
+        },
+        secretKeys: ["codebuild-webhooks:slackWebhookUrl", "codebuild-webhooks:typoUrl"],
+      });
+    } finally {
+      process.stderr.write = write;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const warnings = stderr
+      .join("")
+      .split("\n")
+      .filter((line) => line.startsWith("warning: "));
+    assert.equal(warnings.length, 2, stderr.join(""));
+    assert.match(
+      warnings[1],
+      /[/]slack-builds\.yaml, .*[/]slack\.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys$/,
+    );
+    assert.match(
+      warnings[0],
+      /[/]typo\.yaml: template \(line 4\): \$PROJCT at line 1 of the template is not a built-in placeholder \(did you mean \$PROJECT, the CodeBuild project name\?\)/,
+    );
+    assert.deepEqual(
+      (warned.outputs.receiversDeployed as { name: string }[]).map((receiver) => receiver.name),
+      ["slack-builds", "slack", "typo"],
+    );
+  });
 });

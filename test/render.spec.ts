@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
@@ -113,7 +114,10 @@ describe("npm run render", () => {
       assert.equal(JSON.parse(run.stdout).text, "my-app build # IN_PROGRESS (was )  to $DEPLOY_REGION");
       assert.equal(
         run.stderr,
-        "build-status: POST, Content-Type: application/json, for my-app IN_PROGRESS\n" +
+        "warning: test/fixtures/render/placeholder-receivers/build-status.yaml: template (line 5): " +
+          "$DEPLOY_REGION at line 1 of the template is not a built-in placeholder; unless the build sets a " +
+          "variable of that name it is sent as written (write $$ for a literal $)\n" +
+          "build-status: POST, Content-Type: application/json, for my-app IN_PROGRESS\n" +
           "The template names $DEPLOY_REGION, which the event has no value for; sent as written\n" +
           "The template's $BUILD_NUMBER, $PREVIOUS_STATUS, $FAILED_PHASE are empty for this event\n" +
           "$PREVIOUS_STATUS is always empty here, as on a project's first final build: render keeps no build history\n",
@@ -165,6 +169,23 @@ describe("npm run render", () => {
       );
       assert.equal(run.stdout, "");
     });
+  });
+
+  it("prints the warnings preview gives on stderr", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-receivers-"));
+    try {
+      const receivers = path.join(PROJECT_ROOT, "receivers");
+      fs.copyFileSync(path.join(receivers, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
+      fs.copyFileSync(path.join(receivers, "examples", "slack.yaml"), path.join(dir, "slack.yaml"));
+      const run = await npmRender(["slack", "--receivers-dir", dir, "--event", CAPTURED_EVENT]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^warning: \S*[/]slack-builds\.yaml, \S*[/]slack\.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names the receivers there are when asked for another", async () => {
