@@ -8,6 +8,25 @@ export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = ["SUCCEEDED", "FAILE
 /** The one entry of `projects` that stands for every project (the registry item's `project` is `*`). */
 export const EVERY_PROJECT = "*";
 
+/**
+ * The changes of a project's build health a receiver can act on: a failure after a success (or none),
+ * a failure after a failure, a success after a failure.
+ */
+export const TRANSITIONS = ["broken", "still-failing", "fixed"] as const;
+export type Transition = (typeof TRANSITIONS)[number];
+
+/** What a receiver sends on one transition (`on.<transition>` in its file). */
+export interface ReceiverAction {
+  /** Body template. */
+  template: string;
+  /** Appended to the receiver's URL; each value substituted into it is percent-encoded as one segment. */
+  path?: string;
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Values kept from the JSON body of a 2xx answer: placeholder name to dotted field path (`key`, `data.id`). */
+  remember?: Record<string, string>;
+}
+
 /** A receiver as declared in `receivers/<name>.yaml`, validated and resolved against the stack config. */
 export interface ReceiverDefinition {
   /** The file name without extension; it names the receiver's `/webhooks/<name>/` parameters. */
@@ -29,4 +48,9 @@ export interface ReceiverDefinition {
   signingSecretConfigKey?: string;
   /** Notify only when the project's final status differs from its previous final status. */
   onlyOnChange: boolean;
+  /**
+   * Actions per transition (`on`), instead of `statuses` and `template`: the receiver is told of the
+   * transitions it has an action for. With actions, `statuses` is FAILED and SUCCEEDED.
+   */
+  actions?: Partial<Record<Transition, ReceiverAction>>;
 }
