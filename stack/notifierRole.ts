@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
+import { REMEMBER_KEY_PREFIX } from "../src/notifier/streakRecords";
 
 export interface NotifierRole {
   role: aws.iam.Role;
@@ -38,14 +39,18 @@ export function notifierRole(resources: {
       Statement: [
         { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
         {
-          // Delivery and project status records only, by their key prefixes: registrations stay read-only.
+          // Delivery, project status and streak records only, by their key prefixes: registrations stay read-only.
           Sid: "RecordDeliveriesAndStatus",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
           Resource: [registry.arn],
           Condition: {
             "ForAllValues:StringLike": {
-              "dynamodb:LeadingKeys": [`${DELIVERY_KEY_PREFIX}*`, `${STATUS_KEY_PREFIX}*`],
+              "dynamodb:LeadingKeys": [
+                `${DELIVERY_KEY_PREFIX}*`,
+                `${STATUS_KEY_PREFIX}*`,
+                `${REMEMBER_KEY_PREFIX}*`,
+              ],
             },
           },
         },

@@ -167,7 +167,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         effect: "Allow",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.outputs.arn],
-        condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*"] } },
+        condition: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*", "#remember:*"] },
+        },
       },
       {
         effect: "Allow",

@@ -1,3 +1,4 @@
+import type { ReceiverAction } from "../receiverDefinition";
 import type { RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
 import { bodyFormat, parseHeadersParameter, requestHeaders } from "./requestHeaders";
@@ -11,7 +12,9 @@ export type BuiltNotice = { notice: Notice; unknownNames: string[] } | { reason:
  * `webhook-id`, the signature when it has a signing secret, and the body rendered from its template.
  * `parameters` holds the values of its parameters, `refused` the parameters the store would not read; a
  * reason is returned when one is missing, refused or malformed (naming the parameter, never quoting a
- * value).
+ * value). An `action` (of a receiver with actions per transition) gives the template and method, and a
+ * path appended to the receiver's URL, each value in it percent-encoded as one segment; a path naming a
+ * placeholder without a value is a reason not to send.
  */
 export function buildNotice(
   entry: RegistryEntry,
@@ -20,13 +23,24 @@ export function buildNotice(
   id: string,
   timestampSeconds: number,
   refused: ReadonlyMap<string, string> = new Map(),
+  action?: ReceiverAction,
 ): BuiltNotice {
   const unreadable = (name: string) =>
     refused.has(name)
       ? { reason: `parameter ${name} could not be read (${refused.get(name)})` }
       : { reason: `parameter ${name} not found` };
-  const url = parameters.get(entry.urlParameter);
-  if (url === undefined) return unreadable(entry.urlParameter);
+  const receiverUrl = parameters.get(entry.urlParameter);
+  if (receiverUrl === undefined) return unreadable(entry.urlParameter);
+  let url = receiverUrl;
+  if (action?.path) {
+    const path = renderTemplate(action.path, values, "path");
+    if (path.unknownNames.length > 0) {
+      return {
+        reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,
+      };
+    }
+    url = withPath(receiverUrl, path.body);
+  }
   let receiverHeaders: Record<string, string> | Error = {};
   if (entry.headersParameter) {
     const headersValue = parameters.get(entry.headersParameter);
@@ -38,7 +52,7 @@ export function buildNotice(
   }
   const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
   const { body, unknownNames } = renderTemplate(
-    entry.template ?? DEFAULT_TEMPLATE,
+    action?.template ?? entry.template ?? DEFAULT_TEMPLATE,
     values,
     bodyFormat(headers),
   );
@@ -50,5 +64,12 @@ export function buildNotice(
       return { reason: `parameter ${entry.signingSecretParameter} ${signature.message}` };
     Object.assign(headers, signature);
   }
-  return { notice: { method: entry.method, url, headers, body }, unknownNames };
+  return { notice: { method: action?.method ?? entry.method, url, headers, body }, unknownNames };
+}
+
+/** The receiver's URL with `path` appended to its path (before its query, which it keeps). */
+function withPath(receiverUrl: string, path: string): string {
+  const url = new URL(receiverUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  return url.toString();
 }

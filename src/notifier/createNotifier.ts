@@ -6,9 +6,11 @@ import { buildEventValues } from "./buildEventValues";
 import { buildNotice } from "./buildNotice";
 import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
+import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { NOT_STARTED, sendNotice, type Notice, type SendResult } from "./sendNotice";
+import { createStreakRecords, rememberFrom, type StreakTable } from "./streakRecords";
 import type { Verdict } from "./verdict";
 import { eventIdOf, webhookId } from "./webhookId";
 
@@ -20,7 +22,7 @@ export interface NotifierLog {
 }
 
 /** The registry table: receivers are read from it, deliveries and project status recorded in it. */
-export interface RegistryTable extends LedgerTable, StatusTable {
+export interface RegistryTable extends LedgerTable, StatusTable, StreakTable {
   query(input: QueryCommandInput): Promise<QueryCommandOutput>;
 }
 
@@ -60,6 +62,10 @@ export interface ReceiverOutcome {
   delivered: boolean;
   /** Set when an earlier invocation of the same event had delivered it: nothing was sent this time. */
   alreadyDelivered?: boolean;
+  /** Why nothing was sent to a receiver with actions, although nothing failed. */
+  skipped?: string;
+  /** The transition whose action was sent (receivers with actions per transition). */
+  transition?: string;
   statusCode?: number;
   /** The start of a refusing receiver's answer (its error text), control characters removed. */
   responseBody?: string;
@@ -127,10 +133,9 @@ export function createNotifier(deps: NotifierDependencies) {
     const invalid = [...own.invalid, ...catchAll.invalid];
     const forStatus = entries.filter((entry) => entry.statuses.includes(status));
     const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
-    // The project's last final status is kept only where a receiver needs it, but then for every final
-    // event of the project, whichever receivers it matches, so "previous" is always the one before.
-    const tracksStatus =
-      isFinal && entries.some((entry) => entry.onlyOnChange || entry.template?.includes("PREVIOUS_STATUS"));
+    // The project's status is kept only where a receiver needs it, but then for every final event of the
+    // project, whichever receivers it matches, so "previous" is always the one before.
+    const tracksStatus = isFinal && entries.some(usesBuildHealth);
 
     // Nothing is recorded of an event that no receiver hears of.
     const ledger =
@@ -152,7 +157,9 @@ export function createNotifier(deps: NotifierDependencies) {
     // registration matches the event.
     const seen = new Set<string>();
     const matching = forStatus
-      .filter((entry) => !entry.onlyOnChange || verdict?.changed === true)
+      .filter((entry) =>
+        entry.actions ? actsOn(entry, verdict?.transition) : !entry.onlyOnChange || verdict?.changed === true,
+      )
       .filter((entry) => !seen.has(entry.urlParameter) && seen.add(entry.urlParameter));
     deps.log.info("Receivers found", {
       project,
@@ -160,7 +167,14 @@ export function createNotifier(deps: NotifierDependencies) {
       eventId,
       registered: entries.length + invalid.length,
       matching: matching.length,
-      ...(verdict ? { previousStatus: verdict.previous ?? null, statusChanged: verdict.changed } : {}),
+      ...(verdict
+        ? {
+            previousStatus: verdict.previous ?? null,
+            statusChanged: verdict.changed,
+            transition: verdict.transition ?? null,
+            failureCount: verdict.failureCount,
+          }
+        : {}),
     });
 
     const alreadyDelivered = lease ? matching.filter((entry) => lease.delivered.has(entry.urlParameter)) : [];
@@ -177,7 +191,24 @@ export function createNotifier(deps: NotifierDependencies) {
         ),
       ),
     );
-    const values = { ...buildEventValues(event), PREVIOUS_STATUS: verdict?.previous ?? "" };
+    const values = {
+      ...buildEventValues(event),
+      PREVIOUS_STATUS: verdict?.previous ?? "",
+      FAILURE_COUNT: verdict ? String(verdict.failureCount) : "",
+      TRANSITION: "",
+    };
+    // What receivers with actions keep of the project's failure streak: read once, for all of them.
+    const streaks = createStreakRecords(deps.table, deps.tableName, project);
+    const streakRecords = toSend.some((entry) => entry.actions) ? await streaks.read() : new Map();
+    const plans = new Map<RegistryEntry, ActionPlan>();
+    for (const entry of toSend) {
+      if (entry.actions && verdict) {
+        plans.set(
+          entry,
+          planAction(entry, verdict, streakRecords.get(entry.urlParameter), eventId, Date.now()),
+        );
+      }
+    }
 
     const failure = (receiver: string, reason: string): ReceiverOutcome => ({
       receiver,
@@ -186,15 +217,28 @@ export function createNotifier(deps: NotifierDependencies) {
       attempts: 0,
       durationMs: 0,
     });
+    const skipped = (receiver: string, reason: string): ReceiverOutcome => ({
+      receiver,
+      delivered: false,
+      skipped: reason,
+      attempts: 0,
+      durationMs: 0,
+    });
 
     const prepare = (entry: RegistryEntry): Notice | ReceiverOutcome => {
+      const plan = plans.get(entry);
+      if (plan?.kind === "wait") return failure(entry.urlParameter, plan.reason);
+      if (plan?.kind === "skip") return skipped(entry.urlParameter, plan.reason);
+      const sending = plan?.kind === "send" ? plan : undefined;
       const built = buildNotice(
         entry,
         parameters,
-        values,
+        // Remembered values name what the receiver made of the streak; the event's own names win.
+        sending ? { ...sending.remembered, ...values, TRANSITION: sending.transition } : values,
         webhookId(eventId, entry.urlParameter),
         Math.floor(Date.now() / 1000),
         refused,
+        sending?.action,
       );
       if ("reason" in built) return failure(entry.urlParameter, built.reason);
       if (built.unknownNames.length > 0) {
@@ -211,16 +255,40 @@ export function createNotifier(deps: NotifierDependencies) {
     // until the deadline while those queued behind them never start.
     let unfinished = toSend.length;
     const deliver = async (entry: RegistryEntry, notice: Notice): Promise<ReceiverOutcome> => {
+      const receiver = entry.urlParameter;
+      const plan = plans.get(entry);
+      const sending = plan?.kind === "send" ? plan : undefined;
+      const streak = verdict?.streak ?? 0;
+      if (sending?.opening && !(await streaks.claimOpening(receiver, streak, eventId, lambdaDeadline))) {
+        return failure(
+          receiver,
+          "another invocation is opening the failure streak for it; left to Lambda's retry",
+        );
+      }
       const now = Date.now();
       const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
       const sent = await sendNotice(deps.got, notice, {
         deadline: now + (deadline - now) * share,
         attemptTimeoutMs: deps.attemptTimeoutMs,
         agent: deps.agent,
-        onRetry: (retry) =>
-          deps.log.warn("Retrying", { project, status, eventId, receiver: entry.urlParameter, ...retry }),
+        onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
       });
-      return outcomeOf(entry.urlParameter, sent);
+      if (!sending) return outcomeOf(receiver, sent);
+      const kept = sent.delivered ? rememberFrom(sent.answer, sending.action.remember ?? {}) : undefined;
+      if (kept && kept.missing.length > 0) {
+        deps.log.warn("The answer lacks fields to remember", {
+          receiver,
+          transition: sending.transition,
+          fields: kept.missing.map((name) => sending.action.remember?.[name]),
+        });
+      }
+      if (sending.opening) {
+        if (kept) await streaks.opened(receiver, streak, eventId, kept.values);
+        else await streaks.release(receiver, eventId);
+      } else if (kept) {
+        await streaks.remember(receiver, streak, kept.values);
+      }
+      return { ...outcomeOf(receiver, sent), transition: sending.transition };
     };
 
     const sendOutcomes = await Promise.all(
@@ -275,10 +343,11 @@ export function createNotifier(deps: NotifierDependencies) {
     for (const outcome of outcomes) {
       const fields = { project, status, eventId, ...outcome };
       if (outcome.alreadyDelivered) deps.log.info("Already delivered by an earlier invocation", fields);
+      else if (outcome.skipped) deps.log.info("Nothing to send", fields);
       else if (outcome.delivered) deps.log.info("Delivered", fields);
       else deps.log.error("Not delivered", fields);
     }
-    const undelivered = outcomes.filter((outcome) => !outcome.delivered);
+    const undelivered = outcomes.filter((outcome) => !outcome.delivered && !outcome.skipped);
     if (undelivered.length > 0) {
       throw new Error(
         `${undelivered.length} of ${outcomes.length} receivers not delivered: ` +
@@ -287,6 +356,15 @@ export function createNotifier(deps: NotifierDependencies) {
     }
     return { project, status, eventId, outcomes };
   };
+}
+
+/** Whether a receiver needs the project's build health: its status changes, transitions or streak. */
+function usesBuildHealth(entry: RegistryEntry): boolean {
+  return (
+    entry.actions !== undefined ||
+    entry.onlyOnChange ||
+    /PREVIOUS_STATUS|FAILURE_COUNT|TRANSITION/.test(entry.template ?? "")
+  );
 }
 
 function outcomeOf(receiver: string, sent: SendResult): ReceiverOutcome {

@@ -6,6 +6,7 @@ import type {
 } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { isConditionFailure } from "./conditionFailure";
+import type { Transition } from "../receiverDefinition";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
 /**
@@ -47,7 +48,9 @@ export async function evaluateFinalStatus(
   const buildId = event.detail?.["build-id"] ?? "";
   const buildNumber = event.detail?.["additional-information"]?.["build-number"];
   // Without a build number there is no order to keep: the notice goes out, nothing is recorded.
-  if (typeof buildNumber !== "number" || !Number.isInteger(buildNumber)) return { changed: true };
+  if (typeof buildNumber !== "number" || !Number.isInteger(buildNumber)) {
+    return { changed: true, failureCount: 0 };
+  }
   const key = {
     project: { S: `${STATUS_KEY_PREFIX}${project}` },
     hook_url_param_name: { S: STATUS_SORT_KEY },
@@ -58,10 +61,19 @@ export async function evaluateFinalStatus(
     const kept = record?.verdicts?.M?.[String(buildNumber)];
     if (kept?.M?.build_id?.S === buildId) return verdictFromItem(kept);
     const lastNumber = Number(record?.last_build_number?.N);
-    if (record && buildNumber <= lastNumber) return { previous: record.last_status?.S, changed: false };
+    if (record && buildNumber <= lastNumber) {
+      return { previous: record.last_status?.S, changed: false, failureCount: 0 };
+    }
 
     const previous = record?.last_status?.S;
-    const verdict: Verdict = { previous, changed: previous !== status };
+    const health = judgeHealth(healthOf(record), status, buildNumber);
+    const verdict: Verdict = {
+      previous,
+      changed: previous !== status,
+      failureCount: health.failureCount,
+      ...(health.transition ? { transition: health.transition } : {}),
+      ...(health.streak === undefined ? {} : { streak: health.streak }),
+    };
     const verdicts = newestVerdicts({
       ...record?.verdicts?.M,
       [String(buildNumber)]: { M: { ...verdictToItem(verdict).M, build_id: { S: buildId } } },
@@ -75,6 +87,7 @@ export async function evaluateFinalStatus(
           last_status: { S: status },
           last_build_id: { S: buildId },
           last_build_number: { N: String(buildNumber) },
+          ...healthItem(health.next),
           verdicts: { M: verdicts },
           version: { N: String(version + 1) },
         },
@@ -86,6 +99,63 @@ export async function evaluateFinalStatus(
     }
   }
   throw new Error(`The status record of project ${project} kept changing under concurrent builds; retry`);
+}
+
+/** The project's build health: its last SUCCEEDED or FAILED build, and the failure streak it is in. */
+interface Health {
+  status?: "SUCCEEDED" | "FAILED";
+  /** Consecutive failed builds; 0 unless failing. */
+  failureCount: number;
+  /** The build number that opened the current failure streak. */
+  streak?: number;
+}
+
+function healthOf(record: Record<string, AttributeValue> | undefined): Health {
+  // Records written before health was kept have the last final status only.
+  const status = record?.health_status?.S ?? record?.last_status?.S;
+  if (status === "FAILED") {
+    return {
+      status,
+      failureCount: Number(record?.failure_count?.N ?? 1),
+      streak: Number(record?.streak_start?.N ?? record?.last_build_number?.N),
+    };
+  }
+  return status === "SUCCEEDED" ? { status, failureCount: 0 } : { failureCount: 0 };
+}
+
+function healthItem(health: Health): Record<string, AttributeValue> {
+  return {
+    ...(health.status ? { health_status: { S: health.status } } : {}),
+    failure_count: { N: String(health.failureCount) },
+    ...(health.streak === undefined ? {} : { streak_start: { N: String(health.streak) } }),
+  };
+}
+
+/**
+ * The transition a build's final status makes from the project's health: `broken` for a failure after a
+ * success (or none), `still-failing` for a failure after a failure, `fixed` for a success after a
+ * failure. A stopped build (a person stopped it) changes nothing.
+ */
+function judgeHealth(
+  health: Health,
+  status: string,
+  buildNumber: number,
+): { transition?: Transition; failureCount: number; streak?: number; next: Health } {
+  if (status === "FAILED") {
+    const next: Health =
+      health.status === "FAILED"
+        ? { status: "FAILED", failureCount: health.failureCount + 1, streak: health.streak }
+        : { status: "FAILED", failureCount: 1, streak: buildNumber };
+    const transition = health.status === "FAILED" ? "still-failing" : "broken";
+    return { transition, failureCount: next.failureCount, streak: next.streak, next };
+  }
+  if (status === "SUCCEEDED") {
+    const next: Health = { status: "SUCCEEDED", failureCount: 0 };
+    return health.status === "FAILED"
+      ? { transition: "fixed", failureCount: health.failureCount, streak: health.streak, next }
+      : { failureCount: 0, next };
+  }
+  return { failureCount: health.failureCount, streak: health.streak, next: health };
 }
 
 /** The condition that the record is still the one read (records written before versions had none). */

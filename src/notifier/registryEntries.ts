@@ -1,4 +1,5 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import { TRANSITIONS, type ReceiverAction, type Transition } from "../receiverDefinition";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";
@@ -19,6 +20,8 @@ export interface RegistryEntry {
   method: string;
   /** Notify only when the project's final status changed. */
   onlyOnChange: boolean;
+  /** Actions per build-health transition; such a receiver hears of the transitions it has one for. */
+  actions?: Partial<Record<Transition, ReceiverAction>>;
 }
 
 /** A registry item that cannot be used, with the reason (it names attributes, never values of secrets). */
@@ -74,7 +77,15 @@ export function parseRegistryItem(
   parameterPath = DEFAULT_PARAMETER_PATH,
 ): RegistryEntry | InvalidRegistryItem {
   const urlParameter = item.hook_url_param_name?.S ?? "(no hook_url_param_name)";
-  const statuses = item.statuses?.SS ?? item.statuses?.L?.map((status) => status.S);
+  const actions = item.actions ? parseActions(item.actions) : undefined;
+  if (typeof actions === "string") return { urlParameter, reason: actions };
+  if (actions && (item.template || item.only_on_change)) {
+    return { urlParameter, reason: "an item with actions takes neither template nor only_on_change" };
+  }
+  // The transitions an item acts on need both final statuses a transition can come from.
+  const statuses = actions
+    ? ["FAILED", "SUCCEEDED"]
+    : (item.statuses?.SS ?? item.statuses?.L?.map((status) => status.S));
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
     return { urlParameter, reason: "attribute statuses must be a list or string set of strings" };
   }
@@ -117,7 +128,46 @@ export function parseRegistryItem(
     template: item.template?.S || undefined,
     method: (item.method?.S ?? "POST").toUpperCase(),
     onlyOnChange: item.only_on_change?.BOOL ?? false,
+    ...(actions ? { actions } : {}),
   };
+}
+
+/** A placeholder name, as remembered values are named. */
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The `actions` attribute: a map from transition to `{template, path?, method?, remember?}`, with
+ * `remember` a map from placeholder name to a dotted field path. Returns the problem when malformed.
+ */
+function parseActions(attribute: AttributeValue): Partial<Record<Transition, ReceiverAction>> | string {
+  if (!attribute.M) return "attribute actions must be a map of transitions to actions";
+  const actions: Partial<Record<Transition, ReceiverAction>> = {};
+  for (const [transition, value] of Object.entries(attribute.M)) {
+    if (!(TRANSITIONS as readonly string[]).includes(transition)) {
+      return `attribute actions has ${JSON.stringify(transition)}, not one of ${TRANSITIONS.join(", ")}`;
+    }
+    const fields = value.M;
+    const at = `attribute actions.${transition}`;
+    if (fields?.template?.S === undefined) return `${at} must be a map with a template string`;
+    for (const field of ["path", "method"]) {
+      if (fields[field] && fields[field].S === undefined) return `${at}.${field} must be a string`;
+    }
+    let remember: Record<string, string> | undefined;
+    if (fields.remember) {
+      const entries = Object.entries(fields.remember.M ?? {});
+      if (!fields.remember.M || entries.some(([name, path]) => !PLACEHOLDER_NAME.test(name) || !path.S)) {
+        return `${at}.remember must be a map of placeholder names to field paths`;
+      }
+      remember = Object.fromEntries(entries.map(([name, path]) => [name, path.S as string]));
+    }
+    actions[transition as Transition] = {
+      template: fields.template.S,
+      method: (fields.method?.S ?? "POST").toUpperCase(),
+      ...(fields.path?.S === undefined ? {} : { path: fields.path.S }),
+      ...(remember ? { remember } : {}),
+    };
+  }
+  return Object.keys(actions).length > 0 ? actions : "attribute actions names no transition";
 }
 
 /** The receiver folder of a URL parameter `<parameterPath><folder>/<name>`; undefined outside one. */

@@ -25,12 +25,13 @@ export interface RenderedTemplate {
  * Substitutes `values` into `template`. In a JSON body a value that lands inside a JSON string literal is
  * escaped for it, so a template that is valid JSON yields valid JSON whatever the build put in its
  * variables; in a form body every value is percent-encoded, so it can add no field (`&`) nor end one
- * (`=`); in a text body values go in as they are. Placeholders naming no value stay as written.
+ * (`=`); in a URL path every value is percent-encoded too, so it stays one segment and adds no query;
+ * in a text body values go in as they are. Placeholders naming no value stay as written.
  */
 export function renderTemplate(
   template: string,
   values: Readonly<Record<string, string>>,
-  format: BodyFormat,
+  format: BodyFormat | "path",
 ): RenderedTemplate {
   const unknownNames: string[] = [];
   const substitute = (text: string, encode: (value: string) => string): string =>
@@ -49,7 +50,7 @@ export function renderTemplate(
       ? template.replace(JSON_PIECE, (piece) =>
           piece.startsWith('"') ? substitute(piece, escapeForJsonString) : substitute(piece, asIs),
         )
-      : substitute(template, format === "form" ? encodeURIComponent : asIs);
+      : substitute(template, format === "text" ? asIs : encodeURIComponent);
   return { body, unknownNames };
 }
 
