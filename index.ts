@@ -40,7 +40,7 @@ export const notifier = new aws.lambda.CallbackFunction(
     role: role.role,
     memorySize: 256,
     timeout: 60,
-    environment: { variables: { TABLE_NAME: registry.name } },
+    environment: { variables: { TABLE_NAME: registry.name, PARAMETER_PATH: "/webhooks/" } },
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     // got depends on these for its type declarations only; nothing requires them at run time.
     codePathOptions: { extraExcludePackages: ["type-fest", "@types/http-cache-semantics"] },

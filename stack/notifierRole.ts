@@ -54,13 +54,14 @@ export function notifierRole(resources: {
           Resource: [parameterArn],
         },
         {
-          // Whatever key encrypts the parameters, the notifier may use it only through Parameter Store.
+          // Parameter Store decrypts on the notifier's behalf, and only the notifier's own parameters.
           Sid: "DecryptReceiverParametersViaSsm",
           Effect: "Allow",
           Action: ["kms:Decrypt"],
           Resource: ["*"],
           Condition: {
             StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${region.region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn },
           },
         },
         { Sid: "SendDeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetters.arn] },

@@ -139,7 +139,12 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         effect: "Allow",
         actions: ["kms:Decrypt"],
         resources: ["*"],
-        condition: { StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` } },
+        condition: {
+          StringEquals: { "kms:ViaService": `ssm.${REGION}.amazonaws.com` },
+          StringLike: {
+            "kms:EncryptionContext:PARAMETER_ARN": `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/webhooks/*`,
+          },
+        },
       },
       {
         effect: "Allow",
@@ -156,12 +161,14 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     ]);
   });
 
-  it("runs the notifier on nodejs22.x with the table name as its only setting and its own log group", () => {
+  it("runs the notifier on nodejs22.x with the table name and parameter path as its settings and its own log group", () => {
     const fn = single(run, "aws:lambda/function:Function");
     const table = single(run, "aws:dynamodb/table:Table");
     assert.equal(fn.inputs.runtime, "nodejs22.x");
     assert.equal(fn.inputs.handler, "__index.handler");
-    assert.deepEqual(fn.inputs.environment, { variables: { TABLE_NAME: run.outputs.tableName } });
+    assert.deepEqual(fn.inputs.environment, {
+      variables: { TABLE_NAME: run.outputs.tableName, PARAMETER_PATH: "/webhooks/" },
+    });
     assert.equal(run.outputs.tableName, table.outputs.name);
     const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
     assert.equal(logGroup.inputs.retentionInDays, 30);
