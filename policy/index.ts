@@ -3,7 +3,8 @@ import { policies } from "./policies";
 
 new PolicyPack("codebuild-webhooks", {
   description:
-    "Guards the codebuild-webhooks secrets and grants: receiver parameters live under /webhooks/ as " +
-    "SecureString, only the notifier reads them, and the receiver registry can be restored.",
+    "Guards the codebuild-webhooks secrets and grants: receiver parameters live under each stack's path below " +
+    "/webhooks/ as SecureString, created by codebuild-webhooks stacks only; only the notifier reads them, " +
+    "nobody changes them, and the notifier writes only its own records; the receiver registry can be restored.",
   policies,
 });

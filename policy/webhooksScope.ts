@@ -7,17 +7,17 @@
 /** The Pulumi project of the stacks that deploy the notifier. */
 export const WEBHOOKS_PROJECT = "codebuild-webhooks";
 
-/** The parameter path the notifier's IAM grant covers (`parameter/webhooks/*`). */
-const WEBHOOKS_PATH = "/webhooks/";
+/** The parameter path every codebuild-webhooks stack keeps its receivers' secrets under. */
+export const WEBHOOKS_PATH = "/webhooks/";
 
 /** The project part of a resource URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
 export function projectOfUrn(urn: string): string {
   return urn.split("::")[1] ?? "";
 }
 
-/** True for a parameter name the notifier's grant covers: a name inside the `/webhooks/` path. */
-export function isUnderWebhooksPath(name: string): boolean {
-  return name.startsWith(WEBHOOKS_PATH) && name.length > WEBHOOKS_PATH.length;
+/** True for a parameter name inside a path (`/webhooks/` unless a stack's own path is given). */
+export function isUnderWebhooksPath(name: string, path = WEBHOOKS_PATH): boolean {
+  return name.startsWith(path) && name.length > path.length;
 }
 
 /**
@@ -27,4 +27,12 @@ export function isUnderWebhooksPath(name: string): boolean {
  */
 export function looksLikeWebhooksPath(name: string): boolean {
   return name.includes("/") && /^\/*webhook/i.test(name);
+}
+
+/**
+ * True for a stack's parameter path: `/webhooks/`, or a folder below it (`/webhooks/staging/`), made of
+ * the characters Parameter Store allows in names, so no wildcard can hide in it.
+ */
+export function isParameterPath(path: string): boolean {
+  return /^\/webhooks\/([A-Za-z0-9_.-]+\/)*$/.test(path);
 }

@@ -8,8 +8,11 @@ import { ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import * as path from "node:path";
 import { notifierLeastPrivilege } from "../policy/notifierLeastPrivilege";
+import { notifierManagedPolicies } from "../policy/notifierManagedPolicies";
+import { notifierOnlyReader } from "../policy/notifierOnlyReader";
 import { version as packVersion } from "../policy/package.json";
 import { registryRecoverable } from "../policy/registryRecoverable";
+import { stackParameterPath } from "../policy/stackParameterPath";
 import { webhooksParameterPrefix } from "../policy/webhooksParameterPrefix";
 import { webhooksParameterSecureString } from "../policy/webhooksParameterSecureString";
 
@@ -115,8 +118,18 @@ describe("policy pack served to the Pulumi CLI", () => {
       [
         ["webhooks-parameter-prefix", EnforcementLevel.MANDATORY],
         ["webhooks-parameter-securestring", EnforcementLevel.MANDATORY],
+        ["webhooks-parameter-source", EnforcementLevel.MANDATORY],
+        ["cloudformation-readable", EnforcementLevel.MANDATORY],
         ["notifier-least-privilege", EnforcementLevel.MANDATORY],
+        ["webhooks-parameters-read-only", EnforcementLevel.MANDATORY],
+        ["notifier-managed-policies", EnforcementLevel.MANDATORY],
+        ["broad-managed-policies", EnforcementLevel.ADVISORY],
+        ["notifier-decrypt-scoped", EnforcementLevel.MANDATORY],
+        ["notifier-registry-writes", EnforcementLevel.MANDATORY],
+        ["registry-items-owned", EnforcementLevel.MANDATORY],
         ["registry-recoverable", EnforcementLevel.ADVISORY],
+        ["notifier-only-reader", EnforcementLevel.MANDATORY],
+        ["stack-parameter-path", EnforcementLevel.MANDATORY],
       ],
     );
   });
@@ -188,10 +201,91 @@ describe("policy pack served to the Pulumi CLI", () => {
       policyArn: "arn:aws:iam::aws:policy/AmazonSSMFullAccess",
     });
     assert.deepEqual(
-      attachment.map((diagnostic) => diagnostic.message),
+      attachment.map(({ policy, message }) => [policy, message]),
       [
-        `${notifierLeastPrivilege.description}\nManaged policy "arn:aws:iam::aws:policy/AmazonSSMFullAccess" gives ` +
-          `the notifier's role far more than it needs. Detach it and grant only what the notifier uses in an inline policy.`,
+        [
+          "notifier-managed-policies",
+          `${notifierManagedPolicies.description}\nManaged policy "arn:aws:iam::aws:policy/AmazonSSMFullAccess" is ` +
+            `attached to a role. In a codebuild-webhooks stack the notifier's role may carry ` +
+            `arn:<partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole at most: the pack cannot see ` +
+            `what other managed policies grant (AmazonSSMReadOnlyAccess or ReadOnlyAccess would let the notifier ` +
+            `read every parameter). Detach it and grant only what the notifier uses in the role's inline policy.`,
+        ],
+      ],
+    );
+  });
+
+  it("checks the whole stack at the end of a preview, telling roles apart by dependency while unknown", async () => {
+    const urn = (type: string, name: string) => `urn:pulumi:dev::codebuild-webhooks::${type}::${name}`;
+    const ROLE = "aws:iam/role:Role";
+    const readWebhooks = JSON.stringify({
+      Statement: [
+        { Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:*:*:parameter/webhooks/*" },
+      ],
+    });
+    const resource = (
+      type: string,
+      name: string,
+      props: Record<string, JavaScriptValue>,
+      dependencies: Record<string, string> = {},
+    ) => {
+      const analyzed = new analyzerProto.AnalyzerResource()
+        .setType(type)
+        .setName(name)
+        .setUrn(urn(type, name))
+        .setProperties(Struct.fromJavaScript(props))
+        .setOptions(new analyzerProto.AnalyzerResourceOptions());
+      for (const [prop, on] of Object.entries(dependencies)) {
+        analyzed
+          .getPropertydependenciesMap()
+          .set(prop, new analyzerProto.AnalyzerPropertyDependencies().setUrnsList([on]));
+      }
+      return analyzed;
+    };
+    const request = new analyzerProto.AnalyzeStackRequest().setResourcesList([
+      resource(ROLE, "notifier", { name: UNKNOWN_STRING, arn: UNKNOWN_STRING }),
+      resource(
+        "aws:lambda/function:Function",
+        "notifier",
+        {
+          role: UNKNOWN_STRING,
+          environment: { variables: { TABLE_NAME: UNKNOWN_STRING, PARAMETER_PATH: "/webhooks/staging/" } },
+        },
+        { role: urn(ROLE, "notifier") },
+      ),
+      resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        "notifier",
+        { role: UNKNOWN_STRING, policy: readWebhooks },
+        { role: urn(ROLE, "notifier") },
+      ),
+      resource(ROLE, "ops", {
+        name: "ops-1",
+        arn: "arn:aws:iam::1:role/ops-1",
+        inlinePolicies: [{ name: "read", policy: readWebhooks }],
+      }),
+    ]);
+    const response = await unary<analyzerProto.AnalyzeResponse>((done) => client.analyzeStack(request, done));
+    assert.deepEqual(
+      response
+        .getDiagnosticsList()
+        .map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn(), diagnostic.getMessage()]),
+      [
+        [
+          "notifier-only-reader",
+          urn(ROLE, "ops"),
+          `${notifierOnlyReader.description}\nInline policy "read" statement 1 allows ssm:GetParameters on ` +
+            `"arn:aws:ssm:*:*:parameter/webhooks/*" to role "ops", which is not the notifier's role (the role of ` +
+            `the stack's Lambda function): only the notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+        ],
+        [
+          "stack-parameter-path",
+          urn("aws:iam/rolePolicy:RolePolicy", "notifier"),
+          `${stackParameterPath.description}\nPolicy statement 1 allows ssm:GetParameters on ` +
+            `"arn:aws:ssm:*:*:parameter/webhooks/*", beyond this stack's parameter path "/webhooks/staging/" ` +
+            `(PARAMETER_PATH of function "notifier"): the notifier would read other stacks' receiver credentials. ` +
+            `Limit Resource to "arn:aws:ssm:<region>:<account>:parameter/webhooks/staging/*".`,
+        ],
       ],
     );
   });
@@ -201,14 +295,21 @@ describe("policy pack served to the Pulumi CLI", () => {
       role: "notifier",
       policy: UNKNOWN_STRING,
     });
+    // Every policy that reads grants says so, as advice, and checks the document during the update.
     assert.deepEqual(
       diagnostics.map(({ policy, level }) => [policy, level]),
-      [["notifier-least-privilege", EnforcementLevel.ADVISORY]],
+      [
+        "notifier-least-privilege",
+        "webhooks-parameters-read-only",
+        "notifier-managed-policies",
+        "broad-managed-policies",
+        "notifier-decrypt-scoped",
+        "notifier-registry-writes",
+      ].map((policy) => [policy, EnforcementLevel.ADVISORY]),
     );
-    assert.match(
-      diagnostics[0].message,
-      /during preview: string value at \.policy can't be known during preview$/,
-    );
+    for (const { message } of diagnostics) {
+      assert.match(message, /during preview: string value at \.policy can't be known during preview$/);
+    }
   });
 
   it("takes each policy's enforcement level from the pack's config", async () => {

@@ -1,6 +1,12 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { actionPatternMatches, patternReachesArns } from "../policy/iamPattern";
+import {
+  reachesParametersOutside,
+  reachesParametersUnder,
+  staysUnder,
+  withVariablesAsWildcards,
+} from "../policy/parameterArns";
 
 /** Every string over "a" and ":" up to the given length. */
 function stringsUpTo(length: number): string[] {
@@ -51,5 +57,38 @@ describe("IAM wildcard patterns (policy pack)", () => {
     assert.equal(patternReachesArns("arn:aws:ssm:*:*:parameter/Webhooks/*", webhooks), false);
     assert.equal(patternReachesArns("arn:aws:ssm:us-east-1:1:parameter/web*", webhooks), true);
     assert.equal(patternReachesArns("arn:aws:ssm:us-east-1:1:parameter/billing/*", webhooks), false);
+  });
+});
+
+describe("parameter ARNs in grants (policy pack)", () => {
+  it("read IAM policy variables as wildcards that may hold slashes and colons", () => {
+    assert.equal(
+      withVariablesAsWildcards("parameter/${aws:username}/${aws:PrincipalTag/team, 'x'}"),
+      "parameter/*/*",
+    );
+    assert.equal(reachesParametersUnder("arn:aws:ssm:*:*:parameter/${aws:username}", "/webhooks/"), true);
+    assert.equal(
+      reachesParametersUnder("arn:aws:ssm:*:*:parameter/team-${aws:username}", "/webhooks/"),
+      false,
+    );
+    assert.equal(staysUnder("arn:${aws:x}:ssm:*:*:parameter/webhooks/${aws:username}", "/webhooks/"), true);
+    assert.equal(staysUnder("arn:aws:ssm:*:*:parameter/webhooks${aws:username}", "/webhooks/"), false);
+  });
+
+  it("keep a grant under a path only when every ARN it matches is there", () => {
+    assert.equal(
+      staysUnder("arn:aws:ssm:us-east-1:1:parameter/webhooks/staging/*", "/webhooks/staging/"),
+      true,
+    );
+    assert.equal(staysUnder("arn:aws:ssm:us-east-1:1:parameter/webhooks/*", "/webhooks/staging/"), false);
+    assert.equal(
+      staysUnder("arn:aws:ssm:us-east-1:1:parameter/webhooks/staging*", "/webhooks/staging/"),
+      false,
+    );
+    assert.equal(
+      reachesParametersOutside("arn:aws:ssm:us-east-1:1:parameter/webhooks/*", "/webhooks/staging/"),
+      true,
+    );
+    assert.equal(reachesParametersOutside("arn:aws:ssm:us-east-1:1:document/*", "/webhooks/"), false);
   });
 });

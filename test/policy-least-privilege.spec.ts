@@ -1,14 +1,24 @@
 import * as assert from "node:assert/strict";
-import { managedPolicyViolations, parameterReadViolations } from "../policy/notifierLeastPrivilege";
+import { GrantedDocument } from "../policy/iamGrants";
+import { parameterReadViolations } from "../policy/notifierLeastPrivilege";
 
 const THIS_PROJECT = "codebuild-webhooks";
 const OTHER_PROJECT = "billing-service";
 const WEBHOOKS_ARN = "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*";
 const ALL_READS = "ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath, ssm:GetParameterHistory";
 
-/** A policy document as the program passes it: a JSON string. */
-function policy(...statements: Record<string, unknown>[]): { label: string; document: string } {
-  return { label: "Policy", document: JSON.stringify({ Version: "2012-10-17", Statement: statements }) };
+/** A role's inline policy document as the program passes it: a JSON string. */
+function policy(...statements: Record<string, unknown>[]): GrantedDocument {
+  return {
+    label: "Policy",
+    document: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    holder: "role",
+  };
+}
+
+/** The same document held by a user, a group, or a managed policy. */
+function notRoles(document: GrantedDocument): GrantedDocument {
+  return { ...document, holder: "other" };
 }
 
 function allow(action: string | string[], resource: string | string[]): Record<string, unknown> {
@@ -51,7 +61,11 @@ describe("policy notifier-least-privilege", () => {
       const documents = [
         policy(allow("ssm:GetParameter", "arn:aws:ssm:*:*:parameter/webhooks/*")),
         policy(allow("ssm:GetParameters", "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/jira/url")),
-        { label: "Policy", document: { Version: "2012-10-17", Statement: [allow("ssm:*", WEBHOOKS_ARN)] } },
+        {
+          label: "Policy",
+          document: { Version: "2012-10-17", Statement: [allow("ssm:*", WEBHOOKS_ARN)] },
+          holder: "role" as const,
+        },
       ];
       assert.deepEqual(parameterReadViolations(documents, THIS_PROJECT), []);
     });
@@ -128,8 +142,9 @@ describe("policy notifier-least-privilege", () => {
     });
 
     it("names the statement by Sid or position and the inline policy by name", () => {
-      const inline = {
+      const inline: GrantedDocument = {
         label: `Inline policy "notifier"`,
+        holder: "role",
         document: JSON.stringify({
           Statement: [allow("logs:PutLogEvents", "*"), allow("ssm:GetParameter", "*")],
         }),
@@ -164,20 +179,99 @@ describe("policy notifier-least-privilege", () => {
 
     it("skips a document that is not valid JSON or has no statements (AWS rejects it)", () => {
       assert.deepEqual(
-        parameterReadViolations([{ label: "Policy", document: "{not json" }], THIS_PROJECT),
+        parameterReadViolations([{ label: "Policy", document: "{not json", holder: "other" }], THIS_PROJECT),
         [],
       );
-      assert.deepEqual(parameterReadViolations([{ label: "Policy", document: undefined }], THIS_PROJECT), []);
+      assert.deepEqual(
+        parameterReadViolations([{ label: "Policy", document: undefined, holder: "other" }], THIS_PROJECT),
+        [],
+      );
+    });
+  });
+
+  describe("reads of /webhooks/ by users, groups and managed policies in a codebuild-webhooks stack", () => {
+    it("reports them, however narrow: only the notifier's role reads the receiver credentials", () => {
+      const documents = [
+        notRoles(policy(allow("ssm:GetParameter", WEBHOOKS_ARN))),
+        notRoles(
+          policy(
+            allow("ssm:GetParameters", "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/jira/url"),
+          ),
+        ),
+        notRoles(policy(allow("ssm:GetParameter", "*"))),
+      ];
+      assert.deepEqual(
+        parameterReadViolations(documents, THIS_PROJECT),
+        [
+          `ssm:GetParameter on "${WEBHOOKS_ARN}"`,
+          `ssm:GetParameters on "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/jira/url"`,
+          `ssm:GetParameter on "*"`,
+        ].map(
+          (grant) =>
+            `Policy statement 1 allows ${grant}, which reaches the receiver credentials under /webhooks/: in a ` +
+            `codebuild-webhooks stack only the notifier's role reads them, through its inline policy. Remove this grant.`,
+        ),
+      );
+    });
+
+    it("still reports their reads of other parameters", () => {
+      const resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/token";
+      assert.deepEqual(
+        parameterReadViolations([notRoles(policy(allow("ssm:GetParameter", resource)))], THIS_PROJECT),
+        [beyondWebhooks(`Policy statement 1 allows ssm:GetParameter on "${resource}"`)],
+      );
+    });
+  });
+
+  describe("policy variables in Resource", () => {
+    it("read as wildcards that can stand for anything, slashes included", () => {
+      for (const resource of [
+        "arn:aws:ssm:*:*:parameter/${aws:username}/*",
+        "arn:aws:ssm:*:*:parameter/${aws:PrincipalTag/team}",
+        "arn:aws:ssm:${aws:RequestedRegion}:*:parameter/${aws:PrincipalTag/team, 'x'}/*",
+      ]) {
+        assert.deepEqual(
+          parameterReadViolations([policy(allow("ssm:GetParameter", resource))], THIS_PROJECT),
+          [beyondWebhooks(`Policy statement 1 allows ssm:GetParameter on "${resource}"`)],
+          resource,
+        );
+        assert.deepEqual(
+          parameterReadViolations([policy(allow("ssm:GetParameter", resource))], OTHER_PROJECT),
+          [sweepsWebhooks(`Policy statement 1 allows ssm:GetParameter on "${resource}"`)],
+          resource,
+        );
+      }
+    });
+
+    it("stay inside /webhooks/ when they come after it", () => {
+      const resource =
+        "arn:aws:ssm:${aws:RequestedRegion}:*:parameter/webhooks/${aws:PrincipalTag/receiver}/*";
+      assert.deepEqual(
+        parameterReadViolations([policy(allow("ssm:GetParameter", resource))], THIS_PROJECT),
+        [],
+      );
     });
   });
 
   describe("ssm:GetParameter* grants in a stack of another project", () => {
-    it("leaves grants of the stack's own parameters, and deliberate /webhooks/ grants, alone", () => {
+    it("leaves grants of the stack's own parameters alone", () => {
       const documents = [
         policy(allow("ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/billing/*")),
-        policy(allow("ssm:GetParameters", WEBHOOKS_ARN)),
+        notRoles(policy(allow("ssm:GetParameters", "arn:aws:ssm:*:*:parameter/webhooks-relay/token"))),
       ];
       assert.deepEqual(parameterReadViolations(documents, OTHER_PROJECT), []);
+    });
+
+    it("reports a grant of exactly /webhooks/, to a role, a user or a group alike", () => {
+      for (const document of [
+        policy(allow("ssm:GetParameters", WEBHOOKS_ARN)),
+        notRoles(policy(allow("ssm:GetParameters", WEBHOOKS_ARN))),
+      ]) {
+        assert.deepEqual(parameterReadViolations([document], OTHER_PROJECT), [
+          `Policy statement 1 allows ssm:GetParameters on "${WEBHOOKS_ARN}", which reaches the receiver ` +
+            `credentials under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant.`,
+        ]);
+      }
     });
 
     it("reports a wildcard that sweeps /webhooks/ in with the stack's parameters", () => {
@@ -192,38 +286,6 @@ describe("policy notifier-least-privilege", () => {
           resource,
         );
       }
-    });
-  });
-
-  describe("managed policies on the notifier's role", () => {
-    it("passes the basic execution role policy", () => {
-      const arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
-      assert.deepEqual(managedPolicyViolations([arn], THIS_PROJECT), []);
-    });
-
-    it("reports FullAccess, power-user and administrator policies, AWS or customer managed", () => {
-      const arns = [
-        "arn:aws:iam::aws:policy/AmazonSSMFullAccess",
-        "arn:aws:iam::aws:policy/AWSLambda_FullAccess",
-        "arn:aws:iam::aws:policy/PowerUserAccess",
-        "arn:aws:iam::aws:policy/AdministratorAccess",
-        "arn:aws:iam::123456789012:policy/team/WebhooksFullAccess",
-      ];
-      assert.deepEqual(
-        managedPolicyViolations(arns, THIS_PROJECT),
-        arns.map(
-          (arn) =>
-            `Managed policy "${arn}" gives the notifier's role far more than it needs. ` +
-            `Detach it and grant only what the notifier uses in an inline policy.`,
-        ),
-      );
-    });
-
-    it("leaves other projects' roles alone (they hold no notifier)", () => {
-      assert.deepEqual(
-        managedPolicyViolations(["arn:aws:iam::aws:policy/AdministratorAccess"], OTHER_PROJECT),
-        [],
-      );
     });
   });
 });

@@ -1,68 +1,35 @@
-import { ResourceValidationArgs, unknownCheckingProxy } from "@pulumi/policy";
 import * as assert from "node:assert/strict";
 import { MockedResource, runProgramUnderMocks } from "../local/programUnderMocks";
 import { PROJECT } from "../local/stackConfig";
-import { policies } from "../policy/policies";
+import { resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
-interface Violation {
-  policy: string;
-  message: string;
+interface PolicyDocument {
+  Statement: { Sid?: string; Condition?: Record<string, unknown> }[];
 }
 
-class NotApplicable extends Error {}
+/** What the pack checks of a resource before creating it: its inputs. */
+function checked(resource: MockedResource) {
+  return resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, PROJECT);
+}
 
-/** The resource's inputs as the pack receives them: wrapped so that reading an unknown value throws. */
-function validationArgs(resource: Pick<MockedResource, "type" | "name" | "inputs">): ResourceValidationArgs {
-  const { type, name } = resource;
-  const props = unknownCheckingProxy(resource.inputs);
-  // Resource classes recognize their instances by Pulumi type token, which is all the analyzer knows.
-  const isType = (resourceClass: object) =>
-    (resourceClass as { isInstance(candidate: unknown): boolean }).isInstance({ __pulumiType: type });
+/** What the stack policies see at the end of an update: every resource with its outputs. */
+function checkedStack(resources: MockedResource[]) {
+  return stackViolations(
+    stackResources(
+      resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
+      PROJECT,
+    ),
+  );
+}
+
+/** A copy of a resource with some inputs (and the outputs that repeat them) replaced. */
+function withInputs(resource: MockedResource, inputs: Record<string, unknown>): MockedResource {
   return {
-    type,
-    name,
-    props,
-    urn: `urn:pulumi:dev::${PROJECT}::${type}::${name}`,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    stackTags: new Map(),
-    isType,
-    asType: ((resourceClass: object) =>
-      isType(resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
-    getConfig: <T extends object>() => ({}) as T,
-    notApplicable: () => {
-      throw new NotApplicable();
-    },
+    ...resource,
+    inputs: { ...resource.inputs, ...inputs },
+    outputs: { ...resource.outputs, ...inputs },
   };
-}
-
-/** Runs every policy of the pack on a resource, as the analyzer does for each resource of an update. */
-async function violationsOf(
-  resource: Pick<MockedResource, "type" | "name" | "inputs">,
-): Promise<Violation[]> {
-  const violations: Violation[] = [];
-  for (const policy of policies) {
-    assert.ok("validateResource" in policy && policy.validateResource, `${policy.name} validates resources`);
-    const validations = Array.isArray(policy.validateResource)
-      ? policy.validateResource
-      : [policy.validateResource];
-    for (const validate of validations) {
-      try {
-        await validate(validationArgs(resource), (message) =>
-          violations.push({ policy: policy.name, message }),
-        );
-      } catch (error) {
-        if (!(error instanceof NotApplicable)) throw error;
-      }
-    }
-  }
-  return violations;
 }
 
 describe("the stack under its own policy pack", () => {
@@ -74,6 +41,11 @@ describe("the stack under its own policy pack", () => {
     return found;
   }
 
+  function notifierPolicy(): { resource: MockedResource; document: PolicyDocument } {
+    const resource = first("aws:iam/rolePolicy:RolePolicy");
+    return { resource, document: JSON.parse(String(resource.inputs.policy)) as PolicyDocument };
+  }
+
   before(async () => {
     ({ resources } = await runProgramUnderMocks({
       config: RECEIVER_SECRETS,
@@ -81,16 +53,24 @@ describe("the stack under its own policy pack", () => {
     }));
   });
 
-  it("passes every policy with every resource the program creates", async () => {
+  it("passes every resource policy with every resource the program creates", async () => {
     for (const resource of resources) {
-      assert.deepEqual(await violationsOf(resource), [], `${resource.type} ${resource.name}`);
+      assert.deepEqual(await checked(resource), [], `${resource.type} ${resource.name}`);
     }
+  });
+
+  it("passes the stack policies with the whole stack, its notifier's parameter path included", async () => {
+    assert.equal(
+      (first("aws:lambda/function:Function").inputs.environment as { variables: Record<string, string> })
+        .variables.PARAMETER_PATH,
+      "/webhooks/",
+    );
+    assert.deepEqual(await checkedStack(resources), []);
   });
 
   it("blocks a receiver parameter renamed outside /webhooks/", async () => {
     const parameter = first("aws:ssm/parameter:Parameter");
-    const renamed = { ...parameter, inputs: { ...parameter.inputs, name: "/ci/jira-failures/url" } };
-    assert.deepEqual(await violationsOf(renamed), [
+    assert.deepEqual(await checked(withInputs(parameter, { name: "/ci/jira-failures/url" })), [
       {
         policy: "webhooks-parameter-prefix",
         message:
@@ -102,8 +82,7 @@ describe("the stack under its own policy pack", () => {
 
   it("blocks a receiver parameter stored as a plain String", async () => {
     const parameter = first("aws:ssm/parameter:Parameter");
-    const plain = { ...parameter, inputs: { ...parameter.inputs, type: "String" } };
-    assert.deepEqual(await violationsOf(plain), [
+    assert.deepEqual(await checked(withInputs(parameter, { type: "String" })), [
       {
         policy: "webhooks-parameter-securestring",
         message: `Parameter "${String(parameter.inputs.name)}" has type "String"; set type: "SecureString".`,
@@ -112,11 +91,14 @@ describe("the stack under its own policy pack", () => {
   });
 
   it("blocks a notifier policy that also reads every parameter", async () => {
-    const rolePolicy = first("aws:iam/rolePolicy:RolePolicy");
-    const document = JSON.parse(String(rolePolicy.inputs.policy)) as { Statement: object[] };
-    document.Statement.push({ Sid: "ReadAll", Effect: "Allow", Action: "ssm:GetParameter*", Resource: "*" });
-    const broad = { ...rolePolicy, inputs: { ...rolePolicy.inputs, policy: JSON.stringify(document) } };
-    assert.deepEqual(await violationsOf(broad), [
+    const { resource, document } = notifierPolicy();
+    document.Statement.push({
+      Sid: "ReadAll",
+      Effect: "Allow",
+      Action: "ssm:GetParameter*",
+      Resource: "*",
+    } as never);
+    assert.deepEqual(await checked(withInputs(resource, { policy: JSON.stringify(document) })), [
       {
         policy: "notifier-least-privilege",
         message:
@@ -127,10 +109,125 @@ describe("the stack under its own policy pack", () => {
     ]);
   });
 
+  it("blocks a notifier that may write registrations or decrypt beyond its parameters", async () => {
+    const { resource, document } = notifierPolicy();
+    const unconditioned = (sid: string) => {
+      const statement = document.Statement.find((candidate) => candidate.Sid === sid);
+      assert.ok(statement, sid);
+      delete statement.Condition;
+    };
+    unconditioned("RecordDeliveriesAndStatus");
+    unconditioned("DecryptReceiverParametersViaSsm");
+    const violations = await checked(withInputs(resource, { policy: JSON.stringify(document) }));
+    assert.deepEqual(
+      violations.map(({ policy, message }) => [policy, message.split(",")[0]]),
+      [
+        [
+          "notifier-decrypt-scoped",
+          `Policy statement "DecryptReceiverParametersViaSsm" allows kms:Decrypt without a kms:ViaService condition and without a kms:EncryptionContext:PARAMETER_ARN condition`,
+        ],
+        ["notifier-registry-writes", `Policy statement "RecordDeliveriesAndStatus" allows dynamodb:PutItem`],
+      ],
+    );
+  });
+
+  it("blocks a managed policy on the notifier's role, however harmless its name", async () => {
+    const role = first("aws:iam/role:Role");
+    const attachment = {
+      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      name: "notifier-ssm",
+      props: { role: role.outputs.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess" },
+    };
+    assert.deepEqual(
+      (await resourceViolations(attachment, PROJECT)).map(({ policy }) => policy),
+      ["notifier-managed-policies"],
+    );
+  });
+
+  it("holds the whole stack to a narrower parameter path, once its notifier names one", async () => {
+    const path = "/webhooks/staging/";
+    const narrowed = resources.map((resource) =>
+      resource.type === "aws:lambda/function:Function"
+        ? withInputs(resource, {
+            environment: { variables: { TABLE_NAME: "registry", PARAMETER_PATH: path } },
+          })
+        : resource,
+    );
+    const violations = await checkedStack(narrowed);
+    const from = `this stack's parameter path "${path}" (PARAMETER_PATH of function "notifier")`;
+    const policy = first("aws:iam/rolePolicy:RolePolicy");
+    assert.deepEqual(
+      violations.filter(({ urn }) => urn === urnOf(policy, PROJECT)).map(({ message }) => message),
+      [
+        `Policy statement "ReadReceiverParameters" allows ssm:GetParameter, ssm:GetParameters on ` +
+          `"arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*", beyond ${from}: the notifier would read ` +
+          `other stacks' receiver credentials. Limit Resource to "arn:aws:ssm:<region>:<account>:parameter${path}*".`,
+        `Policy statement "DecryptReceiverParametersViaSsm" allows kms:Decrypt with kms:EncryptionContext:PARAMETER_ARN ` +
+          `["arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*"], beyond ${from}: the notifier could decrypt ` +
+          `other stacks' receiver credentials. Limit it to "arn:aws:ssm:<region>:<account>:parameter${path}*".`,
+      ],
+    );
+    const parameters = resources.filter(({ type }) => type === "aws:ssm/parameter:Parameter");
+    const items = resources.filter(({ type }) => type === "aws:dynamodb/tableItem:TableItem");
+    assert.deepEqual(
+      violations
+        .filter(({ urn }) => urn !== urnOf(policy, PROJECT))
+        .map(({ policy, urn }) => [policy, urn])
+        .sort(),
+      [
+        ...parameters.map((parameter) => ["stack-parameter-path", urnOf(parameter, PROJECT)]),
+        // Each item names its URL parameter, and the Jira receiver's its headers parameter too.
+        ...items.flatMap((item) =>
+          Array(String(item.inputs.item).includes("hook_headers_param_name") ? 2 : 1).fill([
+            "stack-parameter-path",
+            urnOf(item, PROJECT),
+          ]),
+        ),
+      ].sort(),
+    );
+  });
+
+  it("blocks a second role of the stack that reads the receiver credentials", async () => {
+    const reader = {
+      type: "aws:iam/role:Role",
+      name: "reader",
+      inputs: {},
+      secretInputs: [],
+      protect: false,
+      outputs: {
+        name: "reader-1",
+        arn: "arn:aws:iam::123456789012:role/reader-1",
+        inlinePolicies: [
+          {
+            name: "read",
+            policy: JSON.stringify({
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Action: "ssm:GetParameters",
+                  Resource: "arn:aws:ssm:*:*:parameter/webhooks/*",
+                },
+              ],
+            }),
+          },
+        ],
+      },
+    };
+    assert.deepEqual(await checkedStack([...resources, reader]), [
+      {
+        policy: "notifier-only-reader",
+        urn: urnOf(reader, PROJECT),
+        message:
+          `Inline policy "read" statement 1 allows ssm:GetParameters on "arn:aws:ssm:*:*:parameter/webhooks/*" to ` +
+          `role "reader", which is not the notifier's role (the role of the stack's Lambda function): only the ` +
+          `notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+      },
+    ]);
+  });
+
   it("advises point-in-time recovery when the registry loses it", async () => {
     const table = first("aws:dynamodb/table:Table");
-    const unrecoverable = { ...table, inputs: { ...table.inputs, pointInTimeRecovery: { enabled: false } } };
-    assert.deepEqual(await violationsOf(unrecoverable), [
+    assert.deepEqual(await checked(withInputs(table, { pointInTimeRecovery: { enabled: false } })), [
       {
         policy: "registry-recoverable",
         message: "Registry table has no point-in-time recovery; set pointInTimeRecovery: { enabled: true }.",

@@ -83,8 +83,13 @@ function escapeDollars(text: string): string {
 function partTemplate(parts: Part[], index: number): string {
   const part = parts[index];
   if ("literal" in part) return escapeDollars(part.literal);
-  const next = parts[index + 1];
-  const textExtendsName = next !== undefined && "literal" in next && /^[A-Za-z0-9_]/.test(next.literal);
+  // The literal text right after the name, across adjacent literal parts (an empty one joins nothing).
+  let following = "";
+  for (const next of parts.slice(index + 1)) {
+    if (!("literal" in next)) break;
+    following += next.literal;
+  }
+  const textExtendsName = /^[A-Za-z0-9_]/.test(following);
   return part.braced || textExtendsName ? `\${${part.name}}` : `$${part.name}`;
 }
 

@@ -1,0 +1,150 @@
+// UnknownValueError is what reading a value unknown during a preview throws; @pulumi/policy exports it,
+// though its type declarations leave it out.
+import { PolicyResource, StackValidation, UnknownValueError } from "@pulumi/policy";
+import { GrantedDocument, iamGrantsOf } from "./iamGrants";
+import { WEBHOOKS_PATH, WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
+
+/** What the stack policies read of a stack's resources. */
+export type StackResource = Pick<PolicyResource, "type" | "name" | "urn" | "props" | "propertyDependencies">;
+
+/** A violation of a stack policy, on one resource or (without urn) on the stack. */
+export interface StackViolation {
+  message: string;
+  urn?: string;
+}
+
+export type ReportStackViolation = (violation: StackViolation) => void;
+
+/** The notifier: a codebuild-webhooks stack's Lambda function. */
+export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
+
+const ROLE_TYPES = ["aws:iam/role:Role", "aws-native:iam:Role"];
+
+/**
+ * Runs a check on each item. A value not known yet (during a preview) stops only its own item's check;
+ * the first such error is thrown again at the end, so that the analyzer notes the policy could not run
+ * whole, after what the other items showed has been reported.
+ */
+export function forEachKnown<T>(items: readonly T[], check: (item: T) => void): void {
+  let unknown: Error | undefined;
+  for (const item of items) {
+    try {
+      check(item);
+    } catch (error) {
+      if (!(error instanceof UnknownValueError)) throw error;
+      unknown ??= error as Error;
+    }
+  }
+  if (unknown) throw unknown;
+}
+
+/** A property of a resource, or undefined while it is not known. */
+function knownProp(resource: StackResource, name: string): unknown {
+  try {
+    return resource.props[name];
+  } catch (error) {
+    if (error instanceof UnknownValueError) return undefined;
+    throw error;
+  }
+}
+
+/** A role: one of the stack's role resources, or the name or ARN of a role the stack does not manage. */
+export type RoleReference = StackResource | string;
+
+export function stackRoles(resources: readonly StackResource[]): StackResource[] {
+  return resources.filter((resource) => ROLE_TYPES.includes(resource.type));
+}
+
+/**
+ * The role a property names (a function's `role`, a role policy's `role`). Its dependencies say which
+ * role it is even while the value is unknown (a preview of new resources); otherwise the value is
+ * compared with the stack's roles' names and ARNs.
+ */
+export function roleNamedBy(
+  resource: StackResource,
+  prop: string,
+  roles: readonly StackResource[],
+): RoleReference | undefined {
+  const dependencies = (resource.propertyDependencies[prop] ?? []).filter((dependency) =>
+    ROLE_TYPES.includes(dependency.type),
+  );
+  if (dependencies.length === 1) return dependencies[0];
+  const value: unknown = resource.props[prop];
+  if (typeof value !== "string") return undefined;
+  return (
+    roles.find((role) => ["arn", "name", "roleName"].some((field) => knownProp(role, field) === value)) ??
+    value
+  );
+}
+
+/** A role's name from its name or ARN (`arn:aws:iam::<account>:role/<path>/<name>`). */
+function roleName(reference: string): string {
+  return reference.startsWith("arn:") ? reference.slice(reference.lastIndexOf("/") + 1) : reference;
+}
+
+export function sameRole(one: RoleReference, other: RoleReference): boolean {
+  if (typeof one !== "string" && typeof other !== "string") return one.urn === other.urn;
+  if (typeof one === "string" && typeof other === "string") return roleName(one) === roleName(other);
+  const [role, reference] = typeof one === "string" ? [other as StackResource, one] : [one, other as string];
+  return ["arn", "name", "roleName"].some((field) => knownProp(role, field) === reference);
+}
+
+/** The stack's notifiers (its Lambda functions), each with the role it runs as. */
+export function notifierRoles(
+  resources: readonly StackResource[],
+  roles: readonly StackResource[],
+): { notifier: StackResource; role: RoleReference }[] {
+  const found: { notifier: StackResource; role: RoleReference }[] = [];
+  forEachKnown(
+    resources.filter((resource) => resource.type === LAMBDA_FUNCTION),
+    (notifier) => {
+      const role = roleNamedBy(notifier, "role", roles);
+      if (role !== undefined) found.push({ notifier, role });
+    },
+  );
+  return found;
+}
+
+/** Whether a role is one a notifier runs as. */
+export function isNotifierRole(
+  role: RoleReference | undefined,
+  notifiers: readonly { role: RoleReference }[],
+): boolean {
+  return role !== undefined && notifiers.some((notifier) => sameRole(notifier.role, role));
+}
+
+/** How messages name a role. */
+export function shownRole(role: RoleReference): string {
+  return typeof role === "string" ? `role "${role}"` : `role "${role.name}"`;
+}
+
+/** The inline policies of a role a resource grants (a role's own, a role policy's), with the role. */
+export function roleInlineDocuments(
+  resource: StackResource,
+  roles: readonly StackResource[],
+): { role?: RoleReference; documents: GrantedDocument[] } | undefined {
+  const documents = (iamGrantsOf(resource)?.documents ?? []).filter((granted) => granted.holder === "role");
+  if (documents.length === 0) return undefined;
+  if (ROLE_TYPES.includes(resource.type)) return { role: resource, documents };
+  const prop = resource.type === "aws-native:iam:RolePolicy" ? "roleName" : "role";
+  return { role: roleNamedBy(resource, prop, roles), documents };
+}
+
+/** The parameter path a notifier function reads (`PARAMETER_PATH`); stacks older than the setting use /webhooks/. */
+export function parameterPathOf(notifier: StackResource): string {
+  const environment = notifier.props.environment as { variables?: Record<string, unknown> } | undefined;
+  const path = environment?.variables?.PARAMETER_PATH;
+  return typeof path === "string" ? path : WEBHOOKS_PATH;
+}
+
+/** A stack validation for codebuild-webhooks stacks only, reporting each violation the check finds. */
+export function validateWebhooksStack(
+  check: (resources: readonly StackResource[], report: ReportStackViolation) => void,
+): StackValidation {
+  return (args, reportViolation) => {
+    const project = args.resources.length > 0 ? projectOfUrn(args.resources[0].urn) : "";
+    if (project !== WEBHOOKS_PROJECT)
+      return args.notApplicable("Policy applies to codebuild-webhooks stacks");
+    check(args.resources, ({ message, urn }) => reportViolation(message, urn));
+  };
+}

@@ -1,0 +1,154 @@
+import {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  unknownCheckingProxy,
+} from "@pulumi/policy";
+import { policies } from "../../policy/policies";
+
+/** A resource as a policy sees it: its type, name and properties (a stack's properties are its outputs). */
+export interface ResourceUnderPolicy {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+}
+
+export interface Violation {
+  policy: string;
+  message: string;
+  /** The resource a stack policy names, if any. */
+  urn?: string;
+}
+
+class NotApplicable extends Error {}
+
+export function urnOf(resource: Pick<ResourceUnderPolicy, "type" | "name">, project: string): string {
+  return `urn:pulumi:dev::${project}::${resource.type}::${resource.name}`;
+}
+
+const OPTIONS = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
+
+/**
+ * What the analyzer tells a policy of any resource: properties wrapped so that reading an unknown value
+ * throws, and type tests. Resource classes recognize their instances by Pulumi type token, which is all
+ * the analyzer knows.
+ */
+function analyzedResource(resource: ResourceUnderPolicy, project: string) {
+  const props = unknownCheckingProxy(resource.props);
+  const isType = (resourceClass: object) =>
+    (resourceClass as { isInstance(candidate: unknown): boolean }).isInstance({
+      __pulumiType: resource.type,
+    });
+  return {
+    type: resource.type,
+    name: resource.name,
+    props,
+    urn: urnOf(resource, project),
+    opts: OPTIONS,
+    isType,
+    // Typed by each caller: resource and stack policies declare it differently.
+    asType: (resourceClass: object) => (isType(resourceClass) ? props : undefined),
+  };
+}
+
+/** The arguments the analyzer passes a resource policy. */
+export function validationArgs(resource: ResourceUnderPolicy, project: string): ResourceValidationArgs {
+  const { asType, ...analyzed } = analyzedResource(resource, project);
+  return {
+    ...analyzed,
+    asType: asType as ResourceValidationArgs["asType"],
+    stackTags: new Map(),
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable: () => {
+      throw new NotApplicable();
+    },
+  };
+}
+
+/**
+ * A stack's resources as the analyzer passes them to stack policies. `dependsOn` names, per property,
+ * the resources (`<type>::<name>`) the property's value came from, as the engine records them.
+ */
+export function stackResources(
+  resources: (ResourceUnderPolicy & { dependsOn?: Record<string, string[]> })[],
+  project: string,
+): PolicyResource[] {
+  const built = resources.map((resource): PolicyResource => {
+    const { asType, ...analyzed } = analyzedResource(resource, project);
+    return {
+      ...analyzed,
+      asType: asType as PolicyResource["asType"],
+      dependencies: [],
+      propertyDependencies: {},
+    };
+  });
+  resources.forEach(({ dependsOn }, index) => {
+    for (const [prop, names] of Object.entries(dependsOn ?? {})) {
+      built[index].propertyDependencies[prop] = names.map((name) => {
+        const dependency = built.find((candidate) => `${candidate.type}::${candidate.name}` === name);
+        if (!dependency) throw new Error(`no resource ${name}`);
+        return dependency;
+      });
+    }
+  });
+  return built;
+}
+
+function isStackPolicy(
+  policy: ResourceValidationPolicy | StackValidationPolicy,
+): policy is StackValidationPolicy {
+  return "validateStack" in policy;
+}
+
+/** Runs every resource policy of the pack on a resource, as the analyzer does for each resource of an update. */
+export async function resourceViolations(
+  resource: ResourceUnderPolicy,
+  project: string,
+): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const policy of policies) {
+    if (isStackPolicy(policy) || !policy.validateResource) continue;
+    const validations = [policy.validateResource].flat();
+    for (const validate of validations) {
+      try {
+        await validate(validationArgs(resource, project), (message) =>
+          violations.push({ policy: policy.name, message }),
+        );
+      } catch (error) {
+        if (!(error instanceof NotApplicable)) throw error;
+      }
+    }
+  }
+  return violations;
+}
+
+/** Runs every stack policy of the pack on a stack's resources, as the analyzer does at the end of an update. */
+export async function stackViolations(resources: PolicyResource[]): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const policy of policies) {
+    if (!isStackPolicy(policy)) continue;
+    try {
+      await policy.validateStack(
+        {
+          resources,
+          stackTags: new Map(),
+          getConfig: <T extends object>() => ({}) as T,
+          notApplicable: () => {
+            throw new NotApplicable();
+          },
+        },
+        (message, urn) => violations.push({ policy: policy.name, message, ...(urn ? { urn } : {}) }),
+      );
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) throw error;
+    }
+  }
+  return violations;
+}
