@@ -7,6 +7,7 @@ import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
+import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { notifierRole } from "./stack/notifierRole";
 import { checkedParameterPath } from "./stack/parameterPath";
 import { registerReceivers } from "./stack/receiverRegistrations";
@@ -52,34 +53,46 @@ const deadLetters = deadLetterQueue();
 
 const role = notifierRole({ registry, deadLetters, logGroup, parameterPath });
 
-/** The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the Lambda. */
-const notifier = new aws.lambda.CallbackFunction(
+/**
+ * The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the
+ * Lambda's code archive (see stack/notifierCode.ts for what the archive leaves out).
+ */
+const notifier = new aws.lambda.Function(
   "notifier",
   {
     runtime: aws.lambda.Runtime.NodeJS22dX,
-    role: role.role,
+    role: role.role.arn,
     memorySize: 256,
     timeout: 60,
     environment: { variables: { TABLE_NAME: registry.name, PARAMETER_PATH: parameterPath } },
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-    // got depends on these for its type declarations only; nothing requires them at run time.
-    codePathOptions: { extraExcludePackages: ["type-fest", "@types/http-cache-semantics"] },
-    callbackFactory: () => {
+    handler: NOTIFIER_HANDLER,
+    code: notifierCode(() => {
       // Modules are required here, once per container, rather than imported at the top of the file:
-      // the serializer would capture an import's namespace object by value and fail.
+      // the serializer would capture an import's namespace object by value and fail. Those only events
+      // with receivers to notify need are loaded when the first such event comes, not at cold start.
       /* eslint-disable @typescript-eslint/no-require-imports */
+      const whenNeeded = <T>(load: () => T): (() => T) => {
+        let loaded: T | undefined;
+        return () => (loaded ??= load());
+      };
       const dynamodbModule = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
-      const { SSMClient, GetParametersCommand } =
-        require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
       const { Logger } =
         require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
-      const got = (require("got") as typeof import("got")).default;
-      const pLimit = (require("p-limit") as typeof import("p-limit")).default;
       const http = require("node:http") as typeof import("node:http");
       const https = require("node:https") as typeof import("node:https");
+      const getParameters = whenNeeded(() => {
+        const ssmModule = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
+        const ssm = new ssmModule.SSMClient({});
+        return (input: import("@aws-sdk/client-ssm").GetParametersCommandInput) =>
+          ssm.send(new ssmModule.GetParametersCommand(input));
+      });
+      const got = whenNeeded(() => (require("got") as typeof import("got")).default);
+      const limit = whenNeeded(() =>
+        (require("p-limit") as typeof import("p-limit")).default(MAX_CONCURRENT_DELIVERIES),
+      );
       /* eslint-enable @typescript-eslint/no-require-imports */
       const dynamodb = new dynamodbModule.DynamoDBClient({});
-      const ssm = new SSMClient({});
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
@@ -91,19 +104,19 @@ const notifier = new aws.lambda.CallbackFunction(
           updateItem: (input, options) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input), options),
         },
         // Five minutes: a rotated secret reaches warm containers within that time.
-        parameters: createParameterCache((input) => ssm.send(new GetParametersCommand(input)), 5 * 60_000),
+        parameters: createParameterCache((input) => getParameters()(input), 5 * 60_000),
         got,
         // Connections to receivers are kept open across invocations of a warm container.
         agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
         log: logger,
-        limit: pLimit(MAX_CONCURRENT_DELIVERIES),
+        limit: (task) => limit()(task),
         attemptTimeoutMs: 10_000,
       });
       return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {
         logger.addContext(context as never);
         return notify(event, context);
       };
-    },
+    }),
   },
   { dependsOn: [role.policy] },
 );

@@ -10,6 +10,7 @@ const Module = require("node:module");
 const path = require("node:path");
 const { randomUUID } = require("node:crypto");
 const { performance } = require("node:perf_hooks");
+const inspector = require("node:inspector");
 
 const [codeDir, handlerName, endMarker] = process.argv.slice(2);
 const taskRoot = fs.realpathSync(codeDir);
@@ -77,19 +78,39 @@ function contextFor(timeoutMs) {
   };
 }
 
-async function invoke(handler, { id, event, timeoutMs }) {
-  const started = performance.now();
-  let outcome;
+/** Runs `task` under V8's CPU profiler (what `--cpu-prof` records), resolving with its result and the profile. */
+async function profiled(task) {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
   try {
-    outcome = { ok: true, result: await handler(event, contextFor(timeoutMs)) };
-  } catch (error) {
-    outcome = { ok: false, error: describeError(error) };
+    return { outcome: await task(), profile: (await post("Profiler.stop")).profile };
+  } finally {
+    session.disconnect();
   }
+}
+
+async function invoke(handler, { id, event, timeoutMs, profile }) {
+  const started = performance.now();
+  const run = async () => {
+    try {
+      return { ok: true, result: await handler(event, contextFor(timeoutMs)) };
+    } catch (error) {
+      return { ok: false, error: describeError(error) };
+    }
+  };
+  const { outcome, profile: cpuProfile } = profile ? await profiled(run) : { outcome: await run() };
   const durationMs = performance.now() - started;
   // Output and IPC travel apart; the markers tell the parent that every line of this event has arrived.
   process.stdout.write(`${endMarker}${id}\n`);
   process.stderr.write(`${endMarker}${id}\n`);
-  process.send({ type: "result", id, durationMs, ...outcome });
+  process.send({ type: "result", id, durationMs, ...outcome, ...(cpuProfile ? { cpuProfile } : {}) });
 }
 
 // A container without its parent would never be asked for anything again.

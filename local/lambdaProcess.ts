@@ -30,11 +30,30 @@ export interface Invocation {
   durationMs: number;
   /** The lines printed while this event ran. */
   logs: string[];
+  /** V8's CPU profile of the event (a `.cpuprofile`), when asked for. */
+  cpuProfile?: CpuProfile;
+}
+
+/** A V8 CPU profile, as `--cpu-prof` writes it and Chrome's DevTools read it. */
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+    hitCount?: number;
+    children?: number[];
+  }[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  /** Microseconds before each sample. */
+  timeDeltas: number[];
 }
 
 export interface InvokeOptions {
   /** The function's timeout; defaults to 30 s. */
   timeoutMs?: number;
+  /** Records V8's CPU profile of the event (the profiler's own cost included). */
+  profile?: boolean;
 }
 
 /** A Lambda function running in a process of its own, one event at a time, as in one Lambda container. */
@@ -66,7 +85,15 @@ interface ContainerSettings {
 type HostMessage =
   | { type: "ready"; loadMs: number }
   | { type: "initError"; error: LambdaError }
-  | { type: "result"; id: string; ok: boolean; result?: unknown; error?: LambdaError; durationMs: number }
+  | {
+      type: "result";
+      id: string;
+      ok: boolean;
+      result?: unknown;
+      error?: LambdaError;
+      durationMs: number;
+      cpuProfile?: CpuProfile;
+    }
   | { type: "usage"; id: string; maxRssBytes: number };
 
 type HostResult = Extract<HostMessage, { type: "result" }>;
@@ -202,7 +229,7 @@ class Container {
     return this.exitError === undefined;
   }
 
-  invoke(event: unknown, timeoutMs: number): Promise<Invocation> {
+  invoke(event: unknown, timeoutMs: number, profile: boolean): Promise<Invocation> {
     return new Promise((resolve) => {
       if (this.exitError) {
         resolve({ ok: false, error: this.exitError, timedOut: false, durationMs: 0, logs: [] });
@@ -225,7 +252,7 @@ class Container {
       };
       this.running = running;
       // Should the container die before it reads the event, its "close" reports that death.
-      this.child.send({ type: "invoke", id, event, timeoutMs }, () => undefined);
+      this.child.send({ type: "invoke", id, event, timeoutMs, profile }, () => undefined);
     });
   }
 
@@ -246,8 +273,16 @@ class Container {
   private finishIfComplete(): void {
     const running = this.running;
     if (!running?.result || running.markersSeen < 2 || running.timedOut) return;
-    const { ok, result, error, durationMs } = running.result;
-    this.settle(running, { ok, result, error, timedOut: false, durationMs, logs: running.logs });
+    const { ok, result, error, durationMs, cpuProfile } = running.result;
+    this.settle(running, {
+      ok,
+      result,
+      error,
+      timedOut: false,
+      durationMs,
+      logs: running.logs,
+      ...(cpuProfile ? { cpuProfile } : {}),
+    });
   }
 
   private finishAfterExit(running: RunningInvocation, exitError: LambdaError): void {
@@ -340,7 +375,7 @@ class LocalLambda implements LambdaProcess {
   invoke(event: unknown, options: InvokeOptions = {}): Promise<Invocation> {
     // Lambda gives a container one event at a time; the next waits for the one before it.
     const invocation = this.queue.then(() =>
-      this.runInvocation(event, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      this.runInvocation(event, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.profile ?? false),
     );
     this.queue = invocation.catch(() => undefined);
     return invocation;
@@ -368,7 +403,7 @@ class LocalLambda implements LambdaProcess {
     return container;
   }
 
-  private async runInvocation(event: unknown, timeoutMs: number): Promise<Invocation> {
+  private async runInvocation(event: unknown, timeoutMs: number, profile: boolean): Promise<Invocation> {
     if (this.closed) throw new Error("The Lambda process is closed");
     // The process may have exited since the last event, e.g. from a timer the handler left running.
     if (!this.container.alive) this.container = this.startContainer();
@@ -381,7 +416,7 @@ class LocalLambda implements LambdaProcess {
         error instanceof InitError ? error.lambdaError : { name: "Error", message: String(error) };
       return { ok: false, error: lambdaError, timedOut: false, durationMs: 0, logs: [] };
     }
-    const invocation = await this.container.invoke(event, timeoutMs);
+    const invocation = await this.container.invoke(event, timeoutMs, profile);
     // After a timeout or a crash the next event gets a fresh (cold) container, as on Lambda.
     if (!this.container.alive && !this.closed) this.container = this.startContainer();
     return invocation;

@@ -9,7 +9,13 @@ import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
-import { NOT_STARTED, sendNotice, type Notice, type SendResult } from "./sendNotice";
+import {
+  createNoticeSender,
+  NOT_STARTED,
+  type Notice,
+  type NoticeSender,
+  type SendResult,
+} from "./sendNotice";
 import { createStreakRecords, rememberFrom, type StreakTable } from "./streakRecords";
 import type { Verdict } from "./verdict";
 import { eventIdOf, webhookId } from "./webhookId";
@@ -42,7 +48,8 @@ export interface NotifierDependencies {
   parameterPath: string;
   table: RegistryTable;
   parameters: ParameterCache;
-  got: Got;
+  /** The HTTP client, loaded when the first notice is sent. */
+  got: () => Got;
   agent?: Agents;
   log: NotifierLog;
   /** Shared by all invocations of the container; allows MAX_CONCURRENT_DELIVERIES at once. */
@@ -99,6 +106,9 @@ const BUILD_STATE_CHANGE = { source: "aws.codebuild", detailType: "CodeBuild Bui
  */
 export function createNotifier(deps: NotifierDependencies) {
   const unrecorded: UnrecordedDeliveries = new Map();
+  let sender: NoticeSender | undefined;
+  const sendNotice: NoticeSender = (notice, options) =>
+    (sender ??= createNoticeSender(deps.got(), deps.agent))(notice, options);
 
   return async function notify(
     event: BuildStateChangeEvent,
@@ -142,7 +152,7 @@ export function createNotifier(deps: NotifierDependencies) {
       forStatus.length > 0
         ? createDeliveryLedger(deps.table, deps.tableName, eventId, context.awsRequestId, unrecorded)
         : undefined;
-    const lease = await ledger?.claim(lambdaDeadline, Date.parse(event.time ?? "") || Date.now());
+    const lease = await ledger?.claim(lambdaDeadline);
     if (lease === "held-elsewhere") {
       throw new Error(
         `${forStatus.length} receivers not delivered: another invocation of this event holds its lease; ` +
@@ -267,10 +277,9 @@ export function createNotifier(deps: NotifierDependencies) {
       }
       const now = Date.now();
       const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
-      const sent = await sendNotice(deps.got, notice, {
+      const sent = await sendNotice(notice, {
         deadline: now + (deadline - now) * share,
         attemptTimeoutMs: deps.attemptTimeoutMs,
-        agent: deps.agent,
         onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
       });
       if (!sending) return outcomeOf(receiver, sent);

@@ -1,7 +1,5 @@
 import type {
   AttributeValue,
-  QueryCommandInput,
-  QueryCommandOutput,
   UpdateItemCommandInput,
   UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
@@ -16,7 +14,6 @@ export interface CallOptions {
 /** The registry table operations the ledger uses; the notifier's role may write ledger items only. */
 export interface LedgerTable {
   updateItem(input: UpdateItemCommandInput, options?: CallOptions): Promise<UpdateItemCommandOutput>;
-  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
 }
 
 /**
@@ -29,11 +26,6 @@ const LEASE_SORT_KEY = "#lease";
 
 /** Long enough to outlive the dead-letter queue's retention, so a replayed event is still deduplicated. */
 const RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
-/**
- * An event first seen longer ago than this may be the retry of an invocation that recorded its
- * deliveries one item per receiver, as the notifier did before it kept one item per event.
- */
-const PER_RECEIVER_RECORDS_BEFORE_MS = 5 * 60_000;
 
 /** What earlier invocations of the event left, read as this invocation takes the lease. */
 export interface Lease {
@@ -57,7 +49,7 @@ export interface DeliveryLedger {
    * Takes the event's lease until `leaseUntil` (epoch ms): the earlier invocations' record when this
    * invocation may send, or "held-elsewhere" while another invocation holds an unexpired lease.
    */
-  claim(leaseUntil: number, eventTime: number): Promise<Lease | "held-elsewhere">;
+  claim(leaseUntil: number): Promise<Lease | "held-elsewhere">;
   /**
    * Records the receivers delivered and failed, and the verdict, and gives up the lease so a retry can
    * take it at once. Rejects when the record could not be written before `abortSignal` fired.
@@ -94,31 +86,8 @@ export function createDeliveryLedger(
     return unique.length > 0 ? { SS: unique } : undefined;
   };
 
-  /** Receivers delivered according to the per-receiver records of an earlier version of the notifier. */
-  async function perReceiverRecords(): Promise<string[]> {
-    const delivered: string[] = [];
-    let exclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await table.query({
-        TableName: tableName,
-        KeyConditionExpression: "#project = :event",
-        ExpressionAttributeNames: { "#project": "project" },
-        ExpressionAttributeValues: { ":event": { S: eventKey } },
-        ConsistentRead: true,
-        ExclusiveStartKey: exclusiveStartKey,
-      });
-      for (const item of page.Items ?? []) {
-        if (item.delivery_state?.S === "delivered" && item.hook_url_param_name?.S) {
-          delivered.push(item.hook_url_param_name.S);
-        }
-      }
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return delivered;
-  }
-
   return {
-    async claim(leaseUntil, eventTime) {
+    async claim(leaseUntil) {
       const pending = unrecordedByEvent.get(eventId);
       const pendingSet = pending ? stringSet(pending) : undefined;
       let previous: Record<string, AttributeValue> | undefined;
@@ -144,12 +113,8 @@ export function createDeliveryLedger(
         throw error;
       }
       unrecordedByEvent.delete(eventId);
-      const delivered = new Set([...(previous?.delivered?.SS ?? []), ...(pending ?? [])]);
-      if (!previous && Date.now() - eventTime > PER_RECEIVER_RECORDS_BEFORE_MS) {
-        for (const receiver of await perReceiverRecords()) delivered.add(receiver);
-      }
       return {
-        delivered,
+        delivered: new Set([...(previous?.delivered?.SS ?? []), ...(pending ?? [])]),
         failed: new Set(previous?.failed?.SS ?? []),
         verdict: previous?.verdict ? verdictFromItem(previous.verdict) : undefined,
       };

@@ -13,8 +13,6 @@ export interface SendOptions {
   deadline: number;
   /** Upper bound for one attempt. */
   attemptTimeoutMs: number;
-  /** Keep-alive agents shared by all invocations of the container. */
-  agent?: Agents;
   /** Called before each retry, for logging. */
   onRetry?: (retry: { attempt: number; statusCode?: number; errorCode?: string }) => void;
 }
@@ -49,60 +47,63 @@ export const ANSWER_READ_LIMIT = 8 * 1024;
 /** The code of a send that never started, because too little time was left before the deadline. */
 export const NOT_STARTED = "NOT_STARTED";
 
+/** What one send keeps between got's hooks: its deadline, its attempts and where to report retries. */
+interface SendState {
+  deadline: number;
+  attemptTimeoutMs: number;
+  attempts: number;
+  onRetry?: SendOptions["onRetry"];
+}
+
+/** Sends notices; made once per container, it keeps got's settings and hooks for every send. */
+export type NoticeSender = (notice: Notice, options: SendOptions) => Promise<SendResult>;
+
 /**
- * Sends one notice with got: retries network errors, timeouts, 408, 429 and 5xx with exponential
+ * The notice sender, on got: retries network errors, timeouts, 408, 429 and 5xx with exponential
  * backoff and full jitter, honours Retry-After when it fits before the deadline, and never retries other
  * answers. Any 2xx is success (Jira answers 201); redirects are not followed, since a redirected POST
  * has not been delivered. A send with less than MIN_ATTEMPT_MS left does not start. Answers are read up
  * to ANSWER_READ_LIMIT bytes and never inflated: a longer one is cut off and the send ends with its
- * status code. Errors
- * carry codes only: their messages can contain the URL.
+ * status code. Errors carry codes only: their messages can contain the URL. The settings and hooks are
+ * made once, with got's `extend`; each send only adds its own request and state.
  */
-export async function sendNotice(got: Got, notice: Notice, options: SendOptions): Promise<SendResult> {
-  const started = Date.now();
-  const remaining = () => options.deadline - Date.now();
-  let attempts = 0;
-  if (remaining() < MIN_ATTEMPT_MS)
-    return { delivered: false, errorCode: NOT_STARTED, attempts, durationMs: 0 };
-  // The answer's status, seen before its body is read, in case reading is cut short.
-  let answerStatus: number | undefined;
-  const request = got(notice.url, {
-    method: notice.method as "POST",
-    headers: { ...notice.headers, "accept-encoding": "identity" },
-    body: notice.body,
-    agent: options.agent,
+export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
+  const remainingFor = (state: SendState) => state.deadline - Date.now();
+  const client = got.extend({
+    agent,
     throwHttpErrors: false,
     followRedirect: false,
     // Inflating a compressed answer has no bound: a small one can inflate to gigabytes.
     decompress: false,
     retry: {
       limit: MAX_ATTEMPTS - 1,
-      methods: [notice.method as "POST"],
+      methods: ["POST", "PUT", "PATCH"],
       statusCodes: RETRYABLE_STATUS_CODES,
-      maxRetryAfter: Math.max(0, remaining() - MIN_ATTEMPT_MS),
-      calculateDelay: ({ attemptCount, computedValue, retryAfter }) => {
+      calculateDelay: ({ attemptCount, computedValue, retryAfter, error }) => {
         // got computes 0 for what must not be retried, including a Retry-After past the deadline.
         if (computedValue === 0) return 0;
+        const state = error.options.context.send as SendState;
         const delay =
           retryAfter ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptCount);
-        return remaining() - delay < MIN_ATTEMPT_MS ? 0 : Math.max(1, delay);
+        return remainingFor(state) - delay < MIN_ATTEMPT_MS ? 0 : Math.max(1, delay);
       },
     },
     hooks: {
       beforeRequest: [
         (requestOptions) => {
-          attempts += 1;
-          answerStatus = undefined;
+          const state = requestOptions.context.send as SendState;
+          state.attempts += 1;
           // Each attempt gets its own timeout, cut short so that it ends before the deadline.
           requestOptions.timeout = {
-            request: Math.max(1, Math.min(options.attemptTimeoutMs, remaining())),
+            request: Math.max(1, Math.min(state.attemptTimeoutMs, remainingFor(state))),
           };
         },
       ],
       beforeRetry: [
         (error) => {
-          options.onRetry?.({
-            attempt: attempts + 1,
+          const state = error.options.context.send as SendState;
+          state.onRetry?.({
+            attempt: state.attempts + 1,
             statusCode: error.response?.statusCode,
             errorCode: error.code,
           });
@@ -110,30 +111,53 @@ export async function sendNotice(got: Got, notice: Notice, options: SendOptions)
       ],
     },
   });
-  request.on("request", (clientRequest: ClientRequest) => {
-    clientRequest.once("response", (response: IncomingMessage) => (answerStatus = response.statusCode));
-  });
-  request.on("downloadProgress", ({ transferred }: { transferred: number }) => {
-    if (transferred > ANSWER_READ_LIMIT) request.cancel();
-  });
-  const ended = (result: Omit<SendResult, "attempts" | "durationMs">): SendResult => ({
-    ...result,
-    attempts,
-    durationMs: Date.now() - started,
-  });
-  try {
-    const response = await request;
-    const statusCode = response.statusCode;
-    const encoded = (response.headers["content-encoding"] ?? "identity") !== "identity";
-    return ended({
-      delivered: statusCode >= 200 && statusCode < 300,
-      statusCode,
-      ...(encoded ? {} : { answer: response.rawBody.toString("utf8") }),
-    });
-  } catch (error) {
-    if (request.isCanceled && answerStatus !== undefined) {
-      return ended({ delivered: answerStatus >= 200 && answerStatus < 300, statusCode: answerStatus });
+
+  return async function sendNotice(notice, options) {
+    const started = Date.now();
+    const state: SendState = {
+      deadline: options.deadline,
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      attempts: 0,
+      onRetry: options.onRetry,
+    };
+    if (remainingFor(state) < MIN_ATTEMPT_MS) {
+      return { delivered: false, errorCode: NOT_STARTED, attempts: 0, durationMs: 0 };
     }
-    return ended({ delivered: false, errorCode: (error as RequestError).code ?? "ERR_UNKNOWN" });
-  }
+    // The answer's status, seen before its body is read, in case reading is cut short.
+    let answerStatus: number | undefined;
+    const request = client(notice.url, {
+      method: notice.method as "POST",
+      headers: { ...notice.headers, "accept-encoding": "identity" },
+      body: notice.body,
+      retry: { maxRetryAfter: Math.max(0, remainingFor(state) - MIN_ATTEMPT_MS) },
+      context: { send: state },
+    });
+    request.on("request", (clientRequest: ClientRequest) => {
+      answerStatus = undefined;
+      clientRequest.once("response", (response: IncomingMessage) => (answerStatus = response.statusCode));
+    });
+    request.on("downloadProgress", ({ transferred }: { transferred: number }) => {
+      if (transferred > ANSWER_READ_LIMIT) request.cancel();
+    });
+    const ended = (result: Omit<SendResult, "attempts" | "durationMs">): SendResult => ({
+      ...result,
+      attempts: state.attempts,
+      durationMs: Date.now() - started,
+    });
+    try {
+      const response = await request;
+      const statusCode = response.statusCode;
+      const encoded = (response.headers["content-encoding"] ?? "identity") !== "identity";
+      return ended({
+        delivered: statusCode >= 200 && statusCode < 300,
+        statusCode,
+        ...(encoded ? {} : { answer: response.rawBody.toString("utf8") }),
+      });
+    } catch (error) {
+      if (request.isCanceled && answerStatus !== undefined) {
+        return ended({ delivered: answerStatus >= 200 && answerStatus < 300, statusCode: answerStatus });
+      }
+      return ended({ delivered: false, errorCode: (error as RequestError).code ?? "ERR_UNKNOWN" });
+    }
+  };
 }

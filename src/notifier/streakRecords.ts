@@ -1,4 +1,9 @@
-import type { AttributeValue, UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type {
+  AttributeValue,
+  QueryCommandInput,
+  QueryCommandOutput,
+  UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
 import { isConditionFailure } from "./conditionFailure";
 import type { LedgerTable } from "./deliveryLedger";
 
@@ -24,8 +29,10 @@ export interface StreakRecord {
   values: Record<string, string>;
 }
 
-/** The registry table operations streak records need (the ledger's); the notifier's role may use them on those only. */
-export type StreakTable = LedgerTable;
+/** The registry table operations streak records need; the notifier's role may write them only. */
+export interface StreakTable extends LedgerTable {
+  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+}
 
 export interface StreakRecords {
   /** Every receiver's record for the project, by receiver (URL parameter name). */
