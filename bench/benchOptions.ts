@@ -4,6 +4,8 @@ export interface BenchOptions {
   repeats: number;
   /** A smoke run: one repeat unless told otherwise, up to 50 receivers, bench/results.json left alone. */
   quick: boolean;
+  /** An unpacked code archive to measure instead of building the notifier's afresh (e.g. an earlier release's). */
+  archive?: string;
   receiverCounts: number[];
   delaysMs: number[];
   /** Events after the first in each notifier container. */
@@ -15,17 +17,21 @@ export interface BenchOptions {
   baselineInvocations(receivers: number): number;
 }
 
-const USAGE = "Usage: npm run bench -- [--repeats N] [--quick]";
+const USAGE = "Usage: npm run bench -- [--repeats N] [--quick] [--archive DIR]";
 const DEFAULT_REPEATS = 5;
 const MAX_BASELINE_REPEATS = 3;
 
 export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let repeats: number | undefined;
   let quick = false;
+  let archive: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === "--quick") {
       quick = true;
+    } else if (arg === "--archive") {
+      archive = args[++index];
+      if (!archive) throw new Error(`--archive needs the folder of an unpacked code archive\n${USAGE}`);
     } else if (arg === "--repeats") {
       repeats = Number(args[++index]);
       if (!Number.isInteger(repeats) || repeats < 1) {
@@ -39,9 +45,11 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
   return {
     repeats: runs,
     quick,
+    ...(archive ? { archive } : {}),
     receiverCounts: quick ? [1, 10, 50] : [1, 10, 50, 100, 500],
     delaysMs: [50, 200],
-    warmInvocations: quick ? 1 : 3,
+    // Enough for the JIT to compile the hot path: a warm container on Lambda has handled many events.
+    warmInvocations: quick ? 3 : 8,
     baselineInvocations: (receivers) => (receivers >= 500 ? 1 : Math.min(runs, MAX_BASELINE_REPEATS)),
   };
 }

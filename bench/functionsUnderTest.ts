@@ -70,15 +70,20 @@ function archiveFacts(codeDir: string): ArchiveFacts {
   return { zippedBytes, unpackedBytes, packages: archivePackages(codeDir), bytesByKind };
 }
 
-/** The notifier as `pulumi up` would deploy it now: its archive, memory and timeout, built as `npm run package` builds them. */
-export async function buildNotifier(codeDir: string): Promise<FunctionUnderTest> {
+/**
+ * The notifier as `pulumi up` would deploy it now: its archive, memory and timeout, built as `npm run
+ * package` builds them. With `archive`, the code is that unpacked archive instead (an earlier release's,
+ * to compare), at today's memory and timeout.
+ */
+export async function buildNotifier(codeDir: string, archive?: string): Promise<FunctionUnderTest> {
   const settings = await buildNotifierArchive(codeDir);
+  const code = archive ? path.resolve(archive) : codeDir;
   return {
-    label: NOTIFIER_LABEL,
-    codeDir,
+    label: archive ? `notifier: the archive in ${archive}` : NOTIFIER_LABEL,
+    codeDir: code,
     handler: "__index.handler",
     ...settings,
-    archive: archiveFacts(codeDir),
+    archive: archiveFacts(code),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { BenchOptions } from "./benchOptions";
-import type { BudgetLine } from "./budget";
+import { estimatedLambdaDurationMs, ONE_VCPU_MB, type BudgetLine } from "./budget";
+import type { ProfileSummary } from "./cpuProfile";
 import { formatKiB, formatRatio, formatSpread } from "./formatFigures";
 import type { ArchiveFacts } from "./functionsUnderTest";
 import type { Machine } from "./machine";
@@ -26,12 +27,11 @@ export interface BenchResults {
   coldStart: { notifier: ColdStartFigures; baseline: ColdStartFigures };
   memory: MemoryRow[];
   budget: BudgetLine[];
+  /** Where a warm event's CPU time went: a V8 profile of one event at the budgeted fan-out. */
+  profile: { receivers: number; delayMs: number; summary: ProfileSummary };
   /** Every event's wall time in ms, per scenario: cold first, then warm, container by container. */
   samples: { receivers: number; delayMs: number; notifier: number[][]; baseline: number[][] }[];
 }
-
-/** Memory at which Lambda gives a function the equivalent of one vCPU; below it, a proportional share. */
-const ONE_VCPU_MB = 1769;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -75,7 +75,8 @@ function workTable(rows: FanOutRow[], memoryMb: number): string {
       "Receivers",
       "Delay",
       "Notifier warm CPU, ms",
-      `… at ${memoryMb} MB on Lambda (est.), ms`,
+      `… CPU at ${memoryMb} MB on Lambda (est.), ms`,
+      `Duration at ${memoryMb} MB on Lambda (est.), ms`,
       "Notifier cold CPU, ms",
       "Baseline CPU, ms",
       "Notifier warm ÷ baseline",
@@ -87,6 +88,7 @@ function workTable(rows: FanOutRow[], memoryMb: number): string {
       `${row.delayMs} ms`,
       formatSpread(row.notifierWarm.cpuMs),
       (row.notifierWarm.cpuMs.median * (ONE_VCPU_MB / memoryMb)).toFixed(0),
+      estimatedLambdaDurationMs(row, memoryMb).toFixed(0),
       formatSpread(row.notifierCold.cpuMs),
       formatSpread(row.baseline.cpuMs),
       formatRatio(row.notifierWarm.cpuMs.median, row.baseline.cpuMs.median),
@@ -184,6 +186,25 @@ function memoryTable(rows: MemoryRow[]): string {
   );
 }
 
+function profileTables(profile: BenchResults["profile"]): string {
+  const { summary } = profile;
+  const share = (ms: number) => `${((100 * ms) / summary.totalMs).toFixed(0)} %`;
+  return [
+    `One warm event, ${profile.receivers} receivers at ${profile.delayMs} ms: ${summary.totalMs.toFixed(1)} ms ` +
+      "of CPU on the JavaScript thread (V8's sampling profiler, idle and the profiler's own work left out).",
+    "",
+    table(
+      ["Where", "Self time, ms", "Share"],
+      summary.bySource.slice(0, 10).map((entry) => [entry.source, entry.ms.toFixed(1), share(entry.ms)]),
+    ),
+    "",
+    table(
+      ["Function", "Where", "Self time, ms"],
+      summary.topFunctions.map((entry) => [`\`${entry.name}\``, entry.source, entry.ms.toFixed(1)]),
+    ),
+  ].join("\n");
+}
+
 function budgetTable(lines: BudgetLine[]): string {
   return table(
     ["Budget line", "Verdict", "Measured"],
@@ -238,6 +259,10 @@ export function renderMarkdown(results: BenchResults): string {
     "### Memory",
     "",
     memoryTable(results.memory),
+    "",
+    "### CPU profile of a warm event",
+    "",
+    profileTables(results.profile),
     "",
     "### Budget",
     "",

@@ -13,6 +13,7 @@ import { startBenchStand } from "../bench/benchStand";
 import { evaluateBudget } from "../bench/budget";
 import { buildBaseline, buildNotifier } from "../bench/functionsUnderTest";
 import { describeMachine } from "../bench/machine";
+import { profileWarmEvent } from "../bench/profileEvent";
 import { renderMarkdown, type BenchResults } from "../bench/report";
 import { runScenarios } from "../bench/runScenarios";
 import { callsRows, coldStart, fanOutRows, memoryRows } from "../bench/summarize";
@@ -42,17 +43,21 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-bench-"));
   try {
     progress("building the notifier's archive as `npm run package` does");
-    const notifier = await buildNotifier(path.join(workDir, "notifier"));
+    const notifier = await buildNotifier(path.join(workDir, "notifier"), options.archive);
     const baseline = buildBaseline(path.join(workDir, "baseline"), notifier.memoryMb);
     progress(`registering ${options.receiverCounts.join(", ")} receivers on projects of their own`);
     const stand = await startBenchStand(options.receiverCounts);
-    const scenarios = await runScenarios(options, stand, { notifier, baseline }, progress).finally(() =>
-      stand.close(),
-    );
+    const profiled = { receivers: 50, delayMs: 200 };
+    const { scenarios, profile } = await (async () => {
+      const measured = await runScenarios(options, stand, { notifier, baseline }, progress);
+      progress(`profiling a warm event at ${profiled.receivers} receivers`);
+      return { scenarios: measured, profile: await profileWarmEvent(notifier, stand, profiled) };
+    })().finally(() => stand.close());
 
     const fanOut = fanOutRows(scenarios);
     const calls = callsRows(scenarios);
     const memory = memoryRows(scenarios);
+    const cold = { notifier: coldStart(scenarios, "notifier"), baseline: coldStart(scenarios, "baseline") };
     const results: BenchResults = {
       command: `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
       date: new Date(started).toISOString(),
@@ -68,17 +73,19 @@ async function main(): Promise<void> {
       baseline: { label: baseline.label, memoryMb: baseline.memoryMb, archive: baseline.archive },
       fanOut,
       calls,
-      coldStart: { notifier: coldStart(scenarios, "notifier"), baseline: coldStart(scenarios, "baseline") },
+      coldStart: cold,
       memory,
       budget: evaluateBudget({
         fanOut,
         calls,
         memory,
+        coldStart: cold,
         archive: notifier.archive,
         configuredMemoryMb: notifier.memoryMb,
         deliveryConcurrency: MAX_CONCURRENT_DELIVERIES,
         deployTimePackages: deployTimePackages(),
       }),
+      profile: { ...profiled, summary: profile },
       samples: scenarios.map((scenario) => ({
         receivers: scenario.receivers,
         delayMs: scenario.delayMs,
@@ -92,7 +99,8 @@ async function main(): Promise<void> {
     };
 
     console.log(renderMarkdown(results));
-    const resultsFile = options.quick ? QUICK_RESULTS_FILE : RESULTS_FILE;
+    // Only a full run of today's notifier replaces the committed results.
+    const resultsFile = options.quick || options.archive ? QUICK_RESULTS_FILE : RESULTS_FILE;
     // Formatted as the project's files are, so the committed results pass `npm run lint`.
     const json = await prettier.format(JSON.stringify(results), {
       ...(await prettier.resolveConfig(RESULTS_FILE)),
