@@ -5,13 +5,9 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { patternReachesArns } from "../policy/iamPattern";
 import { writeCodeArchive } from "../local/codeArchive";
-import {
-  ACCOUNT,
-  REGION,
-  runProgramUnderMocks,
-  type MockedResource,
-  type ProgramRun,
-} from "../local/programUnderMocks";
+import { ACCOUNT, REGION, runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
+import { failureBeforeAnyResource } from "./support/failedProgramRun";
+import { ofType, single } from "./support/programResources";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
 interface PolicyStatement {
@@ -22,36 +18,8 @@ interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-function ofType(run: ProgramRun, type: string): MockedResource[] {
-  return run.resources.filter((resource) => resource.type === type);
-}
-
-function single(run: ProgramRun, type: string): MockedResource {
-  const found = ofType(run, type);
-  assert.equal(found.length, 1, `one ${type}`);
-  return found[0];
-}
-
 function statementsOf(document: unknown): PolicyStatement[] {
   return (JSON.parse(document as string) as { Statement: PolicyStatement[] }).Statement;
-}
-
-/** The error of a run that must fail before registering any resource (asserted). */
-async function failureBeforeAnyResource(config: Record<string, string>, what: string): Promise<Error> {
-  let registered = 0;
-  const error = await runProgramUnderMocks({
-    config,
-    secretKeys: RECEIVER_SECRET_KEYS,
-    materialize: async () => {
-      registered += 1;
-      return undefined;
-    },
-  }).then(
-    () => assert.fail(`the program ran without an error with ${what}`),
-    (reason: Error) => reason,
-  );
-  assert.equal(registered, 0, `no resource was registered with ${what}`);
-  return error;
 }
 
 describe("the stack (index.ts under Pulumi mocks)", () => {
