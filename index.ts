@@ -6,11 +6,16 @@ import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
+import { BUILD_STATE_CHANGES_PATTERN } from "./stack/buildStateChanges";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
+import { eventBusPolicy } from "./stack/eventBusPolicy";
+import { hubEventBus } from "./stack/hubEventBus";
 import { notifierRole } from "./stack/notifierRole";
+import { notifierSourceAccounts, readOrganizationSettings } from "./stack/organizationSettings";
 import { checkedParameterPath } from "./stack/parameterPath";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";
+import { forwardSpokes } from "./stack/spokes";
 
 const config = new pulumi.Config();
 const projectName = pulumi.getProject();
@@ -25,6 +30,8 @@ const parameterPath = checkedParameterPath(
   config.require("parameterPath"),
   receivers.map((receiver) => receiver.name),
 );
+// Which other accounts and regions send their builds to this stack (docs/organization.md).
+const organization = readOrganizationSettings(config);
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
 const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });
@@ -38,6 +45,8 @@ const logGroup = new aws.cloudwatch.LogGroup("notifier", {
 
 const deadLetters = deadLetterQueue();
 
+const hubBus = hubEventBus();
+
 const role = notifierRole({ registry, deadLetters, logGroup, parameterPath });
 
 /** The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the Lambda. */
@@ -48,7 +57,17 @@ const notifier = new aws.lambda.CallbackFunction(
     role: role.role,
     memorySize: 256,
     timeout: 60,
-    environment: { variables: { TABLE_NAME: registry.name, PARAMETER_PATH: parameterPath } },
+    environment: {
+      variables: {
+        TABLE_NAME: registry.name,
+        PARAMETER_PATH: parameterPath,
+        // The accounts whose events the notifier serves: it refuses events of others.
+        SOURCE_ACCOUNTS: notifierSourceAccounts(organization, hubBus.account),
+      },
+    },
+    ...(organization.notifierReservedConcurrency === undefined
+      ? {}
+      : { reservedConcurrentExecutions: organization.notifierReservedConcurrency }),
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     // got depends on these for its type declarations only; nothing requires them at run time.
     codePathOptions: { extraExcludePackages: ["type-fest", "@types/http-cache-semantics"] },
@@ -108,12 +127,14 @@ watchDeliveryFailures({ notifier, deadLetters, alarmActions });
 
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
-  eventPattern: JSON.stringify({
-    source: ["aws.codebuild"],
-    "detail-type": ["CodeBuild Build State Change"],
-  }),
+  eventPattern: BUILD_STATE_CHANGES_PATTERN,
 });
 rule.onEvent("notifier", notifier);
+
+// Other accounts may put events on the hub's default bus, where the rule above picks them up; spokes
+// forward their regions' build events there.
+const busPolicy = eventBusPolicy(hubBus, organization);
+const spokes = forwardSpokes(organization.spokes, hubBus, { busPolicy });
 
 // Names, ARNs and URLs only: an exported resource would put every one of its properties in the outputs.
 export const tableName = registry.name;
@@ -125,6 +146,10 @@ export const deadLetterQueueUrl = deadLetters.url;
 export const deadLetterQueueArn = deadLetters.arn;
 /** The topic mailing alarmEmail; absent without alarmEmail. */
 export const alarmEmailTopicArn = alarmEmailTopic?.arn;
+/** The event bus other accounts and regions send to; absent for a stack of one account and region. */
+export const hubEventBusArn = busPolicy || organization.spokes.length > 0 ? hubBus.arn : undefined;
+export const spokeRuleArns = spokes.ruleArns;
+export const spokeRoleArns = spokes.roleArns;
 export const receiversDeployed = receivers.map((receiver) => ({
   name: receiver.name,
   projects: receiver.projects,

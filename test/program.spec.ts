@@ -169,13 +169,17 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     ]);
   });
 
-  it("runs the notifier on nodejs22.x with the table name and parameter path as its settings and its own log group", () => {
+  it("runs the notifier on nodejs22.x with the table name, parameter path and accounts it serves as its settings and its own log group", () => {
     const fn = single(run, "aws:lambda/function:Function");
     const table = single(run, "aws:dynamodb/table:Table");
     assert.equal(fn.inputs.runtime, "nodejs22.x");
     assert.equal(fn.inputs.handler, "__index.handler");
     assert.deepEqual(fn.inputs.environment, {
-      variables: { TABLE_NAME: run.outputs.tableName, PARAMETER_PATH: "/webhooks/" },
+      variables: {
+        TABLE_NAME: run.outputs.tableName,
+        PARAMETER_PATH: "/webhooks/",
+        SOURCE_ACCOUNTS: ACCOUNT,
+      },
     });
     assert.equal(run.outputs.tableName, table.outputs.name);
     const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
@@ -338,6 +342,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       deadLetterQueueUrl: queue.outputs.url,
       deadLetterQueueArn: queue.outputs.arn,
       alarmEmailTopicArn: undefined,
+      hubEventBusArn: undefined,
+      spokeRuleArns: [],
+      spokeRoleArns: [],
       receiversDeployed: [
         { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
         { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },
