@@ -6,12 +6,17 @@ import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
+import { BUILD_STATE_CHANGES_PATTERN } from "./stack/buildStateChanges";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
 import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
+import { eventBusPolicy } from "./stack/eventBusPolicy";
+import { hubEventBus } from "./stack/hubEventBus";
 import { notifierRole } from "./stack/notifierRole";
+import { notifierSourceAccounts, readOrganizationSettings } from "./stack/organizationSettings";
 import { checkedParameterPath } from "./stack/parameterPath";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";
+import { forwardSpokes } from "./stack/spokes";
 
 const config = new pulumi.Config();
 const projectName = pulumi.getProject();
@@ -38,6 +43,8 @@ const parameterPath = checkedParameterPath(
   receivers.map((receiver) => receiver.name),
 );
 for (const warning of warnings) void pulumi.log.warn(warning);
+// Which other accounts and regions send their builds to this stack (docs/organization.md).
+const organization = readOrganizationSettings(config);
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
 const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });
@@ -50,6 +57,8 @@ const logGroup = new aws.cloudwatch.LogGroup("notifier", {
 });
 
 const deadLetters = deadLetterQueue();
+
+const hubBus = hubEventBus();
 
 const role = notifierRole({ registry, deadLetters, logGroup, parameterPath });
 
@@ -64,7 +73,17 @@ const notifier = new aws.lambda.Function(
     role: role.role.arn,
     memorySize: 256,
     timeout: 60,
-    environment: { variables: { TABLE_NAME: registry.name, PARAMETER_PATH: parameterPath } },
+    environment: {
+      variables: {
+        TABLE_NAME: registry.name,
+        PARAMETER_PATH: parameterPath,
+        // The accounts whose events the notifier serves: it refuses events of others.
+        SOURCE_ACCOUNTS: notifierSourceAccounts(organization, hubBus.account),
+      },
+    },
+    ...(organization.notifierReservedConcurrency === undefined
+      ? {}
+      : { reservedConcurrentExecutions: organization.notifierReservedConcurrency }),
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     handler: NOTIFIER_HANDLER,
     code: notifierCode(() => {
@@ -133,12 +152,14 @@ watchDeliveryFailures({ notifier, deadLetters, alarmActions });
 
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
-  eventPattern: JSON.stringify({
-    source: ["aws.codebuild"],
-    "detail-type": ["CodeBuild Build State Change"],
-  }),
+  eventPattern: BUILD_STATE_CHANGES_PATTERN,
 });
 rule.onEvent("notifier", notifier);
+
+// Other accounts may put events on the hub's default bus, where the rule above picks them up; spokes
+// forward their regions' build events there.
+const busPolicy = eventBusPolicy(hubBus, organization);
+const spokes = forwardSpokes(organization.spokes, hubBus, { busPolicy });
 
 // Names, ARNs and URLs only: an exported resource would put every one of its properties in the outputs.
 export const tableName = registry.name;
@@ -150,6 +171,10 @@ export const deadLetterQueueUrl = deadLetters.url;
 export const deadLetterQueueArn = deadLetters.arn;
 /** The topic mailing alarmEmail; absent without alarmEmail. */
 export const alarmEmailTopicArn = alarmEmailTopic?.arn;
+/** The event bus other accounts and regions send to; absent for a stack of one account and region. */
+export const hubEventBusArn = busPolicy || organization.spokes.length > 0 ? hubBus.arn : undefined;
+export const spokeRuleArns = spokes.ruleArns;
+export const spokeRoleArns = spokes.roleArns;
 export const receiversDeployed = receivers.map((receiver) => ({
   name: receiver.name,
   projects: receiver.projects,

@@ -19,6 +19,23 @@ export interface MockedResource {
   outputs: Record<string, unknown>;
   /** Whether the program registered it with Pulumi's `protect` option. */
   protect: boolean;
+  /** The explicit provider it is created with (its region, the role it assumes); absent for the stack's own. */
+  provider?: MockedResource;
+}
+
+/** Where a resource lives: the stack's account and region, or those of its provider. */
+export interface ResourceLocation {
+  region: string;
+  account: string;
+}
+
+/** The account and region a resource lives in: its provider's region, and the account of the role it assumes. */
+export function locationOf(resource: Pick<MockedResource, "provider">): ResourceLocation {
+  const inputs = resource.provider?.inputs ?? {};
+  const assumeRoles =
+    typeof inputs.assumeRoles === "string" ? (JSON.parse(inputs.assumeRoles) as { roleArn?: string }[]) : [];
+  const roleAccount = assumeRoles[0]?.roleArn?.split(":")[4];
+  return { region: (inputs.region as string | undefined) ?? REGION, account: roleAccount ?? ACCOUNT };
 }
 
 export interface ProgramRunOptions {
@@ -27,6 +44,8 @@ export interface ProgramRunOptions {
   config?: Record<string, string>;
   /** Config keys whose values are secrets, as `pulumi config set --secret` marks them. */
   secretKeys?: string[];
+  /** Config keys (without the project namespace) left out altogether, defaults included. */
+  unset?: string[];
   /** Creates a resource on local stand-ins; the returned values join the resource's outputs. */
   materialize?: (resource: MockedResource) => Promise<Record<string, unknown> | undefined>;
 }
@@ -68,14 +87,15 @@ function providerOutputs(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
+  { region, account }: ResourceLocation,
 ): Record<string, unknown> {
   const physical = (inputs.name as string | undefined) ?? autoName(name);
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
   switch (type) {
     case "aws:dynamodb/table:Table":
       return { name: physical, arn: arn("dynamodb", `table/${physical}`) };
     case "aws:iam/role:Role":
-      return { name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
+      return { name: physical, arn: `arn:aws:iam::${account}:role/${physical}` };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { name: physical, arn: arn("logs", `log-group:${physical}`) };
     case "aws:lambda/function:Function":
@@ -86,7 +106,7 @@ function providerOutputs(
       return {
         name: physical,
         arn: arn("sqs", physical),
-        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
+        url: `https://sqs.${region}.amazonaws.com/${account}/${physical}`,
       };
     case "aws:sns/topic:Topic":
       return { name: physical, arn: arn("sns", physical) };
@@ -142,6 +162,8 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  */
 export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Promise<ProgramRun> {
   const resources: MockedResource[] = [];
+  /** Providers by the id the mocks gave them: resources name theirs as `<urn>::<id>`. */
+  const providers = new Map<string, MockedResource>();
   const failures: unknown[] = [];
   // Pulumi's mocks hand `newResource` no resource options: `protect` is read off the engine request.
   const protectedResources = new Set<string>();
@@ -150,16 +172,30 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
       newResource: async (args) => {
         const secretInputs = Object.keys(args.inputs).filter((key) => isSecretValue(args.inputs[key]));
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
-        const outputs = { ...args.inputs, ...providerOutputs(args.type, args.name, inputs) };
+        const provider = args.provider
+          ? providers.get(args.provider.slice(args.provider.lastIndexOf("::") + 2))
+          : undefined;
+        const location = locationOf({ provider });
+        const outputs = { ...args.inputs, ...providerOutputs(args.type, args.name, inputs, location) };
         const protect = protectedResources.has(`${args.type}::${args.name}`);
-        const resource = { type: args.type, name: args.name, inputs, secretInputs, outputs, protect };
+        const resource: MockedResource = {
+          type: args.type,
+          name: args.name,
+          inputs,
+          secretInputs,
+          outputs,
+          protect,
+        };
+        if (provider) resource.provider = provider;
         resources.push(resource);
         try {
           Object.assign(outputs, (await options.materialize?.(resource)) ?? {});
         } catch (error) {
           failures.push(error);
         }
-        return { id: physicalId(args.type, outputs, args.name), state: outputs };
+        const id = physicalId(args.type, outputs, args.name);
+        if (args.type.startsWith("pulumi:providers:")) providers.set(id, resource);
+        return { id, state: outputs };
       },
       call: (args) => callResult(args.token, args.inputs),
     },
@@ -167,7 +203,9 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
     options.stack ?? "dev",
     false,
   );
-  pulumi.runtime.setAllConfig(stackConfig(options.stack ?? "dev", options.config), options.secretKeys);
+  const config = stackConfig(options.stack ?? "dev", options.config);
+  for (const key of options.unset ?? []) Reflect.deleteProperty(config, `${PROJECT}:${key}`);
+  pulumi.runtime.setAllConfig(config, options.secretKeys);
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterResourceRequest, callback: unknown): void;
   };
@@ -187,15 +225,28 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
       Reflect.deleteProperty(require.cache, file);
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS load, so the cache above applies
-  const program = require(path.join(PROJECT_ROOT, "index.ts")) as Record<string, unknown>;
+  // A check on a value known only at run time (an Output) fails the program the way `pulumi up` reports it:
+  // as a rejection nobody handles. The first such failure is the run's error.
+  let programFailed: (reason: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (programFailed = reject));
+  failure.catch(() => undefined);
+  process.on("unhandledRejection", programFailed);
   const outputs: Record<string, unknown> = {};
   const exportedResources: string[] = [];
-  for (const [key, value] of Object.entries(program)) {
-    if (pulumi.Resource.isInstance(value)) exportedResources.push(key);
-    else outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS load, so the cache above applies
+    const program = require(path.join(PROJECT_ROOT, "index.ts")) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(program)) {
+      if (pulumi.Resource.isInstance(value)) exportedResources.push(key);
+      else
+        outputs[key] = pulumi.Output.isInstance(value)
+          ? await Promise.race([promiseOf(value), failure])
+          : value;
+    }
+    await Promise.race([pulumi.runtime.disconnect(), failure]);
+  } finally {
+    process.off("unhandledRejection", programFailed);
   }
-  await pulumi.runtime.disconnect();
   if (failures.length > 0) throw failures[0];
   return { resources, outputs, exportedResources };
 }

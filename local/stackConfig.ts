@@ -13,6 +13,16 @@ interface StackFile {
   config?: Record<string, unknown>;
 }
 
+/** A value as Pulumi hands it to the program: text, and lists and mappings as JSON. */
+function configValue(value: unknown): string {
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** A `pulumi config set --secret` value: `{ secure: <ciphertext> }`. */
+function isEncrypted(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "secure" in value;
+}
+
 /** The file `pulumi -s <stack>` reads a stack's settings from: `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
 export function stackFile(stack: string): string {
   return path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
@@ -28,13 +38,13 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
   const config: Record<string, string> = {};
   const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
   for (const [key, schema] of Object.entries(project.config ?? {})) {
-    if (schema.default !== undefined) config[`${PROJECT}:${key}`] = String(schema.default);
+    if (schema.default !== undefined) config[`${PROJECT}:${key}`] = configValue(schema.default);
   }
   const file = stackFile(stack);
   if (fs.existsSync(file)) {
     const values = (parse(fs.readFileSync(file, "utf8")) as StackFile | null)?.config ?? {};
     for (const [key, value] of Object.entries(values)) {
-      if (typeof value !== "object") config[key] = String(value);
+      if (value !== null && !isEncrypted(value)) config[key] = configValue(value);
     }
   }
   for (const [key, value] of Object.entries(overrides)) {

@@ -1,9 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ACCOUNT, REGION, runProgramUnderMocks, type MockedResource } from "../local/programUnderMocks";
+import {
+  ACCOUNT,
+  REGION,
+  locationOf,
+  runProgramUnderMocks,
+  type MockedResource,
+} from "../local/programUnderMocks";
 import { actionPatternMatches, patternReachesArns } from "../policy/iamPattern";
-import { iamStatements } from "../policy/iamPolicyDocument";
+import { iamStatements, type IamStatement } from "../policy/iamPolicyDocument";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
 /** Actions on one resource ARN, or on `*` for actions without resource-level permissions. */
@@ -13,6 +19,11 @@ interface Need {
 }
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+/** An ARN where the resource lives: the hub's account and region, or those of its spoke. */
+const arnBeside = (resource: MockedResource, service: string, name: string) => {
+  const { region, account } = locationOf(resource);
+  return `arn:aws:${service}:${region}:${account}:${name}`;
+};
 const output = (resource: MockedResource, name: string) => resource.outputs[name] as string;
 const input = (resource: MockedResource, name: string) => resource.inputs[name] as string;
 
@@ -121,7 +132,7 @@ const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
   "aws:iam/rolePolicy:RolePolicy": (policy) => [
     {
       actions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
-      resource: `arn:aws:iam::${ACCOUNT}:role/${input(policy, "role")}`,
+      resource: `arn:aws:iam::${locationOf(policy).account}:role/${input(policy, "role")}`,
     },
   ],
   "aws:lambda/function:Function": (fn) => [
@@ -142,6 +153,15 @@ const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
       resource: output(fn, "arn"),
     },
     { actions: ["iam:PassRole"], resource: input(fn, "role") },
+    // notifierReservedConcurrency: set, and removed when the setting goes.
+    ...(fn.inputs.reservedConcurrentExecutions === undefined
+      ? []
+      : [
+          {
+            actions: ["lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency"],
+            resource: output(fn, "arn"),
+          },
+        ]),
   ],
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (invokeConfig) => [
     {
@@ -176,9 +196,27 @@ const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
   "aws:cloudwatch/eventTarget:EventTarget": (target) => [
     {
       actions: ["events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets"],
-      resource: arn("events", `rule/${input(target, "rule")}`),
+      resource: arnBeside(target, "events", `rule/${input(target, "rule")}`),
+    },
+    // A target that sends with a role (a spoke's, to the hub's bus) passes it to EventBridge.
+    ...(target.inputs.roleArn === undefined
+      ? []
+      : [{ actions: ["iam:PassRole"], resource: input(target, "roleArn") }]),
+  ],
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (busPolicy) => [
+    {
+      actions: ["events:PutPermission", "events:DescribeEventBus", "events:RemovePermission"],
+      resource: arn("events", `event-bus/${input(busPolicy, "eventBusName")}`),
     },
   ],
+  // A spoke's provider: in another account, the hub's deployment assumes the spoke's deploy role.
+  "pulumi:providers:aws": (provider) =>
+    typeof provider.inputs.assumeRoles === "string"
+      ? (JSON.parse(provider.inputs.assumeRoles) as { roleArn: string }[]).map(({ roleArn }) => ({
+          actions: ["sts:AssumeRole"],
+          resource: roleArn,
+        }))
+      : [],
   // A component grouping the rule's target and permission: nothing of its own in AWS.
   "aws:cloudwatch:EventRuleEventSubscription": () => [],
   "aws:cloudwatch/metricAlarm:MetricAlarm": (alarm) => [
@@ -246,12 +284,92 @@ function deployingPolicy(): unknown {
   return JSON.parse(blocks[0][1]);
 }
 
+/** The policy of a spoke account's deploy role in docs/organization.md: the JSON block under its heading. */
+function spokeDeployRolePolicy(): unknown {
+  const page = fs.readFileSync(path.join(__dirname, "..", "docs", "organization.md"), "utf8");
+  const block = /^### The deploy role's permissions$[\s\S]*?^```json\n([\s\S]*?)^```$/m.exec(page);
+  assert.ok(block, "docs/organization.md gives the deploy role's permissions under their heading");
+  return JSON.parse(block[1]);
+}
+
+/** Resources created in a spoke's account, with the spoke's deploy role rather than the hub's identity. */
+function inSpokeAccount(resource: MockedResource): boolean {
+  return locationOf(resource).account !== ACCOUNT;
+}
+
+/** The needs the statements leave without an Allow. */
+function missingGrants(statements: IamStatement[], resources: MockedResource[]): string[] {
+  const missing: string[] = [];
+  for (const resource of resources) {
+    for (const need of NEEDS[resource.type]?.(resource) ?? []) {
+      for (const action of need.actions) {
+        const granted = statements.some(
+          (statement) =>
+            statement.effect === "Allow" &&
+            (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, action)) &&
+            (statement.resource ?? []).some((pattern) => patternReachesArns(pattern, need.resource)),
+        );
+        if (!granted) missing.push(`${action} on ${need.resource} (${resource.type} ${resource.name})`);
+      }
+    }
+  }
+  return missing;
+}
+
+/** The grants (action on resource pattern) that no need of the resources uses. */
+function unneededGrants(statements: IamStatement[], resources: MockedResource[]): string[] {
+  const needed = resources.flatMap((resource) => NEEDS[resource.type]?.(resource) ?? []);
+  const unneeded: string[] = [];
+  for (const statement of statements) {
+    assert.equal(statement.effect, "Allow", `statement ${statement.label} allows`);
+    assert.ok(
+      statement.action && statement.resource,
+      `statement ${statement.label} names Action and Resource`,
+    );
+    for (const pattern of statement.action) {
+      for (const resource of statement.resource) {
+        const used = needed.some(
+          (need) =>
+            need.actions.some((action) => actionPatternMatches(pattern, action)) &&
+            patternReachesArns(resource, need.resource),
+        );
+        if (!used) unneeded.push(`${statement.label}: ${pattern} on ${resource}`);
+      }
+    }
+  }
+  return unneeded;
+}
+
+/** Which service each statement granting iam:PassRole passes roles to, by the roles it reaches. */
+function passedRoles(document: unknown, roles: MockedResource[]): { roles: string[]; service: unknown }[] {
+  const { Statement } = document as {
+    Statement: { Sid: string; Condition?: Record<string, Record<string, unknown>> }[];
+  };
+  return iamStatements(document)
+    .filter((statement) =>
+      (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, "iam:PassRole")),
+    )
+    .map((statement) => ({
+      roles: roles
+        .filter((role) =>
+          (statement.resource ?? []).some((pattern) => patternReachesArns(pattern, output(role, "arn"))),
+        )
+        .map((role) => role.name),
+      service: Statement.find((candidate) => `"${candidate.Sid}"` === statement.label)?.Condition,
+    }));
+}
+
+const SPOKE_DEPLOY_ROLE = "arn:aws:iam::111122223333:role/codebuild-webhooks-deploy";
+
 describe("the deploying identity's policy (docs/deploying.md)", () => {
   let resources: MockedResource[];
+  let hubResources: MockedResource[];
+  let spokeResources: MockedResource[];
   const statements = iamStatements(deployingPolicy());
 
   before(async () => {
-    // Every optional setting on, so that every resource type the program can create is there.
+    // Every optional setting on, so that every resource type the program can create is there: a spoke in
+    // the hub's account, and one in another account.
     const run = await runProgramUnderMocks({
       config: {
         ...RECEIVER_SECRETS,
@@ -260,10 +378,20 @@ describe("the deploying identity's policy (docs/deploying.md)", () => {
         ssmKeyId: arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
         parameterPath: "/webhooks/staging/",
         registryDeletionProtection: "false",
+        sourceAccounts: JSON.stringify(["111122223333"]),
+        organizationId: "o-a1b2c3d4e5",
+        spokes: JSON.stringify([
+          { region: "eu-west-1" },
+          { region: "ap-southeast-2", roleArn: SPOKE_DEPLOY_ROLE },
+        ]),
+        notifierReservedConcurrency: "100",
       },
       secretKeys: RECEIVER_SECRET_KEYS,
     });
     resources = run.resources;
+    hubResources = resources.filter((resource) => !inSpokeAccount(resource));
+    spokeResources = resources.filter(inSpokeAccount);
+    assert.ok(spokeResources.length > 0, "the run has resources in a spoke account");
   });
 
   it("knows every resource type the program creates", () => {
@@ -277,56 +405,44 @@ describe("the deploying identity's policy (docs/deploying.md)", () => {
     );
   });
 
-  it("grants every resource the program creates the actions its type needs", () => {
-    const missing: string[] = [];
-    for (const resource of resources) {
-      for (const need of NEEDS[resource.type]?.(resource) ?? []) {
-        for (const action of need.actions) {
-          const granted = statements.some(
-            (statement) =>
-              statement.effect === "Allow" &&
-              (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, action)) &&
-              (statement.resource ?? []).some((pattern) => patternReachesArns(pattern, need.resource)),
-          );
-          if (!granted) missing.push(`${action} on ${need.resource} (${resource.type} ${resource.name})`);
-        }
-      }
-    }
-    assert.deepEqual(missing, []);
+  it("grants every resource the program creates in the hub's account the actions its type needs", () => {
+    assert.deepEqual(missingGrants(statements, hubResources), []);
   });
 
   it("grants nothing that no resource needs", () => {
-    const needed = resources.flatMap((resource) => NEEDS[resource.type]?.(resource) ?? []);
-    const unneeded: string[] = [];
-    for (const statement of statements) {
-      assert.equal(statement.effect, "Allow", `statement ${statement.label} allows`);
-      assert.ok(
-        statement.action && statement.resource,
-        `statement ${statement.label} names Action and Resource`,
-      );
-      for (const pattern of statement.action) {
-        for (const resource of statement.resource) {
-          const used = needed.some(
-            (need) =>
-              need.actions.some((action) => actionPatternMatches(pattern, action)) &&
-              patternReachesArns(resource, need.resource),
-          );
-          if (!used) unneeded.push(`${statement.label}: ${pattern} on ${resource}`);
-        }
-      }
-    }
-    assert.deepEqual(unneeded, []);
+    assert.deepEqual(unneededGrants(statements, hubResources), []);
   });
 
-  it("passes the notifier's role to Lambda only", () => {
-    const passRole = statements.filter((statement) =>
-      (statement.action ?? []).some((pattern) => actionPatternMatches(pattern, "iam:PassRole")),
-    );
-    assert.equal(passRole.length, 1);
-    const document = deployingPolicy() as { Statement: { Sid: string; Condition?: unknown }[] };
-    const statement = document.Statement.find((candidate) => `"${candidate.Sid}"` === passRole[0].label);
-    assert.deepEqual(statement?.Condition, {
-      StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" },
+  it("passes each role only to the service that assumes it: the notifier's to Lambda, spokes' to EventBridge", () => {
+    const roles = hubResources.filter((resource) => resource.type === "aws:iam/role:Role");
+    assert.deepEqual(passedRoles(deployingPolicy(), roles), [
+      {
+        roles: ["forward-to-hub-eu-west-1"],
+        service: { StringEquals: { "iam:PassedToService": "events.amazonaws.com" } },
+      },
+      { roles: ["notifier"], service: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+    ]);
+  });
+
+  describe("a spoke account's deploy role (docs/organization.md)", () => {
+    const spokeStatements = iamStatements(spokeDeployRolePolicy());
+
+    it("grants what the spoke's resources need", () => {
+      assert.deepEqual(missingGrants(spokeStatements, spokeResources), []);
+    });
+
+    it("grants nothing that no spoke resource needs", () => {
+      assert.deepEqual(unneededGrants(spokeStatements, spokeResources), []);
+    });
+
+    it("passes the forwarding role to EventBridge only", () => {
+      const roles = spokeResources.filter((resource) => resource.type === "aws:iam/role:Role");
+      assert.deepEqual(passedRoles(spokeDeployRolePolicy(), roles), [
+        {
+          roles: [`forward-to-hub-111122223333-ap-southeast-2`],
+          service: { StringEquals: { "iam:PassedToService": "events.amazonaws.com" } },
+        },
+      ]);
     });
   });
 });

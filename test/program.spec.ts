@@ -5,13 +5,9 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { patternReachesArns } from "../policy/iamPattern";
 import { writeCodeArchive } from "../local/codeArchive";
-import {
-  ACCOUNT,
-  REGION,
-  runProgramUnderMocks,
-  type MockedResource,
-  type ProgramRun,
-} from "../local/programUnderMocks";
+import { ACCOUNT, REGION, runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
+import { failureBeforeAnyResource } from "./support/failedProgramRun";
+import { ofType, single } from "./support/programResources";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
 interface PolicyStatement {
@@ -22,36 +18,8 @@ interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-function ofType(run: ProgramRun, type: string): MockedResource[] {
-  return run.resources.filter((resource) => resource.type === type);
-}
-
-function single(run: ProgramRun, type: string): MockedResource {
-  const found = ofType(run, type);
-  assert.equal(found.length, 1, `one ${type}`);
-  return found[0];
-}
-
 function statementsOf(document: unknown): PolicyStatement[] {
   return (JSON.parse(document as string) as { Statement: PolicyStatement[] }).Statement;
-}
-
-/** The error of a run that must fail before registering any resource (asserted). */
-async function failureBeforeAnyResource(config: Record<string, string>, what: string): Promise<Error> {
-  let registered = 0;
-  const error = await runProgramUnderMocks({
-    config,
-    secretKeys: RECEIVER_SECRET_KEYS,
-    materialize: async () => {
-      registered += 1;
-      return undefined;
-    },
-  }).then(
-    () => assert.fail(`the program ran without an error with ${what}`),
-    (reason: Error) => reason,
-  );
-  assert.equal(registered, 0, `no resource was registered with ${what}`);
-  return error;
 }
 
 describe("the stack (index.ts under Pulumi mocks)", () => {
@@ -203,13 +171,17 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     ]);
   });
 
-  it("runs the notifier on nodejs22.x with the table name and parameter path as its settings and its own log group", () => {
+  it("runs the notifier on nodejs22.x with the table name, parameter path and accounts it serves as its settings and its own log group", () => {
     const fn = single(run, "aws:lambda/function:Function");
     const table = single(run, "aws:dynamodb/table:Table");
     assert.equal(fn.inputs.runtime, "nodejs22.x");
     assert.equal(fn.inputs.handler, "__index.handler");
     assert.deepEqual(fn.inputs.environment, {
-      variables: { TABLE_NAME: run.outputs.tableName, PARAMETER_PATH: "/webhooks/" },
+      variables: {
+        TABLE_NAME: run.outputs.tableName,
+        PARAMETER_PATH: "/webhooks/",
+        SOURCE_ACCOUNTS: ACCOUNT,
+      },
     });
     assert.equal(run.outputs.tableName, table.outputs.name);
     const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup");
@@ -372,6 +344,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       deadLetterQueueUrl: queue.outputs.url,
       deadLetterQueueArn: queue.outputs.arn,
       alarmEmailTopicArn: undefined,
+      hubEventBusArn: undefined,
+      spokeRuleArns: [],
+      spokeRoleArns: [],
       receiversDeployed: [
         { name: "jira-failures", projects: ["my-app"], statuses: ["FAILED"] },
         { name: "slack-builds", projects: ["my-app"], statuses: ["SUCCEEDED", "FAILED", "STOPPED"] },

@@ -1,0 +1,201 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A region that forwards its CodeBuild events to the hub, in the hub's account or in another one. */
+export interface Spoke {
+  region: string;
+  /** The deploy role the hub assumes to create the spoke in another account; absent for the hub's account. */
+  roleArn?: string;
+  /** The account of `roleArn`; absent for the hub's account. */
+  account?: string;
+  /** How messages name the spoke: its config entry. */
+  label: string;
+}
+
+/** The stack settings that let builds of other accounts and regions reach the hub's notifier. */
+export interface OrganizationSettings {
+  /** Other accounts the hub's event bus accepts events from. */
+  sourceAccounts: string[];
+  /** The AWS Organizations organization whose accounts the hub's event bus accepts events from. */
+  organizationId?: string;
+  spokes: Spoke[];
+  /** Concurrent executions reserved for the notifier; absent for none. */
+  notifierReservedConcurrency?: number;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** A region's shape: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}$/;
+/** `arn:<partition>:iam::<account>:role/<path/name>`, with the characters IAM allows in paths and names. */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** The value Pulumi.yaml gives notifierReservedConcurrency: no reservation. */
+const NO_RESERVATION = -1;
+
+/** Problems are collected, so that one preview names all of them. */
+type Problems = string[];
+
+function keyOf(key: string): string {
+  return `${pulumi.getProject()}:${key}`;
+}
+
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A list setting: YAML in the stack file, which Pulumi hands the program as JSON. */
+function readObject(config: pulumi.Config, key: string, problems: Problems): unknown {
+  try {
+    return config.getObject<unknown>(key);
+  } catch {
+    problems.push(`${keyOf(key)} is not valid JSON; write it as a YAML list in Pulumi.<stack>.yaml`);
+    return undefined;
+  }
+}
+
+/** An account ID as the value of `entry`, or a problem: YAML reads unquoted digits as a number. */
+function accountId(value: unknown, entry: string, problems: Problems): string | undefined {
+  if (typeof value === "string" && ACCOUNT_ID.test(value)) return value;
+  problems.push(
+    typeof value === "number"
+      ? `${entry} ${shown(value)} is a number: quote account IDs ("${value}"), since YAML drops their leading zeros`
+      : `${entry} ${shown(value)} is not an AWS account ID (12 digits, quoted)`,
+  );
+  return undefined;
+}
+
+function readSourceAccounts(config: pulumi.Config, problems: Problems): string[] {
+  const value = readObject(config, "sourceAccounts", problems) ?? [];
+  if (!Array.isArray(value)) {
+    problems.push(`${keyOf("sourceAccounts")} must be a list of account IDs, not ${shown(value)}`);
+    return [];
+  }
+  const accounts: string[] = [];
+  value.forEach((item, index) => {
+    const entry = `${keyOf("sourceAccounts")}[${index}]`;
+    const account = accountId(item, entry, problems);
+    if (account === undefined) return;
+    if (accounts.includes(account)) problems.push(`${entry} "${account}" is listed twice`);
+    else accounts.push(account);
+  });
+  return accounts;
+}
+
+function readOrganizationId(config: pulumi.Config, problems: Problems): string | undefined {
+  const value = config.get("organizationId") ?? "";
+  if (value === "") return undefined;
+  if (ORGANIZATION_ID.test(value)) return value;
+  problems.push(
+    `${keyOf("organizationId")} ${shown(value)} is not an AWS Organizations ID ` +
+      `("o-" and 10 to 32 lowercase letters or digits, as \`aws organizations describe-organization\` shows)`,
+  );
+  return undefined;
+}
+
+function readSpoke(value: unknown, entry: string, problems: Problems): Spoke | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push(`${entry} ${shown(value)} must be a mapping: { region: <region>, roleArn: <deploy role> }`);
+    return undefined;
+  }
+  const { region, roleArn, ...unknown } = value as Record<string, unknown>;
+  const before = problems.length;
+  for (const field of Object.keys(unknown)) {
+    problems.push(`${entry}.${field} is not a spoke field; a spoke takes "region" and "roleArn"`);
+  }
+  if (typeof region !== "string" || !REGION.test(region)) {
+    problems.push(
+      region === undefined
+        ? `${entry}.region is missing; name the region whose builds to forward, e.g. eu-west-1`
+        : `${entry}.region ${shown(region)} is not an AWS region, e.g. us-east-1, eu-central-2, us-gov-west-1`,
+    );
+  }
+  const account = typeof roleArn === "string" ? ROLE_ARN.exec(roleArn)?.[1] : undefined;
+  if (roleArn !== undefined && account === undefined) {
+    problems.push(
+      `${entry}.roleArn ${shown(roleArn)} is not an IAM role ARN, ` +
+        `arn:<partition>:iam::<12-digit account>:role/<path/name>`,
+    );
+  }
+  if (problems.length > before) return undefined;
+  const label = account
+    ? `${entry} (${region as string} in account ${account})`
+    : `${entry} (${region as string})`;
+  return { region: region as string, ...(account ? { roleArn: roleArn as string, account } : {}), label };
+}
+
+function readSpokes(config: pulumi.Config, problems: Problems): Spoke[] {
+  const value = readObject(config, "spokes", problems) ?? [];
+  if (!Array.isArray(value)) {
+    problems.push(`${keyOf("spokes")} must be a list of { region, roleArn } mappings, not ${shown(value)}`);
+    return [];
+  }
+  const spokes: Spoke[] = [];
+  value.forEach((item, index) => {
+    const spoke = readSpoke(item, `${keyOf("spokes")}[${index}]`, problems);
+    if (spoke === undefined) return;
+    const twin = spokes.find((other) => other.region === spoke.region && other.account === spoke.account);
+    if (twin) problems.push(`${spoke.label} repeats ${twin.label}: each account and region forwards once`);
+    else spokes.push(spoke);
+  });
+  return spokes;
+}
+
+function readReservedConcurrency(config: pulumi.Config, problems: Problems): number | undefined {
+  const value = config.get("notifierReservedConcurrency") ?? String(NO_RESERVATION);
+  const reserved = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (reserved === NO_RESERVATION) return undefined;
+  if (Number.isSafeInteger(reserved) && reserved >= 1) return reserved;
+  problems.push(
+    `${keyOf("notifierReservedConcurrency")} ${shown(value)} must be a whole number of executions, 1 or more ` +
+      `(or -1 for no reservation): 0 would stop the notifier, and every event would end as a dead letter`,
+  );
+  return undefined;
+}
+
+/**
+ * Spokes in other accounts send with their own credentials; the hub's bus refuses what its policy does not
+ * admit, so a spoke whose account the policy leaves out could never deliver.
+ */
+function uncoveredSpokes(settings: OrganizationSettings): Problems {
+  if (settings.organizationId) return [];
+  return settings.spokes
+    .filter((spoke) => spoke.account && !settings.sourceAccounts.includes(spoke.account))
+    .map(
+      (spoke) =>
+        `${spoke.label}: the hub's event bus would refuse its events; add "${spoke.account}" to ` +
+        `${keyOf("sourceAccounts")} or set ${keyOf("organizationId")} (a spoke in the hub's own account ` +
+        `takes no roleArn)`,
+    );
+}
+
+/**
+ * Reads and checks the organization settings before any resource is registered, so that a bad value fails
+ * the preview with every problem named: the config key, the entry's index and its value (account IDs,
+ * regions and role ARNs are not secrets).
+ */
+export function readOrganizationSettings(config: pulumi.Config): OrganizationSettings {
+  const problems: Problems = [];
+  const settings: OrganizationSettings = {
+    sourceAccounts: readSourceAccounts(config, problems),
+    organizationId: readOrganizationId(config, problems),
+    spokes: readSpokes(config, problems),
+    notifierReservedConcurrency: readReservedConcurrency(config, problems),
+  };
+  if (problems.length === 0) problems.push(...uncoveredSpokes(settings));
+  if (problems.length === 0) return settings;
+  throw new pulumi.RunError(
+    `The organization settings cannot be deployed:\n${problems.map((problem) => `- ${problem}`).join("\n")}\n` +
+      `See docs/organization.md.`,
+  );
+}
+
+/**
+ * The accounts the notifier serves, for its `SOURCE_ACCOUNTS` variable: the hub's and the source accounts,
+ * or `*` within an organization, where the event bus's policy is the guard.
+ */
+export function notifierSourceAccounts(
+  settings: OrganizationSettings,
+  hubAccount: pulumi.Output<string>,
+): pulumi.Output<string> {
+  if (settings.organizationId) return pulumi.output("*");
+  return hubAccount.apply((hub) => [...new Set([hub, ...settings.sourceAccounts])].join(","));
+}
