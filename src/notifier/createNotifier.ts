@@ -56,6 +56,8 @@ export interface NotifierDependencies {
   limit: DeliveryLimit;
   /** Upper bound for one attempt to reach a receiver. */
   attemptTimeoutMs: number;
+  /** Told every event's outcomes, whether the invocation then succeeds or fails (for metrics). */
+  report?: (result: NotifierResult) => void;
 }
 
 export interface InvocationContext {
@@ -356,6 +358,7 @@ export function createNotifier(deps: NotifierDependencies) {
       else if (outcome.delivered) deps.log.info("Delivered", fields);
       else deps.log.error("Not delivered", fields);
     }
+    deps.report?.({ project, status, eventId, outcomes });
     const undelivered = outcomes.filter((outcome) => !outcome.delivered && !outcome.skipped);
     if (undelivered.length > 0) {
       throw new Error(

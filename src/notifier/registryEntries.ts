@@ -120,7 +120,7 @@ export function parseRegistryItem(
   return {
     project: item.project?.S ?? "",
     urlParameter,
-    name: urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter,
+    name: receiverName(urlParameter, parameterPath),
     headersParameter: item.hook_headers_param_name?.S,
     signingSecretParameter: item.signing_secret_param_name?.S,
     statuses: statuses as string[],
@@ -168,6 +168,15 @@ function parseActions(attribute: AttributeValue): Partial<Record<Transition, Rec
     };
   }
   return Object.keys(actions).length > 0 ? actions : "attribute actions names no transition";
+}
+
+/**
+ * What logs and metrics call a receiver: `<name>` of its URL parameter `<parameterPath><name>/url`, or,
+ * for an item registered by hand outside that naming, the URL parameter's name.
+ */
+export function receiverName(urlParameter: string, parameterPath: string): string {
+  const folder = receiverFolder(urlParameter, parameterPath);
+  return folder !== undefined && urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter;
 }
 
 /** The receiver folder of a URL parameter `<parameterPath><folder>/<name>`; undefined outside one. */
