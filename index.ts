@@ -116,6 +116,7 @@ const notifier = new aws.lambda.Function(
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
         parameterPath: process.env.PARAMETER_PATH ?? DEFAULT_PARAMETER_PATH,
+        sourceAccounts: process.env.SOURCE_ACCOUNTS,
         table: {
           query: (input) => dynamodb.send(new dynamodbModule.QueryCommand(input)),
           getItem: (input) => dynamodb.send(new dynamodbModule.GetItemCommand(input)),

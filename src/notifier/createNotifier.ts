@@ -8,7 +8,7 @@ import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } fro
 import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
-import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
+import { coversBuildOrigin, findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import {
   createNoticeSender,
   NOT_STARTED,
@@ -46,6 +46,11 @@ export interface NotifierDependencies {
   tableName: string;
   /** Where the receivers' parameters live (`/webhooks/` or the stack's `parameterPath`). */
   parameterPath: string;
+  /**
+   * The AWS accounts whose builds the notifier serves (its own and the stack's `sourceAccounts`), or
+   * `*` for any account the event bus admits (an organization); undefined for no check.
+   */
+  sourceAccounts?: string;
   table: RegistryTable;
   parameters: ParameterCache;
   /** The HTTP client, loaded when the first notice is sent. */
@@ -62,6 +67,8 @@ export interface NotifierDependencies {
 
 export interface InvocationContext {
   awsRequestId: string;
+  /** `arn:<partition>:lambda:<region>:<account>:function:<name>`: where the notifier itself runs. */
+  invokedFunctionArn?: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -125,6 +132,13 @@ export function createNotifier(deps: NotifierDependencies) {
           `detail-type "${String(event["detail-type"])}")`,
       );
     }
+    const accounts = deps.sourceAccounts?.split(",");
+    if (accounts && !accounts.includes("*") && !accounts.includes(String(event.account))) {
+      throw new Error(
+        `Refused: a build of account ${JSON.stringify(event.account)}, which this stack does not serve ` +
+          "(its sourceAccounts setting)",
+      );
+    }
     const project = event.detail?.["project-name"];
     const status = event.detail?.["build-status"];
     if (typeof project !== "string" || typeof status !== "string") {
@@ -141,7 +155,10 @@ export function createNotifier(deps: NotifierDependencies) {
       findRegistryEntries(deps.table.query, deps.tableName, project, deps.parameterPath),
       findRegistryEntries(deps.table.query, deps.tableName, EVERY_PROJECT, deps.parameterPath),
     ]);
-    const entries = [...own.entries, ...catchAll.entries];
+    // Registrations for other accounts or regions than the build's are none of this event's business.
+    const entries = [...own.entries, ...catchAll.entries].filter((entry) =>
+      coversBuildOrigin(entry, event.account ?? "", event.region ?? ""),
+    );
     const invalid = [...own.invalid, ...catchAll.invalid];
     const forStatus = entries.filter((entry) => entry.statuses.includes(status));
     const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
@@ -163,7 +180,9 @@ export function createNotifier(deps: NotifierDependencies) {
     }
     const verdict: Verdict | undefined =
       lease?.verdict ??
-      (tracksStatus ? await evaluateFinalStatus(deps.table, deps.tableName, event) : undefined);
+      (tracksStatus
+        ? await evaluateFinalStatus(deps.table, deps.tableName, event, projectKey(project, event, context))
+        : undefined);
 
     // A receiver registered for the project and for every project gets one notice, from whichever
     // registration matches the event.
@@ -210,7 +229,7 @@ export function createNotifier(deps: NotifierDependencies) {
       TRANSITION: "",
     };
     // What receivers with actions keep of the project's failure streak: read once, for all of them.
-    const streaks = createStreakRecords(deps.table, deps.tableName, project);
+    const streaks = createStreakRecords(deps.table, deps.tableName, projectKey(project, event, context));
     const streakRecords = toSend.some((entry) => entry.actions) ? await streaks.read() : new Map();
     const plans = new Map<RegistryEntry, ActionPlan>();
     for (const entry of toSend) {
@@ -368,6 +387,17 @@ export function createNotifier(deps: NotifierDependencies) {
     }
     return { project, status, eventId, outcomes };
   };
+}
+
+/**
+ * The key a project's status and streak records live under. Project names repeat across accounts and
+ * regions, and so do build numbers: a build from another account or region than the notifier's own is
+ * kept apart, under `<project>@<account>/<region>` (CodeBuild project names hold neither `@` nor `/`).
+ */
+function projectKey(project: string, event: BuildStateChangeEvent, context: InvocationContext): string {
+  const [, , , region, account] = (context.invokedFunctionArn ?? "").split(":");
+  const own = (event.account ?? account) === account && (event.region ?? region) === region;
+  return own ? project : `${project}@${event.account ?? ""}/${event.region ?? ""}`;
 }
 
 /** Whether a receiver needs the project's build health: its status changes, transitions or streak. */

@@ -36,14 +36,14 @@ export interface StatusTable {
  * only under a condition on the version it was read at, so two builds finishing at once are recorded one
  * after the other, each judged against the other's status. A build older than the newest recorded one
  * is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
- * evaluation gave.
+ * evaluation gave. `project` is the key the project's record lives under (see `projectKey`).
  */
 export async function evaluateFinalStatus(
   table: StatusTable,
   tableName: string,
   event: BuildStateChangeEvent,
+  project: string,
 ): Promise<Verdict> {
-  const project = event.detail?.["project-name"] ?? "";
   const status = event.detail?.["build-status"] ?? "";
   const buildId = event.detail?.["build-id"] ?? "";
   const buildNumber = event.detail?.["additional-information"]?.["build-number"];

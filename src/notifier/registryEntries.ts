@@ -22,6 +22,10 @@ export interface RegistryEntry {
   onlyOnChange: boolean;
   /** Actions per build-health transition; such a receiver hears of the transitions it has one for. */
   actions?: Partial<Record<Transition, ReceiverAction>>;
+  /** Only builds of these AWS accounts; absent means any. */
+  accounts?: string[];
+  /** Only builds in these regions; absent means any. */
+  regions?: string[];
 }
 
 /** A registry item that cannot be used, with the reason (it names attributes, never values of secrets). */
@@ -89,6 +93,15 @@ export function parseRegistryItem(
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
     return { urlParameter, reason: "attribute statuses must be a list or string set of strings" };
   }
+  const filters: { accounts?: string[]; regions?: string[] } = {};
+  for (const attribute of ["accounts", "regions"] as const) {
+    if (!item[attribute]) continue;
+    const values = item[attribute].SS ?? item[attribute].L?.map((value) => value.S);
+    if (!values || values.some((value) => typeof value !== "string")) {
+      return { urlParameter, reason: `attribute ${attribute} must be a list or string set of strings` };
+    }
+    filters[attribute] = values as string[];
+  }
   for (const attribute of ["hook_headers_param_name", "signing_secret_param_name", "template", "method"]) {
     if (item[attribute] && item[attribute].S === undefined) {
       return { urlParameter, reason: `attribute ${attribute} must be a string` };
@@ -129,7 +142,16 @@ export function parseRegistryItem(
     method: (item.method?.S ?? "POST").toUpperCase(),
     onlyOnChange: item.only_on_change?.BOOL ?? false,
     ...(actions ? { actions } : {}),
+    ...filters,
   };
+}
+
+/** Whether a registration hears of builds of this account and region (its filters, when it has them). */
+export function coversBuildOrigin(entry: RegistryEntry, account: string, region: string): boolean {
+  return (
+    (entry.accounts === undefined || entry.accounts.includes(account)) &&
+    (entry.regions === undefined || entry.regions.includes(region))
+  );
 }
 
 /** A placeholder name, as remembered values are named. */
