@@ -14,7 +14,8 @@ export interface CapturedRequest {
 /**
  * A stand-in for every receiver of a local run, on the loopback interface: each receiver's URL points at
  * a path of its own here, so a run needs no secret and sends nothing off the machine. Every request is
- * answered 200 and kept, so the run can show what the receiver would have got.
+ * answered 200 and kept, so the run can show what the receiver would have got. The answer is the JSON
+ * `answerFor` gives for the receiver (so that the values its actions remember are there), else "ok".
  */
 export interface CaptureReceiver {
   /** `http://127.0.0.1:PORT/<receiver>`: the URL that stands in for the receiver's own. */
@@ -24,7 +25,12 @@ export interface CaptureReceiver {
   close(): Promise<void>;
 }
 
-export async function startCaptureReceiver(): Promise<CaptureReceiver> {
+/** The JSON body the capture receiver answers a receiver's requests with, if any. */
+export type CaptureAnswers = (receiver: string) => string | undefined;
+
+export async function startCaptureReceiver(
+  answerFor: CaptureAnswers = () => undefined,
+): Promise<CaptureReceiver> {
   let received: CapturedRequest[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -34,14 +40,22 @@ export async function startCaptureReceiver(): Promise<CaptureReceiver> {
       for (let at = 0; at < request.rawHeaders.length; at += 2) {
         headers.push([request.rawHeaders[at], request.rawHeaders[at + 1]]);
       }
+      const path = request.url ?? "";
       received.push({
         method: request.method ?? "",
-        path: request.url ?? "",
+        path,
         headers,
         body: Buffer.concat(chunks).toString("utf8"),
       });
-      response.writeHead(200, { "Content-Type": "text/plain" });
-      response.end("ok");
+      // The receiver is the first segment of the path; an action's path follows it.
+      const answer = answerFor(decodeURIComponent(path.split(/[/?]/)[1] ?? ""));
+      if (answer === undefined) {
+        response.writeHead(200, { "Content-Type": "text/plain" });
+        response.end("ok");
+      } else {
+        response.writeHead(200, { "Content-Type": "application/json" });
+        response.end(answer);
+      }
     });
   });
   const endpoint = await listenOnLoopback(server);
@@ -55,4 +69,32 @@ export async function startCaptureReceiver(): Promise<CaptureReceiver> {
     },
     close: () => closeServer(server),
   };
+}
+
+/**
+ * An answer holding a sample value at each field path a receiver's actions remember (`key`,
+ * `fields.id`, `items.0.key`), so that its follow-ups have every value: `<NAME>-1`, e.g. a Jira-like
+ * `{"key": "JIRA_ISSUE-1"}` for `remember: { JIRA_ISSUE: key }`. A path that runs through another's
+ * value is left out.
+ */
+export function sampleAnswer(remember: Readonly<Record<string, string>>): string {
+  const answer: Record<string, unknown> = {};
+  const isIndex = (field: string | undefined) => field !== undefined && /^\d+$/.test(field);
+  for (const [name, fieldPath] of Object.entries(remember)) {
+    const fields = fieldPath.split(".");
+    // Arrays take their indexes as property names too; JSON leaves out the elements not set (as null).
+    let at: Record<string, unknown> = answer;
+    for (const [index, field] of fields.entries()) {
+      if (Array.isArray(at) && !isIndex(field)) break;
+      if (index === fields.length - 1) {
+        at[field] ??= `${name}-1`;
+        break;
+      }
+      at[field] ??= isIndex(fields[index + 1]) ? [] : {};
+      const next = at[field];
+      if (typeof next !== "object" || next === null) break;
+      at = next as Record<string, unknown>;
+    }
+  }
+  return JSON.stringify(answer);
 }

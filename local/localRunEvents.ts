@@ -70,12 +70,14 @@ function finishedPhases(status: Exclude<BuildStatus, "IN_PROGRESS">, startedAt: 
 /**
  * A "Build State Change" event as CodeBuild sends it for a build of `project` reaching `status`, with
  * the details CodeBuild includes at that status (an IN_PROGRESS event has no phases, build number or
- * log stream yet), happening now.
+ * log stream yet), happening now. A finished build is numbered as its status's in a run of one build per
+ * status, unless `buildNumber` says otherwise.
  */
 export function sampleBuildEvent(
   project: string,
   status: BuildStatus,
   now = new Date(),
+  buildNumber?: number,
 ): BuildStateChangeEvent {
   const buildUuid = randomUUID();
   const buildArn = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${project}:${buildUuid}`;
@@ -97,7 +99,7 @@ export function sampleBuildEvent(
       "project-name": project,
       "build-id": buildArn,
       "additional-information": {
-        ...(finished ? { "build-number": BUILD_NUMBERS[status] } : {}),
+        ...(finished ? { "build-number": buildNumber ?? BUILD_NUMBERS[status] } : {}),
         "timeout-in-minutes": 60,
         "build-complete": finished,
         initiator: "GitHub-Hookshot/4c1f7a9",
@@ -140,6 +142,31 @@ export function sampleBuildEvent(
       version: "1",
     },
   };
+}
+
+/**
+ * A project's builds through one failure streak, in build-number order: a build starts, one succeeds,
+ * two fail, one succeeds again, one is stopped. Told to the notifier in this order, they make no
+ * transition, then broken, still-failing, fixed, and none (a stopped build changes nothing).
+ */
+export function failureStreakEvents(project: string, now = new Date()): BuildStateChangeEvent[] {
+  const streak: [BuildStatus, number | undefined][] = [
+    ["IN_PROGRESS", undefined],
+    ["SUCCEEDED", 42],
+    ["FAILED", 43],
+    ["FAILED", 44],
+    ["SUCCEEDED", 45],
+    ["STOPPED", 46],
+  ];
+  // A minute apart, the latest now, as the builds would have ended.
+  return streak.map(([status, buildNumber], index) =>
+    sampleBuildEvent(
+      project,
+      status,
+      new Date(now.getTime() - (streak.length - 1 - index) * 60_000),
+      buildNumber,
+    ),
+  );
 }
 
 /** Reads a captured event (the whole EventBridge event, as the notifier receives it). */

@@ -5,6 +5,7 @@ import type { RegistryEntry } from "../src/notifier/registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "../src/notifier/renderTemplate";
 import type { Notice } from "../src/notifier/sendNotice";
 import { eventIdOf, webhookId } from "../src/notifier/webhookId";
+import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
 
 export interface RenderedNotice {
   headers: Record<string, string>;
@@ -16,17 +17,29 @@ export interface RenderedNotice {
 }
 
 /**
+ * The values the notifier fills in from the project's build health, which a local render can only
+ * stand in for: empty unless given.
+ */
+function withBuildHealth(
+  event: BuildStateChangeEvent,
+  given: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...buildEventValues(event), PREVIOUS_STATUS: "", TRANSITION: "", FAILURE_COUNT: "", ...given };
+}
+
+/**
  * The request the notifier sends a receiver for an event, built by the notifier's own `buildNotice` from
- * the receiver's registry entry and parameter values. `previousStatus` is the project's last final status,
+ * the receiver's registry entry and parameter values. `given` holds what this event's build health would
+ * give (`PREVIOUS_STATUS`, `TRANSITION`, `FAILURE_COUNT`) and the values the receiver's actions remembered,
  * when known. A reason is returned when a parameter is missing or malformed.
  */
 export function renderNotice(
   entry: RegistryEntry,
   parameterValues: ReadonlyMap<string, string>,
   event: BuildStateChangeEvent,
-  previousStatus = "",
+  given: Readonly<Record<string, string>> = {},
 ): (RenderedNotice & Pick<Notice, "method">) | { reason: string } {
-  const values: Record<string, string> = { ...buildEventValues(event), PREVIOUS_STATUS: previousStatus };
+  const values: Record<string, string> = withBuildHealth(event, given);
   const built = buildNotice(
     entry,
     parameterValues,
@@ -48,4 +61,20 @@ export function renderNotice(
     unknownNames: built.unknownNames,
     emptyNames,
   };
+}
+
+/**
+ * An action's path with the values substituted, each percent-encoded as one path segment, as the notifier
+ * appends it to the receiver's URL, and the names it has no value for, which stay as written. A path
+ * takes the built-in values and the given ones (remembered values), never build variables.
+ */
+export function renderPath(
+  path: string,
+  event: BuildStateChangeEvent,
+  given: Readonly<Record<string, string>> = {},
+): { path: string; unknownNames: string[] } {
+  const all = withBuildHealth(event, given);
+  const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, all[name]]));
+  const rendered = renderTemplate(path, { ...builtIn, ...given }, "form");
+  return { path: rendered.body, unknownNames: rendered.unknownNames };
 }

@@ -43,10 +43,23 @@ function attemptsAndTime(receiver: ReceiverReport): string {
   return `, ${attempts}, ${Math.round(receiver.durationMs ?? 0)} ms`;
 }
 
+function buildNumberOf(report: EventReport): number | undefined {
+  return report.event.detail?.["additional-information"]?.["build-number"];
+}
+
+/** The transition the notifier found for the build, when it says: `broken`, or `none`. */
+function transitionOf(report: EventReport): string | undefined {
+  return report.transition === undefined ? undefined : (report.transition ?? "none");
+}
+
 function describeEvent(report: EventReport): string {
-  const buildNumber = report.event.detail?.["additional-information"]?.["build-number"];
+  const buildNumber = buildNumberOf(report);
   const build = buildNumber === undefined ? "" : `, build #${buildNumber}`;
-  return `${report.project} ${report.status}${build} (event ${report.event.id ?? "without id"})`;
+  const transition = transitionOf(report);
+  return (
+    `${report.project} ${report.status}${build} (event ${report.event.id ?? "without id"})` +
+    (transition === undefined ? "" : `: transition ${transition}`)
+  );
 }
 
 /** One event: each receiver, whether it matched, and what it was sent and answered. */
@@ -60,9 +73,11 @@ export function formatEventReport(report: EventReport): string {
     }
     const result = receiver.delivered ? "delivered" : "NOT DELIVERED";
     const reason = receiver.reason ? `: ${receiver.reason}` : "";
+    const on = receiver.transition ? ` on ${receiver.transition}` : "";
+    const url = `${receiver.target}${receiver.path ?? ""}`;
     lines.push(
-      `  ${receiver.receiver}: matched, ${result}${reason}`,
-      `    ${receiver.method ?? "(no request)"} ${receiver.target}: ${answer(receiver)}${attemptsAndTime(receiver)}`,
+      `  ${receiver.receiver}: matched${on}, ${result}${reason}`,
+      `    ${receiver.method ?? "(no request)"} ${url}: ${answer(receiver)}${attemptsAndTime(receiver)}`,
     );
     if (receiver.responseBody) lines.push(`    answer: ${receiver.responseBody}`);
     for (const warning of receiver.warnings) lines.push(`    warning: ${warning}`);
@@ -81,28 +96,50 @@ function resultCell(receiver: ReceiverReport): string {
   return `${receiver.delivered ? "delivered" : "FAILED"}${code === undefined ? "" : ` (${code})`}`;
 }
 
-/** A table of every event and receiver, and the totals. */
+/**
+ * A table of every event and receiver, and the totals. An event is named by its project and status, and
+ * by its build number too where a project has several builds of one status (a failure streak); the
+ * TRANSITION column shows when the notifier says what each build's transition was.
+ */
 export function formatSummary(reports: readonly EventReport[]): string {
-  const rows: string[][] = [["EVENT", "RECEIVER", "RESULT", "ATTEMPTS", "TIME"]];
+  const showTransitions = reports.some((report) => report.transition !== undefined);
+  const header = [
+    "EVENT",
+    ...(showTransitions ? ["TRANSITION"] : []),
+    "RECEIVER",
+    "RESULT",
+    "ATTEMPTS",
+    "TIME",
+  ];
+  const rows: string[][] = [header];
+  const seen = reports.map((report) => `${report.project} ${report.status}`);
   let delivered = 0;
   let failed = 0;
   let unmatched = 0;
-  for (const report of reports) {
-    const event = `${report.project} ${report.status}`;
+  for (const [index, report] of reports.entries()) {
+    const repeated = seen.filter((event) => event === seen[index]).length > 1;
+    const buildNumber = buildNumberOf(report);
+    const event = repeated && buildNumber !== undefined ? `${seen[index]} #${buildNumber}` : seen[index];
+    const columns = (cells: string[]) => [
+      event,
+      ...(showTransitions ? [transitionOf(report) ?? ""] : []),
+      ...cells,
+    ];
     if (report.error && !report.receivers.some((receiver) => receiver.matched)) {
-      rows.push([event, "(notifier)", "FAILED", "", ""]);
+      rows.push(columns(["(notifier)", "FAILED", "", ""]));
     }
     for (const receiver of report.receivers) {
       if (!receiver.matched) unmatched++;
       else if (receiver.delivered) delivered++;
       else failed++;
-      rows.push([
-        event,
-        receiver.receiver,
-        resultCell(receiver),
-        receiver.attempts === undefined ? "" : String(receiver.attempts),
-        receiver.durationMs === undefined ? "" : `${Math.round(receiver.durationMs)} ms`,
-      ]);
+      rows.push(
+        columns([
+          receiver.receiver,
+          resultCell(receiver),
+          receiver.attempts === undefined ? "" : String(receiver.attempts),
+          receiver.durationMs === undefined ? "" : `${Math.round(receiver.durationMs)} ms`,
+        ]),
+      );
     }
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));

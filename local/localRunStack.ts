@@ -1,14 +1,21 @@
 import * as path from "node:path";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import type { NotifierResult, ReceiverOutcome } from "../src/notifier/createNotifier";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
-import { EVERY_PROJECT } from "../src/receiverDefinition";
+import { EVERY_PROJECT, TRANSITIONS, type Transition } from "../src/receiverDefinition";
 import { parameterName } from "../src/registryItem";
-import { startCaptureReceiver, type CaptureReceiver, type CapturedRequest } from "./captureReceiver";
+import {
+  sampleAnswer,
+  startCaptureReceiver,
+  type CaptureReceiver,
+  type CapturedRequest,
+} from "./captureReceiver";
 import type { Invocation } from "./lambdaProcess";
 import { deployLocally } from "./localDeployment";
 import { captureConfig, emptyHeadersNotes, secretReferences, sendConfig } from "./localRunConfig";
-import { renderNotice } from "./localRunNotice";
+import { renderNotice, renderPath } from "./localRunNotice";
+import { LocalRunInputError } from "./localRunInputError";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
 import type { MockedResource } from "./programUnderMocks";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
@@ -21,6 +28,11 @@ export interface LocalRunStackOptions {
   /** Send to the receivers' real URLs, with secrets from `secrets`, instead of the capture receiver. */
   send: boolean;
   secrets: LocalSecrets;
+  /**
+   * What the capture receiver answers each receiver named here with (JSON), instead of a sample of the
+   * fields its actions remember.
+   */
+  answers?: ReadonlyMap<string, string>;
   /** Told each step while the stack starts. */
   progress(line: string): void;
 }
@@ -30,6 +42,8 @@ export interface DeployedReceiver {
   name: string;
   projects: string[];
   statuses: string[];
+  /** The transitions it has actions for (`on`); none for a receiver told of statuses. */
+  transitions: Transition[];
   /** Where its URL points, for display: the capture path, or the variable the real URL came from. */
   target: string;
 }
@@ -42,7 +56,11 @@ export interface ReceiverReport {
   /** Why it was not matched. */
   unmatchedBecause?: string;
   target: string;
+  /** The transition the notifier acted on for it, when the notifier says. */
+  transition?: string;
   method?: string;
+  /** What followed the receiver's URL in the request: an action's path (and the URL's query). */
+  path?: string;
   /** As sent; values still unredacted. */
   headers?: [string, string][];
   body?: string;
@@ -63,6 +81,11 @@ export interface EventReport {
   project: string;
   status: string;
   event: BuildStateChangeEvent;
+  /**
+   * The build's transition, as the notifier's "Receivers found" log line says: null for none, undefined
+   * when the notifier does not say.
+   */
+  transition?: string | null;
   /** The invocation's error, when it failed. */
   error?: string;
   receivers: ReceiverReport[];
@@ -156,12 +179,14 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     const references = secretReferences(path.resolve(PROJECT_ROOT, receiversDir));
 
     let capture: CaptureReceiver | undefined;
+    // Known once the receivers are deployed, before any event is replayed.
+    const answers = new Map<string, string>();
     let secretValues: Record<string, string>;
     if (options.send) {
       secretValues = sendConfig(references, options.secrets);
     } else {
       progress("Starting the capture receiver (stands in for every receiver URL)");
-      const captureReceiver = await startCaptureReceiver();
+      const captureReceiver = await startCaptureReceiver((receiver) => answers.get(receiver));
       capture = captureReceiver;
       closers.push(() => captureReceiver.close());
       secretValues = captureConfig(references, options.secrets, captureReceiver.urlFor);
@@ -184,15 +209,38 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
         p.inputs.value as string,
       ]),
     );
-    const entries = resourcesOf("aws:dynamodb/tableItem:TableItem")
-      .map((item) => parseRegistryItem(JSON.parse(item.inputs.item as string), parameterPath))
+    const items = resourcesOf("aws:dynamodb/tableItem:TableItem").map(
+      (item) => JSON.parse(item.inputs.item as string) as Record<string, AttributeValue>,
+    );
+    const entries = items
+      .map((item) => parseRegistryItem(item, parameterPath))
       .filter((entry): entry is RegistryEntry => !("reason" in entry));
-    const deployed = deployment.outputs.receiversDeployed as Omit<DeployedReceiver, "target">[];
+    const deployed = deployment.outputs.receiversDeployed as Omit<
+      DeployedReceiver,
+      "target" | "transitions"
+    >[];
     const receivers: DeployedReceiver[] = deployed.map((receiver) => {
       const urlKey = references.find((r) => r.receiver === receiver.name && r.field === "url")?.key ?? "";
-      const url = parameterValues.get(parameterName(parameterPath, receiver.name, "url")) ?? "";
-      return { ...receiver, target: capture ? url : `the URL in ${secretVariable(urlKey)}` };
+      const urlParameter = parameterName(parameterPath, receiver.name, "url");
+      const url = parameterValues.get(urlParameter) ?? "";
+      const actions = items.find((item) => item.hook_url_param_name?.S === urlParameter)?.actions?.M ?? {};
+      const remember = Object.assign({}, ...Object.values(actions).map(rememberedFields));
+      if (Object.keys(remember).length > 0) answers.set(receiver.name, sampleAnswer(remember));
+      return {
+        ...receiver,
+        transitions: TRANSITIONS.filter((transition) => transition in actions),
+        target: capture ? url : `the URL in ${secretVariable(urlKey)}`,
+      };
     });
+    for (const [name, answer] of options.answers ?? []) {
+      if (!receivers.some((receiver) => receiver.name === name)) {
+        const known = receivers.map((receiver) => receiver.name).join(", ") || "none";
+        throw new LocalRunInputError(
+          `--answer ${name}=...: no receiver "${name}"; the receivers are: ${known}`,
+        );
+      }
+      answers.set(name, answer);
+    }
     const names = receivers.map((receiver) => receiver.name).join(", ");
     progress(
       `Deployed ${receivers.length} receiver${receivers.length === 1 ? "" : "s"}` +
@@ -212,36 +260,54 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       const requests = capture?.take() ?? [];
       const outcomes = outcomesOf(invocation);
       const error = invocation.ok ? undefined : `${invocation.error?.name}: ${invocation.error?.message}`;
+      const transition = eventTransition(invocation);
 
       return {
         project,
         status,
         event,
+        ...(transition === undefined ? {} : { transition }),
         error,
         receivers: receivers.map((receiver): ReceiverReport => {
           const urlParameter = parameterName(parameterPath, receiver.name, "url");
           const entry = entries.find(
             (e) => e.urlParameter === urlParameter && (e.project === project || e.project === EVERY_PROJECT),
           );
-          const outcome = outcomes.find((o) => o.receiver === urlParameter);
+          const outcome = outcomes.find((o) => o.receiver === urlParameter) as
+            (ReceiverOutcome & { transition?: string; skipped?: string }) | undefined;
           const report = { receiver: receiver.name, target: receiver.target, warnings: [] };
           const subscribed = entry?.statuses.includes(status) ?? false;
+          // A receiver with actions may have nothing to send for a build it hears of (no action for its
+          // transition): the notifier says why.
+          if (outcome?.skipped) return { ...report, matched: false, unmatchedBecause: outcome.skipped };
           if (!outcome && !(subscribed && error)) {
             const unmatchedBecause = !entry
               ? `not registered for project ${project}`
               : !subscribed
-                ? `listens to ${entry.statuses.join(", ")}`
-                : "told only when the final status changes, and it did not";
+                ? receiver.transitions.length > 0
+                  ? `acts on ${receiver.transitions.join(", ")}, which fall on FAILED and SUCCEEDED builds`
+                  : `listens to ${entry.statuses.join(", ")}`
+                : receiver.transitions.length > 0
+                  ? `acts on ${receiver.transitions.join(", ")}` +
+                    (transition === null
+                      ? "; this build makes no transition"
+                      : transition === undefined
+                        ? ""
+                        : `; this build is ${transition}`)
+                  : "told only when the final status changes, and it did not";
             return { ...report, matched: false, unmatchedBecause };
           }
+          const acted = outcome?.transition ?? (receiver.transitions.length > 0 ? transition : undefined);
+          const item = items.find((candidate) => candidate.hook_url_param_name?.S === urlParameter);
           const sent: Partial<ReceiverReport> = capture
-            ? capturedRequest(requests.filter((request) => request.path === pathOf(receiver.target)))
+            ? capturedRequest(requests, pathOf(receiver.target))
             : entry
-              ? renderedRequest(entry, parameterValues, event)
+              ? renderedRequest(actionEntry(entry, item, acted), parameterValues, event, acted)
               : {};
           return {
             ...report,
             matched: true,
+            ...(acted ? { transition: acted } : {}),
             ...sent,
             delivered: outcome?.delivered ?? false,
             statusCode: outcome?.statusCode,
@@ -267,19 +333,75 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
   }
 }
 
-/** What reached the capture receiver; with retries the notifier sends the same request again. */
-function capturedRequest(requests: CapturedRequest[]): Partial<ReceiverReport> {
-  const [first] = requests;
-  return first ? { method: first.method, headers: first.headers, body: first.body } : {};
+/** The `remember` fields of an action in a registry item: placeholder name to field path. */
+function rememberedFields(action: AttributeValue): Record<string, string> {
+  const remember = action.M?.remember?.M ?? {};
+  return Object.fromEntries(Object.entries(remember).map(([name, field]) => [name, field.S ?? ""]));
 }
 
-/** What the notifier sends to a real receiver, rendered from the deployed registry item and parameters. */
-function renderedRequest(
+/**
+ * The build's transition, from the notifier's "Receivers found" log line: null for none, undefined when
+ * the line does not say.
+ */
+function eventTransition(invocation: Invocation): string | null | undefined {
+  const found = invocation.logs.map(parseLogLine).find((line) => line?.message === "Receivers found");
+  if (!found || !("transition" in found)) return undefined;
+  return typeof found.transition === "string" ? found.transition : null;
+}
+
+/**
+ * What reached the capture receiver at the receiver's path (an action's path follows it); with retries
+ * the notifier sends the same request again.
+ */
+function capturedRequest(requests: CapturedRequest[], receiverPath: string): Partial<ReceiverReport> {
+  const first = requests.find(
+    (request) =>
+      request.path.startsWith(receiverPath) && /^(?:[/?]|$)/.test(request.path.slice(receiverPath.length)),
+  );
+  if (!first) return {};
+  const after = first.path.slice(receiverPath.length);
+  return {
+    method: first.method,
+    ...(after === "" ? {} : { path: after }),
+    headers: first.headers,
+    body: first.body,
+  };
+}
+
+/** The registry entry as it sends on `transition`: that action's template, method and path. */
+function actionEntry(
   entry: RegistryEntry,
+  item: Record<string, AttributeValue> | undefined,
+  transition: string | null | undefined,
+): RegistryEntry & { path?: string } {
+  const action = transition ? item?.actions?.M?.[transition]?.M : undefined;
+  if (!action?.template?.S) return entry;
+  return {
+    ...entry,
+    template: action.template.S,
+    method: action.method?.S ?? entry.method,
+    ...(action.path?.S === undefined ? {} : { path: action.path.S }),
+  };
+}
+
+/**
+ * What the notifier sends to a real receiver, rendered from the deployed registry item and parameters;
+ * values the receiver's actions remembered are shown as their placeholders.
+ */
+function renderedRequest(
+  entry: RegistryEntry & { path?: string },
   parameterValues: Map<string, string>,
   event: BuildStateChangeEvent,
+  transition: string | null | undefined,
 ): Partial<ReceiverReport> {
-  const notice = renderNotice(entry, parameterValues, event);
+  const notice = renderNotice(entry, parameterValues, event, transition ? { TRANSITION: transition } : {});
   if ("reason" in notice) return {};
-  return { method: notice.method, headers: Object.entries(notice.headers), body: notice.body };
+  return {
+    method: notice.method,
+    ...(entry.path === undefined
+      ? {}
+      : { path: renderPath(entry.path, event, transition ? { TRANSITION: transition } : {}).path }),
+    headers: Object.entries(notice.headers),
+    body: notice.body,
+  };
 }

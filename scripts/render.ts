@@ -2,20 +2,24 @@
 // the notifier's own code, for trying a template without deploying anything.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadReceivers } from "../src/loadReceivers";
+import { loadReceivers, TRANSITION_STATUS } from "../src/loadReceivers";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import {
   BUILD_STATUSES,
   EVERY_PROJECT,
+  TRANSITIONS,
   type BuildStatus,
+  type ReceiverAction,
   type ReceiverDefinition,
+  type Transition,
 } from "../src/receiverDefinition";
 import { registryItem } from "../src/registryItem";
+import { CONFIG_NAMESPACE, PLACEHOLDER_NAME } from "../src/receiverSchema";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
-import { renderNotice } from "../local/localRunNotice";
+import { renderNotice, renderPath } from "../local/localRunNotice";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "../local/stackConfig";
 
@@ -24,10 +28,16 @@ const USAGE = `Usage: npm run render -- <receiver> [options]
 Prints the body the receiver (receivers/<receiver>.yaml) would get for a build event, as the notifier
 renders it. Other details (method, headers, placeholders without a value or with an empty one) go to
 stderr. To pipe the body, keep npm's own banner off stdout with -s: npm run -s render -- <receiver> | jq .
+For a receiver with actions per transition (on), it renders one action: its body on stdout, and its
+method and URL (the URL secret's key, then the action's path) on stderr.
 
 Options:
   --status STATUS       render a built-in event of this status (default: the receiver's first status):
                         ${BUILD_STATUSES.join(", ")}
+  --transition NAME     render this action of a receiver with actions (default: its first), for a
+                        built-in build it falls on: ${TRANSITIONS.join(", ")}
+  --remember NAME=VALUE fill a value the receiver's actions remember (repeat for several); without it,
+                        the placeholder is shown as written
   --event FILE          render this captured event instead
   --receivers-dir DIR   the receiver folder, relative to the project (default: the stack's receiversDir)
   --stack NAME          read the settings of this stack, from Pulumi.<NAME>.yaml (default: ${DEFAULT_STACK})
@@ -46,6 +56,8 @@ function parseRenderArgs(args: string[]) {
       allowPositionals: true,
       options: {
         status: { type: "string" },
+        transition: { type: "string" },
+        remember: { type: "string", multiple: true },
         event: { type: "string" },
         "receivers-dir": { type: "string" },
         stack: { type: "string" },
@@ -69,6 +81,34 @@ function whyNotSent(receiver: ReceiverDefinition, project: string, status: strin
   return undefined;
 }
 
+/**
+ * What render stands in for the project's build health with, for an action: a streak of two failed
+ * builds (one for broken, which opens it), after a success.
+ */
+function sampleBuildHealth(transition: Transition): Record<string, string> {
+  return {
+    TRANSITION: transition,
+    FAILURE_COUNT: transition === "broken" ? "1" : "2",
+    PREVIOUS_STATUS: transition === "broken" ? "SUCCEEDED" : "FAILED",
+  };
+}
+
+/** `--remember NAME=VALUE` flags, by name. */
+function parseRemembered(flags: readonly string[]): Record<string, string> {
+  const remembered: Record<string, string> = {};
+  for (const flag of flags) {
+    const separator = flag.indexOf("=");
+    const name = flag.slice(0, Math.max(separator, 0));
+    if (!PLACEHOLDER_NAME.test(name)) {
+      throw new LocalRunInputError(
+        `--remember ${flag}: give a remembered name and its value, e.g. --remember JIRA_ISSUE=OPS-17`,
+      );
+    }
+    remembered[name] = flag.slice(separator + 1);
+  }
+  return remembered;
+}
+
 async function render(): Promise<number> {
   const { values, positionals } = parseRenderArgs(process.argv.slice(2));
   if (values.help) {
@@ -85,11 +125,18 @@ async function render(): Promise<number> {
       `--status ${values.status}: not a build status; use one of ${BUILD_STATUSES.join(", ")}`,
     );
   }
+  const transition = values.transition?.toLowerCase();
+  if (transition !== undefined && !(TRANSITIONS as readonly string[]).includes(transition)) {
+    throw new LocalRunInputError(
+      `--transition ${values.transition}: not a transition; use one of ${TRANSITIONS.join(", ")}`,
+    );
+  }
   if (status !== undefined && values.event !== undefined) {
     throw new LocalRunInputError(
       "--event renders the captured event as it is; --status chooses a built-in event",
     );
   }
+  const remembered = parseRemembered(values.remember ?? []);
   const event = values.event === undefined ? undefined : readBuildEventFile(values.event);
   const stack = chooseStack(values.stack);
 
@@ -119,17 +166,41 @@ async function render(): Promise<number> {
     const names = receivers.map((candidate) => candidate.name).join(", ") || "none";
     throw new LocalRunInputError(`No receiver "${name}" in ${receiversDir}/; the receivers are: ${names}`);
   }
-
   const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
-  const chosen = event ?? sampleBuildEvent(sampleProject, (status as BuildStatus) ?? receiver.statuses[0]);
+
+  let action: ChosenAction | undefined;
+  if (receiver.actions) {
+    if (status !== undefined) {
+      throw new LocalRunInputError(
+        `--status: ${receiver.name} acts on transitions, not statuses; choose its action with --transition ` +
+          `(${Object.keys(receiver.actions).join(", ")})`,
+      );
+    }
+    action = chooseAction(receiver, transition as Transition | undefined, remembered);
+  } else if (transition !== undefined || Object.keys(remembered).length > 0) {
+    throw new LocalRunInputError(
+      `--${transition === undefined ? "remember" : "transition"}: ${receiver.name} has no actions per ` +
+        "transition (on); it is told of statuses: choose one with --status",
+    );
+  }
+  const chosen =
+    event ??
+    sampleBuildEvent(
+      sampleProject,
+      action ? TRANSITION_STATUS[action.transition] : ((status as BuildStatus) ?? receiver.statuses[0]),
+    );
   const project = chosen.detail?.["project-name"] as string;
   const eventStatus = chosen.detail?.["build-status"] as string;
+
   // The receiver as the notifier sees it once deployed: its registry item and its parameters' values.
   const parameterPath = config[`${PROJECT}:parameterPath`];
-  const entry = parseRegistryItem(
+  const deployed = parseRegistryItem(
     registryItem(receiver, project, parameterPath),
     parameterPath,
   ) as RegistryEntry;
+  const entry = action
+    ? { ...deployed, template: action.action.template, method: action.action.method }
+    : deployed;
   const configValue = (key: string | undefined) => (key ? config[`${PROJECT}:${key}`] : undefined);
   const parameterValues = new Map<string, string>();
   for (const [parameter, key] of [
@@ -140,35 +211,121 @@ async function render(): Promise<number> {
     const value = configValue(key);
     if (parameter !== undefined && value !== undefined) parameterValues.set(parameter, value);
   }
-  const notice = renderNotice(entry, parameterValues, chosen);
+  const given = action ? { ...sampleBuildHealth(action.transition), ...remembered } : {};
+  const notice = renderNotice(entry, parameterValues, chosen, given);
   if ("reason" in notice) throw new LocalRunInputError(`${receiver.name}: ${notice.reason}`);
 
   const contentType = Object.entries(notice.headers).find(
     ([header]) => header.toLowerCase() === "content-type",
   );
-  const details = [
-    `${receiver.name}: ${receiver.method}, ${contentType?.join(": ")}, for ${project} ${eventStatus}`,
-  ];
-  const skipped = whyNotSent(receiver, project, eventStatus);
-  if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
-  if (notice.unknownNames.length > 0) {
-    const names = notice.unknownNames.map((unknown) => `$${unknown}`).join(", ");
+  const actionPath =
+    action?.action.path === undefined ? undefined : renderPath(action.action.path, chosen, given);
+  const details: string[] = [];
+  if (action) {
+    // The URL is a secret: its config key stands for it.
+    const url = `<the URL in ${CONFIG_NAMESPACE}:${receiver.urlConfigKey}>`;
+    details.push(
+      `${receiver.name}, ${action.transition}: ${entry.method} ${url}${actionPath?.path ?? ""}, ` +
+        `${contentType?.join(": ")}, for ${project} ${eventStatus}`,
+      `Build health as for a streak of ${given.FAILURE_COUNT} failed build${given.FAILURE_COUNT === "1" ? "" : "s"}: ` +
+        `$TRANSITION ${given.TRANSITION}, $FAILURE_COUNT ${given.FAILURE_COUNT}, $PREVIOUS_STATUS ${given.PREVIOUS_STATUS}`,
+    );
+    if (eventStatus !== TRANSITION_STATUS[action.transition]) {
+      details.push(
+        `${receiver.name} would not send this action for this event: ${action.transition} falls on ` +
+          `${TRANSITION_STATUS[action.transition]} builds, not ${eventStatus}`,
+      );
+    }
+  } else {
+    details.push(
+      `${receiver.name}: ${receiver.method}, ${contentType?.join(": ")}, for ${project} ${eventStatus}`,
+    );
+    const skipped = whyNotSent(receiver, project, eventStatus);
+    if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
+  }
+  // Remembered values come from the receiver's answers, which render does not have unless given.
+  const rememberedNames = rememberedByActions(receiver);
+  const unknownNames = notice.unknownNames.filter((unknown) => !rememberedNames.has(unknown));
+  const notRemembered = [...new Set([...(actionPath?.unknownNames ?? []), ...notice.unknownNames])].filter(
+    (unknown) => rememberedNames.has(unknown),
+  );
+  if (unknownNames.length > 0) {
+    const names = unknownNames.map((unknown) => `$${unknown}`).join(", ");
     details.push(`The template names ${names}, which the event has no value for; sent as written`);
+  }
+  for (const rememberedName of notRemembered) {
+    details.push(
+      `$${rememberedName} is what ${rememberedNames.get(rememberedName)} remembers from an answer; shown as ` +
+        `written: fill it with --remember ${rememberedName}=<value>`,
+    );
   }
   if (notice.emptyNames.length > 0) {
     const names = notice.emptyNames.map((empty) => `$${empty}`).join(", ");
     details.push(
       `The template's ${names} ${notice.emptyNames.length === 1 ? "is" : "are"} empty for this event`,
     );
-    if (notice.emptyNames.includes("PREVIOUS_STATUS")) {
+    const history = notice.emptyNames.filter(
+      (empty) => empty === "PREVIOUS_STATUS" || empty === "FAILURE_COUNT",
+    );
+    if (history.length > 0) {
       details.push(
-        "$PREVIOUS_STATUS is always empty here, as on a project's first final build: render keeps no build history",
+        `${history.map((empty) => `$${empty}`).join(", ")} ${history.length === 1 ? "is" : "are"} always ` +
+          "empty here, as on a project's first final build: render keeps no build history",
       );
+    }
+    if (notice.emptyNames.includes("TRANSITION")) {
+      details.push("$TRANSITION is empty for a receiver without actions per transition (on)");
     }
   }
   process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
   process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);
   return 0;
+}
+
+interface ChosenAction {
+  transition: Transition;
+  action: ReceiverAction;
+}
+
+/**
+ * The action of a receiver with actions to render: that of `transition`, else its first. The values
+ * given with --remember must be ones its actions remember.
+ */
+function chooseAction(
+  receiver: ReceiverDefinition,
+  transition: Transition | undefined,
+  remembered: Record<string, string>,
+): ChosenAction {
+  const declared = Object.keys(receiver.actions ?? {}) as Transition[];
+  const chosen = transition ?? declared[0];
+  const action = receiver.actions?.[chosen];
+  if (!action) {
+    throw new LocalRunInputError(
+      `--transition ${chosen}: ${receiver.name} has no action for it; its actions: ${declared.join(", ")}`,
+    );
+  }
+  const rememberedNames = rememberedByActions(receiver);
+  for (const name of Object.keys(remembered)) {
+    if (!rememberedNames.has(name)) {
+      const known = [...rememberedNames.keys()];
+      throw new LocalRunInputError(
+        `--remember ${name}=...: no action of ${receiver.name} remembers ${name}; ` +
+          (known.length > 0 ? `they remember ${known.join(", ")}` : "they remember nothing"),
+      );
+    }
+  }
+  return { transition: chosen, action };
+}
+
+/** The names a receiver's actions remember, each with the first action that does (`on.broken`). */
+function rememberedByActions(receiver: ReceiverDefinition): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [transition, action] of Object.entries(receiver.actions ?? {})) {
+    for (const name of Object.keys(action.remember ?? {})) {
+      if (!names.has(name)) names.set(name, `on.${transition}`);
+    }
+  }
+  return names;
 }
 
 runCommand(render);

@@ -7,7 +7,13 @@ import { parseArgs } from "node:util";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { BUILD_STATUSES, EVERY_PROJECT, type BuildStatus } from "../src/receiverDefinition";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
-import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
+import { findJsonSyntaxError } from "../src/jsonSyntaxError";
+import {
+  failureStreakEvents,
+  readBuildEventFile,
+  SAMPLE_PROJECT,
+  sampleBuildEvent,
+} from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
 import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
@@ -23,13 +29,19 @@ const USAGE = `Usage: npm start -- [options]
 
 Deploys index.ts on this machine (an emulated pulumi up onto an embedded DynamoDB and parameter store),
 runs the notifier's serialized code in a process of its own and replays CodeBuild build events through
-it: by default one event per build status for each project the receivers name. Every receiver URL leads
-to a local capture receiver, so nothing leaves the machine and no secret is needed.
+it: by default one event per build status for each project the receivers name, and for a project of a
+receiver with actions per transition (on) a failure streak: builds that start, succeed, fail, fail again,
+succeed and stop. Every receiver URL leads to a local capture receiver, so nothing leaves the machine and
+no secret is needed. It answers 200, with JSON holding a sample of each field a receiver's actions
+remember ({"key": "JIRA_ISSUE-1"} for remember: { JIRA_ISSUE: key }), so that its follow-ups use it.
 
 Options:
   --event FILE          replay this captured event instead (repeat for several)
   --project NAME        replay the events of this project only
   --status STATUS       replay the events of this status only: ${BUILD_STATUSES.join(", ")}
+  --answer RECEIVER=JSON
+                        the capture receiver answers that receiver's requests with this JSON instead
+                        (repeat for several receivers), e.g. --answer 'jira-issue={"key": "OPS-7"}'
   --send                send to the receivers' real URLs; each secret comes from the variable
                         CODEBUILD_WEBHOOKS_<config key>, in the environment or in ${LOCAL_SECRETS_FILE}
   --receivers-dir DIR   the receiver folder, relative to the project (default: the stack's receiversDir)
@@ -45,6 +57,8 @@ interface StartOptions {
   project?: string;
   status?: BuildStatus;
   send: boolean;
+  /** What the capture receiver answers a receiver with, by receiver name (JSON). */
+  answers: Map<string, string>;
   receiversDir?: string;
   stack?: string;
   help: boolean;
@@ -60,6 +74,7 @@ function parseStartOptions(args: string[]): StartOptions {
         project: { type: "string" },
         status: { type: "string" },
         send: { type: "boolean" },
+        answer: { type: "string", multiple: true },
         "receivers-dir": { type: "string" },
         stack: { type: "string" },
         help: { type: "boolean" },
@@ -80,18 +95,46 @@ function parseStartOptions(args: string[]): StartOptions {
       "--event replays the captured event as it is; --project and --status choose among the built-in events",
     );
   }
+  const answers = new Map((values.answer ?? []).map(parseAnswer));
+  if (answers.size > 0 && values.send) {
+    throw new LocalRunInputError(
+      "--answer says what the capture receiver answers; with --send the real receivers answer",
+    );
+  }
   return {
     events,
     project: values.project,
     status: status as BuildStatus | undefined,
     send: values.send ?? false,
+    answers,
     receiversDir: values["receivers-dir"],
     stack: values.stack,
     help: values.help ?? false,
   };
 }
 
-/** One event per status for each project the receivers name, in the receivers' order. */
+/** `--answer RECEIVER=JSON`: the receiver's name and the JSON, which must be valid. */
+function parseAnswer(option: string): [string, string] {
+  const separator = option.indexOf("=");
+  if (separator <= 0) {
+    throw new LocalRunInputError(
+      `--answer ${option}: give the receiver and the JSON it answers with, e.g. --answer 'jira-issue={"key": "OPS-7"}'`,
+    );
+  }
+  const [receiver, json] = [option.slice(0, separator), option.slice(separator + 1)];
+  const syntaxError = findJsonSyntaxError(json);
+  if (syntaxError) {
+    throw new LocalRunInputError(
+      `--answer ${receiver}=...: not valid JSON at column ${syntaxError.column}: ${syntaxError.problem}`,
+    );
+  }
+  return [receiver, json];
+}
+
+/**
+ * One event per status for each project the receivers name, in the receivers' order; for a project of a
+ * receiver with actions per transition, the builds of a failure streak instead, which hold every status.
+ */
 function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): BuildStateChangeEvent[] {
   const everyProject = receivers.some((receiver) => receiver.projects.includes(EVERY_PROJECT));
   const named = [...new Set(receivers.flatMap((receiver) => receiver.projects))].filter(
@@ -102,8 +145,19 @@ function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): Bu
     : named.length === 0 && everyProject
       ? [SAMPLE_PROJECT]
       : named;
+  const actsOn = (project: string) =>
+    receivers.some(
+      (receiver) =>
+        receiver.transitions.length > 0 &&
+        (receiver.projects.includes(project) || receiver.projects.includes(EVERY_PROJECT)),
+    );
   const statuses = options.status ? [options.status] : BUILD_STATUSES;
-  return projects.flatMap((project) => statuses.map((status) => sampleBuildEvent(project, status)));
+  return projects.flatMap((project) =>
+    (actsOn(project)
+      ? failureStreakEvents(project)
+      : BUILD_STATUSES.map((status) => sampleBuildEvent(project, status))
+    ).filter((event) => (statuses as readonly string[]).includes(event.detail?.["build-status"] ?? "")),
+  );
 }
 
 // The SDK in this process only talks to the embedded DynamoDB; its warning about this machine's Node
@@ -133,6 +187,7 @@ async function start(): Promise<number> {
       stack: stackName,
       receiversDir: options.receiversDir,
       send: options.send,
+      answers: options.answers,
       secrets: readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env),
       progress,
     });

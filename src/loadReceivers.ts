@@ -17,9 +17,22 @@ import {
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
-import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestBuiltInPlaceholder } from "./placeholders";
-import { EVERY_PROJECT, type ReceiverDefinition } from "./receiverDefinition";
-import { CONFIG_KEY, CONFIG_NAMESPACE, receiverFileSchema } from "./receiverSchema";
+import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestName } from "./placeholders";
+import {
+  EVERY_PROJECT,
+  TRANSITIONS,
+  type BuildStatus,
+  type ReceiverAction,
+  type ReceiverDefinition,
+  type Transition,
+} from "./receiverDefinition";
+import {
+  CONFIG_KEY,
+  CONFIG_NAMESPACE,
+  PLACEHOLDER_NAME,
+  receiverFileSchema,
+  type ReceiverFile,
+} from "./receiverSchema";
 import { looksLikeSecret, PASTED_SECRET, quoteIfHarmless } from "./secretLikeText";
 
 const RECEIVER_FILE = /\.ya?ml$/i;
@@ -85,25 +98,42 @@ export function loadReceivers(
   const receivers: ReceiverDefinition[] = [];
   const filesByName = new Map<string, string[]>();
 
+  const read: ReadReceiverFile[] = [];
   for (const fileName of receiverFileNames(dir)) {
     const filePath = path.join(dir, fileName);
     const file = forMessages(filePath);
     const name = fileName.replace(RECEIVER_FILE, "");
     filesByName.set(name, [...(filesByName.get(name) ?? []), file]);
 
-    if (!RECEIVER_NAME.test(name)) {
-      problems.push(
-        `${file}: "${name}" cannot name a receiver; rename the file using only letters, digits, "_", "-" ` +
-          `and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)`,
-      );
-    }
     const findings: FileFindings = { problems: [], warnings: [] };
-    const receiver = readReceiverFile(fs.readFileSync(filePath, "utf8"), name, file, readConfig, findings);
+    if (!RECEIVER_NAME.test(name)) {
+      findings.problems.push({
+        line: 0,
+        text:
+          `${file}: "${name}" cannot name a receiver; rename the file using only letters, digits, "_", "-" ` +
+          `and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)`,
+      });
+    }
+    read.push({
+      findings,
+      ...readReceiverFile(fs.readFileSync(filePath, "utf8"), name, file, readConfig, findings),
+    });
+  }
+
+  for (const [index, { findings, checkPlaceholders }] of read.entries()) {
+    // A value another receiver remembers is never this receiver's.
+    const rememberedElsewhere = new Map<string, string>();
+    for (const other of read.filter((_, otherIndex) => otherIndex !== index)) {
+      for (const [rememberedName, where] of other.remembers) {
+        if (!rememberedElsewhere.has(rememberedName)) rememberedElsewhere.set(rememberedName, where);
+      }
+    }
+    checkPlaceholders(rememberedElsewhere);
     // In file order, which is how the user reads them; problems of the whole file (line 0) first.
     problems.push(...inFileOrder(findings.problems));
     warnings.push(...inFileOrder(findings.warnings));
-    if (receiver) receivers.push(receiver);
   }
+  receivers.push(...read.flatMap(({ receiver }) => (receiver ? [receiver] : [])));
 
   for (const [name, files] of filesByName) {
     if (files.length > 1) {
@@ -137,14 +167,41 @@ function inFileOrder(findings: Finding[]): string[] {
   return findings.sort((a, b) => a.line - b.line).map((finding) => finding.text);
 }
 
-/** Validates one file's text, adding what it finds to `findings`; returns the receiver when it is sound. */
+/** What reading one file gives, beside its findings. */
+interface ReadFile {
+  /** The receiver, when the file is sound. */
+  receiver?: ReceiverDefinition;
+  /** The names its actions remember, each with where the first action that does says so. */
+  remembers: Map<string, string>;
+  /**
+   * Judges the placeholders naming no built-in value nor one this receiver remembers, once every file is
+   * read: `rememberedElsewhere` holds the names other receivers remember, with where.
+   */
+  checkPlaceholders(rememberedElsewhere: ReadonlyMap<string, string>): void;
+}
+
+interface ReadReceiverFile extends ReadFile {
+  findings: FileFindings;
+}
+
+const UNREADABLE: ReadFile = { remembers: new Map(), checkPlaceholders: () => undefined };
+
+/** The statuses a receiver with actions hears, and the one each transition falls on. */
+const TRANSITION_STATUSES: BuildStatus[] = ["FAILED", "SUCCEEDED"];
+export const TRANSITION_STATUS: Record<Transition, BuildStatus> = {
+  broken: "FAILED",
+  "still-failing": "FAILED",
+  fixed: "SUCCEEDED",
+};
+
+/** Validates one file's text, adding what it finds to `findings`. */
 function readReceiverFile(
   source: string,
   name: string,
   file: string,
   readConfig: ReadConfig,
   findings: FileFindings,
-): ReceiverDefinition | undefined {
+): ReadFile {
   const lines = new LineCounter();
   const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
   const finding = (fieldPath: readonly PropertyKey[], message: string, linePath = fieldPath): Finding => {
@@ -166,14 +223,14 @@ function readReceiverFile(
       line,
       text: `${file} (line ${line}, column ${col}): not valid YAML: ${message}`,
     });
-    return undefined;
+    return UNREADABLE;
   }
   if (document.contents === null) {
     findings.problems.push({
       line: 0,
-      text: `${file}: the file is empty; a receiver needs at least projects, statuses and url`,
+      text: `${file}: the file is empty; a receiver needs at least projects, url, and statuses or on`,
     });
-    return undefined;
+    return UNREADABLE;
   }
   const alias = unresolvedAlias(document);
   if (alias) {
@@ -188,7 +245,7 @@ function readReceiverFile(
         `${file}${where}: not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its ` +
         `name comes before it; put the value in quotes${secret ? `; ${PASTED_SECRET}` : ""}`,
     });
-    return undefined;
+    return UNREADABLE;
   }
 
   let content: unknown;
@@ -200,7 +257,7 @@ function readReceiverFile(
       line: 0,
       text: `${file}: not valid YAML: its aliases (*name) expand past the parser's limit; write the values out`,
     });
-    return undefined;
+    return UNREADABLE;
   }
 
   const parsed = receiverFileSchema.safeParse(content);
@@ -222,17 +279,82 @@ function readReceiverFile(
     }
   }
 
-  const fields = (typeof content === "object" && content !== null ? content : {}) as Record<string, unknown>;
+  const fields = isRecord(content) ? content : {};
   const bodyIsJson = checkSecretConfig(fields, readConfig, report);
-  if (typeof fields.template === "string") checkTemplate(fields.template, bodyIsJson, report, warn);
+  const { texts, remembers } = substitutedTexts(fields);
+  for (const { fieldPath, text, in: where } of texts) {
+    if (where === "template") checkJsonBody(text, fieldPath, bodyIsJson, report);
+    else checkPathCharacters(text, fieldPath, report);
+  }
+  const checkPlaceholders = (rememberedElsewhere: ReadonlyMap<string, string>): void => {
+    for (const text of texts) {
+      checkPlaceholderNames(text, remembers, rememberedElsewhere, { report, warn });
+    }
+  };
+  const read = {
+    remembers: new Map(
+      [...remembers].map(([rememberedName, action]) => [rememberedName, `${file} (${action}.remember)`]),
+    ),
+    checkPlaceholders,
+  };
 
-  if (!parsed.success) return undefined;
-  const receiver = parsed.data;
+  if (!parsed.success) return read;
+  return { ...read, receiver: receiverDefinition(parsed.data, name, file) };
+}
+
+/**
+ * Every text the notifier substitutes values into, as written: the template, or each action's template
+ * and path; and the names the actions remember, each with the first action that does.
+ */
+function substitutedTexts(fields: Record<string, unknown>): {
+  texts: PlaceholderText[];
+  remembers: Map<string, string>;
+} {
+  const texts: PlaceholderText[] = [];
+  const remembers = new Map<string, string>();
+  if (typeof fields.template === "string") {
+    texts.push({ fieldPath: ["template"], text: fields.template, in: "template" });
+  }
+  const actions = isRecord(fields.on) ? fields.on : {};
+  for (const transition of TRANSITIONS) {
+    const action = actions[transition];
+    if (!isRecord(action)) continue;
+    for (const field of ["template", "path"] as const) {
+      const text = action[field];
+      if (typeof text === "string") texts.push({ fieldPath: ["on", transition, field], text, in: field });
+    }
+    for (const name of Object.keys(isRecord(action.remember) ? action.remember : {})) {
+      const usable = PLACEHOLDER_NAME.test(name) && !Object.hasOwn(BUILT_IN_PLACEHOLDERS, name);
+      if (usable && !remembers.has(name)) remembers.set(name, `on.${transition}`);
+    }
+  }
+  return { texts, remembers };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The receiver a sound file declares. */
+function receiverDefinition(receiver: ReceiverFile, name: string, file: string): ReceiverDefinition {
+  const actions: Partial<Record<Transition, ReceiverAction>> = {};
+  for (const transition of TRANSITIONS) {
+    const action = receiver.on?.[transition];
+    if (action === undefined) continue;
+    actions[transition] = {
+      template: action.template,
+      ...(action.path === undefined ? {} : { path: action.path }),
+      // An action without a method of its own takes the receiver's.
+      method: action.method ?? receiver.method,
+      ...(action.remember === undefined ? {} : { remember: action.remember }),
+    };
+  }
   return {
     name,
     file,
     projects: receiver.projects,
-    statuses: receiver.statuses,
+    // The schema asks for statuses unless the receiver declares actions.
+    statuses: receiver.on ? [...TRANSITION_STATUSES] : (receiver.statuses ?? []),
     method: receiver.method,
     ...(receiver.template === undefined ? {} : { template: receiver.template }),
     urlConfigKey: receiver.url.secret,
@@ -240,7 +362,8 @@ function readReceiverFile(
     ...(receiver.signingSecret === undefined
       ? {}
       : { signingSecretConfigKey: receiver.signingSecret.secret }),
-    onlyOnChange: receiver.onlyOnChange,
+    onlyOnChange: receiver.onlyOnChange ?? false,
+    ...(receiver.on ? { actions } : {}),
   };
 }
 
@@ -453,34 +576,122 @@ function parseHeaders(key: string, value: string): Record<string, string> | stri
   return headers;
 }
 
-/** The template as JSON when the body is JSON, and the placeholders it names that no built-in value fills. */
-function checkTemplate(
+/** A template, as JSON when the body is JSON (without a readable headers config the format is unknown). */
+function checkJsonBody(
   template: string,
+  fieldPath: readonly PropertyKey[],
   bodyIsJson: boolean | undefined,
   report: Report,
-  warn: Report,
 ): void {
-  // Without a readable headers config the format is unknown, and the headers problem is reported.
   const jsonError = bodyIsJson ? findJsonSyntaxError(template) : undefined;
   if (jsonError) {
     report(
-      ["template"],
+      fieldPath,
       `not valid JSON at line ${jsonError.line}, column ${jsonError.column} of the template: ${jsonError.problem}`,
     );
   }
-  // The notifier's own renderer finds the names, so `$$`, `${NAME}` and the rest read as it reads them.
+}
+
+/**
+ * What a URL path takes as written (RFC 3986: unreserved and sub-delimiter characters, ":", "@", "/"),
+ * and "?" and "#", which the schema reports on their own.
+ */
+const URL_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*$/;
+
+/** An action's path, placeholders aside: the notifier percent-encodes what it substitutes, not the rest. */
+function checkPathCharacters(urlPath: string, fieldPath: readonly PropertyKey[], report: Report): void {
+  const names = renderTemplate(urlPath, {}, "text").unknownNames;
+  const literal = renderTemplate(urlPath, Object.fromEntries(names.map((name) => [name, ""])), "text").body;
+  if (!URL_PATH.test(literal)) {
+    report(
+      fieldPath,
+      'holds a character a URL path takes only percent-encoded (a space, a quote, "{", a "%" not followed ' +
+        "by two hex digits...); write it encoded, e.g. %20 for a space",
+    );
+  }
+}
+
+/** A text the notifier substitutes values into, and where it is. */
+interface PlaceholderText {
+  fieldPath: readonly PropertyKey[];
+  text: string;
+  in: "template" | "path";
+}
+
+/**
+ * The placeholders of a template or path that name neither a built-in value nor one the receiver's
+ * actions remember. In a template such a name may be a build variable, which only the build knows: a
+ * warning, unless it can never be filled (a value another receiver remembers, or a mistyped remembered
+ * name). A path takes no build variable, as build variables never reach a URL: there it is a problem.
+ */
+function checkPlaceholderNames(
+  { fieldPath, text, in: where }: PlaceholderText,
+  remembers: ReadonlyMap<string, string>,
+  rememberedElsewhere: ReadonlyMap<string, string>,
+  { report, warn }: { report: Report; warn: Report },
+): void {
+  const hasActions = fieldPath[0] === "on";
+  const own = [...remembers.keys()];
   const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, ""]));
-  for (const name of renderTemplate(template, builtIn, "text").unknownNames) {
-    const nearest = nearestBuiltInPlaceholder(name);
+  // The notifier's own renderer finds the names, so `$$`, `${NAME}` and the rest read as it reads them.
+  for (const name of renderTemplate(text, builtIn, "text").unknownNames) {
     const shown = looksLikeSecret(name)
       ? "a placeholder (its name looks like a secret, so it is not shown)"
       : `$${name}`;
-    warn(
-      ["template"],
-      `${shown} at line ${placeholderLine(template, name)} of the template is not a built-in placeholder` +
-        (nearest ? ` (did you mean $${nearest}, ${BUILT_IN_PLACEHOLDERS[nearest]}?)` : "") +
-        "; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)",
-    );
+    const at =
+      where === "path"
+        ? `${shown} in the path`
+        : `${shown} at line ${placeholderLine(text, name)} of the template`;
+    if (remembers.has(name)) {
+      // Each streak remembers afresh, from the answers to its own actions, the first of which is broken.
+      if (fieldPath[1] === "broken") {
+        report(
+          fieldPath,
+          `${at} is a value ${remembers.get(name)} remembers from an answer, and broken opens the failure ` +
+            "streak: nothing of the streak is remembered yet when it is sent, so it could never be filled here",
+        );
+      }
+      continue;
+    }
+    const elsewhere = rememberedElsewhere.get(name);
+    if (elsewhere !== undefined) {
+      report(
+        fieldPath,
+        `${at} is remembered by ${elsewhere}, not by an action of this receiver; remembered values belong ` +
+          "to the receiver that remembered them, so it could never be filled here",
+      );
+      continue;
+    }
+    const nearest = nearestName(name, [...BUILT_IN_PLACEHOLDER_NAMES, ...own]);
+    const didYouMean =
+      nearest === undefined
+        ? ""
+        : Object.hasOwn(BUILT_IN_PLACEHOLDERS, nearest)
+          ? ` (did you mean $${nearest}, ${BUILT_IN_PLACEHOLDERS[nearest as keyof typeof BUILT_IN_PLACEHOLDERS]}?)`
+          : ` (did you mean $${nearest}, which ${remembers.get(nearest)} remembers?)`;
+    const rememberedNames =
+      own.length === 0
+        ? "no action of this receiver remembers a value (remember: { NAME: field } keeps one from an answer)"
+        : `its actions remember ${own.map((known) => `$${known} (${remembers.get(known)})`).join(", ")}`;
+    if (where === "path") {
+      report(
+        fieldPath,
+        `${at} is neither a built-in placeholder nor a value an action of this receiver remembers` +
+          `${didYouMean}; ${rememberedNames}; build variables never reach a URL, so it could never be filled`,
+      );
+    } else if (nearest !== undefined && remembers.has(nearest)) {
+      report(
+        fieldPath,
+        `${at} is not a value an action of this receiver remembers${didYouMean}; as written it could never ` +
+          "be filled",
+      );
+    } else {
+      warn(
+        fieldPath,
+        `${at} is ${hasActions ? "neither a built-in placeholder nor a value this receiver remembers" : "not a built-in placeholder"}` +
+          `${didYouMean}; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)`,
+      );
+    }
   }
 }
 
@@ -495,29 +706,48 @@ function placeholderLine(template: string, name: string): number {
 
 /**
  * Two receivers that send to the URL in the same config key, for the same builds, send each such notice
- * twice: what happens when a preset is copied beside the shipped receiver of the same service.
+ * twice: what happens when a preset is copied beside the shipped receiver of the same service. A receiver
+ * with actions sends for the builds its transitions fall on: those are named by their transitions.
  */
 function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
   const warnings: string[] = [];
   receivers.forEach((first, index) => {
     for (const second of receivers.slice(index + 1)) {
       if (first.urlConfigKey !== second.urlConfigKey) continue;
-      const statuses = first.statuses.filter((status) => second.statuses.includes(status));
       const projects = first.projects.includes(EVERY_PROJECT)
         ? second.projects
         : second.projects.includes(EVERY_PROJECT)
           ? first.projects
           : first.projects.filter((project) => second.projects.includes(project));
-      if (statuses.length === 0 || projects.length === 0) continue;
-      const builds = projects.includes(EVERY_PROJECT) ? "every project" : projects.join(", ");
+      const builds = doubledBuilds(first, second);
+      if (builds === undefined || projects.length === 0) continue;
+      const ofProjects = projects.includes(EVERY_PROJECT) ? "every project" : projects.join(", ");
       warnings.push(
         `${first.file}, ${second.file}: both send to the URL in ${configName(first.urlConfigKey)}, so each ` +
-          `${statuses.join(", ")} build of ${builds} is notified twice; delete one of the files, or give one ` +
-          `its own secret keys`,
+          `${builds} build of ${ofProjects} is notified twice; delete one of the files, or give one its own ` +
+          "secret keys",
       );
     }
   });
   return warnings;
+}
+
+/** The builds both receivers send for (`FAILED, SUCCEEDED`, or transitions: `broken, fixed`), if any. */
+function doubledBuilds(first: ReceiverDefinition, second: ReceiverDefinition): string | undefined {
+  const transitionsOf = (receiver: ReceiverDefinition): Transition[] =>
+    TRANSITIONS.filter((transition) => receiver.actions?.[transition] !== undefined);
+  let doubled: string[];
+  if (!first.actions && !second.actions) {
+    doubled = first.statuses.filter((status) => second.statuses.includes(status));
+  } else if (first.actions && second.actions) {
+    doubled = transitionsOf(first).filter((transition) => second.actions?.[transition] !== undefined);
+  } else {
+    const [withActions, withStatuses] = first.actions ? [first, second] : [second, first];
+    doubled = transitionsOf(withActions).filter((transition) =>
+      withStatuses.statuses.includes(TRANSITION_STATUS[transition]),
+    );
+  }
+  return doubled.length === 0 ? undefined : doubled.join(", ");
 }
 
 /** The line of the deepest part of `fieldPath` present in the file (a key's own line for a mapping entry). */

@@ -1,11 +1,14 @@
 /**
  * The placeholders the notifier fills in itself, each with what it takes. A template may also name any
- * environment variable of the build, which only the build event tells; these names win over those.
+ * environment variable of the build, which only the build event tells; these names win over those. A
+ * receiver with actions per transition may also name the values its actions remember.
  */
 export const BUILT_IN_PLACEHOLDERS = {
   PROJECT: "the CodeBuild project name",
   STATUS: "the build status: IN_PROGRESS, SUCCEEDED, FAILED or STOPPED",
   PREVIOUS_STATUS: "the project's previous final status, empty for its first",
+  TRANSITION: "the build-health transition the action is taken on: broken, still-failing or fixed",
+  FAILURE_COUNT: "the consecutive failed builds of the project's current failure streak",
   BUILD_ID: "the build's ARN",
   BUILD_NUMBER: "the build's number within the project",
   BUILD_URL: "the build's page in the CodeBuild console",
@@ -30,13 +33,24 @@ export const BUILT_IN_PLACEHOLDER_NAMES = Object.keys(BUILT_IN_PLACEHOLDERS) as 
  * aside), when it is near enough to be a typo rather than a build variable of another name.
  */
 export function nearestBuiltInPlaceholder(name: string): BuiltInPlaceholder | undefined {
+  return nearestName(name, BUILT_IN_PLACEHOLDER_NAMES);
+}
+
+/**
+ * The candidate a mistyped name most likely means, by the same measure: a built-in placeholder, or a
+ * value a receiver's actions remember.
+ */
+export function nearestName<Name extends string>(
+  name: string,
+  candidates: readonly Name[],
+): Name | undefined {
   const typed = name.toUpperCase();
   // One slip in a short name, two in a longer one: beyond that most names are simply other names.
   const allowed = typed.length <= 6 ? 1 : 2;
-  let nearest: BuiltInPlaceholder | undefined;
+  let nearest: Name | undefined;
   let nearestDistance = allowed + 1;
-  for (const candidate of BUILT_IN_PLACEHOLDER_NAMES) {
-    const distance = editDistance(typed, candidate);
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate.toUpperCase());
     if (distance < nearestDistance) {
       nearest = candidate;
       nearestDistance = distance;

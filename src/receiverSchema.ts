@@ -1,6 +1,12 @@
 import { z } from "zod";
-import { BUILT_IN_PLACEHOLDER_NAMES } from "./placeholders";
-import { BUILD_STATUSES, EVERY_PROJECT, FINAL_BUILD_STATUSES, type BuildStatus } from "./receiverDefinition";
+import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS } from "./placeholders";
+import {
+  BUILD_STATUSES,
+  EVERY_PROJECT,
+  FINAL_BUILD_STATUSES,
+  TRANSITIONS,
+  type BuildStatus,
+} from "./receiverDefinition";
 import { PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
 
 /**
@@ -114,6 +120,135 @@ function isBuildStatus(value: string): value is BuildStatus {
   return (BUILD_STATUSES as readonly string[]).includes(value);
 }
 
+/** What the placeholders of a template take, for the descriptions editors show. */
+const PLACEHOLDERS_TAKE =
+  `The placeholders ${BUILT_IN_PLACEHOLDER_NAMES.map((name) => `$${name}`).join(", ")} take the ` +
+  "event's values, and $NAME any environment variable of the build; $$ is a literal $.";
+
+/** A request body template; `whenNull` says what to do instead of writing nothing. */
+function bodyTemplate(whenNull: string) {
+  return z.string({
+    error: (issue) =>
+      issue.input === undefined
+        ? "missing; write the request body this action sends (template: | and the body on the next lines)"
+        : issue.input === null
+          ? `expected the body template as a string, got nothing; ${whenNull}`
+          : `expected the body template as a string, got ${kindOf(issue.input)}; write it as a block ` +
+            `scalar: "template: |" followed by the body, indented, on the next lines`,
+  });
+}
+
+function httpMethod() {
+  return z
+    .string({ error: (issue) => `expected an HTTP method name, got ${kindOf(issue.input)}` })
+    .regex(METHOD_PATTERN, {
+      error: (issue) =>
+        `${quoted(issue.input)} is not a supported method; use POST, PUT or PATCH (a method that ` +
+        `carries the body)`,
+    })
+    .overwrite((method) => method.toUpperCase());
+}
+
+/** A placeholder name as the notifier's renderer reads one after `$` (or inside `${...}`). */
+export const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A dotted path into a JSON answer: object keys, and array indexes as numbers (`items.0.key`). */
+const FIELD_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+const REMEMBER_EXAMPLE = "remember: { JIRA_ISSUE: key }";
+
+/** The names of values remembered from an answer: placeholders of the receiver's later actions. */
+const rememberedName = z
+  .string()
+  .regex(PLACEHOLDER_NAME, {
+    error: (issue) =>
+      `${quoted(issue.input)} is not a placeholder name (letters, digits and "_", not starting with a ` +
+      `digit); the name is written $NAME in the later actions, e.g. ${REMEMBER_EXAMPLE}`,
+  })
+  .refine((name) => !Object.hasOwn(BUILT_IN_PLACEHOLDERS, name), {
+    error: (issue) =>
+      `${String(issue.input)} is a built-in placeholder, which the notifier fills itself; remember the ` +
+      "value under a name of your own",
+  })
+  .meta({
+    description: "The placeholder name the later actions use for the value ($NAME), not a built-in one.",
+    not: { enum: BUILT_IN_PLACEHOLDER_NAMES },
+  });
+
+const receiverAction = z.strictObject(
+  {
+    template: bodyTemplate("an action needs a body").meta({
+      description:
+        `The request body of this action, written as a block scalar (template: |). ${PLACEHOLDERS_TAKE} ` +
+        "$TRANSITION and $FAILURE_COUNT tell the transition, and $NAME a value an earlier action " +
+        "remembered. JSON unless the headers set another Content-Type.",
+    }),
+    path: z
+      .string({
+        error: (issue) =>
+          `expected a URL path as a string, e.g. /rest/api/2/issue, got ${kindOf(issue.input)}`,
+      })
+      .startsWith("/", {
+        error: 'must start with "/": it is appended to the receiver\'s URL, e.g. path: /rest/api/2/issue',
+      })
+      .regex(/^[^?#]*$/, {
+        error:
+          'holds a "?" or "#": a path takes no query or fragment; put a query in the receiver\'s URL (its ' +
+          "secret), which keeps it after the path",
+      })
+      .meta({
+        description:
+          "Appended to the receiver's URL (a query of the URL stays at the end). Each value substituted " +
+          "into it is percent-encoded as one path segment, so it can add no segment and no query. Takes " +
+          "the built-in placeholders and the values earlier actions remembered; never build variables.",
+        examples: ["/rest/api/2/issue", "/rest/api/2/issue/$JIRA_ISSUE/comment"],
+      })
+      .optional(),
+    method: httpMethod()
+      .meta({
+        description: "The HTTP method of this action: POST, PUT or PATCH. The receiver's method by default.",
+        examples: [...RECEIVER_METHODS],
+      })
+      .optional(),
+    remember: z
+      .record(
+        rememberedName,
+        z
+          .string({
+            error: (issue) =>
+              `expected a field path of the answer, e.g. key or fields.id, got ${kindOf(issue.input)}`,
+          })
+          .regex(FIELD_PATH, {
+            error: (issue) =>
+              `${quoted(issue.input)} is not a field path: names and array indexes joined by ".", e.g. ` +
+              "key, fields.id, items.0.key",
+          })
+          .meta({
+            description: 'Where the value is in the JSON answer: names and array indexes joined by ".".',
+          }),
+        {
+          error: (issue) =>
+            issue.code === "invalid_key"
+              ? (issue.issues?.[0]?.message ?? "not a placeholder name")
+              : `expected a mapping of names to field paths, e.g. ${REMEMBER_EXAMPLE}, got ${kindOf(issue.input)}`,
+        },
+      )
+      .meta({
+        description:
+          "Values to keep from the JSON body of this action's 2xx answer, for the streak's later actions: " +
+          "a placeholder name, and the dotted path of the field (key, fields.id, items.0.key).",
+        examples: [{ JIRA_ISSUE: "key" }],
+      })
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? "unknown field; an action takes template, path, method and remember"
+        : `expected an action: a mapping with a template, and optionally path, method and remember, got ${kindOf(issue.input)}`,
+  },
+);
+
 const receiverFields = {
   projects: z
     .array(
@@ -155,18 +290,17 @@ const receiverFields = {
         })
         .meta({ description: "A CodeBuild build status." }),
       {
-        error: (issue) =>
-          issue.input === undefined
-            ? `missing; list the build statuses to report, from ${BUILD_STATUSES.join(", ")}`
-            : `expected a list of build statuses, e.g. [FAILED], got ${kindOf(issue.input)}`,
+        error: (issue) => `expected a list of build statuses, e.g. [FAILED], got ${kindOf(issue.input)}`,
       },
     )
     .min(1, { error: `is empty; list at least one of ${BUILD_STATUSES.join(", ")}` })
     .superRefine(noRepeats)
     .meta({
       description:
-        "The build statuses this receiver is told about: IN_PROGRESS (a build started), SUCCEEDED, FAILED, STOPPED.",
-    }),
+        "The build statuses this receiver is told about: IN_PROGRESS (a build started), SUCCEEDED, FAILED, " +
+        "STOPPED. Required, unless the receiver declares actions per transition under on instead.",
+    })
+    .optional(),
   url: secretReference(
     "url",
     "the receiver's URL",
@@ -188,39 +322,88 @@ const receiverFields = {
   ).optional(),
   onlyOnChange: z
     .boolean({ error: (issue) => `expected true or false, got ${kindOf(issue.input)}` })
-    .default(false)
     .meta({
       description:
         "Notify only when the project's final status (SUCCEEDED, FAILED or STOPPED) differs from its " +
         "previous final status; a project's first final status counts as a change. IN_PROGRESS is not a " +
-        "final status, so such a receiver is never told of it.",
-    }),
-  template: z
-    .string({
-      error: (issue) =>
-        issue.input === null
-          ? "expected the body template as a string, got nothing; remove the field to send the default body"
-          : `expected the body template as a string, got ${kindOf(issue.input)}; write it as a block ` +
-            `scalar: "template: |" followed by the body, indented, on the next lines`,
+        "final status, so such a receiver is never told of it. False by default; not with on, whose " +
+        "transitions are changes already.",
+    })
+    .optional(),
+  template: bodyTemplate("remove the field to send the default body")
+    .meta({
+      description:
+        `The request body, written as a block scalar (template: |). ${PLACEHOLDERS_TAKE} JSON unless ` +
+        "the headers set another Content-Type. Without it, the notifier's default JSON body is sent. Not " +
+        "with on, whose actions have templates of their own.",
+    })
+    .optional(),
+  method: httpMethod()
+    .default("POST")
+    .meta({ description: "The HTTP method: POST, PUT or PATCH.", examples: [...RECEIVER_METHODS] }),
+  on: z
+    .strictObject(
+      {
+        broken: receiverAction
+          .meta({
+            description:
+              "Sent for a FAILED build when the project's last recorded SUCCEEDED or FAILED build " +
+              "succeeded, or none is recorded: the first failure of a streak. Opens the ticket or alert; " +
+              "its remember keeps what the answer says for the streak's later actions.",
+          })
+          .optional(),
+        "still-failing": receiverAction
+          .meta({
+            description:
+              "Sent for a FAILED build after a FAILED one: each further failure of the streak. " +
+              "$FAILURE_COUNT says how many builds have failed in a row.",
+          })
+          .optional(),
+        fixed: receiverAction
+          .meta({
+            description:
+              "Sent for a SUCCEEDED build after a FAILED one: the streak is over. Closes the ticket or " +
+              "resolves the alert.",
+          })
+          .optional(),
+      },
+      {
+        error: (issue) =>
+          issue.code === "unrecognized_keys"
+            ? `not a transition; on takes ${TRANSITIONS.join(", ")}`
+            : `expected a mapping of transitions (${TRANSITIONS.join(", ")}) to actions, got ${kindOf(issue.input)}`,
+      },
+    )
+    .refine((actions) => TRANSITIONS.some((transition) => actions[transition] !== undefined), {
+      error: `declares no action; give at least one of ${TRANSITIONS.join(", ")}`,
     })
     .meta({
       description:
-        "The request body, written as a block scalar (template: |). The placeholders " +
-        `${BUILT_IN_PLACEHOLDER_NAMES.map((name) => `$${name}`).join(", ")} take the event's values, and ` +
-        "$NAME any environment variable of the build; $$ is a literal $. JSON unless the headers set " +
-        "another Content-Type. Without it, the notifier's default JSON body is sent.",
+        "Actions per build-health transition, instead of statuses and template: broken (a failure after " +
+        "a success, or the first), still-failing (a failure after a failure) and fixed (a success after " +
+        "a failure). The receiver hears FAILED and SUCCEEDED builds and acts only on the transitions it " +
+        "declares; a STOPPED build changes nothing. A follow-up can use what an earlier action remembered " +
+        "from its answer, such as the key of the ticket it opened.",
+      minProperties: 1,
+      examples: [
+        {
+          broken: {
+            path: "/rest/api/2/issue",
+            template: '{ "fields": { "project": { "key": "OPS" }, "summary": "$PROJECT is failing" } }',
+            remember: { JIRA_ISSUE: "key" },
+          },
+          "still-failing": {
+            path: "/rest/api/2/issue/$JIRA_ISSUE/comment",
+            template: '{ "body": "Still failing ($FAILURE_COUNT builds): $BUILD_URL" }',
+          },
+          fixed: {
+            path: "/rest/api/2/issue/$JIRA_ISSUE/transitions",
+            template: '{ "transition": { "id": "31" } }',
+          },
+        },
+      ],
     })
     .optional(),
-  method: z
-    .string({ error: (issue) => `expected an HTTP method name, got ${kindOf(issue.input)}` })
-    .regex(METHOD_PATTERN, {
-      error: (issue) =>
-        `${quoted(issue.input)} is not a supported method; use POST, PUT or PATCH (a method that ` +
-        `carries the body)`,
-    })
-    .overwrite((method) => method.toUpperCase())
-    .default("POST")
-    .meta({ description: "The HTTP method: POST, PUT or PATCH.", examples: [...RECEIVER_METHODS] }),
 };
 
 const RECEIVER_FIELDS = Object.keys(receiverFields).join(", ");
@@ -233,6 +416,42 @@ export const receiverFileSchema = z
         ? `unknown field; a receiver takes ${RECEIVER_FIELDS}`
         : `expected a mapping of receiver fields (${RECEIVER_FIELDS}), got ${kindOf(issue.input)}`,
   })
+  .superRefine(
+    (receiver, ctx) => {
+      // Read as written: the check also runs when other fields have problems, so `on` may hold anything.
+      if (receiver.on === undefined) {
+        if (receiver.statuses === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["statuses"],
+            input: undefined,
+            message:
+              `missing; list the build statuses to report, from ${BUILD_STATUSES.join(", ")}, or declare ` +
+              `actions per transition under on (${TRANSITIONS.join(", ")})`,
+          });
+        }
+        return;
+      }
+      const besideOn = {
+        statuses:
+          "a receiver with actions under on hears the FAILED and SUCCEEDED builds its transitions fall " +
+          "on; remove statuses, or remove on to be told of every build of these statuses",
+        template:
+          "each action under on sends a template of its own; move this body into an action " +
+          "(on.<transition>.template), or remove on",
+        onlyOnChange:
+          "transitions are changes already (broken and fixed are the changes onlyOnChange reports); " +
+          "remove onlyOnChange",
+      } as const;
+      for (const [field, why] of Object.entries(besideOn)) {
+        if (receiver[field as keyof typeof besideOn] !== undefined) {
+          ctx.addIssue({ code: "custom", path: [field], input: undefined, message: `not with on: ${why}` });
+        }
+      }
+    },
+    // Also when other fields have problems, so that one pass reports everything.
+    { when: ({ value }) => typeof value === "object" && value !== null && !Array.isArray(value) },
+  )
   .superRefine(
     (receiver, ctx) => {
       // Read as written: the check also runs when other fields have problems, so statuses may hold anything.
@@ -262,7 +481,16 @@ export const receiverFileSchema = z
     title: "codebuild-webhooks receiver",
     description:
       "One receiver (receivers/<name>.yaml; the file name names it): the CodeBuild builds it is told " +
-      "about, where the notice goes and what it says.",
+      "about, where the notice goes and what it says: statuses and a template, or actions per " +
+      "transition under on.",
+    // For editors: statuses, or on without statuses, template and onlyOnChange.
+    if: { required: ["on"] },
+    then: {
+      not: {
+        anyOf: [{ required: ["statuses"] }, { required: ["template"] }, { required: ["onlyOnChange"] }],
+      },
+    },
+    else: { required: ["statuses"] },
   });
 
 export type ReceiverFile = z.output<typeof receiverFileSchema>;

@@ -1,7 +1,8 @@
-import type { ReceiverDefinition } from "./receiverDefinition";
+import { TRANSITIONS, type ReceiverAction, type ReceiverDefinition } from "./receiverDefinition";
 
 /** A DynamoDB attribute value, as `aws dynamodb put-item --item file://item.json` takes it. */
-type AttributeValue = { S: string } | { L: { S: string }[] } | { BOOL: boolean };
+type AttributeValue =
+  { S: string } | { L: { S: string }[] } | { BOOL: boolean } | { M: Record<string, AttributeValue> };
 
 /** What a receiver's SSM parameter holds. */
 export type ParameterKind = "url" | "headers" | "signing-secret";
@@ -17,7 +18,9 @@ export function parameterName(parameterPath: string, receiver: string, kind: Par
 /**
  * The registry item for one receiver and project, in the AWS sample's format, so items written by
  * this stack and items registered by hand are read the same way. It names the receiver's parameters
- * under the stack's `parameterPath`.
+ * under the stack's `parameterPath`. A receiver with actions per transition has `actions` (a map of the
+ * transitions it declares) instead of `template` and `only_on_change`, and the statuses its transitions
+ * fall on, FAILED and SUCCEEDED.
  */
 export function registryItem(
   receiver: ReceiverDefinition,
@@ -37,5 +40,27 @@ export function registryItem(
   }
   if (receiver.template !== undefined) item.template = { S: receiver.template };
   if (receiver.onlyOnChange) item.only_on_change = { BOOL: true };
+  if (receiver.actions) {
+    const actions: Record<string, AttributeValue> = {};
+    for (const transition of TRANSITIONS) {
+      const action = receiver.actions[transition];
+      if (action) actions[transition] = actionAttribute(action);
+    }
+    item.actions = { M: actions };
+  }
   return item;
+}
+
+/** One action: its template, and its path, method and remembered fields when it has them. */
+function actionAttribute(action: ReceiverAction): AttributeValue {
+  const fields: Record<string, AttributeValue> = { template: { S: action.template } };
+  if (action.path !== undefined) fields.path = { S: action.path };
+  // Written out, so that the item says what is sent without knowing the receiver's default.
+  fields.method = { S: action.method };
+  if (action.remember !== undefined) {
+    fields.remember = {
+      M: Object.fromEntries(Object.entries(action.remember).map(([name, field]) => [name, { S: field }])),
+    };
+  }
+  return { M: fields };
 }

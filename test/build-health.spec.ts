@@ -215,6 +215,17 @@ describe("build health: actions per transition", () => {
     assert.deepEqual(calls(receiver), ["create"]);
   });
 
+  it("lets no build variable stand in for a remembered value, in a path or a body", async () => {
+    const receiver = await jira("variable-app");
+    await run("variable-app", 70, "FAILED");
+    const event = numberedBuild("variable-app", 71, "FAILED");
+    const variables = event.detail?.["additional-information"]?.environment?.["environment-variables"];
+    variables?.push({ name: "JIRA_ISSUE", value: "OPS-999", type: "PLAINTEXT" });
+    const invocation = await stack.lambda.invoke(event);
+    assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    assert.deepEqual(calls(receiver), ["create", "comment OPS-1"]);
+  });
+
   it("keeps a remembered value holding / and ? as one path segment", async () => {
     const receiver = await jira("odd-key-app", () => ({
       status: 201,

@@ -11,7 +11,7 @@ import { buildEventValues } from "../src/notifier/buildEventValues";
 import { renderTemplate } from "../src/notifier/renderTemplate";
 import { signatureHeaders } from "../src/notifier/signWebhook";
 import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
-import type { BuildStatus, ReceiverDefinition } from "../src/receiverDefinition";
+import type { BuildStatus, ReceiverDefinition, Transition } from "../src/receiverDefinition";
 import { buildEvent } from "./support/buildEvents";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -165,6 +165,8 @@ describe("loadReceivers", () => {
         "https://prod-00.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x",
       buildEventsUrl: "https://builds.example/codebuild",
       buildEventsSigningSecret: signingSecret(32),
+      opsgenieAlertsUrl: "https://api.opsgenie.com/v2/alerts?identifierType=alias",
+      opsgenieHeaders: '{"Authorization": "GenieKey 0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}',
     };
     const examples = (): Map<string, ReceiverDefinition> =>
       new Map(
@@ -189,22 +191,59 @@ describe("loadReceivers", () => {
       return { body: JSON.parse(body), values };
     }
 
+    /**
+     * What a receiver's action sends for a build of the status its transition falls on: the body, as JSON,
+     * and the path, with the values substituted, each percent-encoded (`remembered` are the values its
+     * actions remembered).
+     */
+    function actionRequest(
+      receiver: ReceiverDefinition | undefined,
+      transition: Transition,
+      { failureCount, remembered = {} }: { failureCount: number; remembered?: Record<string, string> },
+    ) {
+      const action = receiver?.actions?.[transition];
+      assert.ok(action, `the example has no ${transition} action`);
+      const values: Record<string, string> = {
+        ...buildEventValues(buildEvent(transition === "fixed" ? "SUCCEEDED" : "FAILED")),
+        PREVIOUS_STATUS: transition === "broken" ? "SUCCEEDED" : "FAILED",
+        TRANSITION: transition,
+        FAILURE_COUNT: String(failureCount),
+        ...remembered,
+      };
+      const rendered = renderTemplate(action.template, values, "json");
+      assert.deepEqual(rendered.unknownNames, [], `${receiver?.name} ${transition}: names without a value`);
+      const path = action.path === undefined ? undefined : renderTemplate(action.path, values, "form");
+      assert.deepEqual(
+        path?.unknownNames ?? [],
+        [],
+        `${receiver?.name} ${transition}: path names without a value`,
+      );
+      return { method: action.method, path: path?.body, body: JSON.parse(rendered.body), values, action };
+    }
+
     it("load with their config set", () => {
       assert.deepEqual(
-        [...examples().values()].map(({ template, method, ...rest }) => ({
+        [...examples().values()].map(({ template, method, actions, ...rest }) => ({
           ...rest,
-          sends: `${method} ${template === undefined ? "the default body" : "its template"}`,
+          sends: actions
+            ? Object.entries(actions)
+                .map(
+                  ([transition, action]) => `${transition}: ${action.method} ${action.path ?? "(the URL)"}`,
+                )
+                .join("; ")
+            : `${method} ${template === undefined ? "the default body" : "its template"}`,
         })),
         [
           {
             name: "jira-issue",
             file: "receivers/examples/jira-issue.yaml",
             projects: ["my-app"],
-            statuses: ["FAILED"],
+            statuses: ["FAILED", "SUCCEEDED"],
             urlConfigKey: "jiraIssuesUrl",
             headersConfigKey: "jiraAuthHeaders",
-            onlyOnChange: true,
-            sends: "POST its template",
+            onlyOnChange: false,
+            sends:
+              "broken: POST (the URL); still-failing: POST /$JIRA_ISSUE/comment; fixed: POST /$JIRA_ISSUE/transitions",
           },
           {
             name: "microsoft-teams",
@@ -216,6 +255,16 @@ describe("loadReceivers", () => {
             sends: "POST its template",
           },
           {
+            name: "opsgenie-alert",
+            file: "receivers/examples/opsgenie-alert.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "SUCCEEDED"],
+            urlConfigKey: "opsgenieAlertsUrl",
+            headersConfigKey: "opsgenieHeaders",
+            onlyOnChange: false,
+            sends: "broken: POST (the URL); fixed: POST /codebuild-$ACCOUNT-$REGION-$PROJECT/close",
+          },
+          {
             name: "signed-webhook",
             file: "receivers/examples/signed-webhook.yaml",
             projects: ["*"],
@@ -224,6 +273,15 @@ describe("loadReceivers", () => {
             signingSecretConfigKey: "buildEventsSigningSecret",
             onlyOnChange: false,
             sends: "POST its template",
+          },
+          {
+            name: "slack-build-health",
+            file: "receivers/examples/slack-build-health.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "SUCCEEDED"],
+            urlConfigKey: "slackWebhookUrl",
+            onlyOnChange: false,
+            sends: "broken: POST (the URL); fixed: POST (the URL)",
           },
           {
             name: "slack",
@@ -280,17 +338,82 @@ describe("loadReceivers", () => {
           receiver.file,
         );
       }
-      assert.deepEqual(replacing, ["jira-issue", "slack"]);
+      assert.deepEqual(replacing, ["jira-issue", "slack-build-health", "slack"]);
     });
 
-    it("open a Jira issue that links to the build and names the failed phase, its reason and the logs", () => {
-      const { body, values } = noticeBody(examples().get("jira-issue"), "FAILED", "SUCCEEDED");
-      assert.equal(body.fields.summary, "my-app build failing since build #43");
+    it("keep one Jira issue per failure streak: opened, commented on each further failure, moved to Done when fixed", () => {
+      const jira = examples().get("jira-issue");
+      const opened = actionRequest(jira, "broken", { failureCount: 1 });
+      assert.equal(opened.path, undefined, "the issue is created at the URL itself (.../rest/api/2/issue)");
+      assert.equal(opened.body.fields.summary, "my-app build failing since build #43");
+      assert.deepEqual(opened.body.fields.issuetype, { name: "Bug" });
       for (const name of ["BUILD_URL", "FAILED_PHASE", "FAILED_PHASE_CONTEXT", "LOGS_URL"] as const) {
-        assert.notEqual(values[name], "", name);
-        assert.ok(body.fields.description.includes(values[name]), `the description lacks ${name}`);
+        assert.notEqual(opened.values[name], "", name);
+        assert.ok(
+          opened.body.fields.description.includes(opened.values[name]),
+          `the description lacks ${name}`,
+        );
       }
-      assert.ok(body.fields.description.includes(`|${values.BUILD_URL}]`), "the build is not a Jira link");
+      // Jira answers a created issue with {"id": "10001", "key": "OPS-17", "self": "..."}.
+      assert.deepEqual(opened.action.remember, { JIRA_ISSUE: "key" });
+
+      const remembered = { JIRA_ISSUE: "OPS-17" };
+      const comment = actionRequest(jira, "still-failing", { failureCount: 3, remembered });
+      assert.equal(comment.path, "/OPS-17/comment");
+      assert.match(
+        comment.body.body,
+        /^Build \[#43\|https:\/\/us-east-1\.console\.aws\.amazon\.com\/.+\] failed too: 3 failed builds in a row\./,
+      );
+      assert.ok(
+        comment.body.body.includes(comment.values.FAILED_PHASE_CONTEXT),
+        "the comment lacks the reason",
+      );
+
+      const done = actionRequest(jira, "fixed", { failureCount: 3, remembered });
+      assert.equal(done.path, "/OPS-17/transitions");
+      assert.deepEqual(done.body.transition, { id: "31" });
+      assert.equal(
+        done.body.update.comment[0].add.body,
+        `Fixed by build [#42|${done.values.BUILD_URL}] after 3 failed builds in a row.`,
+      );
+    });
+
+    it("open an Opsgenie alert on an alias of the account, region and project, and close it by that alias", () => {
+      const opsgenie = examples().get("opsgenie-alert");
+      assert.equal(
+        opsgenie?.actions?.["still-failing"],
+        undefined,
+        "further failures leave the open alert be",
+      );
+      const opened = actionRequest(opsgenie, "broken", { failureCount: 1 });
+      assert.equal(opened.path, undefined);
+      assert.equal(opened.body.alias, "codebuild-123456789012-us-east-1-my-app");
+      assert.equal(opened.body.message, "my-app build failing since build #43");
+      assert.ok(
+        opened.body.description.includes(opened.values.BUILD_URL),
+        "the alert does not link the build",
+      );
+      const closed = actionRequest(opsgenie, "fixed", { failureCount: 2 });
+      assert.equal(closed.path, `/${opened.body.alias}/close`);
+      assert.equal(
+        closed.body.note,
+        `Fixed by build #42 after 2 failed builds in a row: ${closed.values.BUILD_URL}`,
+      );
+    });
+
+    it("tell Slack when a project breaks and when it is fixed, and nothing in between", () => {
+      const slack = examples().get("slack-build-health");
+      assert.deepEqual(Object.keys(slack?.actions ?? {}), ["broken", "fixed"]);
+      const broken = actionRequest(slack, "broken", { failureCount: 1 });
+      assert.equal(
+        broken.body.text,
+        `:red_circle: *my-app* is broken: build #43 failed in BUILD <${broken.values.BUILD_URL}|open in CodeBuild>`,
+      );
+      const fixed = actionRequest(slack, "fixed", { failureCount: 4 });
+      assert.equal(
+        fixed.body.text,
+        `:large_green_circle: *my-app* is fixed: build #42 succeeded after 4 failed builds in a row <${fixed.values.BUILD_URL}|open in CodeBuild>`,
+      );
     });
 
     it("tell Slack the new and the previous status", () => {
@@ -473,7 +596,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method",
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on",
       );
     });
 
@@ -681,9 +804,9 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n", "null.yaml": "null\n" }),
         "The receiver files have 3 problems:\n" +
-          "receivers/empty.yaml: the file is empty; a receiver needs at least projects, statuses and url\n" +
-          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method), got a list\n" +
-          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method), got nothing",
+          "receivers/empty.yaml: the file is empty; a receiver needs at least projects, url, and statuses or on\n" +
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on), got a list\n" +
+          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on), got nothing",
       );
     });
 
@@ -704,7 +827,7 @@ describe("loadReceivers", () => {
             "The receiver files have 7 problems:\n" +
             'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
-            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method\n" +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
             "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
@@ -895,7 +1018,7 @@ describe("loadReceivers", () => {
         message,
         "The receiver files have 2 problems:\n" +
           'receivers/hook.yaml: url (line 3): unknown field; url takes only "secret"; the field\'s name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here\n' +
-          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
       );
     });
 
@@ -1118,6 +1241,267 @@ describe("loadReceivers", () => {
     });
   });
 
+  describe("receivers with actions per transition (on)", () => {
+    const JIRA_CONFIG = {
+      jiraBaseUrl: "https://example.atlassian.net",
+      jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+    };
+    /** The receiver file as a user writes it to keep one Jira issue per failure streak. */
+    const JIRA_STREAK = `projects: [my-app]
+url: { secret: jiraBaseUrl }          # https://example.atlassian.net
+headers: { secret: jiraAuthHeaders }
+on:
+  broken:
+    path: /rest/api/2/issue
+    template: |
+      { "fields": { "project": { "key": "OPS" }, "issuetype": { "name": "Bug" },
+                    "summary": "$PROJECT is failing", "description": "$BUILD_URL" } }
+    remember: { JIRA_ISSUE: key }
+  still-failing:
+    path: /rest/api/2/issue/$JIRA_ISSUE/comment
+    template: '{ "body": "Still failing ($FAILURE_COUNT builds): build #$BUILD_NUMBER $BUILD_URL" }'
+  fixed:
+    path: /rest/api/2/issue/$JIRA_ISSUE/transitions
+    template: '{ "transition": { "id": "31" } }'
+`;
+    /** A receiver of `hookUrl` with the given `on` mapping (YAML, indented under on:). */
+    const withActions = (actions: string, rest = "") =>
+      `projects: [my-app]\nurl: { secret: hookUrl }\n${rest}on:\n${actions.replace(/^/gm, "  ")}\n`;
+
+    it("take each transition's template, path, method and remembered fields, and hear FAILED and SUCCEEDED", () => {
+      const { receivers, warnings } = loadWithWarnings({ "jira.yaml": JIRA_STREAK }, JIRA_CONFIG);
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(receivers, [
+        {
+          name: "jira",
+          file: "receivers/jira.yaml",
+          projects: ["my-app"],
+          statuses: ["FAILED", "SUCCEEDED"],
+          method: "POST",
+          urlConfigKey: "jiraBaseUrl",
+          headersConfigKey: "jiraAuthHeaders",
+          onlyOnChange: false,
+          actions: {
+            broken: {
+              path: "/rest/api/2/issue",
+              template:
+                '{ "fields": { "project": { "key": "OPS" }, "issuetype": { "name": "Bug" },\n' +
+                '              "summary": "$PROJECT is failing", "description": "$BUILD_URL" } }\n',
+              method: "POST",
+              remember: { JIRA_ISSUE: "key" },
+            },
+            "still-failing": {
+              path: "/rest/api/2/issue/$JIRA_ISSUE/comment",
+              template:
+                '{ "body": "Still failing ($FAILURE_COUNT builds): build #$BUILD_NUMBER $BUILD_URL" }',
+              method: "POST",
+            },
+            fixed: {
+              path: "/rest/api/2/issue/$JIRA_ISSUE/transitions",
+              template: '{ "transition": { "id": "31" } }',
+              method: "POST",
+            },
+          },
+        },
+      ]);
+    });
+
+    it("give an action the receiver's method unless it names its own, in any case", () => {
+      const [receiver] = load({
+        "hook.yaml": withActions(
+          "broken:\n  template: '{}'\nfixed:\n  template: '{}'\n  method: patch",
+          "method: put\n",
+        ),
+      });
+      assert.equal(receiver.method, "PUT");
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(receiver.actions ?? {}).map(([transition, action]) => [transition, action.method]),
+        ),
+        { broken: "PUT", fixed: "PATCH" },
+      );
+    });
+
+    it("refuse on beside statuses, template or onlyOnChange, naming the file and each field", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": withActions(
+            "broken:\n  template: '{}'",
+            "statuses: [FAILED]\nonlyOnChange: false\ntemplate: '{}'\n",
+          ),
+        }),
+        "The receiver files have 3 problems:\n" +
+          "receivers/hook.yaml: statuses (line 3): not with on: a receiver with actions under on hears the FAILED and SUCCEEDED builds its transitions fall on; remove statuses, or remove on to be told of every build of these statuses\n" +
+          "receivers/hook.yaml: onlyOnChange (line 4): not with on: transitions are changes already (broken and fixed are the changes onlyOnChange reports); remove onlyOnChange\n" +
+          "receivers/hook.yaml: template (line 5): not with on: each action under on sends a template of its own; move this body into an action (on.<transition>.template), or remove on",
+      );
+    });
+
+    it("refuse a receiver with neither statuses nor on", () => {
+      assert.equal(
+        rejection({ "hook.yaml": "projects: [my-app]\nurl: { secret: hookUrl }\n" }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: statuses: missing; list the build statuses to report, from IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, or declare actions per transition under on (broken, still-failing, fixed)",
+      );
+    });
+
+    it("refuse an on without an action, a transition not known, an action field not known and an action without a template", () => {
+      assert.equal(
+        rejection({
+          "empty.yaml": withActions("{}"),
+          "nothing.yaml": "projects: [my-app]\nurl: { secret: hookUrl }\non:\n",
+          "wrong.yaml": withActions(
+            "reopened:\n  template: '{}'\nbroken:\n  body: '{}'\nfixed: '{}'\nstill-failing:\n  template: { text: x }",
+          ),
+        }),
+        "The receiver files have 7 problems:\n" +
+          "receivers/empty.yaml: on (line 3): declares no action; give at least one of broken, still-failing, fixed\n" +
+          "receivers/nothing.yaml: on (line 3): expected a mapping of transitions (broken, still-failing, fixed) to actions, got nothing\n" +
+          "receivers/wrong.yaml: on.reopened (line 4): not a transition; on takes broken, still-failing, fixed\n" +
+          "receivers/wrong.yaml: on.broken.template (line 6): missing; write the request body this action sends (template: | and the body on the next lines)\n" +
+          "receivers/wrong.yaml: on.broken.body (line 7): unknown field; an action takes template, path, method and remember\n" +
+          "receivers/wrong.yaml: on.fixed (line 8): expected an action: a mapping with a template, and optionally path, method and remember, got a string\n" +
+          'receivers/wrong.yaml: on.still-failing.template (line 10): expected the body template as a string, got a mapping; write it as a block scalar: "template: |" followed by the body, indented, on the next lines',
+      );
+    });
+
+    it("refuse a path that does not start with /, holds a query or fragment, or a character a path takes only encoded, without repeating it", () => {
+      const message = rejection({
+        "hook.yaml": withActions(
+          [
+            "broken:\n  path: rest/v9/ticket\n  template: '{}'",
+            "still-failing:\n  path: /services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX?token=xoxb-1234#top\n  template: '{}'",
+            "fixed:\n  path: /issue/$PROJECT/a comment\n  template: '{}'",
+          ].join("\n"),
+        ),
+      });
+      assert.equal(
+        message,
+        "The receiver files have 3 problems:\n" +
+          'receivers/hook.yaml: on.broken.path (line 5): must start with "/": it is appended to the receiver\'s URL, e.g. path: /rest/api/2/issue\n' +
+          'receivers/hook.yaml: on.still-failing.path (line 8): holds a "?" or "#": a path takes no query or fragment; put a query in the receiver\'s URL (its secret), which keeps it after the path\n' +
+          'receivers/hook.yaml: on.fixed.path (line 11): holds a character a URL path takes only percent-encoded (a space, a quote, "{", a "%" not followed by two hex digits...); write it encoded, e.g. %20 for a space',
+      );
+      for (const written of ["v9/ticket", "XXXXXXXX", "xoxb", "a comment"])
+        assert.ok(!message.includes(written), written);
+      // Placeholders, "$$" and percent-encoded characters are what a path may hold.
+      assert.deepEqual(
+        load({
+          "hook.yaml": withActions(
+            "fixed:\n  path: /issue/${PROJECT}/$$cost/caf%C3%A9/a:b@c;d=e\n  template: '{}'",
+          ),
+        })[0].actions?.fixed?.path,
+        "/issue/${PROJECT}/$$cost/caf%C3%A9/a:b@c;d=e",
+      );
+    });
+
+    it("refuse remembered names that are not placeholder names or are built-in ones, and field paths that are not dotted names and indexes", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": withActions(
+            "broken:\n  template: '{}'\n  remember:\n    PROJECT: key\n    1st: id\n    ISSUE: fields..id\n    ALERT: 7\n    ITEM: items.0.key",
+          ),
+        }),
+        "The receiver files have 4 problems:\n" +
+          "receivers/hook.yaml: on.broken.remember.PROJECT (line 7): PROJECT is a built-in placeholder, which the notifier fills itself; remember the value under a name of your own\n" +
+          'receivers/hook.yaml: on.broken.remember.1st (line 8): "1st" is not a placeholder name (letters, digits and "_", not starting with a digit); the name is written $NAME in the later actions, e.g. remember: { JIRA_ISSUE: key }\n' +
+          'receivers/hook.yaml: on.broken.remember.ISSUE (line 9): "fields..id" is not a field path: names and array indexes joined by ".", e.g. key, fields.id, items.0.key\n' +
+          "receivers/hook.yaml: on.broken.remember.ALERT (line 10): expected a field path of the answer, e.g. key or fields.id, got a number",
+      );
+    });
+
+    it("refuse a placeholder in a path that is neither built in nor remembered by an action of the receiver, with the name it most likely means", () => {
+      const streak = (stillFailingPath: string, rememberLine = "  remember: { JIRA_ISSUE: key }\n") =>
+        withActions(
+          `broken:\n  template: '{}'\n${rememberLine}still-failing:\n  path: ${stillFailingPath}\n  template: '{}'`,
+        );
+      assert.equal(
+        rejection({ "typo.yaml": streak("/issue/$JIRA_ISUE/comment") }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/typo.yaml: on.still-failing.path (line 8): $JIRA_ISUE in the path is neither a built-in placeholder nor a value an action of this receiver remembers (did you mean $JIRA_ISSUE, which on.broken remembers?); its actions remember $JIRA_ISSUE (on.broken); build variables never reach a URL, so it could never be filled",
+      );
+      assert.equal(
+        rejection({ "none.yaml": streak("/issue/$JIRA_ISSUE", "") }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/none.yaml: on.still-failing.path (line 7): $JIRA_ISSUE in the path is neither a built-in placeholder nor a value an action of this receiver remembers; no action of this receiver remembers a value (remember: { NAME: field } keeps one from an answer); build variables never reach a URL, so it could never be filled",
+      );
+      assert.deepEqual(
+        load({ "hook.yaml": streak("/project/${PROJECT}/issue/$JIRA_ISSUE/comment") })[0].actions?.[
+          "still-failing"
+        ]?.path,
+        "/project/${PROJECT}/issue/$JIRA_ISSUE/comment",
+      );
+    });
+
+    it("refuse a remembered value in the broken action, which opens the streak before anything is remembered", () => {
+      assert.equal(
+        rejection({
+          "hook.yaml": withActions(
+            "broken:\n  path: /alerts/$ALERT_ID\n  template: '{}'\n  remember: { ALERT_ID: id }\nfixed:\n  path: /alerts/$ALERT_ID/close\n  template: '{}'",
+          ),
+        }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: on.broken.path (line 5): $ALERT_ID in the path is a value on.broken remembers from an answer, and broken opens the failure streak: nothing of the streak is remembered yet when it is sent, so it could never be filled here",
+      );
+    });
+
+    it("refuse a placeholder that another receiver remembers, naming that receiver's action", () => {
+      const chat =
+        'projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: chatUrl }\ntemplate: \'{"text": "$PROJECT failed: $JIRA_ISSUE"}\'\n';
+      assert.equal(
+        rejection(
+          { "chat.yaml": chat, "jira.yaml": JIRA_STREAK },
+          { ...JIRA_CONFIG, chatUrl: "https://chat.example/hook" },
+        ),
+        "The receiver files have 1 problem:\n" +
+          "receivers/chat.yaml: template (line 4): $JIRA_ISSUE at line 1 of the template is remembered by receivers/jira.yaml (on.broken.remember), not by an action of this receiver; remembered values belong to the receiver that remembered them, so it could never be filled here",
+      );
+    });
+
+    it("know the remembered names in the receiver's templates, warn of other names, and refuse a mistyped remembered one", () => {
+      const streak = (stillFailingTemplate: string) =>
+        withActions(
+          `broken:\n  template: '{}'\n  remember: { ALERT_ID: data.id }\nstill-failing:\n  template: '${stillFailingTemplate}'`,
+        );
+      assert.deepEqual(
+        loadWithWarnings({
+          "hook.yaml": streak('{"id": "$ALERT_ID ${ALERT_ID} $TRANSITION $FAILURE_COUNT"}'),
+        }).warnings,
+        [],
+      );
+      assert.deepEqual(
+        loadWithWarnings({ "hook.yaml": streak('{"branch": "$GIT_BRANCH", "n": "$FAILURE_CONT"}') }).warnings,
+        [
+          "receivers/hook.yaml: on.still-failing.template (line 8): $GIT_BRANCH at line 1 of the template is neither a built-in placeholder nor a value this receiver remembers; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)",
+          "receivers/hook.yaml: on.still-failing.template (line 8): $FAILURE_CONT at line 1 of the template is neither a built-in placeholder nor a value this receiver remembers (did you mean $FAILURE_COUNT, the consecutive failed builds of the project's current failure streak?); unless the build sets a variable of that name it is sent as written (write $$ for a literal $)",
+        ],
+      );
+      assert.equal(
+        rejection({ "hook.yaml": streak('{"id": "$ALERT_IDS"}') }),
+        "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: on.still-failing.template (line 8): $ALERT_IDS at line 1 of the template is not a value an action of this receiver remembers (did you mean $ALERT_ID, which on.broken remembers?); as written it could never be filled",
+      );
+    });
+
+    it("hold each action's template to JSON when the body is JSON, and not when the headers say it is text", () => {
+      const file = withActions(
+        "broken:\n  template: '{\"text\": $PROJECT}'\nfixed:\n  template: |\n    $PROJECT is fixed",
+        "headers: { secret: hookHeaders }\n",
+      );
+      assert.equal(
+        rejection({ "hook.yaml": file }, { ...HOOK_CONFIG, hookHeaders: "{}" }),
+        "The receiver files have 2 problems:\n" +
+          'receivers/hook.yaml: on.broken.template (line 6): not valid JSON at line 1, column 10 of the template: expected a value, found $PROJECT; placeholders go inside JSON strings: "$PROJECT"\n' +
+          'receivers/hook.yaml: on.fixed.template (line 8): not valid JSON at line 1, column 1 of the template: expected a value, found $PROJECT; placeholders go inside JSON strings: "$PROJECT"',
+      );
+      assert.equal(
+        load({ "hook.yaml": file }, { ...HOOK_CONFIG, hookHeaders: '{"Content-Type": "text/plain"}' })[0]
+          .actions?.fixed?.template,
+        "$PROJECT is fixed\n",
+      );
+    });
+  });
+
   describe("warnings", () => {
     it("are none for sound receivers", () => {
       assert.deepEqual(
@@ -1167,6 +1551,40 @@ describe("loadReceivers", () => {
         }
       });
 
+      it("are named by their transitions for receivers with actions, which send only for the builds those fall on", () => {
+        const withActions = (transitions: string[], urlKey = "hookUrl") =>
+          `projects: [my-app]\nurl: { secret: ${urlKey} }\non:\n` +
+          transitions.map((transition) => `  ${transition}:\n    template: '{}'\n`).join("");
+        const twice = (first: string, second: string, builds: string) =>
+          `receivers/${first}.yaml, receivers/${second}.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each ${builds} build of my-app is notified twice; delete one of the files, or give one its own secret keys`;
+        assert.deepEqual(
+          loadWithWarnings(
+            {
+              "a.yaml": withActions(["broken", "still-failing", "fixed"]),
+              "b.yaml": withActions(["broken", "fixed"]),
+              "c.yaml": receiver("[my-app]", "[FAILED]"),
+              "d.yaml": withActions(["fixed"]),
+            },
+            config,
+          ).warnings,
+          [
+            twice("a", "b", "broken, fixed"),
+            twice("a", "c", "broken, still-failing"),
+            twice("a", "d", "fixed"),
+            twice("b", "c", "broken"),
+            twice("b", "d", "fixed"),
+          ],
+        );
+        // Nothing is sent twice when the transitions' statuses are another receiver's others.
+        assert.deepEqual(
+          loadWithWarnings(
+            { "c.yaml": receiver("[my-app]", "[IN_PROGRESS, STOPPED]"), "d.yaml": withActions(["fixed"]) },
+            config,
+          ).warnings,
+          [],
+        );
+      });
+
       it("come of copying a preset beside the shipped receiver it replaces", () => {
         const dir = receiversDir({});
         for (const file of [
@@ -1183,7 +1601,7 @@ describe("loadReceivers", () => {
           slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
         };
         assert.deepEqual(loadReceivers(dir, configOf(secrets), { relativeTo: root }).warnings, [
-          'receivers/jira-failures.yaml, receivers/jira-issue.yaml: both send to the URL in config "codebuild-webhooks:jiraIssuesUrl", so each FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys',
+          'receivers/jira-failures.yaml, receivers/jira-issue.yaml: both send to the URL in config "codebuild-webhooks:jiraIssuesUrl", so each broken, still-failing build of my-app is notified twice; delete one of the files, or give one its own secret keys',
           'receivers/slack-builds.yaml, receivers/slack.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys',
         ]);
       });

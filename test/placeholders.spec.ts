@@ -6,15 +6,16 @@ import { BUILT_IN_PLACEHOLDER_NAMES, nearestBuiltInPlaceholder } from "../src/pl
 import { buildEvent } from "./support/buildEvents";
 
 describe("the built-in placeholders (src/placeholders.ts)", () => {
-  it("are exactly the values the notifier fills in: the event's, and the previous status", () => {
+  it("are exactly the values the notifier fills in: the event's, the previous status and the transition's", () => {
     const event = buildEvent("FAILED");
     const environment = event.detail?.["additional-information"]?.environment;
     assert.ok(environment, "the fixture event has build environment variables");
     // Build variables are placeholders too, but of the build's naming: the built-in names are the rest.
     environment["environment-variables"] = [];
-    // PREVIOUS_STATUS joins the event's values where the notifier renders a notice (createNotifier).
+    // PREVIOUS_STATUS, TRANSITION and FAILURE_COUNT join the event's values where the notifier renders a
+    // notice (createNotifier), from the project's recorded build health.
     assert.deepEqual(
-      [...Object.keys(buildEventValues(event)), "PREVIOUS_STATUS"].sort(),
+      [...Object.keys(buildEventValues(event)), "PREVIOUS_STATUS", "TRANSITION", "FAILURE_COUNT"].sort(),
       [...BUILT_IN_PLACEHOLDER_NAMES].sort(),
     );
   });
@@ -42,6 +43,8 @@ describe("the built-in placeholders (src/placeholders.ts)", () => {
         "BUILD_NUMBR",
         "PREVIOUS_STATE",
         "FAILED_PHASE_CONTXT",
+        "TRANSITON",
+        "FAILURES_COUNT",
       ].map((name) => [name, nearestBuiltInPlaceholder(name)]),
     );
     assert.deepEqual(suggestions, {
@@ -53,6 +56,8 @@ describe("the built-in placeholders (src/placeholders.ts)", () => {
       BUILD_NUMBR: "BUILD_NUMBER",
       PREVIOUS_STATE: "PREVIOUS_STATUS",
       FAILED_PHASE_CONTXT: "FAILED_PHASE_CONTEXT",
+      TRANSITON: "TRANSITION",
+      FAILURES_COUNT: "FAILURE_COUNT",
     });
     for (const name of [
       "GIT_BRANCH",

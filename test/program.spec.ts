@@ -397,6 +397,81 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     }
   });
 
+  it("registers a receiver with actions per transition: its actions in the item, FAILED and SUCCEEDED, no template", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
+    fs.writeFileSync(
+      path.join(dir, "jira.yaml"),
+      [
+        'projects: [my-app, "api"]',
+        "url: { secret: jiraBaseUrl }",
+        "headers: { secret: jiraAuthHeaders }",
+        "method: put",
+        "on:",
+        "  broken:",
+        "    path: /rest/api/2/issue",
+        "    method: post",
+        '    template: \'{ "fields": { "summary": "$PROJECT is failing" } }\'',
+        "    remember: { JIRA_ISSUE: key, JIRA_ID: id }",
+        "  fixed:",
+        "    path: /rest/api/2/issue/$JIRA_ISSUE/transitions",
+        '    template: \'{ "transition": { "id": "31" } }\'',
+      ].join("\n"),
+    );
+    try {
+      const jira = await runProgramUnderMocks({
+        config: {
+          receiversDir: dir,
+          jiraBaseUrl: "https://example.atlassian.net",
+          jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+        },
+        secretKeys: ["codebuild-webhooks:jiraBaseUrl", "codebuild-webhooks:jiraAuthHeaders"],
+      });
+      const items = ofType(jira, "aws:dynamodb/tableItem:TableItem");
+      assert.deepEqual(
+        items.map((item) => item.name),
+        ["jira/my-app", "jira/api"],
+      );
+      assert.deepEqual(JSON.parse(items[1].inputs.item as string), {
+        project: { S: "api" },
+        hook_url_param_name: { S: "/webhooks/jira/url" },
+        hook_headers_param_name: { S: "/webhooks/jira/headers" },
+        statuses: { L: [{ S: "FAILED" }, { S: "SUCCEEDED" }] },
+        method: { S: "PUT" },
+        actions: {
+          M: {
+            broken: {
+              M: {
+                template: { S: '{ "fields": { "summary": "$PROJECT is failing" } }' },
+                path: { S: "/rest/api/2/issue" },
+                method: { S: "POST" },
+                remember: { M: { JIRA_ISSUE: { S: "key" }, JIRA_ID: { S: "id" } } },
+              },
+            },
+            fixed: {
+              M: {
+                template: { S: '{ "transition": { "id": "31" } }' },
+                path: { S: "/rest/api/2/issue/$JIRA_ISSUE/transitions" },
+                // An action without a method of its own takes the receiver's.
+                method: { S: "PUT" },
+              },
+            },
+          },
+        },
+      });
+      assert.deepEqual(
+        (jira.outputs.receiversDeployed as { name: string; statuses: string[] }[]).map(
+          ({ name, statuses }) => ({
+            name,
+            statuses,
+          }),
+        ),
+        [{ name: "jira", statuses: ["FAILED", "SUCCEEDED"] }],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps two stacks of one account apart by their parameterPath: parameter names, items and grants", async () => {
     const stackWith = async (parameterPath: string) => {
       const stackRun = await runProgramUnderMocks({

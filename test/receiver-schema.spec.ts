@@ -60,7 +60,25 @@ describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () =>
     const secretReference = fc.record({
       secret: mostly(fc.constantFrom("hookUrl", "team-chat_1"), fc.constantFrom("", "1key", "ns:key")),
     });
-    const receiverLike = fc.record(
+    const action = fc.record(
+      {
+        template: mostly(fc.string(), fc.constant(null)),
+        path: mostly(
+          fc.constantFrom("/rest/api/2/issue", "/$KEY/comment", "/"),
+          fc.constantFrom("issue", "/a?b=1", "/a#top", ""),
+        ),
+        method: mostly(fc.constantFrom("POST", "put"), fc.constant("GET")),
+        remember: mostly(
+          fc.dictionary(
+            fc.constantFrom("KEY", "ALERT_ID", "_x1"),
+            fc.constantFrom("key", "data.id", "items.0.key"),
+          ),
+          fc.dictionary(fc.constantFrom("PROJECT", "1st", "KEY"), fc.constantFrom("a..b", "", "key")),
+        ),
+      },
+      { requiredKeys: ["template"] },
+    );
+    const common = fc.record(
       {
         projects: mostly(
           fc.oneof(
@@ -69,36 +87,71 @@ describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () =>
           ),
           fc.array(fc.constantFrom("my-app", "*", "a", "my app"), { maxLength: 3 }),
         ),
+        url: mostly(secretReference, fc.constant("https://receiver.example/hook")),
+        headers: secretReference,
+        signingSecret: mostly(secretReference, fc.constant("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
+        method: mostly(fc.constantFrom("POST", "put", "Patch"), fc.constantFrom("GET", "POSTS", "")),
+        colour: fc.constant("red"),
+      },
+      { requiredKeys: ["projects", "url"] },
+    );
+    /** Told of statuses, with a template. */
+    const statusesForm = fc.record(
+      {
         statuses: mostly(
           fc.uniqueArray(fc.constantFrom(...BUILD_STATUSES), { minLength: 1 }),
           fc.array(fc.constantFrom("FAILED", "failed", "DONE"), { maxLength: 2 }),
         ),
-        url: mostly(secretReference, fc.constant("https://receiver.example/hook")),
-        headers: secretReference,
-        signingSecret: mostly(secretReference, fc.constant("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
         onlyOnChange: mostly(fc.boolean(), fc.constantFrom("true", 1)),
         template: mostly(fc.string(), fc.constant(null)),
-        method: mostly(fc.constantFrom("POST", "put", "Patch"), fc.constantFrom("GET", "POSTS", "")),
-        colour: fc.constant("red"),
       },
-      { requiredKeys: ["projects", "statuses", "url"] },
+      { requiredKeys: [] },
     );
+    /** Acting on transitions. */
+    const actionsForm = fc.record({
+      on: mostly(
+        fc.record({ broken: action, "still-failing": action, fixed: action }, { requiredKeys: [] }),
+        fc.constantFrom(null, "broken", { reopened: { template: "{}" } }),
+      ),
+    });
+    const receiverLike = fc
+      .tuple(
+        common,
+        fc.oneof(
+          { arbitrary: statusesForm, weight: 4 },
+          { arbitrary: actionsForm, weight: 4 },
+          { arbitrary: fc.tuple(statusesForm, actionsForm).map(([a, b]) => ({ ...a, ...b })), weight: 1 },
+        ),
+      )
+      .map(([fields, form]) => ({ ...fields, ...form }) as Record<string, unknown>);
     let sound = 0;
+    let withActions = 0;
     fc.assert(
       fc.property(receiverLike, (file) => {
         if (!receiverFileSchema.safeParse(file).success) return;
         sound++;
+        if (file.on !== undefined) withActions++;
         assert.ok(validate(file), JSON.stringify(validate.errors));
       }),
-      { numRuns: 3000 },
+      { numRuns: 6000 },
     );
     assert.ok(sound > 30, `only ${sound} of the generated files were sound`);
+    assert.ok(withActions > 10, `only ${withActions} of the sound files had actions`);
   });
 
-  it("flags the mistakes an editor can see: unknown fields, statuses, secrets written in, methods", () => {
+  it("flags the mistakes an editor can see: unknown fields, statuses, secrets written in, methods, actions", () => {
     const validate = editorValidator();
     const minimal = { projects: ["my-app"], statuses: ["FAILED"], url: { secret: "hookUrl" } };
     assert.ok(validate(minimal), JSON.stringify(validate.errors));
+    const withActions = {
+      projects: ["my-app"],
+      url: { secret: "hookUrl" },
+      on: {
+        broken: { template: "{}", remember: { KEY: "items.0.key" } },
+        fixed: { template: "{}", path: "/$KEY" },
+      },
+    };
+    assert.ok(validate(withActions), JSON.stringify(validate.errors));
     const mistakes: Record<string, unknown>[] = [
       { ...minimal, colour: "red" },
       { ...minimal, statuses: ["FAIL"] },
@@ -108,6 +161,23 @@ describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () =>
       { ...minimal, method: "GET" },
       { ...minimal, projects: ["my app"] },
       { statuses: ["FAILED"], url: { secret: "hookUrl" } },
+      { projects: ["my-app"], url: { secret: "hookUrl" } },
+      { ...minimal, on: { broken: { template: "{}" } } },
+      { projects: ["my-app"], url: { secret: "hookUrl" }, on: {} },
+      { projects: ["my-app"], url: { secret: "hookUrl" }, on: { reopened: { template: "{}" } } },
+      { projects: ["my-app"], url: { secret: "hookUrl" }, on: { broken: { path: "/issue" } } },
+      { projects: ["my-app"], url: { secret: "hookUrl" }, on: { fixed: { template: "{}", path: "issue" } } },
+      { projects: ["my-app"], url: { secret: "hookUrl" }, on: { fixed: { template: "{}", path: "/a?b=1" } } },
+      {
+        projects: ["my-app"],
+        url: { secret: "hookUrl" },
+        on: { broken: { template: "{}", remember: { PROJECT: "key" } } },
+      },
+      {
+        projects: ["my-app"],
+        url: { secret: "hookUrl" },
+        on: { broken: { template: "{}", remember: { KEY: "a..b" } } },
+      },
     ];
     for (const mistake of mistakes) {
       assert.equal(validate(mistake), false, JSON.stringify(mistake));

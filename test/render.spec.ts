@@ -94,6 +94,87 @@ describe("npm run render", () => {
     });
   });
 
+  describe("a receiver with actions per transition", () => {
+    const receiver = ["jira-streak", "--receivers-dir", "test/fixtures/start/health-receivers"];
+    const headers = { CODEBUILD_WEBHOOKS_jiraAuthHeaders: '{"Authorization": "Basic cmVuZGVyOnRlc3Q="}' };
+
+    it("--transition renders one action: its method, the URL's key with the path, and the body, remembered values as written", async () => {
+      const run = await npmRender([...receiver, "--transition", "still-failing"], headers);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        JSON.parse(run.stdout).body,
+        /^Still failing \(2 builds\): build #43 https:\/\/us-east-1\.console\.aws\.amazon\.com\//,
+      );
+      assert.equal(
+        run.stderr,
+        "jira-streak, still-failing: POST <the URL in codebuild-webhooks:jiraBaseUrl>/rest/api/2/issue/$JIRA_ISSUE/comment, " +
+          "Content-Type: application/json, for my-app FAILED\n" +
+          "Build health as for a streak of 2 failed builds: $TRANSITION still-failing, $FAILURE_COUNT 2, $PREVIOUS_STATUS FAILED\n" +
+          "$JIRA_ISSUE is what on.broken remembers from an answer; shown as written: fill it with --remember JIRA_ISSUE=<value>\n",
+      );
+      assert.ok(!run.stderr.includes("cmVuZGVyOnRlc3Q="), "the headers secret was printed");
+    });
+
+    it("renders its first action without --transition, and fills remembered values from --remember, each one path segment", async () => {
+      const first = await npmRender(receiver, headers);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(JSON.parse(first.stdout).fields.summary, "my-app is failing");
+      assert.match(
+        first.stderr,
+        /^jira-streak, broken: POST <the URL in codebuild-webhooks:jiraBaseUrl>\/rest\/api\/2\/issue, /,
+      );
+
+      const fixed = await npmRender(
+        [...receiver, "--transition", "FIXED", "--remember", "JIRA_ISSUE=OPS-7/../9"],
+        headers,
+      );
+      assert.equal(fixed.code, 0, fixed.stderr);
+      assert.equal(fixed.stdout, '{ "transition": { "id": "31" } }\n');
+      assert.match(
+        fixed.stderr,
+        /^jira-streak, fixed: POST <the URL in codebuild-webhooks:jiraBaseUrl>\/rest\/api\/2\/issue\/OPS-7%2F..%2F9\/transitions, Content-Type: application\/json, for my-app SUCCEEDED$/m,
+      );
+      assert.doesNotMatch(fixed.stderr, /--remember/);
+    });
+
+    it("says what does not fit it, exit code 2", async () => {
+      const cases: [string[], string][] = [
+        [
+          [...receiver, "--status", "FAILED"],
+          "--status: jira-streak acts on transitions, not statuses; choose its action with --transition (broken, still-failing, fixed)\n",
+        ],
+        [
+          [...receiver, "--remember", "JIRA_KEY=OPS-7"],
+          "--remember JIRA_KEY=...: no action of jira-streak remembers JIRA_KEY; they remember JIRA_ISSUE\n",
+        ],
+        [
+          [
+            "team-chat",
+            "--receivers-dir",
+            "test/fixtures/start/health-receivers",
+            "--transition",
+            "still-failing",
+          ],
+          "--transition still-failing: team-chat has no action for it; its actions: broken, fixed\n",
+        ],
+        [
+          ["slack-builds", "--transition", "fixed"],
+          "--transition: slack-builds has no actions per transition (on); it is told of statuses: choose one with --status\n",
+        ],
+        [
+          [...receiver, "--transition", "reopened"],
+          "--transition reopened: not a transition; use one of broken, still-failing, fixed\n",
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const run = await npmRender(args, headers);
+        assert.equal(run.code, 2, args.join(" "));
+        assert.equal(run.stderr, message, args.join(" "));
+        assert.equal(run.stdout, "");
+      }
+    });
+  });
+
   it("pipes the body alone into jq as docs/local-run.md shows", async () => {
     const pipes = documentedPipes();
     assert.ok(pipes.length > 0, "docs/local-run.md shows no pipe into jq");

@@ -1,8 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { buildEventValues } from "../src/notifier/buildEventValues";
+import { sampleAnswer, startCaptureReceiver } from "../local/captureReceiver";
 import { sendConfig, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, sampleBuildEvent } from "../local/localRunEvents";
+import { formatEventReport, formatSummary } from "../local/localRunReport";
+import type { EventReport, ReceiverReport } from "../local/localRunStack";
 import { readLocalSecrets } from "../local/localRunSecrets";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { startReceiver, type Receiver } from "./support/receivers";
@@ -256,6 +259,220 @@ describe("npm start", () => {
         /^--stack staging: Pulumi\.staging\.yaml does not exist; the stacks with a settings file here are: (.+, )?dev(, .+)?\n$/,
       );
       assert.doesNotMatch(run.stdout, /Summary/);
+    });
+  });
+
+  describe("receivers with actions per transition", () => {
+    const HEALTH_RECEIVERS = "test/fixtures/start/health-receivers";
+    let run: CommandRun;
+
+    before(async () => {
+      run = await npmStart([
+        "--receivers-dir",
+        HEALTH_RECEIVERS,
+        "--answer",
+        'incidents={"incident": {"id": "Q1W2E3"}}',
+      ]);
+    });
+
+    it("get a failure streak replayed: a build starts, succeeds, fails twice, succeeds again and stops", () => {
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(run.stderr.includes("Replaying 6 events, sending to the capture receiver\n"), run.stderr);
+      const headings = [...run.stdout.matchAll(/^== my-app (\w+)(?:, build #(\d+))? \(event /gm)].map(
+        ([, status, build]) => `${status}${build ? ` #${build}` : ""}`,
+      );
+      assert.deepEqual(headings, [
+        "IN_PROGRESS",
+        "SUCCEEDED #42",
+        "FAILED #43",
+        "FAILED #44",
+        "SUCCEEDED #45",
+        "STOPPED #46",
+      ]);
+      assert.match(
+        eventBlock(run.stdout, "my-app IN_PROGRESS"),
+        /^ {2}jira-streak: not matched \(acts on broken, still-failing, fixed, which fall on FAILED and SUCCEEDED builds\)$/m,
+      );
+      // Two builds of one status are told apart by their numbers.
+      assert.match(run.stdout, /^my-app FAILED #43 /m);
+      assert.match(run.stdout, /^my-app FAILED #44 /m);
+    });
+
+    it("show each build's transition and what each action sent, its follow-ups using what the first answer gave", () => {
+      assert.equal(run.code, 0, run.stderr);
+      const transitions = [
+        ...run.stdout.matchAll(/^== my-app \w+, build #(\d+) \(event [^)]*\): transition (\S+)$/gm),
+      ];
+      assert.deepEqual(
+        transitions.map(([, build, transition]) => `#${build} ${transition}`),
+        ["#43 broken", "#44 still-failing", "#45 fixed"],
+      );
+
+      const opened = eventBlock(run.stdout, "my-app FAILED, build #43");
+      const jiraOpened = receiverSection(opened, "jira-streak");
+      assert.match(jiraOpened, /^ {2}jira-streak: matched on broken, delivered$/m);
+      assert.match(
+        jiraOpened,
+        /^ {4}POST http:\/\/127\.0\.0\.1:\d+\/jira-streak\/rest\/api\/2\/issue: answered 200/m,
+      );
+      assert.equal(JSON.parse(shownBody(jiraOpened)).fields.summary, "my-app is failing");
+      assert.deepEqual(JSON.parse(shownBody(receiverSection(opened, "incidents"))), {
+        title: "my-app is failing",
+        count: "1",
+      });
+
+      const stillFailing = eventBlock(run.stdout, "my-app FAILED, build #44");
+      // The capture receiver answered the opening action with {"key": "JIRA_ISSUE-1"}.
+      const comment = receiverSection(stillFailing, "jira-streak");
+      assert.match(
+        comment,
+        /^ {4}POST http:\/\/127\.0\.0\.1:\d+\/jira-streak\/rest\/api\/2\/issue\/JIRA_ISSUE-1\/comment: answered 200/m,
+      );
+      assert.match(JSON.parse(shownBody(comment)).body, /^Still failing \(2 builds\): build #44 https:/);
+      assert.match(stillFailing, /^ {2}team-chat: not matched \(.*still-failing.*\)$/m);
+
+      const fixed = eventBlock(run.stdout, "my-app SUCCEEDED, build #45");
+      assert.match(
+        receiverSection(fixed, "jira-streak"),
+        /^ {4}POST http:\/\/127\.0\.0\.1:\d+\/jira-streak\/rest\/api\/2\/issue\/JIRA_ISSUE-1\/transitions: answered 200/m,
+      );
+      // What --answer gave for it: {"incident": {"id": "Q1W2E3"}}.
+      const resolved = receiverSection(fixed, "incidents");
+      assert.match(
+        resolved,
+        /^ {4}PUT http:\/\/127\.0\.0\.1:\d+\/incidents\/incidents\/Q1W2E3: answered 200/m,
+      );
+      assert.deepEqual(JSON.parse(shownBody(resolved)), { status: "resolved", failures: "2" });
+      assert.deepEqual(JSON.parse(shownBody(receiverSection(fixed, "team-chat"))), {
+        text: "my-app is fixed after 2 failed builds",
+      });
+
+      const summary = run.stdout.slice(run.stdout.indexOf("Summary\n"));
+      for (const row of [
+        /^EVENT +TRANSITION +RECEIVER +RESULT +ATTEMPTS +TIME$/m,
+        /^my-app FAILED #43 +broken +jira-streak +delivered \(200\) +1 +\d+ ms$/m,
+        /^my-app FAILED #44 +still-failing +jira-streak +delivered \(200\) +1 +\d+ ms$/m,
+        /^my-app FAILED #44 +still-failing +team-chat +not matched$/m,
+        /^my-app SUCCEEDED #45 +fixed +incidents +delivered \(200\) +1 +\d+ ms$/m,
+      ]) {
+        assert.match(summary, row);
+      }
+    });
+
+    it("--answer takes JSON for a receiver there is, and says what is wrong otherwise, exit code 2", async () => {
+      const notJson = await npmStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", "incidents={id: 7}"]);
+      assert.equal(notJson.code, 2);
+      assert.equal(
+        notJson.stderr,
+        '--answer incidents=...: not valid JSON at column 2: expected a property name in double quotes, found "i"\n',
+      );
+      const nobody = await npmStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", 'nobody={"id": 7}']);
+      assert.equal(nobody.code, 2);
+      assert.match(
+        nobody.stderr,
+        /\n--answer nobody=\.\.\.: no receiver "nobody"; the receivers are: incidents, jira-streak, team-chat\n$/,
+      );
+    });
+
+    it("get every field their actions remember from the capture receiver, and others its plain ok", async () => {
+      assert.deepEqual(
+        JSON.parse(
+          sampleAnswer({ JIRA_ISSUE: "key", ALERT: "data.alert.id", FIRST: "items.0.key", THIRD: "items.2" }),
+        ),
+        {
+          key: "JIRA_ISSUE-1",
+          data: { alert: { id: "ALERT-1" } },
+          items: [{ key: "FIRST-1" }, null, "THIRD-1"],
+        },
+      );
+      const capture = await startCaptureReceiver((receiver) =>
+        receiver === "jira-streak" ? sampleAnswer({ JIRA_ISSUE: "key" }) : undefined,
+      );
+      try {
+        const opened = await fetch(`${capture.urlFor("jira-streak")}/rest/api/2/issue`, {
+          method: "POST",
+          body: "{}",
+        });
+        assert.equal(opened.headers.get("content-type"), "application/json");
+        assert.deepEqual(await opened.json(), { key: "JIRA_ISSUE-1" });
+        const plain = await fetch(capture.urlFor("team-chat"), { method: "POST", body: "{}" });
+        assert.equal(await plain.text(), "ok");
+        assert.deepEqual(
+          capture.take().map((request) => `${request.method} ${request.path}`),
+          ["POST /jira-streak/rest/api/2/issue", "POST /team-chat"],
+        );
+      } finally {
+        await capture.close();
+      }
+    });
+
+    it("are shown with the transition the notifier acted on, in each event and the summary", () => {
+      const receiver = (fields: Partial<ReceiverReport>): ReceiverReport => ({
+        receiver: "jira",
+        target: "http://127.0.0.1:4000/jira",
+        matched: true,
+        delivered: true,
+        statusCode: 200,
+        attempts: 1,
+        durationMs: 3,
+        warnings: [],
+        ...fields,
+      });
+      const report = (
+        status: string,
+        buildNumber: number,
+        transition: string | null,
+        receivers: ReceiverReport[],
+      ) =>
+        ({
+          project: "my-app",
+          status,
+          event: {
+            ...sampleBuildEvent("my-app", status as "FAILED", new Date(), buildNumber),
+            id: `event-${buildNumber}`,
+          },
+          transition,
+          receivers,
+        }) as EventReport;
+      const reports = [
+        report("FAILED", 43, "broken", [
+          receiver({ transition: "broken", method: "POST", path: "/rest/api/2/issue" }),
+        ]),
+        report("FAILED", 44, "still-failing", [
+          receiver({ transition: "still-failing", method: "POST", path: "/rest/api/2/issue/OPS-1/comment" }),
+        ]),
+        report("SUCCEEDED", 45, null, [
+          receiver({
+            matched: false,
+            unmatchedBecause: "acts on broken; this build makes no transition",
+            delivered: undefined,
+            statusCode: undefined,
+            attempts: undefined,
+            durationMs: undefined,
+          }),
+        ]),
+      ];
+      assert.equal(
+        formatEventReport(reports[1]),
+        "== my-app FAILED, build #44 (event event-44): transition still-failing\n" +
+          "  jira: matched on still-failing, delivered\n" +
+          "    POST http://127.0.0.1:4000/jira/rest/api/2/issue/OPS-1/comment: answered 200, 1 attempt, 3 ms",
+      );
+      assert.match(
+        formatEventReport(reports[2]),
+        /^== my-app SUCCEEDED, build #45 \(event event-45\): transition none\n/,
+      );
+      assert.equal(
+        formatSummary(reports),
+        [
+          "Summary",
+          "EVENT              TRANSITION     RECEIVER  RESULT           ATTEMPTS  TIME",
+          "my-app FAILED #43  broken         jira      delivered (200)  1         3 ms",
+          "my-app FAILED #44  still-failing  jira      delivered (200)  1         3 ms",
+          "my-app SUCCEEDED   none           jira      not matched",
+          "3 events: 2 delivered, 0 failed, 1 not matched",
+        ].join("\n"),
+      );
     });
   });
 

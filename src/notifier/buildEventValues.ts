@@ -4,13 +4,22 @@ import type { BuildAdditionalInformation, BuildStateChangeEvent } from "./buildE
 const BUILD_ARN_ID = /:build\/(.+)$/;
 
 /**
- * The values a body template can refer to: the build's environment variables by name, then the
- * notifier's own names over them, so a build cannot pass off its own `$STATUS`. Fields missing from the
- * event give empty strings.
+ * The values a body template can refer to: the build's environment variables by name, then the values
+ * kept for the receiver (`between`: what it answered earlier in a failure streak), then the notifier's
+ * own names over them, so a build can pass off neither its own `$STATUS` nor a remembered value. Fields
+ * missing from the event give empty strings.
  */
-export function buildEventValues(event: BuildStateChangeEvent): Record<string, string> {
+export function buildEventValues(
+  event: BuildStateChangeEvent,
+  between: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const information = event.detail?.["additional-information"] ?? {};
-  return { ...environmentVariables(information), ...builtInValues(event, information) };
+  return { ...environmentVariables(information), ...between, ...builtInValues(event, information) };
+}
+
+/** The notifier's own names for the event, without the build's variables. */
+export function eventValues(event: BuildStateChangeEvent): Record<string, string> {
+  return builtInValues(event, event.detail?.["additional-information"] ?? {});
 }
 
 function builtInValues(

@@ -13,8 +13,9 @@ export type BuiltNotice = { notice: Notice; unknownNames: string[] } | { reason:
  * `parameters` holds the values of its parameters, `refused` the parameters the store would not read; a
  * reason is returned when one is missing, refused or malformed (naming the parameter, never quoting a
  * value). An `action` (of a receiver with actions per transition) gives the template and method, and a
- * path appended to the receiver's URL, each value in it percent-encoded as one segment; a path naming a
- * placeholder without a value is a reason not to send.
+ * path appended to the receiver's URL, rendered from `pathValues` (which build variables never reach),
+ * each value percent-encoded as one segment; a path naming a placeholder without a value is a reason
+ * not to send.
  */
 export function buildNotice(
   entry: RegistryEntry,
@@ -23,8 +24,9 @@ export function buildNotice(
   id: string,
   timestampSeconds: number,
   refused: ReadonlyMap<string, string> = new Map(),
-  action?: ReceiverAction,
+  request?: { action: ReceiverAction; pathValues: Readonly<Record<string, string>> },
 ): BuiltNotice {
+  const action = request?.action;
   const unreadable = (name: string) =>
     refused.has(name)
       ? { reason: `parameter ${name} could not be read (${refused.get(name)})` }
@@ -32,8 +34,8 @@ export function buildNotice(
   const receiverUrl = parameters.get(entry.urlParameter);
   if (receiverUrl === undefined) return unreadable(entry.urlParameter);
   let url = receiverUrl;
-  if (action?.path) {
-    const path = renderTemplate(action.path, values, "path");
+  if (request?.action.path) {
+    const path = renderTemplate(request.action.path, request.pathValues, "path");
     if (path.unknownNames.length > 0) {
       return {
         reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,

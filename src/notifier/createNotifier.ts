@@ -2,7 +2,7 @@ import type { QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dyna
 import type { Agents, Got } from "got";
 import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
-import { buildEventValues } from "./buildEventValues";
+import { buildEventValues, eventValues } from "./buildEventValues";
 import { buildNotice } from "./buildNotice";
 import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
@@ -222,12 +222,14 @@ export function createNotifier(deps: NotifierDependencies) {
         ),
       ),
     );
-    const values = {
-      ...buildEventValues(event),
+    // The notifier's own names, over the build's variables; for receivers with actions, over what they
+    // remembered too (buildEventValues puts those between).
+    const healthValues = {
       PREVIOUS_STATUS: verdict?.previous ?? "",
       FAILURE_COUNT: verdict ? String(verdict.failureCount) : "",
       TRANSITION: "",
     };
+    const values = { ...buildEventValues(event), ...healthValues };
     // What receivers with actions keep of the project's failure streak: read once, for all of them.
     const streaks = createStreakRecords(deps.table, deps.tableName, projectKey(project, event, context));
     const streakRecords = toSend.some((entry) => entry.actions) ? await streaks.read() : new Map();
@@ -261,15 +263,18 @@ export function createNotifier(deps: NotifierDependencies) {
       if (plan?.kind === "wait") return failure(entry.urlParameter, plan.reason);
       if (plan?.kind === "skip") return skipped(entry.urlParameter, plan.reason);
       const sending = plan?.kind === "send" ? plan : undefined;
+      const own = sending ? { ...healthValues, TRANSITION: sending.transition } : healthValues;
       const built = buildNotice(
         entry,
         parameters,
-        // Remembered values name what the receiver made of the streak; the event's own names win.
-        sending ? { ...sending.remembered, ...values, TRANSITION: sending.transition } : values,
+        sending ? { ...buildEventValues(event, sending.remembered), ...own } : values,
         webhookId(eventId, entry.urlParameter),
         Math.floor(Date.now() / 1000),
         refused,
-        sending?.action,
+        // A path takes the notifier's names and remembered values: a build's variables never reach it.
+        sending
+          ? { action: sending.action, pathValues: { ...sending.remembered, ...eventValues(event), ...own } }
+          : undefined,
       );
       if ("reason" in built) return failure(entry.urlParameter, built.reason);
       if (built.unknownNames.length > 0) {
