@@ -67,7 +67,11 @@ const notifier = new aws.lambda.CallbackFunction(
       const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
       const dynamodb = new dynamodbModule.DynamoDBClient({});
-      const ssm = new SSMClient({});
+      // A burst starts many containers at once, each reading its receivers' parameters: past the
+      // account's GetParameters quota (40 per second, shared with CodeBuild's own reads) the calls are
+      // throttled. Six attempts with the SDK's jittered backoff (up to 15 s in all) spread the herd
+      // over the next seconds instead of failing the invocation for Lambda to retry a minute later.
+      const ssm = new SSMClient({ maxAttempts: 6 });
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
