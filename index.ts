@@ -102,7 +102,11 @@ const notifier = new aws.lambda.Function(
       const https = require("node:https") as typeof import("node:https");
       const getParameters = whenNeeded(() => {
         const ssmModule = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
-        const ssm = new ssmModule.SSMClient({});
+        // A burst starts many containers at once, each reading its receivers' parameters: past the
+        // account's GetParameters quota (40 per second, shared with CodeBuild's own reads) the calls are
+        // throttled. Six attempts with the SDK's jittered backoff (up to 15 s in all) spread the herd
+        // over the next seconds instead of failing the invocation for Lambda to retry a minute later.
+        const ssm = new ssmModule.SSMClient({ maxAttempts: 6 });
         return (input: import("@aws-sdk/client-ssm").GetParametersCommandInput) =>
           ssm.send(new ssmModule.GetParametersCommand(input));
       });

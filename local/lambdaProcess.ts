@@ -64,6 +64,11 @@ export interface LambdaProcess {
   /** Every stdout and stderr line so far, of every container. */
   logs: string[];
   peakRssBytes(): Promise<number>;
+  /**
+   * Kills the current container at once (SIGKILL), as an out-of-memory kill or a host failure would: the
+   * event it is running ends with Runtime.ExitError, and the next event gets a fresh (cold) container.
+   */
+  crash(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -385,6 +390,10 @@ class LocalLambda implements LambdaProcess {
     const container = this.container;
     await container.ready;
     return container.peakRssBytes();
+  }
+
+  crash(): Promise<void> {
+    return this.container.stop();
   }
 
   async close(): Promise<void> {

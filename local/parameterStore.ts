@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { closeServer, listenOnLoopback } from "./loopbackServer";
 
 export type ParameterType = "String" | "SecureString" | "StringList";
@@ -27,6 +28,14 @@ export interface ParameterStore {
    * whole GetParameters call fails with AccessDeniedException. Undefined lets every read through again.
    */
   denyReads(isDenied: ((name: string) => boolean) | undefined): void;
+  /**
+   * Answers reads (GetParameters, GetParameter) past `callsPerSecond` in any one second with
+   * ThrottlingException, as the service does past an account's quota (GetParameters: 40 per second by
+   * default). Throttled calls do not count toward the rate. Undefined lets every read through again.
+   */
+  throttleReadsAbove(callsPerSecond: number | undefined): void;
+  /** Reads answered with ThrottlingException so far. */
+  throttledReads(): number;
   calls: ParameterStoreCall[];
   resetCalls(): void;
   close(): Promise<void>;
@@ -221,6 +230,21 @@ export async function startParameterStore(): Promise<ParameterStore> {
   const parameters = new Parameters();
   const calls: ParameterStoreCall[] = [];
   let isDenied: (name: string) => boolean = () => false;
+  let readsPerSecond: number | undefined;
+  /** When the reads of the last second were answered, oldest first. */
+  const recentReads: number[] = [];
+  let throttled = 0;
+  /** Counts a read toward the rate, or refuses it when the last second had its quota already. */
+  const admitRead = (): void => {
+    if (readsPerSecond === undefined) return;
+    const now = performance.now();
+    while (recentReads.length > 0 && recentReads[0] <= now - 1000) recentReads.shift();
+    if (recentReads.length >= readsPerSecond) {
+      throttled += 1;
+      throw new ServiceError("ThrottlingException", "Rate exceeded");
+    }
+    recentReads.push(now);
+  };
 
   const server = createServer(async (request, response) => {
     const target = String(request.headers["x-amz-target"] ?? "");
@@ -232,7 +256,10 @@ export async function startParameterStore(): Promise<ParameterStore> {
         withDecryption: input.WithDecryption === true,
       });
       const operation = operations[target];
-      if (target.startsWith("AmazonSSM.Get")) authorize(target, requestedNames(target, input), isDenied);
+      if (target.startsWith("AmazonSSM.Get")) {
+        admitRead();
+        authorize(target, requestedNames(target, input), isDenied);
+      }
       if (!operation) {
         throw new ServiceError(
           "UnknownOperationException",
@@ -259,6 +286,11 @@ export async function startParameterStore(): Promise<ParameterStore> {
     denyReads(denied) {
       isDenied = denied ?? (() => false);
     },
+    throttleReadsAbove(callsPerSecond) {
+      readsPerSecond = callsPerSecond;
+      recentReads.length = 0;
+    },
+    throttledReads: () => throttled,
     calls,
     resetCalls() {
       calls.length = 0;

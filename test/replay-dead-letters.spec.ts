@@ -7,7 +7,7 @@ import { closeServer, listenOnLoopback } from "../local/loopbackServer";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { queueUrlRegion, replayDeadLetters, replayRegion } from "../src/replayDeadLetters";
 import { buildEvent } from "./support/buildEvents";
-import { startLambdaEndpoint, startSqsEndpoint, VisibilityQueue } from "./support/deadLetterEndpoints";
+import { startLambdaEndpoint, startSqsEndpoint, VisibilityQueue } from "../local/deadLetterEndpoints";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { text } from "node:stream/consumers";
-import type { Invocation } from "../../local/lambdaProcess";
-import { closeServer, listenOnLoopback } from "../../local/loopbackServer";
-import type { DeadLetter } from "../../src/replayDeadLetters";
+import type { Invocation } from "./lambdaProcess";
+import { closeServer, listenOnLoopback } from "./loopbackServer";
+import type { DeadLetter } from "../src/replayDeadLetters";
 
 /**
  * An SQS-like queue in memory: a received message stays invisible until its visibility timeout ends,
@@ -12,12 +12,22 @@ import type { DeadLetter } from "../../src/replayDeadLetters";
 export class VisibilityQueue {
   private readonly messages: { body: string; invisible: boolean }[];
 
-  constructor(bodies: string[]) {
+  constructor(bodies: string[] = []) {
     this.messages = bodies.map((body) => ({ body, invisible: false }));
   }
 
   get size(): number {
     return this.messages.length;
+  }
+
+  /** The bodies of the messages still queued, visible or not. */
+  get bodies(): string[] {
+    return this.messages.map((message) => message.body);
+  }
+
+  /** Adds a message, as SendMessage does (Lambda's on-failure destination, say). */
+  send(body: string): void {
+    this.messages.push({ body, invisible: false });
   }
 
   async receive(): Promise<DeadLetter[]> {

@@ -1,0 +1,102 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { LambdaProcess } from "../local/lambdaProcess";
+import { deployLocally, type LocalDeployment } from "../local/localDeployment";
+import { PROJECT } from "../local/stackConfig";
+import { TIME_SCALE } from "./asyncLambda";
+import type { ReceiverFleet } from "./receiverFleet";
+import { seededRandom } from "./random";
+import type { ReceiverPlan, Scenario } from "./scenario";
+
+export interface LoadTestStack {
+  local: LocalDeployment;
+  /** The function's timeout in this run: the stack's, scaled as Lambda's retry delays are. */
+  timeoutMs: number;
+  containers: LambdaProcess[];
+  close(): Promise<void>;
+}
+
+/** Every body names the event it is about, so that receivers can tell the notices apart. */
+const TEMPLATE =
+  '{ "eventId": "$EVENT_ID", "project": "$PROJECT", "status": "$STATUS", "build": "$BUILD_NUMBER", ' +
+  '"previousStatus": "$PREVIOUS_STATUS" }';
+
+function configKey(receiver: string, holds: string): string {
+  return `${receiver.replaceAll("-", "")}${holds}`;
+}
+
+/** The receiver's file, as a user commits it to receivers/. */
+function receiverFile(plan: ReceiverPlan): string {
+  return [
+    `projects: ${JSON.stringify(plan.projects)}`,
+    `statuses: ${JSON.stringify(plan.statuses)}`,
+    ...(plan.onlyOnChange ? ["onlyOnChange: true"] : []),
+    `url: { secret: ${configKey(plan.name, "Url")} }`,
+    ...(plan.headers ? [`headers: { secret: ${configKey(plan.name, "Headers")} }`] : []),
+    ...(plan.signed ? [`signingSecret: { secret: ${configKey(plan.name, "SigningSecret")} }`] : []),
+    `template: '${TEMPLATE}'`,
+    "",
+  ].join("\n");
+}
+
+/** The secrets the receiver files name, as `pulumi config set --secret` would hold them. */
+function receiverSecrets(plans: ReceiverPlan[], fleet: ReceiverFleet, seed: number): Record<string, string> {
+  const random = seededRandom(seed + 1);
+  const secrets: Record<string, string> = {};
+  for (const plan of plans) {
+    secrets[configKey(plan.name, "Url")] = fleet.urlOf(plan.name);
+    if (plan.headers) {
+      secrets[configKey(plan.name, "Headers")] = JSON.stringify({
+        Authorization: `Bearer token-of-${plan.name}`,
+      });
+    }
+    if (plan.signed) {
+      const key = Buffer.from(Array.from({ length: 32 }, () => Math.floor(random() * 256)));
+      secrets[configKey(plan.name, "SigningSecret")] = `whsec_${key.toString("base64")}`;
+    }
+  }
+  return secrets;
+}
+
+/**
+ * Deploys the stack as `npm start` does (an emulated `pulumi up` of index.ts onto the local DynamoDB and
+ * parameter store, the notifier's code archive as the program serialized it) with the scenario's
+ * receivers committed as receiver files, and starts the containers, all at once as in a burst.
+ */
+export async function deployLoadTestStack(
+  scenario: Scenario,
+  fleet: ReceiverFleet,
+  containerCount: number,
+  progress: (line: string) => void,
+): Promise<LoadTestStack> {
+  const receiversDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-loadtest-receivers-"));
+  try {
+    for (const plan of scenario.receivers) {
+      fs.writeFileSync(path.join(receiversDir, `${plan.name}.yaml`), receiverFile(plan));
+    }
+    const secrets = receiverSecrets(scenario.receivers, fleet, scenario.seed);
+    const local = await deployLocally({
+      config: { receiversDir, ...secrets },
+      secretKeys: Object.keys(secrets).map((key) => `${PROJECT}:${key}`),
+      progress,
+    });
+    try {
+      progress(`Starting ${containerCount} Lambda containers`);
+      const containers = await Promise.all(
+        Array.from({ length: containerCount }, () => local.startContainer()),
+      );
+      return {
+        local,
+        timeoutMs: local.deployment.notifierSettings.timeoutMs / TIME_SCALE,
+        containers,
+        close: () => local.close(),
+      };
+    } catch (error) {
+      await local.close();
+      throw error;
+    }
+  } finally {
+    fs.rmSync(receiversDir, { recursive: true, force: true });
+  }
+}
