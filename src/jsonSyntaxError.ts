@@ -1,8 +1,10 @@
+import { ParseErrorCode, visit } from "jsonc-parser";
+
 /**
- * Where a text stops being JSON, and why. `JSON.parse` decides the same texts, but its messages omit the
- * position for the most common mistake (an unexpected character such as an unquoted `$PLACEHOLDER`),
- * quote the text back, and change wording between Node versions; receiver file errors need all three
- * the other way round.
+ * Where a text stops being JSON, and why, for receiver file errors: with its line and column, in words
+ * that fit a template (an unquoted `$PLACEHOLDER` is the most common mistake), never quoting more than
+ * the character at fault. `JSON.parse` decides the same texts, but its messages omit the position for an
+ * unexpected character, quote the text back, and change wording between Node versions.
  */
 export interface JsonSyntaxError {
   /** 1-based line and column within the text. */
@@ -11,145 +13,109 @@ export interface JsonSyntaxError {
   problem: string;
 }
 
-class Stop {
-  constructor(
-    readonly offset: number,
-    readonly problem: string,
-  ) {}
-}
-
-const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
-const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t"]);
 const PLACEHOLDER = /^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/;
 
+/** jsonc-parser's strict mode: JSON as `JSON.parse` reads it, no comments nor trailing commas. */
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** An error jsonc-parser reports, with the bracket open where it happened. */
+interface ParseError {
+  error: ParseErrorCode;
+  offset: number;
+  length: number;
+  within?: "[" | "{";
+}
+
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
-  let at = 0;
+  const errors: ParseError[] = [];
+  const open: ("[" | "{")[] = [];
+  visit(
+    text,
+    {
+      onObjectBegin: () => void open.push("{"),
+      onArrayBegin: () => void open.push("["),
+      onObjectEnd: () => void open.pop(),
+      onArrayEnd: () => void open.pop(),
+      onError: (error, offset, length) => void errors.push({ error, offset, length, within: open.at(-1) }),
+    },
+    STRICT,
+  );
+  if (errors.length === 0) return undefined;
+  const { offset, problem } = describe(text, errors[0], errors[1]);
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: before[before.length - 1].length + 1, problem };
+}
 
-  const found = (): string => (at < text.length ? JSON.stringify(text[at]) : "the end of the text");
-  const skipWhitespace = (): void => {
-    while (WHITESPACE.has(text[at])) at++;
+/** The first error in words, at the character it concerns (jsonc-parser marks a whole string token). */
+function describe(text: string, error: ParseError, next?: ParseError): { offset: number; problem: string } {
+  const at = error.offset;
+  const found = (offset: number): string =>
+    offset < text.length ? JSON.stringify(text[offset]) : "the end of the text";
+  const inString = (pattern: RegExp): number => {
+    const index = text.slice(at, at + error.length).search(pattern);
+    return index < 0 ? at : at + index;
   };
-  const digits = (): number => {
-    const start = at;
-    while (text[at] >= "0" && text[at] <= "9") at++;
-    return at - start;
-  };
-
-  const string = (): void => {
-    const opening = at++;
-    for (;;) {
-      if (at >= text.length) throw new Stop(opening, "string not closed before the end of the text");
-      const char = text[at];
-      if (char === '"') {
-        at++;
-        return;
+  switch (error.error) {
+    case ParseErrorCode.InvalidSymbol: {
+      const placeholder = PLACEHOLDER.exec(text.slice(at))?.[0];
+      if (placeholder) {
+        return {
+          offset: at,
+          problem: `expected a value, found ${placeholder}; placeholders go inside JSON strings: "${placeholder}"`,
+        };
       }
-      if (char < " ") {
-        throw new Stop(at, "control character in a string; write it as an escape such as \\n or \\t");
+      if (next?.error === ParseErrorCode.PropertyNameExpected) {
+        return { offset: at, problem: `expected a property name in double quotes, found ${found(at)}` };
       }
-      if (char === "\\") {
-        const escape = text[at + 1];
-        if (escape === "u" && /^[0-9A-Fa-f]{4}$/.test(text.slice(at + 2, at + 6))) at += 6;
-        else if (escape !== undefined && ESCAPES.has(escape)) at += 2;
-        else throw new Stop(at, `invalid escape ${JSON.stringify(text.slice(at, at + 2))} in a string`);
-      } else {
-        at++;
+      if (next === undefined || next.error === ParseErrorCode.EndOfFileExpected) {
+        // A symbol after the value, or where the value should have been in a text with nothing else.
+        return isValueStart(text, at)
+          ? { offset: at, problem: `expected a value, found ${found(at)}` }
+          : { offset: at, problem: `unexpected ${found(at)} after the JSON value` };
       }
+      return { offset: at, problem: `expected a value, found ${found(at)}` };
     }
-  };
-
-  const number = (): void => {
-    const start = at;
-    if (text[at] === "-") at++;
-    if (text[at] === "0") at++;
-    else if (digits() === 0)
-      throw new Stop(start, `invalid number ${JSON.stringify(text.slice(start, at + 1))}`);
-    if (text[at] === ".") {
-      at++;
-      if (digits() === 0) throw new Stop(at, `expected a digit after the decimal point, found ${found()}`);
+    case ParseErrorCode.ValueExpected:
+      return { offset: at, problem: `expected a value, found ${found(at)}` };
+    case ParseErrorCode.PropertyNameExpected:
+      return { offset: at, problem: `expected a property name in double quotes, found ${found(at)}` };
+    case ParseErrorCode.ColonExpected:
+      return { offset: at, problem: `expected ":" after the property name, found ${found(at)}` };
+    case ParseErrorCode.CommaExpected:
+    case ParseErrorCode.CloseBracketExpected:
+    case ParseErrorCode.CloseBraceExpected: {
+      const closing = error.within === "[" ? "]" : "}";
+      return { offset: at, problem: `expected "," or "${closing}", found ${found(at)}` };
     }
-    if (text[at] === "e" || text[at] === "E") {
-      at++;
-      if (text[at] === "+" || text[at] === "-") at++;
-      if (digits() === 0) throw new Stop(at, `expected a digit in the exponent, found ${found()}`);
+    case ParseErrorCode.EndOfFileExpected:
+      return { offset: at, problem: `unexpected ${found(at)} after the JSON value` };
+    case ParseErrorCode.UnexpectedEndOfString:
+      return { offset: at, problem: "string not closed before the end of the text" };
+    case ParseErrorCode.InvalidCharacter:
+      return {
+        offset: inString(/[\u0000-\u001f]/),
+        problem: "control character in a string; write it as an escape such as \\n or \\t",
+      };
+    case ParseErrorCode.InvalidEscapeCharacter:
+    case ParseErrorCode.InvalidUnicode: {
+      const offset = inString(/\\(?:u(?![0-9A-Fa-f]{4})|[^"\\/bfnrtu])/);
+      return {
+        offset,
+        problem: `invalid escape ${JSON.stringify(text.slice(offset, offset + 2))} in a string`,
+      };
     }
-  };
-
-  const value = (): void => {
-    skipWhitespace();
-    const char = text[at];
-    if (char === "{") return object();
-    if (char === "[") return array();
-    if (char === '"') return string();
-    if (char === "-" || (char >= "0" && char <= "9")) return number();
-    for (const literal of ["true", "false", "null"]) {
-      if (text.startsWith(literal, at)) {
-        at += literal.length;
-        return;
-      }
+    case ParseErrorCode.UnexpectedEndOfNumber:
+    case ParseErrorCode.InvalidNumberFormat: {
+      const offset = at + error.length;
+      const part = /[eE][+-]?$/.test(text.slice(at, offset)) ? "in the exponent" : "after the decimal point";
+      return { offset, problem: `expected a digit ${part}, found ${found(offset)}` };
     }
-    const placeholder = PLACEHOLDER.exec(text.slice(at));
-    if (placeholder) {
-      throw new Stop(
-        at,
-        `expected a value, found ${placeholder[0]}; placeholders go inside JSON strings: "${placeholder[0]}"`,
-      );
-    }
-    throw new Stop(at, `expected a value, found ${found()}`);
-  };
-
-  const array = (): void => {
-    at++; // [
-    skipWhitespace();
-    if (text[at] === "]") {
-      at++;
-      return;
-    }
-    for (;;) {
-      value();
-      skipWhitespace();
-      if (text[at] === "]") {
-        at++;
-        return;
-      }
-      if (text[at] !== ",") throw new Stop(at, `expected "," or "]", found ${found()}`);
-      at++;
-    }
-  };
-
-  const object = (): void => {
-    at++; // {
-    skipWhitespace();
-    if (text[at] === "}") {
-      at++;
-      return;
-    }
-    for (;;) {
-      skipWhitespace();
-      if (text[at] !== '"') throw new Stop(at, `expected a property name in double quotes, found ${found()}`);
-      string();
-      skipWhitespace();
-      if (text[at] !== ":") throw new Stop(at, `expected ":" after the property name, found ${found()}`);
-      at++;
-      value();
-      skipWhitespace();
-      if (text[at] === "}") {
-        at++;
-        return;
-      }
-      if (text[at] !== ",") throw new Stop(at, `expected "," or "}", found ${found()}`);
-      at++;
-    }
-  };
-
-  try {
-    value();
-    skipWhitespace();
-    if (at < text.length) throw new Stop(at, `unexpected ${found()} after the JSON value`);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof Stop)) throw error;
-    const before = text.slice(0, error.offset).split("\n");
-    return { line: before.length, column: before[before.length - 1].length + 1, problem: error.problem };
+    default:
+      return { offset: at, problem: `expected a value, found ${found(at)}` };
   }
+}
+
+/** Whether nothing but whitespace comes before `offset`: the text's value would start there. */
+function isValueStart(text: string, offset: number): boolean {
+  return text.slice(0, offset).trim() === "";
 }
