@@ -51,9 +51,10 @@ function describe(text: string, error: ParseError, next?: ParseError): { offset:
   const at = error.offset;
   const found = (offset: number): string =>
     offset < text.length ? JSON.stringify(text[offset]) : "the end of the text";
-  const inString = (pattern: RegExp): number => {
-    const index = text.slice(at, at + error.length).search(pattern);
-    return index < 0 ? at : at + index;
+  const inString = (isAtFault: (char: string, index: number) => boolean): number => {
+    for (let index = 0; index < error.length; index++)
+      if (isAtFault(text[at + index], index)) return at + index;
+    return at;
   };
   switch (error.error) {
     case ParseErrorCode.InvalidSymbol: {
@@ -93,12 +94,15 @@ function describe(text: string, error: ParseError, next?: ParseError): { offset:
       return { offset: at, problem: "string not closed before the end of the text" };
     case ParseErrorCode.InvalidCharacter:
       return {
-        offset: inString(/[\u0000-\u001f]/),
+        // JSON strings may hold any character but U+0000 to U+001F as it is.
+        offset: inString((char) => char < " "),
         problem: "control character in a string; write it as an escape such as \\n or \\t",
       };
     case ParseErrorCode.InvalidEscapeCharacter:
     case ParseErrorCode.InvalidUnicode: {
-      const offset = inString(/\\(?:u(?![0-9A-Fa-f]{4})|[^"\\/bfnrtu])/);
+      const offset = inString((_, index) =>
+        /^\\(?:u(?![0-9A-Fa-f]{4})|[^"\\/bfnrtu])/.test(text.slice(at + index)),
+      );
       return {
         offset,
         problem: `invalid escape ${JSON.stringify(text.slice(offset, offset + 2))} in a string`,
