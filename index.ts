@@ -26,6 +26,12 @@ const projectName = pulumi.getProject();
  */
 const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
+// Which other accounts and regions send their builds to this stack (docs/organization.md).
+const organization = readOrganizationSettings(config);
+/** The region the stack deploys to, as the AWS provider reads it. */
+const hubRegion =
+  pulumi.runtime.getConfig("aws:region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+
 // Validate every receiver file before any resource is registered, so a bad file fails the preview
 // instead of leaving a half-deployed stack. Config values are read here for validation only; whether a
 // value is a secret is read too, as a receiver's secrets set without --secret would sit in plain text.
@@ -36,6 +42,11 @@ const { receivers, warnings } = loadReceivers(
     const value = pulumi.runtime.getConfig(fullKey);
     return value === undefined ? undefined : { value, secret: isConfigSecret(fullKey) };
   },
+  // The stack's own region and its spokes': a receiver's regions can only be among them.
+  {
+    regions:
+      hubRegion === undefined ? undefined : [hubRegion, ...organization.spokes.map((spoke) => spoke.region)],
+  },
 );
 // Where this stack keeps its receivers' parameters, so that stacks sharing an account stay apart.
 const parameterPath = checkedParameterPath(
@@ -43,8 +54,6 @@ const parameterPath = checkedParameterPath(
   receivers.map((receiver) => receiver.name),
 );
 for (const warning of warnings) void pulumi.log.warn(warning);
-// Which other accounts and regions send their builds to this stack (docs/organization.md).
-const organization = readOrganizationSettings(config);
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
 const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });

@@ -14,6 +14,7 @@ import {
   type Document,
   type YAMLError,
 } from "yaml";
+import { REGION } from "./awsIdentifiers";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
@@ -82,7 +83,11 @@ export interface LoadedReceivers {
 export function loadReceivers(
   dir: string,
   readConfig: ReadConfig,
-  options: { relativeTo?: string } = {},
+  options: {
+    relativeTo?: string;
+    /** The regions whose builds reach the stack (its own and its spokes'); a receiver may name no other. */
+    regions?: readonly string[];
+  } = {},
 ): LoadedReceivers {
   const relativeTo = options.relativeTo ?? process.cwd();
   const forMessages = (target: string): string => path.relative(relativeTo, target).split(path.sep).join("/");
@@ -116,7 +121,14 @@ export function loadReceivers(
     }
     read.push({
       findings,
-      ...readReceiverFile(fs.readFileSync(filePath, "utf8"), name, file, readConfig, findings),
+      ...readReceiverFile(
+        fs.readFileSync(filePath, "utf8"),
+        name,
+        file,
+        readConfig,
+        findings,
+        options.regions,
+      ),
     });
   }
 
@@ -201,6 +213,7 @@ function readReceiverFile(
   file: string,
   readConfig: ReadConfig,
   findings: FileFindings,
+  regions?: readonly string[],
 ): ReadFile {
   const lines = new LineCounter();
   const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
@@ -280,6 +293,7 @@ function readReceiverFile(
   }
 
   const fields = isRecord(content) ? content : {};
+  if (regions) checkRegionsHeard(fields, regions, report);
   const bodyIsJson = checkSecretConfig(fields, readConfig, report);
   const { texts, remembers } = substitutedTexts(fields);
   for (const { fieldPath, text, in: where } of texts) {
@@ -364,7 +378,27 @@ function receiverDefinition(receiver: ReceiverFile, name: string, file: string):
       : { signingSecretConfigKey: receiver.signingSecret.secret }),
     onlyOnChange: receiver.onlyOnChange ?? false,
     ...(receiver.on ? { actions } : {}),
+    ...(receiver.accounts ? { accounts: receiver.accounts } : {}),
+    ...(receiver.regions ? { regions: receiver.regions } : {}),
   };
+}
+
+/**
+ * A region no build reaches the stack from could never match: only the stack's own region and its
+ * spokes' forward builds to it.
+ */
+function checkRegionsHeard(fields: Record<string, unknown>, heard: readonly string[], report: Report): void {
+  if (!Array.isArray(fields.regions)) return;
+  fields.regions.forEach((region, index) => {
+    if (typeof region === "string" && REGION.test(region) && !heard.includes(region)) {
+      report(
+        ["regions", index],
+        `no build of ${region} reaches this stack, so the receiver would never hear of one there; the ` +
+          `stack hears of ${heard.join(", ")} (its own region and its spokes'): add a spoke for ${region} ` +
+          "(docs/organization.md) or remove it here",
+      );
+    }
+  });
 }
 
 /** Reports a finding on a field; its line is that of `linePath` when the field's own name is not shown. */
@@ -714,6 +748,10 @@ function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
   receivers.forEach((first, index) => {
     for (const second of receivers.slice(index + 1)) {
       if (first.urlConfigKey !== second.urlConfigKey) continue;
+      // Filters that leave no build in common: one hears of some accounts or regions, the other of others.
+      const disjoint = (a?: string[], b?: string[]) =>
+        a !== undefined && b !== undefined && !a.some((x) => b.includes(x));
+      if (disjoint(first.accounts, second.accounts) || disjoint(first.regions, second.regions)) continue;
       const projects = first.projects.includes(EVERY_PROJECT)
         ? second.projects
         : second.projects.includes(EVERY_PROJECT)

@@ -53,4 +53,8 @@ export interface ReceiverDefinition {
    * transitions it has an action for. With actions, `statuses` is FAILED and SUCCEEDED.
    */
   actions?: Partial<Record<Transition, ReceiverAction>>;
+  /** Only builds of these AWS accounts; absent means every account the stack serves. */
+  accounts?: string[];
+  /** Only builds in these regions; absent means every region. */
+  regions?: string[];
 }

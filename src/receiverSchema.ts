@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCOUNT_ID, REGION } from "./awsIdentifiers";
 import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS } from "./placeholders";
 import {
   BUILD_STATUSES,
@@ -249,6 +250,24 @@ const receiverAction = z.strictObject(
   },
 );
 
+/** `accounts` or `regions`: a non-empty list of distinct identifiers of one kind. */
+function originFilter(kind: string, pattern: RegExp, expected: string, description: string) {
+  return z
+    .array(
+      z
+        .string({ error: (issue) => `expected ${expected}, got ${kindOf(issue.input)}` })
+        .regex(pattern, { error: (issue) => `${quoted(issue.input)} is not ${expected}` })
+        .meta({
+          description: `A${/^[aeiou]/.test(kind) ? "n" : ""} ${kind} whose builds this receiver is told about.`,
+        }),
+      { error: (issue) => `expected a list of ${kind}s, got ${kindOf(issue.input)}` },
+    )
+    .min(1, { error: `is empty; list at least one ${kind}, or remove the field for any` })
+    .superRefine(noRepeats)
+    .meta({ description })
+    .optional();
+}
+
 const receiverFields = {
   projects: z
     .array(
@@ -404,6 +423,20 @@ const receiverFields = {
       ],
     })
     .optional(),
+  accounts: originFilter(
+    "account",
+    ACCOUNT_ID,
+    'a 12-digit AWS account ID, quoted so that YAML keeps it a string: "123456789012"',
+    "The AWS accounts whose builds this receiver is told about (12-digit IDs, quoted); without it, every " +
+      "account the stack serves (its own, and those of sourceAccounts or organizationId).",
+  ),
+  regions: originFilter(
+    "region",
+    REGION,
+    "an AWS region such as eu-west-1",
+    "The regions whose builds this receiver is told about: the stack's own region, or a spoke's; " +
+      "without it, every region.",
+  ),
 };
 
 const RECEIVER_FIELDS = Object.keys(receiverFields).join(", ");

@@ -48,6 +48,8 @@ export function registryItem(
     }
     item.actions = { M: actions };
   }
+  if (receiver.accounts) item.accounts = { L: receiver.accounts.map((account) => ({ S: account })) };
+  if (receiver.regions) item.regions = { L: receiver.regions.map((region) => ({ S: region })) };
   return item;
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ACCOUNT_ID, REGION } from "../src/awsIdentifiers";
 
 /** A region that forwards its CodeBuild events to the hub, in the hub's account or in another one. */
 export interface Spoke {
@@ -22,10 +23,7 @@ export interface OrganizationSettings {
   notifierReservedConcurrency?: number;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-/** A region's shape: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}$/;
 /** `arn:<partition>:iam::<account>:role/<path/name>`, with the characters IAM allows in paths and names. */
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 /** The value Pulumi.yaml gives notifierReservedConcurrency: no reservation. */

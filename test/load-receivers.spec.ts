@@ -6,6 +6,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { findJsonSyntaxError } from "../src/jsonSyntaxError";
+import { registryItem } from "../src/registryItem";
 import { loadReceivers, ReceiverConfigError, type ReadConfig } from "../src/loadReceivers";
 import { buildEventValues } from "../src/notifier/buildEventValues";
 import { renderTemplate } from "../src/notifier/renderTemplate";
@@ -75,6 +76,51 @@ describe("loadReceivers", () => {
     }
     assert.fail("the receiver files were accepted");
   }
+
+  describe("accounts and regions", () => {
+    const heard = { regions: ["us-east-1", "eu-west-1"] };
+    const loadHeard = (file: string) =>
+      loadReceivers(receiversDir({ "hook.yaml": file }), configOf(HOOK_CONFIG), {
+        relativeTo: root,
+        ...heard,
+      });
+
+    it("narrow a receiver to builds of some accounts and regions, written into its registry item", () => {
+      const [receiver] = loadHeard(`${MINIMAL}accounts: ["210987654321"]\nregions: [eu-west-1]\n`).receivers;
+      assert.deepEqual([receiver.accounts, receiver.regions], [["210987654321"], ["eu-west-1"]]);
+      const item = registryItem(receiver, "my-app", "/webhooks/");
+      assert.deepEqual(item.accounts, { L: [{ S: "210987654321" }] });
+      assert.deepEqual(item.regions, { L: [{ S: "eu-west-1" }] });
+    });
+
+    it("refuse malformed accounts and regions, and unquoted account IDs, naming the field and line", () => {
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}accounts: [210987654321, "12345"]\nregions: [Europe]\n` }),
+        "The receiver files have 3 problems:\n" +
+          'receivers/hook.yaml: accounts[0] (line 4): expected a 12-digit AWS account ID, quoted so that YAML keeps it a string: "123456789012", got a number\n' +
+          'receivers/hook.yaml: accounts[1] (line 4): "12345" is not a 12-digit AWS account ID, quoted so that YAML keeps it a string: "123456789012"\n' +
+          'receivers/hook.yaml: regions[0] (line 5): "Europe" is not an AWS region such as eu-west-1',
+      );
+    });
+
+    it("refuse a region no build reaches the stack from", () => {
+      assert.throws(() => loadHeard(`${MINIMAL}regions: [eu-west-1, ap-south-1]\n`), {
+        message:
+          "The receiver files have 1 problem:\n" +
+          "receivers/hook.yaml: regions[1] (line 4): no build of ap-south-1 reaches this stack, so the receiver " +
+          "would never hear of one there; the stack hears of us-east-1, eu-west-1 (its own region and its " +
+          "spokes'): add a spoke for ap-south-1 (docs/organization.md) or remove it here",
+      });
+    });
+
+    it("keep two receivers of one URL apart when their accounts differ", () => {
+      const { warnings } = loadWithWarnings({
+        "hub.yaml": `${MINIMAL}accounts: ["123456789012"]\n`,
+        "spoke.yaml": `${MINIMAL}accounts: ["210987654321"]\n`,
+      });
+      assert.deepEqual(warnings, []);
+    });
+  });
 
   describe("the shipped receivers", () => {
     const shippedSecrets = {
@@ -596,7 +642,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on",
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions",
       );
     });
 
@@ -805,8 +851,8 @@ describe("loadReceivers", () => {
         rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n", "null.yaml": "null\n" }),
         "The receiver files have 3 problems:\n" +
           "receivers/empty.yaml: the file is empty; a receiver needs at least projects, url, and statuses or on\n" +
-          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on), got a list\n" +
-          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on), got nothing",
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions), got a list\n" +
+          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions), got nothing",
       );
     });
 
@@ -827,7 +873,7 @@ describe("loadReceivers", () => {
             "The receiver files have 7 problems:\n" +
             'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
-            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on\n" +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
             "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
@@ -1018,7 +1064,7 @@ describe("loadReceivers", () => {
         message,
         "The receiver files have 2 problems:\n" +
           'receivers/hook.yaml: url (line 3): unknown field; url takes only "secret"; the field\'s name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here\n' +
-          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
       );
     });
 

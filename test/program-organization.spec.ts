@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import {
@@ -543,5 +544,29 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
       single(run, "aws:lambda/function:Function").inputs.reservedConcurrentExecutions,
       settings.notifierReservedConcurrency,
     );
+  });
+
+  it("lets a receiver name a spoke's region, and refuses one no build comes from, before any resource", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "regional-receivers-"));
+    try {
+      fs.writeFileSync(
+        path.join(dir, "ireland.yaml"),
+        "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: slackWebhookUrl }\nregions: [eu-west-1]\n",
+      );
+      const run = await deploy({ receiversDir: dir, spokes: [{ region: "eu-west-1" }] });
+      const item = JSON.parse(single(run, "aws:dynamodb/tableItem:TableItem").inputs.item as string);
+      assert.deepEqual(item.regions, { L: [{ S: "eu-west-1" }] });
+
+      const error = await failureBeforeAnyResource(
+        configOf({ receiversDir: dir }),
+        "a region without a spoke",
+      );
+      assert.match(
+        error.message,
+        /ireland\.yaml: regions\[0\] \(line 4\): no build of eu-west-1 reaches this stack/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
