@@ -7,6 +7,7 @@ import { parameterName } from "../src/registryItem";
 import { startCaptureReceiver, type CaptureReceiver, type CapturedRequest } from "./captureReceiver";
 import type { Invocation } from "./lambdaProcess";
 import { deployLocally } from "./localDeployment";
+import { emittedMetrics, type EmittedMetrics } from "./localRunMetrics";
 import { captureConfig, emptyHeadersNotes, secretReferences, sendConfig } from "./localRunConfig";
 import { renderNotice } from "./localRunNotice";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
@@ -66,6 +67,8 @@ export interface EventReport {
   /** The invocation's error, when it failed. */
   error?: string;
   receivers: ReceiverReport[];
+  /** The delivery metrics the notifier wrote for the event (its EMF lines). */
+  metrics: EmittedMetrics[];
 }
 
 export interface LocalRunStack {
@@ -218,6 +221,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
         status,
         event,
         error,
+        metrics: emittedMetrics(invocation.logs.map(parseLogLine)),
         receivers: receivers.map((receiver): ReceiverReport => {
           const urlParameter = parameterName(parameterPath, receiver.name, "url");
           const entry = entries.find(

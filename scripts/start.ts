@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on this machine. An emulated `pulumi up` of index.ts onto an embedded
 // DynamoDB and parameter store, the serialized notifier in a process of its own, and CodeBuild build
-// events replayed through it; each receiver's request is shown, and a summary at the end.
+// events replayed through it; each receiver's request is shown, then a summary and the delivery metrics
+// the notifier emitted.
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -9,6 +10,7 @@ import { BUILD_STATUSES, EVERY_PROJECT, type BuildStatus } from "../src/receiver
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
+import { formatMetrics } from "../local/localRunMetrics";
 import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import {
@@ -24,7 +26,8 @@ const USAGE = `Usage: npm start -- [options]
 Deploys index.ts on this machine (an emulated pulumi up onto an embedded DynamoDB and parameter store),
 runs the notifier's serialized code in a process of its own and replays CodeBuild build events through
 it: by default one event per build status for each project the receivers name. Every receiver URL leads
-to a local capture receiver, so nothing leaves the machine and no secret is needed.
+to a local capture receiver, so nothing leaves the machine and no secret is needed. It ends with a
+summary and the delivery metrics per receiver the notifier emitted (docs/metrics.md).
 
 Options:
   --event FILE          replay this captured event instead (repeat for several)
@@ -161,7 +164,8 @@ async function start(): Promise<number> {
       reports.push(report);
       process.stdout.write(`${formatEventReport(report)}\n\n`);
     }
-    process.stdout.write(`${formatSummary(reports)}\n`);
+    process.stdout.write(`${formatSummary(reports)}\n\n`);
+    process.stdout.write(`${formatMetrics(reports.flatMap((report) => report.metrics))}\n`);
     return reports.some(eventFailed) ? 1 : 0;
   } finally {
     await stack.close();
