@@ -2,18 +2,22 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
+import { createDeliveryMetrics, METRICS_NAMESPACE_VARIABLE } from "./src/notifier/deliveryMetrics";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
 import { BUILD_STATE_CHANGES_PATTERN } from "./stack/buildStateChanges";
+import { deliveryDashboard } from "./stack/dashboard";
 import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
 import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { eventBusPolicy } from "./stack/eventBusPolicy";
 import { hubEventBus } from "./stack/hubEventBus";
+import { checkedMetricsNamespace } from "./stack/metricsNamespace";
 import { notifierRole } from "./stack/notifierRole";
 import { notifierSourceAccounts, readOrganizationSettings } from "./stack/organizationSettings";
 import { checkedParameterPath } from "./stack/parameterPath";
+import { checkedAlarmPeriods, receiverFailureAlarms } from "./stack/receiverAlarms";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";
 import { forwardSpokes } from "./stack/spokes";
@@ -54,6 +58,12 @@ const parameterPath = checkedParameterPath(
   receivers.map((receiver) => receiver.name),
 );
 for (const warning of warnings) void pulumi.log.warn(warning);
+// Where the notifier's delivery metrics go, and after how many failing periods a receiver alarms
+// (docs/metrics.md).
+const metricsNamespace = checkedMetricsNamespace(config.require("metricsNamespace"));
+const receiverAlarmPeriods = config.requireBoolean("receiverFailureAlarms")
+  ? checkedAlarmPeriods(config.requireNumber("receiverFailureAlarmPeriods"))
+  : undefined;
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
 const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });
@@ -88,6 +98,7 @@ const notifier = new aws.lambda.Function(
         PARAMETER_PATH: parameterPath,
         // The accounts whose events the notifier serves: it refuses events of others.
         SOURCE_ACCOUNTS: notifierSourceAccounts(organization, hubBus.account),
+        [METRICS_NAMESPACE_VARIABLE]: metricsNamespace,
       },
     },
     ...(organization.notifierReservedConcurrency === undefined
@@ -123,12 +134,15 @@ const notifier = new aws.lambda.Function(
       const limit = whenNeeded(() =>
         (require("p-limit") as typeof import("p-limit")).default(MAX_CONCURRENT_DELIVERIES),
       );
+      const metricsModule = () =>
+        require("@aws-lambda-powertools/metrics") as typeof import("@aws-lambda-powertools/metrics");
       /* eslint-enable @typescript-eslint/no-require-imports */
       const dynamodb = new dynamodbModule.DynamoDBClient({});
       const logger = new Logger({ serviceName: "codebuild-webhooks" });
+      const receiversPath = process.env.PARAMETER_PATH ?? DEFAULT_PARAMETER_PATH;
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
-        parameterPath: process.env.PARAMETER_PATH ?? DEFAULT_PARAMETER_PATH,
+        parameterPath: receiversPath,
         sourceAccounts: process.env.SOURCE_ACCOUNTS,
         table: {
           query: (input) => dynamodb.send(new dynamodbModule.QueryCommand(input)),
@@ -144,6 +158,13 @@ const notifier = new aws.lambda.Function(
         log: logger,
         limit: (task) => limit()(task),
         attemptTimeoutMs: 10_000,
+        // Delivery metrics per receiver, in the namespace POWERTOOLS_METRICS_NAMESPACE names; the
+        // module is loaded when the first event with receivers is reported.
+        report: createDeliveryMetrics({
+          parameterPath: receiversPath,
+          createWriter: () => new (metricsModule().Metrics)({ logger }),
+          log: logger,
+        }),
       });
       return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {
         logger.addContext(context as never);
@@ -164,6 +185,18 @@ const alarmActions = [config.get("alarmTopicArn"), alarmEmailTopic?.arn].filter(
 // Lambda retries an event whose receivers were not all delivered, then keeps it as a dead letter; alarms.
 watchDeliveryFailures({ notifier, deadLetters, alarmActions });
 
+// Each receiver the stack deploys alarms when its deliveries keep failing; the dashboard shows every
+// receiver, those registered by hand too.
+if (receiverAlarmPeriods !== undefined) {
+  receiverFailureAlarms({
+    receivers: receivers.map((receiver) => receiver.name),
+    namespace: metricsNamespace,
+    periods: receiverAlarmPeriods,
+    alarmActions,
+  });
+}
+const dashboard = deliveryDashboard({ namespace: metricsNamespace, notifier, deadLetters });
+
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
   eventPattern: BUILD_STATE_CHANGES_PATTERN,
@@ -183,6 +216,8 @@ export const functionArn = notifier.arn;
 export const ruleArn = rule.arn;
 export const deadLetterQueueUrl = deadLetters.url;
 export const deadLetterQueueArn = deadLetters.arn;
+/** The CloudWatch dashboard of deliveries per receiver and of the notifier, in the console. */
+export const dashboardUrl = dashboard.url;
 /** The topic mailing alarmEmail; absent without alarmEmail. */
 export const alarmEmailTopicArn = alarmEmailTopic?.arn;
 /** The event bus other accounts and regions send to; absent for a stack of one account and region. */

@@ -142,17 +142,21 @@ export function formatSummary(reports: readonly EventReport[]): string {
       );
     }
   }
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const table = rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column]))
-      .join("  ")
-      .trimEnd(),
-  );
   const failedEvents = reports.filter(eventFailed).length;
   const events = `${reports.length} event${reports.length === 1 ? "" : "s"}`;
   const totals =
     `${events}: ${delivered} delivered, ${failed} failed, ${unmatched} not matched` +
     (failedEvents > 0 ? `; ${failedEvents} event${failedEvents === 1 ? "" : "s"} with failures` : "");
-  return ["Summary", ...table, totals].join("\n");
+  return ["Summary", ...formatTable(rows), totals].join("\n");
+}
+
+/** Rows as lines of columns two spaces apart, each as wide as its widest cell. */
+export function formatTable(rows: readonly string[][]): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd(),
+  );
 }

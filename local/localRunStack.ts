@@ -13,6 +13,7 @@ import {
 } from "./captureReceiver";
 import type { Invocation } from "./lambdaProcess";
 import { deployLocally } from "./localDeployment";
+import { emittedMetrics, type EmittedMetrics } from "./localRunMetrics";
 import { captureConfig, emptyHeadersNotes, secretReferences, sendConfig } from "./localRunConfig";
 import { renderNotice, renderPath } from "./localRunNotice";
 import { LocalRunInputError } from "./localRunInputError";
@@ -89,6 +90,8 @@ export interface EventReport {
   /** The invocation's error, when it failed. */
   error?: string;
   receivers: ReceiverReport[];
+  /** The delivery metrics the notifier wrote for the event (its EMF lines). */
+  metrics: EmittedMetrics[];
 }
 
 export interface LocalRunStack {
@@ -268,6 +271,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
         event,
         ...(transition === undefined ? {} : { transition }),
         error,
+        metrics: emittedMetrics(invocation.logs.map(parseLogLine)),
         receivers: receivers.map((receiver): ReceiverReport => {
           const urlParameter = parameterName(parameterPath, receiver.name, "url");
           const entry = entries.find(

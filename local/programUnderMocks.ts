@@ -116,6 +116,9 @@ function providerOutputs(
       };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) };
+    case "aws:cloudwatch/dashboard:Dashboard":
+      // Dashboards are global to the account: their ARN has no region.
+      return { dashboardArn: `arn:aws:cloudwatch::${account}:dashboard/${inputs.dashboardName as string}` };
     case "aws:kms/key:Key": {
       const keyId = createHash("sha256").update(name).digest("hex").slice(0, 32);
       return { keyId, arn: arn("kms", `key/${keyId}`) };

@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on this machine. An emulated `pulumi up` of index.ts onto an embedded
 // DynamoDB and parameter store, the serialized notifier in a process of its own, and CodeBuild build
-// events replayed through it; each receiver's request is shown, and a summary at the end.
+// events replayed through it; each receiver's request is shown, then a summary and the delivery metrics
+// the notifier emitted.
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -15,6 +16,7 @@ import {
   sampleBuildEvent,
 } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
+import { formatMetrics } from "../local/localRunMetrics";
 import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import {
@@ -34,6 +36,7 @@ receiver with actions per transition (on) a failure streak: builds that start, s
 succeed and stop. Every receiver URL leads to a local capture receiver, so nothing leaves the machine and
 no secret is needed. It answers 200, with JSON holding a sample of each field a receiver's actions
 remember ({"key": "JIRA_ISSUE-1"} for remember: { JIRA_ISSUE: key }), so that its follow-ups use it.
+It ends with a summary and the delivery metrics per receiver the notifier emitted (docs/metrics.md).
 
 Options:
   --event FILE          replay this captured event instead (repeat for several)
@@ -216,7 +219,8 @@ async function start(): Promise<number> {
       reports.push(report);
       process.stdout.write(`${formatEventReport(report)}\n\n`);
     }
-    process.stdout.write(`${formatSummary(reports)}\n`);
+    process.stdout.write(`${formatSummary(reports)}\n\n`);
+    process.stdout.write(`${formatMetrics(reports.flatMap((report) => report.metrics))}\n`);
     return reports.some(eventFailed) ? 1 : 0;
   } finally {
     await stack.close();

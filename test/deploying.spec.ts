@@ -232,6 +232,13 @@ const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
     },
     { actions: ["cloudwatch:DescribeAlarms"], resource: "*" },
   ],
+  // Dashboards belong to the account, not a region: their ARN has none.
+  "aws:cloudwatch/dashboard:Dashboard": (dashboard) => [
+    {
+      actions: ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
+      resource: output(dashboard, "dashboardArn"),
+    },
+  ],
   "aws:sns/topic:Topic": (topic) => [
     {
       actions: [

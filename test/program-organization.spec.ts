@@ -79,11 +79,14 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
 
     it("deploys what a stack of one account and region always did: the same resources, names and inputs", async () => {
       assert.deepEqual(run.resources.map((resource) => [resource.type, resource.name]).sort(), [
+        ["aws:cloudwatch/dashboard:Dashboard", "delivery-health"],
         ["aws:cloudwatch/eventRule:EventRule", "build-state-changes"],
         ["aws:cloudwatch/eventTarget:EventTarget", "notifier"],
         ["aws:cloudwatch/logGroup:LogGroup", "notifier"],
         ["aws:cloudwatch/metricAlarm:MetricAlarm", "dead-letters"],
+        ["aws:cloudwatch/metricAlarm:MetricAlarm", "jira-failures/failing"],
         ["aws:cloudwatch/metricAlarm:MetricAlarm", "notifier-errors"],
+        ["aws:cloudwatch/metricAlarm:MetricAlarm", "slack-builds/failing"],
         ["aws:cloudwatch:EventRuleEventSubscription", "notifier"],
         ["aws:dynamodb/table:Table", "registry"],
         ["aws:dynamodb/tableItem:TableItem", "jira-failures/my-app"],

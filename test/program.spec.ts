@@ -181,6 +181,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         TABLE_NAME: run.outputs.tableName,
         PARAMETER_PATH: "/webhooks/",
         SOURCE_ACCOUNTS: ACCOUNT,
+        POWERTOOLS_METRICS_NAMESPACE: "CodeBuildWebhooks",
       },
     });
     assert.equal(run.outputs.tableName, table.outputs.name);
@@ -241,7 +242,10 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   });
 
   it("alarms on dead letters and on notifier errors, notifying nobody unless configured", () => {
-    const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    // The receivers' own alarms are in program-metrics.spec.ts.
+    const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+      (alarm) => alarm.inputs.metricName !== "Failed",
+    );
     const queue = single(run, "aws:sqs/queue:Queue");
     const fn = single(run, "aws:lambda/function:Function");
     assert.deepEqual(
@@ -330,7 +334,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     }
   });
 
-  it("exports the table, function, rule, queue and the receivers deployed: names, ARNs and URLs, no whole resource", () => {
+  it("exports the table, function, rule, queue, dashboard and the receivers deployed: names, ARNs and URLs, no whole resource", () => {
     assert.deepEqual(run.exportedResources, []);
     const table = single(run, "aws:dynamodb/table:Table");
     const fn = single(run, "aws:lambda/function:Function");
@@ -343,6 +347,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       ruleArn: single(run, "aws:cloudwatch/eventRule:EventRule").outputs.arn,
       deadLetterQueueUrl: queue.outputs.url,
       deadLetterQueueArn: queue.outputs.arn,
+      dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/codebuild-webhooks-dev`,
       alarmEmailTopicArn: undefined,
       hubEventBusArn: undefined,
       spokeRuleArns: [],

@@ -98,7 +98,43 @@ describe("npm start", () => {
     ]) {
       assert.match(summary, row);
     }
-    assert.match(summary, /\n4 events: 4 delivered, 0 failed, 4 not matched\n$/);
+    assert.match(summary, /\n4 events: 4 delivered, 0 failed, 4 not matched\n\nMetrics/);
+    assert.match(
+      summary.slice(summary.indexOf("\nMetrics")),
+      new RegExp(
+        "^\nMetrics the notifier emitted \\(CloudWatch namespace CodeBuildWebhooks\\)\n" +
+          "RECEIVER +DELIVERED +FAILED +ATTEMPTS +LATENCY\n" +
+          "jira-failures +1 +0 +1 +\\d+ ms\n" +
+          "slack-builds +3 +0 +3 +avg \\d+ ms, max \\d+ ms\n$",
+      ),
+    );
+  });
+
+  it("prints the delivery metrics the notifier emitted, per receiver, after the summary", async () => {
+    const jira = await startReceiver([{ status: 503 }, { status: 502 }, { status: 201 }]);
+    const slack = await startReceiver([{ status: 410, body: "gone" }]);
+    try {
+      const run = await npmStart(["--send", "--status", "FAILED"], {
+        CODEBUILD_WEBHOOKS_jiraIssuesUrl: `${jira.url}/rest/api/2/issue`,
+        CODEBUILD_WEBHOOKS_jiraAuthHeaders: JSON.stringify({ Authorization: "Basic bWV0cmljczp0ZXN0" }),
+        CODEBUILD_WEBHOOKS_slackWebhookUrl: `${slack.url}/services/T000/B000/metrics-test`,
+      });
+      assert.equal(run.code, 1, run.stderr);
+      const [, metrics] = run.stdout.split("; 1 event with failures\n\n");
+      const lines = metrics.split("\n");
+      assert.deepEqual(lines.slice(0, 2), [
+        "Metrics the notifier emitted (CloudWatch namespace CodeBuildWebhooks)",
+        "RECEIVER       DELIVERED  FAILED  ATTEMPTS  LATENCY",
+      ]);
+      // The latency spans the retries: from the first request to the answer of the last.
+      const jiraRow = /^jira-failures +1 +0 +3 +(\d+) ms$/.exec(lines[2]);
+      assert.ok(jiraRow, lines[2]);
+      assert.ok(Number(jiraRow[1]) >= jira.requests[2].receivedAt - jira.requests[0].receivedAt, lines[2]);
+      assert.match(lines[3], /^slack-builds +0 +1 +1 +\d+ ms$/);
+      assert.deepEqual(lines.slice(4), [""]);
+    } finally {
+      await Promise.all([jira.close(), slack.close()]);
+    }
   });
 
   it("--event replays a captured event as it is", async () => {
@@ -120,7 +156,7 @@ describe("npm start", () => {
       issue.description,
       /\nFailed phase: PRE_BUILD\nReason: COMMAND_EXECUTION_ERROR: Error while executing command: npm ci\. Reason: exit status 1\n/,
     );
-    assert.match(run.stdout, /\n1 event: 2 delivered, 0 failed, 0 not matched\n$/);
+    assert.match(run.stdout, /\n1 event: 2 delivered, 0 failed, 0 not matched\n\n/);
   });
 
   describe("--send", () => {
@@ -175,7 +211,7 @@ describe("npm start", () => {
 
       assert.match(run.stdout, /^my-app FAILED +jira-failures +delivered \(201\) +2 +\d+ ms$/m);
       assert.match(run.stdout, /^my-app FAILED +slack-builds +FAILED \(404\) +1 +\d+ ms$/m);
-      assert.match(run.stdout, /\n1 event: 1 delivered, 1 failed, 0 not matched; 1 event with failures\n$/);
+      assert.match(run.stdout, /\n1 event: 1 delivered, 1 failed, 0 not matched; 1 event with failures\n\n/);
       for (const secret of [AUTHORIZATION, SLACK_TOKEN]) {
         assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `${secret} was printed`);
       }

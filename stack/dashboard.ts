@@ -1,0 +1,117 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
+
+/** Every graph sums or takes percentiles over five minutes, the period of the alarms. */
+const PERIOD_SECONDS = 300;
+/** Graphs are half the dashboard's 24 columns wide, two to a row. */
+const WIDTH = 12;
+const HEIGHT = 6;
+
+/**
+ * A CloudWatch search of one delivery metric over every receiver that reported it, one line each:
+ * receivers registered by hand appear as well as those the stack deploys. A namespace with other than
+ * letters and digits is quoted, as the search syntax asks.
+ */
+export function receiverSearch(namespace: string, metric: string, statistic: string): string {
+  const schema = /^[A-Za-z0-9]+$/.test(namespace) ? namespace : `"${namespace}"`;
+  return `SEARCH('{${schema},${RECEIVER_DIMENSION}} MetricName="${metric}"', '${statistic}', ${PERIOD_SECONDS})`;
+}
+
+/** The dashboard's name: the stack's, in the characters dashboard names allow. */
+export function dashboardName(stack: string): string {
+  return `codebuild-webhooks-${stack.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+}
+
+/**
+ * The stack's dashboard: deliveries, failures, attempts and latency (p50, p99) per receiver, the
+ * notifier's invocations, errors, throttles and duration, and the dead letters waiting. Its console URL
+ * is the stack output `dashboardUrl`.
+ */
+export function deliveryDashboard(resources: {
+  namespace: string;
+  notifier: aws.lambda.Function;
+  deadLetters: aws.sqs.Queue;
+}): { dashboard: aws.cloudwatch.Dashboard; url: pulumi.Output<string> } {
+  const { namespace, notifier, deadLetters } = resources;
+  const region = aws.getRegionOutput().region;
+  const name = dashboardName(pulumi.getStack());
+
+  const perReceiver = (title: string, metric: string, statistic: string) => ({
+    title,
+    metrics: [
+      [
+        {
+          id: "receivers",
+          expression: receiverSearch(namespace, metric, statistic),
+          label: `\${PROP('Dim.${RECEIVER_DIMENSION}')}`,
+        },
+      ],
+    ],
+  });
+  const notifierMetric = (metric: string, stat: string, label: string) => [
+    "AWS/Lambda",
+    metric,
+    "FunctionName",
+    notifier.name,
+    { stat, label },
+  ];
+  const graphs = [
+    perReceiver("Deliveries per receiver", DELIVERY_METRICS.delivered, "Sum"),
+    perReceiver("Failed deliveries per receiver", DELIVERY_METRICS.failed, "Sum"),
+    perReceiver("Delivery latency p50 per receiver (ms)", DELIVERY_METRICS.latency, "p50"),
+    perReceiver("Delivery latency p99 per receiver (ms)", DELIVERY_METRICS.latency, "p99"),
+    perReceiver("Attempts per receiver (retries included)", DELIVERY_METRICS.attempts, "Sum"),
+    {
+      title: "Notifier invocations, errors and throttles",
+      metrics: [
+        notifierMetric("Invocations", "Sum", "Invocations"),
+        notifierMetric("Errors", "Sum", "Errors"),
+        notifierMetric("Throttles", "Sum", "Throttles"),
+      ],
+    },
+    {
+      title: "Notifier duration (ms)",
+      metrics: [
+        notifierMetric("Duration", "p50", "p50"),
+        notifierMetric("Duration", "p99", "p99"),
+        notifierMetric("Duration", "Maximum", "Maximum"),
+      ],
+    },
+    {
+      title: "Dead letters waiting",
+      metrics: [
+        [
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          deadLetters.name,
+          { stat: "Maximum", label: "Dead letters" },
+        ],
+      ],
+    },
+  ];
+
+  const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
+    dashboardName: name,
+    dashboardBody: pulumi.jsonStringify({
+      widgets: graphs.map(({ title, metrics }, index) => ({
+        type: "metric",
+        x: (index % 2) * WIDTH,
+        y: Math.floor(index / 2) * HEIGHT,
+        width: WIDTH,
+        height: HEIGHT,
+        properties: {
+          title,
+          metrics,
+          region,
+          view: "timeSeries",
+          period: PERIOD_SECONDS,
+          yAxis: { left: { min: 0 } },
+        },
+      })),
+    }),
+  });
+  const url = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard.dashboardName}`;
+  return { dashboard, url };
+}

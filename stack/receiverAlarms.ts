@@ -1,0 +1,71 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
+
+const PERIODS_KEY = "codebuild-webhooks:receiverFailureAlarmPeriods";
+/** Five minutes, as the stack's other alarms. */
+const PERIOD_SECONDS = 300;
+/** CloudWatch looks back a day at most: periods × period must stay within 86,400 seconds. */
+const MAX_PERIODS = 86_400 / PERIOD_SECONDS;
+/** CloudWatch's limit on alarm names. */
+const MAX_ALARM_NAME = 255;
+
+/** The stack's `receiverFailureAlarmPeriods`, checked before any resource is registered. */
+export function checkedAlarmPeriods(periods: number): number {
+  if (Number.isInteger(periods) && periods >= 1 && periods <= MAX_PERIODS) return periods;
+  throw new pulumi.RunError(
+    `${PERIODS_KEY} ${periods} is not a number of 5-minute periods CloudWatch can evaluate: use a whole ` +
+      `number from 1 to ${MAX_PERIODS} (a day).\nSet it with: pulumi config set ${PERIODS_KEY} 1`,
+  );
+}
+
+/**
+ * `codebuild-webhooks-<stack>-<receiver>-failing`: alarm notices name the stack and the receiver. A
+ * receiver name too long for CloudWatch is cut, and a hash of the whole keeps it apart from others.
+ */
+export function receiverAlarmName(stack: string, receiver: string): string {
+  const prefix = `codebuild-webhooks-${stack}-`;
+  const suffix = "-failing";
+  if (prefix.length + receiver.length + suffix.length <= MAX_ALARM_NAME) return prefix + receiver + suffix;
+  const hash = createHash("sha256").update(receiver).digest("hex").slice(0, 8);
+  const room = MAX_ALARM_NAME - prefix.length - suffix.length - hash.length - 1;
+  return `${prefix}${receiver.slice(0, room)}-${hash}${suffix}`;
+}
+
+/**
+ * One alarm per receiver the stack deploys: its `Failed` delivery metric above zero in `periods`
+ * consecutive 5-minute periods. Receivers registered by hand have no alarm of their own; the dashboard
+ * shows them, and the notifier-errors alarm goes off for any failed invocation.
+ */
+export function receiverFailureAlarms(options: {
+  receivers: readonly string[];
+  namespace: string;
+  periods: number;
+  alarmActions: pulumi.Input<string>[];
+}): aws.cloudwatch.MetricAlarm[] {
+  const { receivers, namespace, periods, alarmActions } = options;
+  const stack = pulumi.getStack();
+  return receivers.map(
+    (receiver) =>
+      new aws.cloudwatch.MetricAlarm(`${receiver}/failing`, {
+        name: receiverAlarmName(stack, receiver),
+        alarmDescription:
+          `The receiver's deliveries failed in ${periods === 1 ? "a 5-minute period" : `each of ${periods} consecutive 5-minute periods`}. ` +
+          'The notifier\'s logs say why ("Not delivered", with the receiver); events Lambda gave up on wait ' +
+          "in the dead-letter queue for replay.",
+        namespace,
+        metricName: DELIVERY_METRICS.failed,
+        dimensions: { [RECEIVER_DIMENSION]: receiver },
+        statistic: "Sum",
+        period: PERIOD_SECONDS,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        // No deliveries in a period is no failure.
+        treatMissingData: "notBreaching",
+        alarmActions,
+      }),
+  );
+}
