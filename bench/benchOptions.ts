@@ -8,7 +8,12 @@ export interface BenchOptions {
   archive?: string;
   receiverCounts: number[];
   delaysMs: number[];
-  /** Events after the first in each notifier container. */
+  /**
+   * Events after the first in each notifier container that let the JIT compile the hot path before the
+   * warm events are measured: a warm Lambda container has handled many events.
+   */
+  warmUpInvocations: number;
+  /** Events after those in each notifier container: the warm figures. */
   warmInvocations: number;
   /**
    * Events the baseline handles per scenario, in one container: at most 3, since it caches nothing and
@@ -48,8 +53,8 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     ...(archive ? { archive } : {}),
     receiverCounts: quick ? [1, 10, 50] : [1, 10, 50, 100, 500],
     delaysMs: [50, 200],
-    // Enough for the JIT to compile the hot path: a warm container on Lambda has handled many events.
-    warmInvocations: quick ? 3 : 8,
+    warmUpInvocations: quick ? 2 : 5,
+    warmInvocations: quick ? 2 : 4,
     baselineInvocations: (receivers) => (receivers >= 500 ? 1 : Math.min(runs, MAX_BASELINE_REPEATS)),
   };
 }

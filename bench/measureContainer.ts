@@ -35,7 +35,9 @@ export interface ContainerMeasurement {
 export interface ContainerRun {
   receivers: number;
   delayMs: number;
-  /** Events after the first, in the same container. */
+  /** Events after the first, in the same container, before the warm ones: not measured. */
+  warmUpInvocations?: number;
+  /** Events after those, in the same container. */
   warmInvocations: number;
 }
 
@@ -64,7 +66,8 @@ function checkDelivered(fn: FunctionUnderTest, run: ContainerRun, invocation: In
 
 /**
  * Starts a new container of the function (a cold start), sends it one event for the project with
- * `run.receivers` receivers, then `run.warmInvocations` more, each a new build event with its own id.
+ * `run.receivers` receivers, then `run.warmUpInvocations` more that are not measured, then
+ * `run.warmInvocations` more, each a new build event with its own id.
  */
 export async function measureContainer(
   fn: FunctionUnderTest,
@@ -82,7 +85,8 @@ export async function measureContainer(
     const pid = findContainerPid(fn.codeDir);
     const loadCpuMs = cpuTimeMs(pid);
     const invocations: InvocationMeasurement[] = [];
-    for (let index = 0; index <= run.warmInvocations; index++) {
+    const warmUp = run.warmUpInvocations ?? 0;
+    for (let index = 0; index <= warmUp + run.warmInvocations; index++) {
       stand.parameterStore.resetCalls();
       stand.dynamodb.resetCalls();
       stand.receivers.resetTraffic();
@@ -104,7 +108,8 @@ export async function measureContainer(
         peakInFlight: traffic.peakInFlight,
       });
     }
-    const [cold, ...warm] = invocations;
+    const [cold, ...later] = invocations;
+    const warm = later.slice(warmUp);
     return { loadMs: lambda.loadMs, loadCpuMs, cold, warm, peakRssBytes: await lambda.peakRssBytes() };
   } finally {
     await lambda.close();

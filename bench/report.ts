@@ -229,7 +229,8 @@ export function renderMarkdown(results: BenchResults): string {
       `${machine.kernel}; load average ${machine.loadAverageAtStart} at start.`,
     "",
     `- ${results.notifier.label}; ${results.notifier.memoryMb} MB; ${count(options.repeats, "container")} per ` +
-      `scenario, each a cold event then ${count(options.warmInvocations, "warm event")}.`,
+      `scenario, each a cold event, ${count(options.warmUpInvocations, "event")} to warm up (not measured), ` +
+      `then ${count(options.warmInvocations, "warm event")}.`,
     `- ${results.baseline.label}; ${results.baseline.memoryMb} MB; one container per scenario, events: ` +
       `${baselineRuns}.`,
     "- Figures: median (min–max); [n]: how many events or containers a figure comes from.",

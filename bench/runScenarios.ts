@@ -30,6 +30,7 @@ export async function runScenarios(
           await measureContainer(functions.notifier, stand, {
             receivers,
             delayMs,
+            warmUpInvocations: options.warmUpInvocations,
             warmInvocations: options.warmInvocations,
           }),
         );
