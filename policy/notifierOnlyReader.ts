@@ -11,6 +11,7 @@ import {
   roleInlineDocuments,
   shownRole,
   stackRoles,
+  trustStatements,
   validateWebhooksStack,
 } from "./stackResources";
 import { WEBHOOKS_PATH } from "./webhooksScope";
@@ -27,9 +28,7 @@ function isOnlyLambda(principal: unknown): boolean {
 
 /** Whoever may assume the notifier's role reads what it reads: Lambda only. */
 function trustViolations(role: StackResource, report: ReportStackViolation): void {
-  const trust =
-    role.type === "aws-native:iam:Role" ? role.props.assumeRolePolicyDocument : role.props.assumeRolePolicy;
-  for (const statement of iamStatements(trust)) {
+  for (const statement of trustStatements(role)) {
     if (
       statement.effect !== "Allow" ||
       (statement.notPrincipal === undefined && isOnlyLambda(statement.principal))

@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { broadManagedPolicies } from "./broadManagedPolicies";
 import { cloudFormationReadable } from "./cloudFormationReadable";
+import { eventBusNotPublic } from "./eventBusNotPublic";
 import { notifierDecryptScoped } from "./notifierDecryptScoped";
 import { notifierLeastPrivilege } from "./notifierLeastPrivilege";
 import { notifierManagedPolicies } from "./notifierManagedPolicies";
@@ -8,6 +9,7 @@ import { notifierOnlyReader } from "./notifierOnlyReader";
 import { notifierRegistryWrites } from "./notifierRegistryWrites";
 import { registryItemsOwned } from "./registryItemsOwned";
 import { registryRecoverable } from "./registryRecoverable";
+import { spokeRolesPutEventsOnly } from "./spokeRolesPutEventsOnly";
 import { stackParameterPath } from "./stackParameterPath";
 import { webhooksParameterPrefix } from "./webhooksParameterPrefix";
 import { webhooksParameterSecureString } from "./webhooksParameterSecureString";
@@ -28,6 +30,8 @@ export const policies: Policies = [
   notifierRegistryWrites,
   registryItemsOwned,
   registryRecoverable,
+  eventBusNotPublic,
   notifierOnlyReader,
   stackParameterPath,
+  spokeRolesPutEventsOnly,
 ];

@@ -2,6 +2,7 @@
 // though its type declarations leave it out.
 import { PolicyResource, StackValidation, UnknownValueError } from "@pulumi/policy";
 import { GrantedDocument, iamGrantsOf } from "./iamGrants";
+import { IamStatement, iamStatements } from "./iamPolicyDocument";
 import { WEBHOOKS_PATH, WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
 
 /** What the stack policies read of a stack's resources. */
@@ -74,6 +75,13 @@ export function roleNamedBy(
   return (
     roles.find((role) => ["arn", "name", "roleName"].some((field) => knownProp(role, field) === value)) ??
     value
+  );
+}
+
+/** The statements of a role's trust policy: who may assume it. */
+export function trustStatements(role: StackResource): IamStatement[] {
+  return iamStatements(
+    role.type === "aws-native:iam:Role" ? role.props.assumeRolePolicyDocument : role.props.assumeRolePolicy,
   );
 }
 

@@ -7,11 +7,13 @@ import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import * as path from "node:path";
+import { eventBusNotPublic } from "../policy/eventBusNotPublic";
 import { notifierLeastPrivilege } from "../policy/notifierLeastPrivilege";
 import { notifierManagedPolicies } from "../policy/notifierManagedPolicies";
 import { notifierOnlyReader } from "../policy/notifierOnlyReader";
 import { version as packVersion } from "../policy/package.json";
 import { registryRecoverable } from "../policy/registryRecoverable";
+import { spokeRolesPutEventsOnly } from "../policy/spokeRolesPutEventsOnly";
 import { stackParameterPath } from "../policy/stackParameterPath";
 import { webhooksParameterPrefix } from "../policy/webhooksParameterPrefix";
 import { webhooksParameterSecureString } from "../policy/webhooksParameterSecureString";
@@ -106,6 +108,29 @@ describe("policy pack served to the Pulumi CLI", () => {
     }));
   }
 
+  const urn = (type: string, name: string) => `urn:pulumi:dev::codebuild-webhooks::${type}::${name}`;
+
+  /** A resource of a codebuild-webhooks stack as AnalyzeStack passes it; dependencies name a URN per property. */
+  function resource(
+    type: string,
+    name: string,
+    props: Record<string, JavaScriptValue>,
+    dependencies: Record<string, string> = {},
+  ): analyzerProto.AnalyzerResource {
+    const analyzed = new analyzerProto.AnalyzerResource()
+      .setType(type)
+      .setName(name)
+      .setUrn(urn(type, name))
+      .setProperties(Struct.fromJavaScript(props))
+      .setOptions(new analyzerProto.AnalyzerResourceOptions());
+    for (const [prop, on] of Object.entries(dependencies)) {
+      analyzed
+        .getPropertydependenciesMap()
+        .set(prop, new analyzerProto.AnalyzerPropertyDependencies().setUrnsList([on]));
+    }
+    return analyzed;
+  }
+
   const PARAMETER = "aws:ssm/parameter:Parameter";
 
   it("describes its policies and their enforcement levels", async () => {
@@ -128,8 +153,10 @@ describe("policy pack served to the Pulumi CLI", () => {
         ["notifier-registry-writes", EnforcementLevel.MANDATORY],
         ["registry-items-owned", EnforcementLevel.MANDATORY],
         ["registry-recoverable", EnforcementLevel.ADVISORY],
+        ["event-bus-not-public", EnforcementLevel.MANDATORY],
         ["notifier-only-reader", EnforcementLevel.MANDATORY],
         ["stack-parameter-path", EnforcementLevel.MANDATORY],
+        ["spoke-roles-put-events-only", EnforcementLevel.MANDATORY],
       ],
     );
   });
@@ -216,32 +243,12 @@ describe("policy pack served to the Pulumi CLI", () => {
   });
 
   it("checks the whole stack at the end of a preview, telling roles apart by dependency while unknown", async () => {
-    const urn = (type: string, name: string) => `urn:pulumi:dev::codebuild-webhooks::${type}::${name}`;
     const ROLE = "aws:iam/role:Role";
     const readWebhooks = JSON.stringify({
       Statement: [
         { Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:*:*:parameter/webhooks/*" },
       ],
     });
-    const resource = (
-      type: string,
-      name: string,
-      props: Record<string, JavaScriptValue>,
-      dependencies: Record<string, string> = {},
-    ) => {
-      const analyzed = new analyzerProto.AnalyzerResource()
-        .setType(type)
-        .setName(name)
-        .setUrn(urn(type, name))
-        .setProperties(Struct.fromJavaScript(props))
-        .setOptions(new analyzerProto.AnalyzerResourceOptions());
-      for (const [prop, on] of Object.entries(dependencies)) {
-        analyzed
-          .getPropertydependenciesMap()
-          .set(prop, new analyzerProto.AnalyzerPropertyDependencies().setUrnsList([on]));
-      }
-      return analyzed;
-    };
     const request = new analyzerProto.AnalyzeStackRequest().setResourcesList([
       resource(ROLE, "notifier", { name: UNKNOWN_STRING, arn: UNKNOWN_STRING }),
       resource(
@@ -285,6 +292,79 @@ describe("policy pack served to the Pulumi CLI", () => {
             `"arn:aws:ssm:*:*:parameter/webhooks/*", beyond this stack's parameter path "/webhooks/staging/" ` +
             `(PARAMETER_PATH of function "notifier"): the notifier would read other stacks' receiver credentials. ` +
             `Limit Resource to "arn:aws:ssm:<region>:<account>:parameter/webhooks/staging/*".`,
+        ],
+      ],
+    );
+  });
+
+  it("blocks an event bus policy that admits anyone, in any project's stack when it is a default bus", async () => {
+    const open = JSON.stringify({
+      Statement: [
+        { Sid: "Open", Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "*" },
+      ],
+    });
+    const expected = {
+      policy: "event-bus-not-public",
+      level: EnforcementLevel.MANDATORY,
+      message:
+        `${eventBusNotPublic.description}\nPolicy statement "Open" admits any principal (Principal "*") to the ` +
+        `default event bus with no condition on aws:PrincipalOrgID, so any AWS account may put events on it, ` +
+        `CodeBuild events for a codebuild-webhooks notifier included. Name the accounts instead (Principal { AWS: ` +
+        `"arn:aws:iam::<account>:root" }, the stack's sourceAccounts), or add Condition: { StringEquals: { ` +
+        `"aws:PrincipalOrgID": "o-<organization>" } } (its organizationId).`,
+    };
+    const busPolicy = "aws:cloudwatch/eventBusPolicy:EventBusPolicy";
+    assert.deepEqual(await analyze(busPolicy, { eventBusName: "default", policy: open }), [expected]);
+    assert.deepEqual(await analyze(busPolicy, { policy: open }, "platform-events"), [expected]);
+    assert.deepEqual(
+      await analyze(busPolicy, { eventBusName: "orders", policy: open }, "platform-events"),
+      [],
+    );
+  });
+
+  it("checks the spokes' forwarding roles at the end of a preview, linked to their targets by dependency", async () => {
+    const ROLE = "aws:iam/role:Role";
+    const POLICY = "aws:iam/rolePolicy:RolePolicy";
+    const spoke = "forward-to-hub-eu-west-1";
+    const hubBus = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+    const request = new analyzerProto.AnalyzeStackRequest().setResourcesList([
+      resource(ROLE, spoke, {
+        name: UNKNOWN_STRING,
+        arn: UNKNOWN_STRING,
+        assumeRolePolicy: JSON.stringify({
+          Statement: [
+            { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "events.amazonaws.com" } },
+          ],
+        }),
+      }),
+      resource(
+        POLICY,
+        spoke,
+        {
+          role: UNKNOWN_STRING,
+          policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "events:*", Resource: hubBus }] }),
+        },
+        { role: urn(ROLE, spoke) },
+      ),
+      resource(
+        "aws:cloudwatch/eventTarget:EventTarget",
+        `${spoke}-to-hub`,
+        { rule: UNKNOWN_STRING, arn: hubBus, roleArn: UNKNOWN_STRING },
+        { roleArn: urn(ROLE, spoke) },
+      ),
+    ]);
+    const response = await unary<analyzerProto.AnalyzeResponse>((done) => client.analyzeStack(request, done));
+    assert.deepEqual(
+      response
+        .getDiagnosticsList()
+        .map((diagnostic) => [diagnostic.getPolicyname(), diagnostic.getUrn(), diagnostic.getMessage()]),
+      [
+        [
+          "spoke-roles-put-events-only",
+          urn(POLICY, spoke),
+          `${spokeRolesPutEventsOnly.description}\nPolicy statement 1 of role "forward-to-hub-eu-west-1", which ` +
+            `EventBridge assumes (it trusts events.amazonaws.com), allows "events:*": a role EventBridge assumes ` +
+            `may allow events:PutEvents only. Set Action: "events:PutEvents".`,
         ],
       ],
     );

@@ -235,3 +235,125 @@ describe("the stack under its own policy pack", () => {
     ]);
   });
 });
+
+describe("the organization's hub stack under its own policy pack", () => {
+  const ORGANIZATION = "o-a1b2c3d4e5";
+  const SPOKE_ACCOUNT = "111122223333";
+  const HUB_BUS = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+  let resources: MockedResource[];
+
+  function named(type: string, name: string): MockedResource {
+    const found = resources.find((resource) => resource.type === type && resource.name === name);
+    assert.ok(found, `the program creates a ${type} named ${name}`);
+    return found;
+  }
+
+  /** A spoke's forwarding policy with its statement replaced, in a copy of the stack. */
+  function withForwarding(statement: Record<string, unknown>): { stack: MockedResource[]; urn: string } {
+    const policy = named("aws:iam/rolePolicy:RolePolicy", "forward-to-hub-eu-west-1");
+    const changed = withInputs(policy, {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "PutEventsOnHubBus", ...statement }],
+      }),
+    });
+    return {
+      stack: resources.map((resource) => (resource === policy ? changed : resource)),
+      urn: urnOf(policy, PROJECT),
+    };
+  }
+
+  const ofRole = `of role "forward-to-hub-eu-west-1", which EventBridge assumes (it trusts events.amazonaws.com)`;
+
+  before(async () => {
+    ({ resources } = await runProgramUnderMocks({
+      config: {
+        ...RECEIVER_SECRETS,
+        organizationId: ORGANIZATION,
+        sourceAccounts: JSON.stringify(["210987654321"]),
+        spokes: JSON.stringify([
+          { region: "eu-west-1" },
+          {
+            region: "ap-southeast-2",
+            roleArn: `arn:aws:iam::${SPOKE_ACCOUNT}:role/codebuild-webhooks-deploy`,
+          },
+        ]),
+      },
+      secretKeys: RECEIVER_SECRET_KEYS,
+    }));
+  });
+
+  it("passes every policy with the hub's bus policy and every spoke's rule, target and forwarding role", async () => {
+    const types = resources.map(({ type }) => type);
+    assert.equal(types.filter((type) => type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy").length, 1);
+    assert.equal(types.filter((type) => type === "aws:cloudwatch/eventTarget:EventTarget").length, 3);
+    assert.equal(types.filter((type) => type === "aws:iam/role:Role").length, 3);
+    for (const resource of resources) {
+      assert.deepEqual(await checked(resource), [], `${resource.type} ${resource.name}`);
+    }
+    assert.deepEqual(await checkedStack(resources), []);
+  });
+
+  it("blocks the hub's bus admitting anyone when the organization's condition is dropped", async () => {
+    const busPolicy = named("aws:cloudwatch/eventBusPolicy:EventBusPolicy", "hub-event-bus");
+    const document = JSON.parse(String(busPolicy.inputs.policy)) as PolicyDocument;
+    const organization = document.Statement.find(({ Sid }) => Sid === "OrganizationPutEvents");
+    assert.ok(organization);
+    delete organization.Condition;
+    assert.deepEqual(await checked(withInputs(busPolicy, { policy: JSON.stringify(document) })), [
+      {
+        policy: "event-bus-not-public",
+        message:
+          `Policy statement "OrganizationPutEvents" admits any principal (Principal "*") to the default event bus ` +
+          `with no condition on aws:PrincipalOrgID, so any AWS account may put events on it, CodeBuild events for ` +
+          `a codebuild-webhooks notifier included. Name the accounts instead (Principal { AWS: ` +
+          `"arn:aws:iam::<account>:root" }, the stack's sourceAccounts), or add Condition: { StringEquals: { ` +
+          `"aws:PrincipalOrgID": "o-<organization>" } } (its organizationId).`,
+      },
+    ]);
+  });
+
+  it("blocks a spoke's forwarding role that may do anything with events, or put them anywhere", async () => {
+    const everything = withForwarding({ Effect: "Allow", Action: "events:*", Resource: HUB_BUS });
+    assert.deepEqual(await checkedStack(everything.stack), [
+      {
+        policy: "spoke-roles-put-events-only",
+        urn: everything.urn,
+        message:
+          `Policy statement "PutEventsOnHubBus" ${ofRole}, allows "events:*": a role EventBridge assumes may allow ` +
+          `events:PutEvents only. Set Action: "events:PutEvents".`,
+      },
+    ]);
+    const anywhere = withForwarding({ Effect: "Allow", Action: "events:PutEvents", Resource: "*" });
+    assert.deepEqual(await checkedStack(anywhere.stack), [
+      {
+        policy: "spoke-roles-put-events-only",
+        urn: anywhere.urn,
+        message:
+          `Policy statement "PutEventsOnHubBus" ${ofRole}, names Resource "*", which is not an event bus ARN ` +
+          `written out (arn:<partition>:events:<region>:<account>:event-bus/<name>, no wildcards). Set Resource ` +
+          `to the bus its targets send to ("${HUB_BUS}").`,
+      },
+    ]);
+  });
+
+  it("blocks a spoke's forwarding role that puts events on a bus its target does not send to", async () => {
+    const spokeBus = "arn:aws:events:eu-west-1:123456789012:event-bus/default";
+    const { stack, urn } = withForwarding({
+      Effect: "Allow",
+      Action: "events:PutEvents",
+      Resource: spokeBus,
+    });
+    assert.deepEqual(
+      (await checkedStack(stack)).map((violation) => [violation.policy, violation.urn, violation.message]),
+      [
+        [
+          "spoke-roles-put-events-only",
+          urn,
+          `Policy statement "PutEventsOnHubBus" ${ofRole}, names Resource "${spokeBus}", which is not a bus its ` +
+            `targets send to. Set Resource to the bus its targets send to ("${HUB_BUS}").`,
+        ],
+      ],
+    );
+  });
+});
