@@ -30,7 +30,8 @@ Prints the body the receiver (receivers/<receiver>.yaml) would get for a build e
 renders it. Other details (method, headers, placeholders without a value or with an empty one) go to
 stderr. To pipe the body, keep npm's own banner off stdout with -s: npm run -s render -- <receiver> | jq .
 For a receiver with actions per transition (on), it renders one action: its body on stdout, and its
-method and URL (the URL secret's key, then the action's path) on stderr.
+method and URL (the URL secret's key, then the action's path) on stderr. Body secrets (secrets) are
+rendered as <redacted>, encoded like any value.
 
 Options:
   --status STATUS       render a built-in event of this status (default: the receiver's first status):
