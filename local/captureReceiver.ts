@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { closeServer, listenOnLoopback } from "./loopbackServer";
 
@@ -9,17 +10,29 @@ export interface CapturedRequest {
   /** Header names as the sender wrote them, in the order sent. */
   headers: [string, string][];
   body: string;
+  /** For a token request: the receiver it got a token for. */
+  tokenFor?: string;
 }
+
+/**
+ * Token requests go to a path no receiver's can start with (a receiver's name takes no "~"), so they are
+ * never mistaken for a receiver's own requests.
+ */
+const TOKEN_PATH = /^\/~oauth\/([^/]+)\/token$/;
 
 /**
  * A stand-in for every receiver of a local run, on the loopback interface: each receiver's URL points at
  * a path of its own here, so a run needs no secret and sends nothing off the machine. Every request is
  * answered 200 and kept, so the run can show what the receiver would have got. The answer is the JSON
- * `answerFor` gives for the receiver (so that the values its actions remember are there), else "ok".
+ * `answerFor` gives for the receiver (so that the values its actions remember are there), else "ok". It
+ * also plays the OAuth token endpoint of receivers with oauth: a token request is answered with a new
+ * token for an hour, as an authorization server answers the client-credentials grant.
  */
 export interface CaptureReceiver {
   /** `http://127.0.0.1:PORT/<receiver>`: the URL that stands in for the receiver's own. */
   urlFor(receiver: string): string;
+  /** `http://127.0.0.1:PORT/~oauth/<receiver>/token`: the stand-in for the receiver's token endpoint. */
+  tokenUrlFor(receiver: string): string;
   /** The requests received since the last call, in order of arrival. */
   take(): CapturedRequest[];
   close(): Promise<void>;
@@ -41,12 +54,25 @@ export async function startCaptureReceiver(
         headers.push([request.rawHeaders[at], request.rawHeaders[at + 1]]);
       }
       const path = request.url ?? "";
+      const tokenFor = TOKEN_PATH.exec(path)?.[1];
       received.push({
         method: request.method ?? "",
         path,
         headers,
         body: Buffer.concat(chunks).toString("utf8"),
+        ...(tokenFor === undefined ? {} : { tokenFor: decodeURIComponent(tokenFor) }),
       });
+      if (tokenFor !== undefined) {
+        response.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        response.end(
+          JSON.stringify({
+            access_token: `local-token-${randomBytes(16).toString("hex")}`,
+            token_type: "Bearer",
+            expires_in: 3600,
+          }),
+        );
+        return;
+      }
       // The receiver is the first segment of the path; an action's path follows it.
       const answer = answerFor(decodeURIComponent(path.split(/[/?]/)[1] ?? ""));
       if (answer === undefined) {
@@ -62,6 +88,7 @@ export async function startCaptureReceiver(
 
   return {
     urlFor: (receiver) => `${endpoint}/${encodeURIComponent(receiver)}`,
+    tokenUrlFor: (receiver) => `${endpoint}/~oauth/${encodeURIComponent(receiver)}/token`,
     take() {
       const requests = received;
       received = [];

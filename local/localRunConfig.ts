@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from "yaml";
 import { LocalRunInputError } from "./localRunInputError";
 import { LOCAL_SECRETS_FILE, secretVariable, type LocalSecrets } from "./localRunSecrets";
 
@@ -11,7 +11,10 @@ export interface SecretReference {
   receiver: string;
   /** The file, relative to the working directory, for messages. */
   file: string;
-  /** The receiver file's field: `url`, `headers`, or any other field given as `{ secret: <key> }`. */
+  /**
+   * The receiver file's field: `url`, `headers`, any other field given as `{ secret: <key> }`, and those of
+   * `oauth` and `secrets` by their path (`oauth.tokenUrl`, `secrets.ROUTING_KEY`).
+   */
   field: string;
   key: string;
   /** The line of `secret:` in the file. */
@@ -20,9 +23,13 @@ export interface SecretReference {
 
 const RECEIVER_FILE = /\.ya?ml$/i;
 
+/** The fields under which a receiver file names secrets by their own names: `oauth.*` and `secrets.*`. */
+const NESTED_SECRET_FIELDS = ["oauth", "secrets"];
+
 /**
- * The config keys the receiver files in `dir` name for their URLs and headers. Read leniently: a file or
- * field that is not sound is skipped here, and the program's own validation reports it.
+ * The config keys the receiver files in `dir` name for their secrets (URLs, headers, OAuth credentials,
+ * body secrets). Read leniently: a file or field that is not sound is skipped here, and the program's
+ * own validation reports it.
  */
 export function secretReferences(dir: string): SecretReference[] {
   if (!fs.existsSync(dir)) return [];
@@ -33,41 +40,59 @@ export function secretReferences(dir: string): SecretReference[] {
     const lines = new LineCounter();
     const document = parseDocument(fs.readFileSync(filePath, "utf8"), { lineCounter: lines });
     if (document.errors.length > 0 || !isMap(document.contents)) continue;
-    for (const pair of document.contents.items) {
-      const key = isMap(pair.value) ? pair.value.get("secret", true) : undefined;
-      if (!isScalar(pair.key) || !isScalar(key) || typeof key.value !== "string") continue;
-      references.push({
-        receiver: fileName.replace(RECEIVER_FILE, ""),
-        file: path.relative(process.cwd(), filePath).split(path.sep).join("/"),
-        field: String(pair.key.value),
-        key: key.value,
-        line: lines.linePos(key.range?.[0] ?? 0).line,
-      });
-    }
+    const readMap = (map: YAMLMap, prefix: string): void => {
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || !isMap(pair.value)) continue;
+        const field = `${prefix}${String(pair.key.value)}`;
+        if (prefix === "" && NESTED_SECRET_FIELDS.includes(field)) {
+          readMap(pair.value, `${field}.`);
+          continue;
+        }
+        const key = pair.value.get("secret", true);
+        if (!isScalar(key) || typeof key.value !== "string") continue;
+        references.push({
+          receiver: fileName.replace(RECEIVER_FILE, ""),
+          file: path.relative(process.cwd(), filePath).split(path.sep).join("/"),
+          field,
+          key: key.value,
+          line: lines.linePos(key.range?.[0] ?? 0).line,
+        });
+      }
+    };
+    readMap(document.contents, "");
   }
   return references;
 }
 
+/** Where a run that keeps every request on this machine sends a receiver's requests and token requests. */
+export interface LocalEndpoints {
+  urlFor(receiver: string): string;
+  tokenUrlFor(receiver: string): string;
+}
+
 /**
  * Config for a run that keeps every request on this machine: each URL key points at `urlFor` the first
- * receiver naming it, and each headers key holds the user's local value when given, else `{}`. An empty
- * object sets no Content-Type, so the body is JSON and the template is checked as JSON, as it is for
- * real headers that set none; a receiver whose real headers send another type should have them given.
- * A signing secret takes the user's local value, else a fresh one, so signed receivers run without
- * secrets too. Any other secret takes the user's local value; without one, validation names the key.
+ * receiver naming it, each token URL key at `tokenUrlFor`, and each headers key holds the user's local
+ * value when given, else `{}`. An empty object sets no Content-Type, so the body is JSON and the template
+ * is checked as JSON, as it is for real headers that set none; a receiver whose real headers send another
+ * type should have them given. A signing secret, an OAuth client ID and secret and a body secret take
+ * the user's local value, else a stand-in made for the run, so such receivers run without secrets too.
+ * Any other secret takes the user's local value; without one, validation names the key.
  */
 export function captureConfig(
   references: readonly SecretReference[],
   secrets: LocalSecrets,
-  urlFor: (receiver: string) => string,
+  endpoints: LocalEndpoints,
 ): Record<string, string> {
   const config: Record<string, string> = {};
   for (const reference of references) {
     if (reference.key in config) continue;
     const value =
       reference.field === "url"
-        ? urlFor(reference.receiver)
-        : (secrets(reference.key) ?? localDefault(reference.field));
+        ? endpoints.urlFor(reference.receiver)
+        : reference.field === "oauth.tokenUrl"
+          ? endpoints.tokenUrlFor(reference.receiver)
+          : (secrets(reference.key) ?? localDefault(reference.field));
     if (value !== undefined) config[reference.key] = value;
   }
   return config;
@@ -76,7 +101,25 @@ export function captureConfig(
 function localDefault(field: string): string | undefined {
   if (field === "headers") return "{}";
   if (field === "signingSecret") return `whsec_${randomBytes(24).toString("base64")}`;
+  if (field === "oauth.clientId") return "local-client-id";
+  if (field === "oauth.clientSecret" || field.startsWith("secrets.")) {
+    return `local-${randomBytes(12).toString("hex")}`;
+  }
   return undefined;
+}
+
+/** What a secret field holds, for messages. */
+function holds(field: string): string {
+  const known: Record<string, string> = {
+    url: "the receiver's URL",
+    headers: "its headers as a JSON object",
+    "oauth.tokenUrl": "the OAuth token endpoint's URL",
+    "oauth.clientId": "the OAuth client ID",
+    "oauth.clientSecret": "the OAuth client secret",
+  };
+  return (
+    known[field] ?? (field.startsWith("secrets.") ? `the body secret ${field.slice(8)}` : `its ${field}`)
+  );
 }
 
 /** Notes for the headers that `captureConfig` left empty because the user gave no value for them. */
@@ -101,15 +144,9 @@ export function sendConfig(
     const value = secrets(reference.key);
     if (value === undefined) {
       const variable = secretVariable(reference.key);
-      const holds =
-        reference.field === "url"
-          ? "the receiver's URL"
-          : reference.field === "headers"
-            ? "its headers as a JSON object"
-            : `its ${reference.field}`;
       missing.push(
         `${reference.file}: ${reference.field}.secret (line ${reference.line}): ${variable} is not set; ` +
-          `with --send it holds ${holds}, in the environment or in ${LOCAL_SECRETS_FILE}`,
+          `with --send it holds ${holds(reference.field)}, in the environment or in ${LOCAL_SECRETS_FILE}`,
       );
     } else {
       config[reference.key] = value;

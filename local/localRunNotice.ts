@@ -50,7 +50,11 @@ export function renderNotice(
   if ("reason" in built) return built;
   // The notifier's own parser finds the placeholders: those it cannot resolve once the empty values are
   // left out, apart from the ones it could not resolve at all, are the ones that came out empty.
-  const nonEmpty = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ""));
+  // Body secrets have values too, which the notifier adds itself.
+  const nonEmpty = Object.fromEntries([
+    ...Object.entries(values).filter(([, value]) => value !== ""),
+    ...Object.keys(entry.bodySecretParameters ?? {}).map((name) => [name, "secret"]),
+  ]);
   const emptyNames = renderTemplate(entry.template ?? DEFAULT_TEMPLATE, nonEmpty, "text").unknownNames.filter(
     (name) => !built.unknownNames.includes(name),
   );

@@ -79,6 +79,18 @@ export function formatEventReport(report: EventReport): string {
       `  ${receiver.receiver}: matched${on}, ${result}${reason}`,
       `    ${receiver.method ?? "(no request)"} ${url}: ${answer(receiver)}${attemptsAndTime(receiver)}`,
     );
+    if (receiver.tokenRequest === null) {
+      lines.push("    OAuth token: the one the notifier got for an earlier event (no token request)");
+    } else if (receiver.tokenRequest) {
+      const { method, url, fields, basicAuth } = receiver.tokenRequest;
+      const form = fields.map(([name, value]) => `${name}=${value}`).join("&");
+      const client = basicAuth
+        ? "client authentication HTTP Basic (redacted)"
+        : "client credentials in the form";
+      lines.push(
+        `    OAuth token: ${method} ${url} (${form}; ${client}): a token (redacted), sent as Bearer`,
+      );
+    }
     if (receiver.responseBody) lines.push(`    answer: ${receiver.responseBody}`);
     for (const warning of receiver.warnings) lines.push(`    warning: ${warning}`);
     if (receiver.headers) {

@@ -3,6 +3,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import type { NotifierResult, ReceiverOutcome } from "../src/notifier/createNotifier";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
+import { REDACTED, scrubSecrets } from "../src/notifier/scrubSecrets";
 import { EVERY_PROJECT, TRANSITIONS, type Transition } from "../src/receiverDefinition";
 import { parameterName } from "../src/registryItem";
 import {
@@ -64,7 +65,13 @@ export interface ReceiverReport {
   path?: string;
   /** As sent; values still unredacted. */
   headers?: [string, string][];
+  /** As sent, with the receiver's body secrets and OAuth credentials redacted. */
   body?: string;
+  /**
+   * For a receiver with OAuth, the token request this event made (its form fields, client credentials
+   * redacted), or null when the notifier used the token it had; undefined when not known (--send).
+   */
+  tokenRequest?: TokenRequestReport | null;
   delivered?: boolean;
   statusCode?: number;
   errorCode?: string;
@@ -76,6 +83,16 @@ export interface ReceiverReport {
   durationMs?: number;
   /** What the notifier logged as a warning about this receiver. */
   warnings: string[];
+}
+
+/** A token request the capture receiver got, as the notifier sent it, its secrets redacted. */
+export interface TokenRequestReport {
+  method: string;
+  url: string;
+  /** The form fields; client_id and client_secret redacted. */
+  fields: [string, string][];
+  /** Whether the client authenticated with HTTP Basic (rather than in the form). */
+  basicAuth: boolean;
 }
 
 export interface EventReport {
@@ -192,7 +209,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       const captureReceiver = await startCaptureReceiver((receiver) => answers.get(receiver));
       capture = captureReceiver;
       closers.push(() => captureReceiver.close());
-      secretValues = captureConfig(references, options.secrets, captureReceiver.urlFor);
+      secretValues = captureConfig(references, options.secrets, captureReceiver);
       for (const note of emptyHeadersNotes(references, options.secrets)) progress(`  ${note}`);
     }
 
@@ -308,11 +325,19 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
             : entry
               ? renderedRequest(actionEntry(entry, item, acted), parameterValues, event, acted)
               : {};
+          // Body secrets and OAuth credentials are shown redacted, as the notifier logs an answer echoing them.
+          if (sent.body !== undefined && entry)
+            sent.body = scrubSecrets(sent.body, bodySecretValues(entry, parameterValues));
+          const tokenRequest =
+            capture && entry?.oauth
+              ? tokenRequestOf(requests, receiver.name, capture.tokenUrlFor(receiver.name))
+              : undefined;
           return {
             ...report,
             matched: true,
             ...(acted ? { transition: acted } : {}),
             ...sent,
+            ...(tokenRequest === undefined ? {} : { tokenRequest }),
             delivered: outcome?.delivered ?? false,
             statusCode: outcome?.statusCode,
             errorCode: outcome?.errorCode,
@@ -369,6 +394,40 @@ function capturedRequest(requests: CapturedRequest[], receiverPath: string): Par
     ...(after === "" ? {} : { path: after }),
     headers: first.headers,
     body: first.body,
+  };
+}
+
+/** The values of a receiver's body secrets and OAuth client credentials, which its shown body must not hold. */
+function bodySecretValues(entry: RegistryEntry, parameterValues: ReadonlyMap<string, string>): string[] {
+  return [
+    ...Object.values(entry.bodySecretParameters ?? {}),
+    entry.oauth?.clientIdParameter,
+    entry.oauth?.clientSecretParameter,
+  ].flatMap((parameter) => {
+    const value = parameter === undefined ? undefined : parameterValues.get(parameter);
+    return value === undefined ? [] : [value];
+  });
+}
+
+/** The token request the capture receiver got for the receiver in this event; null when none came. */
+function tokenRequestOf(
+  requests: CapturedRequest[],
+  receiver: string,
+  url: string,
+): TokenRequestReport | null {
+  const request = requests.find((candidate) => candidate.tokenFor === receiver);
+  if (!request) return null;
+  const credentials = new Set(["client_id", "client_secret"]);
+  return {
+    method: request.method,
+    url,
+    fields: [...new URLSearchParams(request.body)].map(([name, value]) => [
+      name,
+      credentials.has(name) ? REDACTED : value,
+    ]),
+    basicAuth: request.headers.some(
+      ([name, value]) => name.toLowerCase() === "authorization" && value.startsWith("Basic "),
+    ),
   };
 }
 

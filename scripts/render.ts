@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { loadReceivers, TRANSITION_STATUS } from "../src/loadReceivers";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
+import { REDACTED } from "../src/notifier/scrubSecrets";
 import {
   BUILD_STATUSES,
   EVERY_PROJECT,
@@ -29,7 +30,8 @@ Prints the body the receiver (receivers/<receiver>.yaml) would get for a build e
 renders it. Other details (method, headers, placeholders without a value or with an empty one) go to
 stderr. To pipe the body, keep npm's own banner off stdout with -s: npm run -s render -- <receiver> | jq .
 For a receiver with actions per transition (on), it renders one action: its body on stdout, and its
-method and URL (the URL secret's key, then the action's path) on stderr.
+method and URL (the URL secret's key, then the action's path) on stderr. Body secrets (secrets) are
+rendered as <redacted>, encoded like any value.
 
 Options:
   --status STATUS       render a built-in event of this status (default: the receiver's first status):
@@ -148,7 +150,10 @@ async function render(): Promise<number> {
   const secrets = readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env);
   // The URL is not used, but the receiver files are validated as a deploy validates them. The local
   // values stand in for stack secrets, so they count as set with --secret.
-  const localSecrets = captureConfig(references, secrets, (receiver) => `http://127.0.0.1/${receiver}`);
+  const localSecrets = captureConfig(references, secrets, {
+    urlFor: (receiver) => `http://127.0.0.1/${receiver}`,
+    tokenUrlFor: (receiver) => `http://127.0.0.1/~oauth/${receiver}/token`,
+  });
   const config = stackConfig(stack, { ...overrides, ...localSecrets });
   // Said before validation: a template that is not JSON fails it unless the real headers say so.
   const notes = emptyHeadersNotes(
@@ -207,10 +212,17 @@ async function render(): Promise<number> {
     [entry.urlParameter, receiver.urlConfigKey],
     [entry.headersParameter, receiver.headersConfigKey],
     [entry.signingSecretParameter, receiver.signingSecretConfigKey],
+    [entry.oauth?.tokenUrlParameter, receiver.oauth?.tokenUrlConfigKey],
+    [entry.oauth?.clientIdParameter, receiver.oauth?.clientIdConfigKey],
+    [entry.oauth?.clientSecretParameter, receiver.oauth?.clientSecretConfigKey],
   ]) {
     const value = configValue(key);
     if (parameter !== undefined && value !== undefined) parameterValues.set(parameter, value);
   }
+  // Body secrets are rendered as <redacted>, encoded like any value, so the body stays what its
+  // Content-Type says (valid JSON for jq) without showing a secret.
+  for (const parameter of Object.values(entry.bodySecretParameters ?? {}))
+    parameterValues.set(parameter, REDACTED);
   const given = action ? { ...sampleBuildHealth(action.transition), ...remembered } : {};
   const notice = renderNotice(entry, parameterValues, chosen, given);
   if ("reason" in notice) throw new LocalRunInputError(`${receiver.name}: ${notice.reason}`);
@@ -240,6 +252,19 @@ async function render(): Promise<number> {
     details.push(
       `${receiver.name}: ${receiver.method}, ${contentType?.join(": ")}, for ${project} ${eventStatus}`,
     );
+  }
+  if (receiver.oauth) {
+    const { tokenUrlConfigKey, clientAuth, scope, audience } = receiver.oauth;
+    details.push(
+      `With Authorization: Bearer <a token from the endpoint in ${CONFIG_NAMESPACE}:${tokenUrlConfigKey}>, ` +
+        `got with the client-credentials grant (client authentication ${clientAuth}` +
+        `${scope === undefined ? "" : `, scope ${scope}`}${audience === undefined ? "" : `, audience ${audience}`})`,
+    );
+  }
+  for (const [name, key] of Object.entries(receiver.bodySecretConfigKeys ?? {})) {
+    details.push(`$${name} is a body secret (${CONFIG_NAMESPACE}:${key}): shown as ${REDACTED}`);
+  }
+  if (!action) {
     const skipped = whyNotSent(receiver, project, eventStatus);
     if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
   }

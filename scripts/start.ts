@@ -35,7 +35,9 @@ it: by default one event per build status for each project the receivers name, a
 receiver with actions per transition (on) a failure streak: builds that start, succeed, fail, fail again,
 succeed and stop. Every receiver URL leads to a local capture receiver, so nothing leaves the machine and
 no secret is needed. It answers 200, with JSON holding a sample of each field a receiver's actions
-remember ({"key": "JIRA_ISSUE-1"} for remember: { JIRA_ISSUE: key }), so that its follow-ups use it.
+remember ({"key": "JIRA_ISSUE-1"} for remember: { JIRA_ISSUE: key }), so that its follow-ups use it. It
+also plays the token endpoint of receivers with oauth, and the output shows each token request. Header
+values, body secrets and tokens are shown as <redacted>.
 It ends with a summary and the delivery metrics per receiver the notifier emitted (docs/metrics.md).
 
 Options:

@@ -18,6 +18,7 @@ import { REGION } from "./awsIdentifiers";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
+import { isSecureUrl } from "./notifier/secureUrl";
 import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestName } from "./placeholders";
 import {
   EVERY_PROJECT,
@@ -296,13 +297,27 @@ function readReceiverFile(
   if (regions) checkRegionsHeard(fields, regions, report);
   const bodyIsJson = checkSecretConfig(fields, readConfig, report);
   const { texts, remembers } = substitutedTexts(fields);
+  // Body secrets are known names of the templates; they may not take a name the actions remember.
+  const bodySecrets = new Set(
+    Object.keys(isRecord(fields.secrets) ? fields.secrets : {}).filter((secret) =>
+      PLACEHOLDER_NAME.test(secret),
+    ),
+  );
+  for (const secret of bodySecrets) {
+    if (remembers.has(secret)) {
+      report(
+        ["secrets", secret],
+        `$${secret} is also a value ${remembers.get(secret)} remembers; a body secret needs a name of its own`,
+      );
+    }
+  }
   for (const { fieldPath, text, in: where } of texts) {
     if (where === "template") checkJsonBody(text, fieldPath, bodyIsJson, report);
     else checkPathCharacters(text, fieldPath, report);
   }
   const checkPlaceholders = (rememberedElsewhere: ReadonlyMap<string, string>): void => {
     for (const text of texts) {
-      checkPlaceholderNames(text, remembers, rememberedElsewhere, { report, warn });
+      checkPlaceholderNames(text, remembers, rememberedElsewhere, bodySecrets, { report, warn });
     }
   };
   const read = {
@@ -376,6 +391,25 @@ function receiverDefinition(receiver: ReceiverFile, name: string, file: string):
     ...(receiver.signingSecret === undefined
       ? {}
       : { signingSecretConfigKey: receiver.signingSecret.secret }),
+    ...(receiver.oauth === undefined
+      ? {}
+      : {
+          oauth: {
+            tokenUrlConfigKey: receiver.oauth.tokenUrl.secret,
+            clientIdConfigKey: receiver.oauth.clientId.secret,
+            clientSecretConfigKey: receiver.oauth.clientSecret.secret,
+            ...(receiver.oauth.scope === undefined ? {} : { scope: receiver.oauth.scope }),
+            ...(receiver.oauth.audience === undefined ? {} : { audience: receiver.oauth.audience }),
+            clientAuth: receiver.oauth.clientAuth,
+          },
+        }),
+    ...(receiver.secrets === undefined
+      ? {}
+      : {
+          bodySecretConfigKeys: Object.fromEntries(
+            Object.entries(receiver.secrets).map(([name, reference]) => [name, reference.secret]),
+          ),
+        }),
     onlyOnChange: receiver.onlyOnChange ?? false,
     ...(receiver.on ? { actions } : {}),
     ...(receiver.accounts ? { accounts: receiver.accounts } : {}),
@@ -463,7 +497,8 @@ function unresolvedAlias(
   return found;
 }
 
-const SECRET_FIELDS = ["url", "headers", "signingSecret"] as const;
+/** The fields that hold secrets (or, for oauth and secrets, references to them). */
+const SECRET_FIELDS = ["url", "headers", "signingSecret", "oauth", "secrets"] as const;
 type SecretField = (typeof SECRET_FIELDS)[number];
 
 /**
@@ -476,28 +511,49 @@ function checkSecretConfig(
   readConfig: ReadConfig,
   report: Report,
 ): boolean | undefined {
-  const configOf = (field: SecretField): { key: string; value: string } | undefined => {
-    const reference = fields[field];
-    if (typeof reference !== "object" || reference === null) return undefined;
-    const key = (reference as Record<string, unknown>).secret;
+  /** The config a `{ secret: <key> }` at `fieldPath` names, when it is well formed and set. */
+  const configOf = (fieldPath: readonly string[]): { key: string; value: string } | undefined => {
+    let reference: unknown = fields;
+    for (const key of fieldPath) reference = isRecord(reference) ? reference[key] : undefined;
+    if (!isRecord(reference)) return undefined;
+    const key = reference.secret;
     if (typeof key !== "string" || !CONFIG_KEY.test(key)) return undefined;
     const config = readConfig(key);
     if (config === undefined) {
-      report([field, "secret"], notSetProblem(field, key));
+      report([...fieldPath, "secret"], notSetProblem(fieldPath.join("."), key));
       return undefined;
     }
-    if (!config.secret) report([field, "secret"], plainTextProblem(key));
+    if (!config.secret) report([...fieldPath, "secret"], plainTextProblem(key));
     return { key, value: config.value };
   };
+  const check = (
+    fieldPath: readonly string[],
+    problem: (key: string, value: string) => string | undefined,
+  ) => {
+    const config = configOf(fieldPath);
+    const issue = config && problem(config.key, config.value);
+    if (issue) report([...fieldPath, "secret"], issue);
+  };
 
-  const url = configOf("url");
-  const urlIssue = url && urlProblem(url.key, url.value);
-  if (urlIssue) report(["url", "secret"], urlIssue);
-  const signingSecret = configOf("signingSecret");
-  const signingSecretIssue = signingSecret && signingSecretProblem(signingSecret.key, signingSecret.value);
-  if (signingSecretIssue) report(["signingSecret", "secret"], signingSecretIssue);
+  const oauth = isRecord(fields.oauth);
+  check(
+    ["url"],
+    (key, value) => urlProblem(key, value) ?? (oauth ? oauthUrlProblem(key, value, "url") : undefined),
+  );
+  check(["signingSecret"], signingSecretProblem);
+  if (oauth) {
+    check(
+      ["oauth", "tokenUrl"],
+      (key, value) => urlProblem(key, value) ?? oauthUrlProblem(key, value, "tokenUrl"),
+    );
+    check(["oauth", "clientId"], plainSecretProblem);
+    check(["oauth", "clientSecret"], plainSecretProblem);
+  }
+  for (const name of Object.keys(isRecord(fields.secrets) ? fields.secrets : {})) {
+    check(["secrets", name], plainSecretProblem);
+  }
   if (fields.headers === undefined) return true;
-  const headersConfig = configOf("headers");
+  const headersConfig = configOf(["headers"]);
   if (headersConfig === undefined) return undefined;
   const headers = parseHeaders(headersConfig.key, headersConfig.value);
   if (typeof headers === "string") {
@@ -519,7 +575,7 @@ function setCommand(key: string, value = "<value>"): string {
 /** A command that sets a new secret of 64 random bytes; openssl wraps base64 at 64 characters, tr unwraps it. */
 const NEW_SIGNING_SECRET = `"whsec_$(openssl rand -base64 64 | tr -d '\\n')"`;
 
-function notSetProblem(field: SecretField, key: string): string {
+function notSetProblem(field: string, key: string): string {
   // A value pasted where the key belongs can pass for a key name, and must not be repeated.
   if (looksLikeSecret(key)) return `the config key named here is not set; ${PASTED_SECRET}`;
   return `${configName(key)} is not set; run: ${setCommand(key, field === "signingSecret" ? NEW_SIGNING_SECRET : undefined)}`;
@@ -535,6 +591,31 @@ function plainTextProblem(key: string): string {
 function urlProblem(key: string, value: string): string | undefined {
   if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
     return `${configName(key)} is not an absolute http(s) URL; set it again: ${setCommand(key)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The token URL gets the client secret, the receiver's URL the bearer token: both https, as the notifier
+ * requires (http only to a loopback address, which never leaves the machine).
+ */
+function oauthUrlProblem(key: string, value: string, field: "url" | "tokenUrl"): string | undefined {
+  if (isSecureUrl(value)) return undefined;
+  const carries =
+    field === "tokenUrl"
+      ? "the client secret goes to the token endpoint"
+      : "the bearer token goes to the receiver";
+  return (
+    `${configName(key)} is an http URL; ${carries}, so a receiver with oauth takes https only (RFC 6749 ` +
+    `requires TLS; http only to a loopback address): set it again: ${setCommand(key)}`
+  );
+}
+
+/** A client ID, client secret or body secret: a value on one line. */
+function plainSecretProblem(key: string, value: string): string | undefined {
+  if (value === "") return `${configName(key)} is empty; set it again: ${setCommand(key)}`;
+  if (/[\r\n]/.test(value)) {
+    return `${configName(key)} has a line break inside; set it again, on one line: ${setCommand(key)}`;
   }
   return undefined;
 }
@@ -662,6 +743,7 @@ function checkPlaceholderNames(
   { fieldPath, text, in: where }: PlaceholderText,
   remembers: ReadonlyMap<string, string>,
   rememberedElsewhere: ReadonlyMap<string, string>,
+  bodySecrets: ReadonlySet<string>,
   { report, warn }: { report: Report; warn: Report },
 ): void {
   const hasActions = fieldPath[0] === "on";
@@ -676,6 +758,16 @@ function checkPlaceholderNames(
       where === "path"
         ? `${shown} in the path`
         : `${shown} at line ${placeholderLine(text, name)} of the template`;
+    if (bodySecrets.has(name)) {
+      if (where === "path") {
+        report(
+          fieldPath,
+          `${at} is a body secret (secrets.${name}); secrets reach bodies only, never a URL, where proxies ` +
+            "and servers log them: put it in the template",
+        );
+      }
+      continue;
+    }
     if (remembers.has(name)) {
       // Each streak remembers afresh, from the answers to its own actions, the first of which is broken.
       if (fieldPath[1] === "broken") {

@@ -27,6 +27,16 @@ export interface ReceiverAction {
   remember?: Record<string, string>;
 }
 
+/** OAuth 2.0 client credentials (`oauth` in the file): config keys of the secrets, and plain settings. */
+export interface ReceiverOAuth {
+  tokenUrlConfigKey: string;
+  clientIdConfigKey: string;
+  clientSecretConfigKey: string;
+  scope?: string;
+  audience?: string;
+  clientAuth: "basic" | "body";
+}
+
 /** A receiver as declared in `receivers/<name>.yaml`, validated and resolved against the stack config. */
 export interface ReceiverDefinition {
   /** The file name without extension; it names the receiver's `/webhooks/<name>/` parameters. */
@@ -46,6 +56,10 @@ export interface ReceiverDefinition {
   headersConfigKey?: string;
   /** Config key holding the Standard Webhooks signing secret(s); requests are signed when set. */
   signingSecretConfigKey?: string;
+  /** Gets a bearer token with the OAuth 2.0 client-credentials grant for each delivery. */
+  oauth?: ReceiverOAuth;
+  /** Body secrets (`secrets`): placeholder name to the config key holding its value. */
+  bodySecretConfigKeys?: Record<string, string>;
   /** Notify only when the project's final status differs from its previous final status. */
   onlyOnChange: boolean;
   /**

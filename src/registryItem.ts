@@ -4,8 +4,20 @@ import { TRANSITIONS, type ReceiverAction, type ReceiverDefinition } from "./rec
 type AttributeValue =
   { S: string } | { L: { S: string }[] } | { BOOL: boolean } | { M: Record<string, AttributeValue> };
 
-/** What a receiver's SSM parameter holds. */
-export type ParameterKind = "url" | "headers" | "signing-secret";
+/** What a receiver's SSM parameter holds: `secrets/<NAME>` for a body secret. */
+export type ParameterKind =
+  | "url"
+  | "headers"
+  | "signing-secret"
+  | "oauth-token-url"
+  | "oauth-client-id"
+  | "oauth-client-secret"
+  | `secrets/${string}`;
+
+/** The kind of the parameter holding a body secret: `secrets/<NAME>`. */
+export function bodySecretKind(name: string): ParameterKind {
+  return `secrets/${name}`;
+}
 
 /**
  * The name of a receiver's SSM parameter: `<parameterPath><receiver>/<kind>`, with the stack's
@@ -18,7 +30,8 @@ export function parameterName(parameterPath: string, receiver: string, kind: Par
 /**
  * The registry item for one receiver and project, in the AWS sample's format, so items written by
  * this stack and items registered by hand are read the same way. It names the receiver's parameters
- * under the stack's `parameterPath`. A receiver with actions per transition has `actions` (a map of the
+ * under the stack's `parameterPath`: its URL, and its headers, signing secret, OAuth credentials and body
+ * secrets when it has them. A receiver with actions per transition has `actions` (a map of the
  * transitions it declares) instead of `template` and `only_on_change`, and the statuses its transitions
  * fall on, FAILED and SUCCEEDED.
  */
@@ -37,6 +50,27 @@ export function registryItem(
     item.hook_headers_param_name = { S: parameterName(parameterPath, receiver.name, "headers") };
   if (receiver.signingSecretConfigKey) {
     item.signing_secret_param_name = { S: parameterName(parameterPath, receiver.name, "signing-secret") };
+  }
+  if (receiver.oauth) {
+    const { scope, audience, clientAuth } = receiver.oauth;
+    item.oauth_token_url_param_name = { S: parameterName(parameterPath, receiver.name, "oauth-token-url") };
+    item.oauth_client_id_param_name = { S: parameterName(parameterPath, receiver.name, "oauth-client-id") };
+    item.oauth_client_secret_param_name = {
+      S: parameterName(parameterPath, receiver.name, "oauth-client-secret"),
+    };
+    if (scope !== undefined) item.oauth_scope = { S: scope };
+    if (audience !== undefined) item.oauth_audience = { S: audience };
+    item.oauth_client_auth = { S: clientAuth };
+  }
+  if (receiver.bodySecretConfigKeys) {
+    item.secret_param_names = {
+      M: Object.fromEntries(
+        Object.keys(receiver.bodySecretConfigKeys).map((name) => [
+          name,
+          { S: parameterName(parameterPath, receiver.name, bodySecretKind(name)) },
+        ]),
+      ),
+    };
   }
   if (receiver.template !== undefined) item.template = { S: receiver.template };
   if (receiver.onlyOnChange) item.only_on_change = { BOOL: true };

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReceiverDefinition } from "../src/receiverDefinition";
-import { parameterName, registryItem, type ParameterKind } from "../src/registryItem";
+import { bodySecretKind, parameterName, registryItem, type ParameterKind } from "../src/registryItem";
 
 /**
  * A registration's resource name: `/` appears in neither receiver nor project names, and `_all` (for the
@@ -32,15 +32,22 @@ export function registerReceivers(
     });
 
   for (const receiver of receivers) {
-    const parameters = [
-      secureParameter(receiver.name, "url", receiver.urlConfigKey),
-      ...(receiver.headersConfigKey
-        ? [secureParameter(receiver.name, "headers", receiver.headersConfigKey)]
-        : []),
-      ...(receiver.signingSecretConfigKey
-        ? [secureParameter(receiver.name, "signing-secret", receiver.signingSecretConfigKey)]
-        : []),
+    const { oauth } = receiver;
+    const secrets: [ParameterKind, string | undefined][] = [
+      ["url", receiver.urlConfigKey],
+      ["headers", receiver.headersConfigKey],
+      ["signing-secret", receiver.signingSecretConfigKey],
+      ["oauth-token-url", oauth?.tokenUrlConfigKey],
+      ["oauth-client-id", oauth?.clientIdConfigKey],
+      ["oauth-client-secret", oauth?.clientSecretConfigKey],
+      ...Object.entries(receiver.bodySecretConfigKeys ?? {}).map(([name, key]): [ParameterKind, string] => [
+        bodySecretKind(name),
+        key,
+      ]),
     ];
+    const parameters = secrets.flatMap(([kind, configKey]) =>
+      configKey === undefined ? [] : [secureParameter(receiver.name, kind, configKey)],
+    );
     for (const project of receiver.projects) {
       new aws.dynamodb.TableItem(
         registrationName(receiver.name, project),

@@ -60,14 +60,22 @@ function receiverExamples(file: string): { name: string; text: string }[] {
 /** Values a stack would hold for the config keys a receiver file names, judged by the field naming them. */
 function stackConfigFor(receiverFile: string): Map<string, string> {
   const values = new Map<string, string>();
-  const fields = (parse(receiverFile) ?? {}) as Record<string, { secret?: unknown } | undefined>;
-  const set = (field: string, value: string) => {
-    const key = fields[field]?.secret;
+  type Reference = { secret?: unknown } | undefined;
+  const fields = (parse(receiverFile) ?? {}) as Record<string, Reference> & {
+    oauth?: Record<string, Reference>;
+    secrets?: Record<string, Reference>;
+  };
+  const set = (reference: Reference, value: string) => {
+    const key = reference?.secret;
     if (typeof key === "string") values.set(key, value);
   };
-  set("url", "https://receiver.example.com/hooks/build");
-  set("headers", JSON.stringify({ Authorization: "Bearer example" }));
-  set("signingSecret", `whsec_${Buffer.alloc(32, 7).toString("base64")}`);
+  set(fields.url, "https://receiver.example.com/hooks/build");
+  set(fields.headers, JSON.stringify({ Authorization: "Bearer example" }));
+  set(fields.signingSecret, `whsec_${Buffer.alloc(32, 7).toString("base64")}`);
+  set(fields.oauth?.tokenUrl, "https://login.example.com/oauth2/token");
+  set(fields.oauth?.clientId, "example-client-id");
+  set(fields.oauth?.clientSecret, "example-client-secret");
+  for (const reference of Object.values(fields.secrets ?? {})) set(reference, "example-secret-value");
   return values;
 }
 

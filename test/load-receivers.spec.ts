@@ -213,6 +213,12 @@ describe("loadReceivers", () => {
       buildEventsSigningSecret: signingSecret(32),
       opsgenieAlertsUrl: "https://api.opsgenie.com/v2/alerts?identifierType=alias",
       opsgenieHeaders: '{"Authorization": "GenieKey 0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}',
+      pagerDutyEventsUrl: "https://events.pagerduty.com/v2/enqueue",
+      pagerDutyRoutingKey: "R0123456789ABCDEF0123456789ABCDE",
+      serviceNowUrl: "https://example.service-now.com/api/now/table/incident",
+      serviceNowTokenUrl: "https://example.service-now.com/oauth_token.do",
+      serviceNowClientId: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+      serviceNowClientSecret: "client-secret",
     };
     const examples = (): Map<string, ReceiverDefinition> =>
       new Map(
@@ -269,16 +275,26 @@ describe("loadReceivers", () => {
 
     it("load with their config set", () => {
       assert.deepEqual(
-        [...examples().values()].map(({ template, method, actions, ...rest }) => ({
-          ...rest,
-          sends: actions
-            ? Object.entries(actions)
-                .map(
-                  ([transition, action]) => `${transition}: ${action.method} ${action.path ?? "(the URL)"}`,
-                )
-                .join("; ")
-            : `${method} ${template === undefined ? "the default body" : "its template"}`,
-        })),
+        [...examples().values()].map(
+          ({ template, method, actions, oauth, bodySecretConfigKeys, ...rest }) => ({
+            ...rest,
+            sends: actions
+              ? Object.entries(actions)
+                  .map(
+                    ([transition, action]) => `${transition}: ${action.method} ${action.path ?? "(the URL)"}`,
+                  )
+                  .join("; ")
+              : `${method} ${template === undefined ? "the default body" : "its template"}`,
+            ...(oauth ? { oauth } : {}),
+            ...(bodySecretConfigKeys
+              ? {
+                  secrets: Object.entries(bodySecretConfigKeys)
+                    .map(([name, key]) => `${name} from ${key}`)
+                    .join(", "),
+                }
+              : {}),
+          }),
+        ),
         [
           {
             name: "jira-issue",
@@ -309,6 +325,31 @@ describe("loadReceivers", () => {
             headersConfigKey: "opsgenieHeaders",
             onlyOnChange: false,
             sends: "broken: POST (the URL); fixed: POST /codebuild-$ACCOUNT-$REGION-$PROJECT/close",
+          },
+          {
+            name: "pagerduty",
+            file: "receivers/examples/pagerduty.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "SUCCEEDED"],
+            urlConfigKey: "pagerDutyEventsUrl",
+            onlyOnChange: false,
+            sends: "broken: POST (the URL); fixed: POST (the URL)",
+            secrets: "ROUTING_KEY from pagerDutyRoutingKey",
+          },
+          {
+            name: "servicenow-incident",
+            file: "receivers/examples/servicenow-incident.yaml",
+            projects: ["my-app"],
+            statuses: ["FAILED", "SUCCEEDED"],
+            urlConfigKey: "serviceNowUrl",
+            onlyOnChange: false,
+            sends: "broken: POST (the URL); fixed: PATCH /$INCIDENT",
+            oauth: {
+              tokenUrlConfigKey: "serviceNowTokenUrl",
+              clientIdConfigKey: "serviceNowClientId",
+              clientSecretConfigKey: "serviceNowClientSecret",
+              clientAuth: "body",
+            },
           },
           {
             name: "signed-webhook",
@@ -354,7 +395,15 @@ describe("loadReceivers", () => {
       for (const receiver of examples().values()) {
         const header = headerOf(receiver);
         assert.match(header, /copy it into receivers\//, receiver.file);
-        const keys = [receiver.urlConfigKey, receiver.headersConfigKey, receiver.signingSecretConfigKey];
+        const keys = [
+          receiver.urlConfigKey,
+          receiver.headersConfigKey,
+          receiver.signingSecretConfigKey,
+          receiver.oauth?.tokenUrlConfigKey,
+          receiver.oauth?.clientIdConfigKey,
+          receiver.oauth?.clientSecretConfigKey,
+          ...Object.values(receiver.bodySecretConfigKeys ?? {}),
+        ];
         for (const key of keys.filter((name) => name !== undefined)) {
           assert.match(
             header,
@@ -642,7 +691,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions",
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions",
       );
     });
 
@@ -851,8 +900,8 @@ describe("loadReceivers", () => {
         rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n", "null.yaml": "null\n" }),
         "The receiver files have 3 problems:\n" +
           "receivers/empty.yaml: the file is empty; a receiver needs at least projects, url, and statuses or on\n" +
-          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions), got a list\n" +
-          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions), got nothing",
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions), got a list\n" +
+          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions), got nothing",
       );
     });
 
@@ -873,7 +922,7 @@ describe("loadReceivers", () => {
             "The receiver files have 7 problems:\n" +
             'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
-            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions\n" +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
             "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
@@ -1064,7 +1113,7 @@ describe("loadReceivers", () => {
         message,
         "The receiver files have 2 problems:\n" +
           'receivers/hook.yaml: url (line 3): unknown field; url takes only "secret"; the field\'s name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here\n' +
-          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, onlyOnChange, template, method, on, accounts, regions; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
       );
     });
 

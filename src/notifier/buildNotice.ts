@@ -1,11 +1,22 @@
 import type { ReceiverAction } from "../receiverDefinition";
+import type { OAuthCredentials } from "./oauthTokens";
 import type { RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
 import { bodyFormat, parseHeadersParameter, requestHeaders } from "./requestHeaders";
 import type { Notice } from "./sendNotice";
+import { isSecureUrl } from "./secureUrl";
 import { signatureHeaders } from "./signWebhook";
 
-export type BuiltNotice = { notice: Notice; unknownNames: string[] } | { reason: string };
+export type BuiltNotice =
+  | {
+      notice: Notice;
+      unknownNames: string[];
+      /** The receiver's OAuth client credentials: the notice still needs its bearer token. */
+      oauth?: OAuthCredentials;
+      /** Every secret value of the receiver, which must not reach a log (see scrubSecrets). */
+      secrets: string[];
+    }
+  | { reason: string };
 
 /**
  * The request one receiver gets for an event: its URL, its own headers over the JSON default, the
@@ -15,7 +26,9 @@ export type BuiltNotice = { notice: Notice; unknownNames: string[] } | { reason:
  * value). An `action` (of a receiver with actions per transition) gives the template and method, and a
  * path appended to the receiver's URL, rendered from `pathValues` (which build variables never reach),
  * each value percent-encoded as one segment; a path naming a placeholder without a value is a reason
- * not to send.
+ * not to send. Body secrets (`bodySecretParameters`) are substituted into the body only, over the build's
+ * variables; the URL and path never see them. A receiver with OAuth gets its client credentials back, to
+ * get the token with; their token URL, and the receiver's URL, must be https (or loopback http).
  */
 export function buildNotice(
   entry: RegistryEntry,
@@ -52,21 +65,77 @@ export function buildNotice(
       return { reason: `parameter ${entry.headersParameter} ${receiverHeaders.message}` };
     }
   }
+  // Every value a parameter gave, and a header's credentials without its scheme (`Bearer <token>`); the
+  // content types of the headers are no secret.
+  const secrets = [
+    receiverUrl,
+    // A receiver echoes the path it was sent to, where Slack's URLs keep their token.
+    pathAndQuery(receiverUrl),
+    ...Object.entries(receiverHeaders)
+      .filter(([name]) => !/^(?:content-type|accept)$/i.test(name))
+      .flatMap(([, value]) => [value, value.replace(/^\S+\s+/, "")]),
+  ];
+  const bodySecrets: Record<string, string> = {};
+  for (const [name, parameter] of Object.entries(entry.bodySecretParameters ?? {})) {
+    const value = parameters.get(parameter);
+    if (value === undefined) return unreadable(parameter);
+    bodySecrets[name] = value;
+    secrets.push(value);
+  }
+  let oauth: OAuthCredentials | undefined;
+  if (entry.oauth) {
+    const { tokenUrlParameter, clientIdParameter, clientSecretParameter, ...settings } = entry.oauth;
+    const [tokenUrl, clientId, clientSecret] = [
+      tokenUrlParameter,
+      clientIdParameter,
+      clientSecretParameter,
+    ].map((name) => parameters.get(name));
+    if (tokenUrl === undefined) return unreadable(tokenUrlParameter);
+    if (clientId === undefined) return unreadable(clientIdParameter);
+    if (clientSecret === undefined) return unreadable(clientSecretParameter);
+    for (const [parameter, target] of [
+      [tokenUrlParameter, tokenUrl],
+      [entry.urlParameter, receiverUrl],
+    ]) {
+      if (!isSecureUrl(target)) {
+        return {
+          reason:
+            `parameter ${parameter} is not an https URL; a receiver with OAuth sends its client secret and ` +
+            "tokens over https only (http only to a loopback address)",
+        };
+      }
+    }
+    oauth = { tokenUrl, clientId, clientSecret, ...settings };
+    secrets.push(tokenUrl, clientId, clientSecret);
+  }
   const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
   const { body, unknownNames } = renderTemplate(
     action?.template ?? entry.template ?? DEFAULT_TEMPLATE,
-    values,
+    { ...values, ...bodySecrets },
     bodyFormat(headers),
   );
   if (entry.signingSecretParameter) {
-    const secrets = parameters.get(entry.signingSecretParameter);
-    if (secrets === undefined) return unreadable(entry.signingSecretParameter);
-    const signature = signatureHeaders(secrets, id, timestampSeconds, body);
+    const signingSecrets = parameters.get(entry.signingSecretParameter);
+    if (signingSecrets === undefined) return unreadable(entry.signingSecretParameter);
+    const signature = signatureHeaders(signingSecrets, id, timestampSeconds, body);
     if (signature instanceof Error)
       return { reason: `parameter ${entry.signingSecretParameter} ${signature.message}` };
     Object.assign(headers, signature);
+    secrets.push(signingSecrets, ...signingSecrets.trim().split(/\s+/));
   }
-  return { notice: { method: action?.method ?? entry.method, url, headers, body }, unknownNames };
+  return {
+    notice: { method: action?.method ?? entry.method, url, headers, body },
+    unknownNames,
+    ...(oauth ? { oauth } : {}),
+    secrets,
+  };
+}
+
+/** The path and query of a URL, which a receiver sees as the request's target. */
+function pathAndQuery(receiverUrl: string): string {
+  if (!URL.canParse(receiverUrl)) return "";
+  const { pathname, search } = new URL(receiverUrl);
+  return pathname + search === "/" ? "" : pathname + search;
 }
 
 /** The receiver's URL with `path` appended to its path (before its query, which it keeps). */

@@ -3,17 +3,20 @@ import type { Agents, Got } from "got";
 import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues, eventValues } from "./buildEventValues";
-import { buildNotice } from "./buildNotice";
+import { buildNotice, type BuiltNotice } from "./buildNotice";
 import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
+import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { coversBuildOrigin, findRegistryEntries, type RegistryEntry } from "./registryEntries";
+import { scrubSecrets } from "./scrubSecrets";
 import {
   createNoticeSender,
   NOT_STARTED,
   type Notice,
   type NoticeSender,
+  type SendOptions,
   type SendResult,
 } from "./sendNotice";
 import { createStreakRecords, rememberFrom, type StreakTable } from "./streakRecords";
@@ -118,6 +121,8 @@ export function createNotifier(deps: NotifierDependencies) {
   let sender: NoticeSender | undefined;
   const sendNotice: NoticeSender = (notice, options) =>
     (sender ??= createNoticeSender(deps.got(), deps.agent))(notice, options);
+  // OAuth access tokens, kept for the container's life (each until shortly before it expires).
+  const tokens: TokenSource = createTokenSource(sendNotice);
 
   return async function notify(
     event: BuildStateChangeEvent,
@@ -215,13 +220,7 @@ export function createNotifier(deps: NotifierDependencies) {
       .filter((entry) => !lease?.delivered.has(entry.urlParameter))
       .sort((a, b) => Number(lease?.failed.has(a.urlParameter)) - Number(lease?.failed.has(b.urlParameter)));
 
-    const { values: parameters, refused } = await deps.parameters.read(
-      toSend.flatMap((entry) =>
-        [entry.urlParameter, entry.headersParameter, entry.signingSecretParameter].filter(
-          (name): name is string => name !== undefined,
-        ),
-      ),
-    );
+    const { values: parameters, refused } = await deps.parameters.read(toSend.flatMap(parameterNames));
     // The notifier's own names, over the build's variables; for receivers with actions, over what they
     // remembered too (buildEventValues puts those between).
     const healthValues = {
@@ -258,7 +257,7 @@ export function createNotifier(deps: NotifierDependencies) {
       durationMs: 0,
     });
 
-    const prepare = (entry: RegistryEntry): Notice | ReceiverOutcome => {
+    const prepare = (entry: RegistryEntry): Prepared | ReceiverOutcome => {
       const plan = plans.get(entry);
       if (plan?.kind === "wait") return failure(entry.urlParameter, plan.reason);
       if (plan?.kind === "skip") return skipped(entry.urlParameter, plan.reason);
@@ -283,14 +282,14 @@ export function createNotifier(deps: NotifierDependencies) {
           unknownNames: built.unknownNames,
         });
       }
-      return built.notice;
+      return built;
     };
 
     // Each delivery, when its slot comes, gets a fair share of the time left: all of it while there are
     // slots for every unfinished delivery, less while some wait, so hung receivers cannot hold every slot
     // until the deadline while those queued behind them never start.
     let unfinished = toSend.length;
-    const deliver = async (entry: RegistryEntry, notice: Notice): Promise<ReceiverOutcome> => {
+    const deliver = async (entry: RegistryEntry, prepared: Prepared): Promise<ReceiverOutcome> => {
       const receiver = entry.urlParameter;
       const plan = plans.get(entry);
       const sending = plan?.kind === "send" ? plan : undefined;
@@ -303,12 +302,24 @@ export function createNotifier(deps: NotifierDependencies) {
       }
       const now = Date.now();
       const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
-      const sent = await sendNotice(notice, {
+      const options: SendOptions = {
         deadline: now + (deadline - now) * share,
         attemptTimeoutMs: deps.attemptTimeoutMs,
         onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
-      });
-      if (!sending) return outcomeOf(receiver, sent);
+      };
+      const secrets = [...prepared.secrets];
+      const sent = prepared.oauth
+        ? await sendWithToken(
+            { send: sendNotice, tokens, log: deps.log, logFields: { project, status, eventId } },
+            entry,
+            prepared,
+            options,
+            secrets,
+          )
+        : await sendNotice(prepared.notice, options);
+      if ("reason" in sent)
+        return { ...failure(receiver, scrubSecrets(sent.reason, secrets)), ...sent.outcome };
+      if (!sending) return outcomeOf(receiver, sent, secrets);
       const kept = sent.delivered ? rememberFrom(sent.answer, sending.action.remember ?? {}) : undefined;
       if (kept && kept.missing.length > 0) {
         deps.log.warn("The answer lacks fields to remember", {
@@ -323,14 +334,14 @@ export function createNotifier(deps: NotifierDependencies) {
       } else if (kept) {
         await streaks.remember(receiver, streak, kept.values);
       }
-      return { ...outcomeOf(receiver, sent), transition: sending.transition };
+      return { ...outcomeOf(receiver, sent, secrets), transition: sending.transition };
     };
 
     const sendOutcomes = await Promise.all(
       toSend.map(async (entry) => {
         try {
           const prepared = prepare(entry);
-          return "url" in prepared ? await deps.limit(() => deliver(entry, prepared)) : prepared;
+          return "notice" in prepared ? await deps.limit(() => deliver(entry, prepared)) : prepared;
         } catch (error) {
           return failure(entry.urlParameter, `${(error as Error).name}: ${(error as Error).message}`);
         } finally {
@@ -414,16 +425,104 @@ function usesBuildHealth(entry: RegistryEntry): boolean {
   );
 }
 
-function outcomeOf(receiver: string, sent: SendResult): ReceiverOutcome {
+type Prepared = Extract<BuiltNotice, { notice: Notice }>;
+
+/** What sending with a token needs of the notifier. */
+interface TokenSending {
+  send: NoticeSender;
+  tokens: TokenSource;
+  log: NotifierLog;
+  /** The event's fields of every log line. */
+  logFields: Record<string, string>;
+}
+
+/**
+ * Sends a notice of a receiver with OAuth: with the container's token for its credentials, or a new one.
+ * A 401 answer drops that token, and the notice is sent once more with a new one. The tokens join
+ * `secrets`, so that an answer echoing one is scrubbed.
+ */
+async function sendWithToken(
+  { send, tokens, log, logFields }: TokenSending,
+  entry: RegistryEntry,
+  { notice, oauth }: Prepared,
+  options: SendOptions,
+  secrets: string[],
+): Promise<SendResult | { reason: string; outcome: Partial<ReceiverOutcome> }> {
+  const credentials = oauth as NonNullable<Prepared["oauth"]>;
+  const fields = { ...logFields, receiver: entry.urlParameter };
+  type Failed = { reason: string; outcome: Partial<ReceiverOutcome> };
+  const withToken = async (): Promise<{ sent: SendResult; token: string } | Failed> => {
+    const got = await tokens.token(credentials, options);
+    if ("failure" in got) {
+      const reason =
+        got.errorCode === NOT_STARTED
+          ? NOT_STARTED_REASON
+          : `no OAuth token for receiver ${entry.name}: ${got.failure}`;
+      return { reason, outcome: got.errorCode ? { errorCode: got.errorCode } : {} };
+    }
+    secrets.push(got.token);
+    if (got.requested) {
+      log.info("OAuth token obtained", {
+        ...fields,
+        attempts: got.attempts,
+        keptForSeconds: got.keptForSeconds,
+      });
+    }
+    return { sent: await send(withBearer(notice, got.token), options), token: got.token };
+  };
+  const first = await withToken();
+  if ("reason" in first) return first;
+  if (first.sent.statusCode !== 401) return first.sent;
+  // The receiver no longer takes the token (revoked, or expired early): one more try with a new one.
+  tokens.invalidate(credentials, first.token);
+  log.warn("The receiver refused its OAuth token (401); retrying once with a new one", fields);
+  const second = await withToken();
+  if ("reason" in second) {
+    return { reason: second.reason, outcome: { ...second.outcome, attempts: first.sent.attempts } };
+  }
+  return {
+    ...second.sent,
+    attempts: first.sent.attempts + second.sent.attempts,
+    durationMs: first.sent.durationMs + second.sent.durationMs,
+  };
+}
+
+/** The SSM parameters a registration names, read before its notices are built. */
+function parameterNames(entry: RegistryEntry): string[] {
+  return [
+    entry.urlParameter,
+    entry.headersParameter,
+    entry.signingSecretParameter,
+    entry.oauth?.tokenUrlParameter,
+    entry.oauth?.clientIdParameter,
+    entry.oauth?.clientSecretParameter,
+    ...Object.values(entry.bodySecretParameters ?? {}),
+  ].filter((name): name is string => name !== undefined);
+}
+
+/** The notice with the bearer token, over any Authorization header of the receiver's headers. */
+function withBearer(notice: Notice, token: string): Notice {
+  const headers = Object.fromEntries(
+    Object.entries(notice.headers).filter(([name]) => name.toLowerCase() !== "authorization"),
+  );
+  return { ...notice, headers: { ...headers, Authorization: `Bearer ${token}` } };
+}
+
+const NOT_STARTED_REASON = "not started: too little time left before the deadline; left for Lambda's retry";
+
+/**
+ * A delivery's outcome. A refusing receiver's answer may echo the request it refused: every secret of
+ * the receiver (`secrets`) is scrubbed from it before it is kept, then it is cut to its first KiB.
+ */
+function outcomeOf(receiver: string, sent: SendResult, secrets: readonly string[]): ReceiverOutcome {
   const { answer, ...result } = sent;
-  const refusal = !sent.delivered && answer ? answer.slice(0, RESPONSE_BODY_LOGGED) : "";
+  const refusal =
+    !sent.delivered && answer ? scrubSecrets(answer, secrets).slice(0, RESPONSE_BODY_LOGGED) : "";
   return {
     receiver,
     ...result,
     ...(refusal ? { responseBody: refusal.replace(/\p{Cc}+/gu, " ").trim() } : {}),
-    ...(sent.errorCode === NOT_STARTED
-      ? { reason: "not started: too little time left before the deadline; left for Lambda's retry" }
-      : {}),
+    ...(sent.errorCode === NOT_STARTED ? { reason: NOT_STARTED_REASON } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import { BUILT_IN_PLACEHOLDERS } from "../placeholders";
 import { TRANSITIONS, type ReceiverAction, type Transition } from "../receiverDefinition";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
@@ -15,6 +16,10 @@ export interface RegistryEntry {
   headersParameter?: string;
   /** SSM parameter holding the Standard Webhooks signing secret(s); deliveries are signed when set. */
   signingSecretParameter?: string;
+  /** OAuth 2.0 client credentials: each delivery carries a bearer token from the token endpoint. */
+  oauth?: OAuthRegistration;
+  /** Body secrets: placeholder name to the SSM parameter holding its value (bodies only, never URLs). */
+  bodySecretParameters?: Record<string, string>;
   statuses: string[];
   template?: string;
   method: string;
@@ -27,6 +32,22 @@ export interface RegistryEntry {
   /** Only builds in these regions; absent means any. */
   regions?: string[];
 }
+
+/** How a receiver gets its OAuth 2.0 access token (the client-credentials grant). */
+export interface OAuthRegistration {
+  tokenUrlParameter: string;
+  clientIdParameter: string;
+  clientSecretParameter: string;
+  /** Sent as `scope` when set. */
+  scope?: string;
+  /** Sent as `audience` when set. */
+  audience?: string;
+  /** HTTP Basic (RFC 6749 section 2.3.1), or `client_id` and `client_secret` in the form body. */
+  clientAuth: OAuthClientAuth;
+}
+
+export const OAUTH_CLIENT_AUTH = ["basic", "body"] as const;
+export type OAuthClientAuth = (typeof OAUTH_CLIENT_AUTH)[number];
 
 /** A registry item that cannot be used, with the reason (it names attributes, never values of secrets). */
 export interface InvalidRegistryItem {
@@ -67,8 +88,16 @@ export async function findRegistryEntries(
   return { entries, invalid };
 }
 
-/** The item attributes that name SSM parameters, the URL's first. */
-const PARAMETER_ATTRIBUTES = ["hook_url_param_name", "hook_headers_param_name", "signing_secret_param_name"];
+/** The item attributes that name one SSM parameter each, besides the URL's. */
+const PARAMETER_ATTRIBUTES = [
+  "hook_headers_param_name",
+  "signing_secret_param_name",
+  "oauth_token_url_param_name",
+  "oauth_client_id_param_name",
+  "oauth_client_secret_param_name",
+];
+/** The OAuth attributes that name parameters: an item has all three or none. */
+const OAUTH_PARAMETER_ATTRIBUTES = PARAMETER_ATTRIBUTES.slice(2);
 
 /**
  * Reads an item in the AWS sample's format (`statuses` as a list or a string set), plus the optional
@@ -102,10 +131,30 @@ export function parseRegistryItem(
     }
     filters[attribute] = values as string[];
   }
-  for (const attribute of ["hook_headers_param_name", "signing_secret_param_name", "template", "method"]) {
+  const strings = [
+    ...PARAMETER_ATTRIBUTES,
+    "oauth_scope",
+    "oauth_audience",
+    "oauth_client_auth",
+    "template",
+    "method",
+  ];
+  for (const attribute of strings) {
     if (item[attribute] && item[attribute].S === undefined) {
       return { urlParameter, reason: `attribute ${attribute} must be a string` };
     }
+  }
+  const oauth = parseOAuth(item);
+  if (typeof oauth === "string") return { urlParameter, reason: oauth };
+  const bodySecrets = item.secret_param_names ? parseBodySecrets(item.secret_param_names) : undefined;
+  if (typeof bodySecrets === "string") return { urlParameter, reason: bodySecrets };
+  const remembered = Object.values(actions ?? {}).flatMap((action) => Object.keys(action.remember ?? {}));
+  const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
+  if (shadowed !== undefined) {
+    return {
+      urlParameter,
+      reason: `attribute secret_param_names names ${shadowed}, which an action remembers; give one another name`,
+    };
   }
   if (item.only_on_change && item.only_on_change.BOOL === undefined) {
     return { urlParameter, reason: "attribute only_on_change must be a boolean" };
@@ -119,8 +168,14 @@ export function parseRegistryItem(
         `(${parameterPath}<receiver>/url)`,
     };
   }
-  for (const attribute of PARAMETER_ATTRIBUTES.slice(1)) {
-    const name = item[attribute]?.S;
+  const named: [string, string | undefined][] = [
+    ...PARAMETER_ATTRIBUTES.map((attribute): [string, string | undefined] => [attribute, item[attribute]?.S]),
+    ...Object.entries(bodySecrets ?? {}).map(([name, parameter]): [string, string] => [
+      `secret_param_names.${name}`,
+      parameter,
+    ]),
+  ];
+  for (const [attribute, name] of named) {
     if (name !== undefined && !name.startsWith(`${parameterPath}${folder}/`)) {
       return {
         urlParameter,
@@ -136,6 +191,8 @@ export function parseRegistryItem(
     name: receiverName(urlParameter, parameterPath),
     headersParameter: item.hook_headers_param_name?.S,
     signingSecretParameter: item.signing_secret_param_name?.S,
+    ...(oauth ? { oauth } : {}),
+    ...(bodySecrets ? { bodySecretParameters: bodySecrets } : {}),
     statuses: statuses as string[],
     // The AWS sample sends its default body for an empty template, and so does the notifier.
     template: item.template?.S || undefined,
@@ -144,6 +201,59 @@ export function parseRegistryItem(
     ...(actions ? { actions } : {}),
     ...filters,
   };
+}
+
+/**
+ * The OAuth attributes: the three parameters together, a scope and an audience as plain strings, and the
+ * client authentication (`basic` by default). Returns the problem when malformed, undefined without OAuth.
+ */
+function parseOAuth(item: Record<string, AttributeValue>): OAuthRegistration | string | undefined {
+  const [tokenUrl, clientId, clientSecret] = OAUTH_PARAMETER_ATTRIBUTES.map(
+    (attribute) => item[attribute]?.S,
+  );
+  const others = ["oauth_scope", "oauth_audience", "oauth_client_auth"].filter(
+    (attribute) => item[attribute],
+  );
+  if (tokenUrl === undefined && clientId === undefined && clientSecret === undefined) {
+    return others.length > 0
+      ? `attribute ${others[0]} needs ${OAUTH_PARAMETER_ATTRIBUTES.join(", ")}`
+      : undefined;
+  }
+  if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
+    return `attributes ${OAUTH_PARAMETER_ATTRIBUTES.join(", ")} go together: an item has all three or none`;
+  }
+  const clientAuth = item.oauth_client_auth?.S ?? "basic";
+  if (!(OAUTH_CLIENT_AUTH as readonly string[]).includes(clientAuth)) {
+    return `attribute oauth_client_auth must be ${OAUTH_CLIENT_AUTH.join(" or ")}`;
+  }
+  return {
+    tokenUrlParameter: tokenUrl,
+    clientIdParameter: clientId,
+    clientSecretParameter: clientSecret,
+    ...(item.oauth_scope?.S ? { scope: item.oauth_scope.S } : {}),
+    ...(item.oauth_audience?.S ? { audience: item.oauth_audience.S } : {}),
+    clientAuth: clientAuth as OAuthClientAuth,
+  };
+}
+
+/**
+ * The `secret_param_names` attribute: a map from placeholder name to the parameter holding its value.
+ * A name may not be a built-in placeholder, which the notifier fills itself.
+ */
+function parseBodySecrets(attribute: AttributeValue): Record<string, string> | string {
+  const entries = Object.entries(attribute.M ?? {});
+  if (
+    !attribute.M ||
+    entries.length === 0 ||
+    entries.some(([name, parameter]) => !PLACEHOLDER_NAME.test(name) || !parameter.S)
+  ) {
+    return "attribute secret_param_names must be a map of placeholder names to parameter names";
+  }
+  const builtIn = entries.find(([name]) => Object.hasOwn(BUILT_IN_PLACEHOLDERS, name));
+  if (builtIn) {
+    return `attribute secret_param_names names ${builtIn[0]}, a built-in placeholder; give the secret another name`;
+  }
+  return Object.fromEntries(entries.map(([name, parameter]) => [name, parameter.S as string]));
 }
 
 /** Whether a registration hears of builds of this account and region (its filters, when it has them). */
