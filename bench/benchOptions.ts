@@ -54,7 +54,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     receiverCounts: quick ? [1, 10, 50] : [1, 10, 50, 100, 500],
     delaysMs: [50, 200],
     warmUpInvocations: quick ? 2 : 5,
-    warmInvocations: quick ? 2 : 4,
+    warmInvocations: quick ? 2 : 8,
     baselineInvocations: (receivers) => (receivers >= 500 ? 1 : Math.min(runs, MAX_BASELINE_REPEATS)),
   };
 }

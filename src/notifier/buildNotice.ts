@@ -131,11 +131,12 @@ export function buildNotice(
   };
 }
 
-/** The path and query of a URL, which a receiver sees as the request's target. */
+/** The path and query of a URL, which a receiver sees as the request's target (text after the host). */
 function pathAndQuery(receiverUrl: string): string {
-  if (!URL.canParse(receiverUrl)) return "";
-  const { pathname, search } = new URL(receiverUrl);
-  return pathname + search === "/" ? "" : pathname + search;
+  const host = receiverUrl.indexOf("://");
+  const start = host < 0 ? -1 : receiverUrl.slice(host + 3).search(/[/?]/);
+  const target = start < 0 ? "" : receiverUrl.slice(host + 3 + start).replace(/#.*$/, "");
+  return target === "/" ? "" : target;
 }
 
 /** The receiver's URL with `path` appended to its path (before its query, which it keeps). */

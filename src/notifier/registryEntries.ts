@@ -188,7 +188,7 @@ export function parseRegistryItem(
   return {
     project: item.project?.S ?? "",
     urlParameter,
-    name: receiverName(urlParameter, parameterPath),
+    name: urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter,
     headersParameter: item.hook_headers_param_name?.S,
     signingSecretParameter: item.signing_secret_param_name?.S,
     ...(oauth ? { oauth } : {}),

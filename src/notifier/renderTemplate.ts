@@ -33,6 +33,11 @@ export function renderTemplate(
   values: Readonly<Record<string, string>>,
   format: BodyFormat | "path",
 ): RenderedTemplate {
+  // Defined here rather than beside the function: the serialized notifier calls a function defined at
+  // the top of a module through a wrapper that rebuilds its scope on every call, once per placeholder.
+  const asIs = (value: string): string => value;
+  /** JSON.stringify escapes quotes, backslashes, control characters and lone surrogates. */
+  const escapeForJsonString = (value: string): string => JSON.stringify(value).slice(1, -1);
   const unknownNames: string[] = [];
   const substitute = (text: string, encode: (value: string) => string): string =>
     text.replace(
@@ -52,13 +57,4 @@ export function renderTemplate(
         )
       : substitute(template, format === "text" ? asIs : encodeURIComponent);
   return { body, unknownNames };
-}
-
-function asIs(value: string): string {
-  return value;
-}
-
-/** JSON.stringify escapes quotes, backslashes, control characters and lone surrogates. */
-function escapeForJsonString(value: string): string {
-  return JSON.stringify(value).slice(1, -1);
 }
