@@ -2,7 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
-import { createDeliveryMetrics, METRICS_NAMESPACE_VARIABLE } from "./src/notifier/deliveryMetrics";
+import {
+  createDeliveryMetrics,
+  DEFAULT_METRICS_NAMESPACE,
+  METRICS_NAMESPACE_VARIABLE,
+} from "./src/notifier/deliveryMetrics";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { loadReceivers } from "./src/loadReceivers";
@@ -162,7 +166,12 @@ const notifier = new aws.lambda.Function(
         // module is loaded when the first event with receivers is reported.
         report: createDeliveryMetrics({
           parameterPath: receiversPath,
-          createWriter: () => new (metricsModule().Metrics)({ logger }),
+          // Named outright: without a namespace, Powertools warns at every flush.
+          createWriter: () =>
+            new (metricsModule().Metrics)({
+              logger,
+              namespace: process.env[METRICS_NAMESPACE_VARIABLE] ?? DEFAULT_METRICS_NAMESPACE,
+            }),
           log: logger,
         }),
       });

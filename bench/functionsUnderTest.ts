@@ -33,6 +33,8 @@ export interface FunctionUnderTest {
   handler: string;
   memoryMb: number;
   timeoutMs: number;
+  /** The function's own environment variables; the stand adds its table and endpoints. */
+  environment: Record<string, string>;
   archive: ArchiveFacts;
 }
 
@@ -102,6 +104,7 @@ export function buildBaseline(codeDir: string, memoryMb: number): FunctionUnderT
     handler: "index.handler",
     memoryMb,
     timeoutMs: BASELINE_TIMEOUT_MS,
+    environment: {},
     archive: archiveFacts(codeDir),
   };
 }

@@ -78,7 +78,8 @@ export async function measureContainer(
   const lambda = await startLambda({
     codeDir: fn.codeDir,
     handler: fn.handler,
-    env: stand.lambdaEnv,
+    // The function's environment as the program declares it, pointed at the stand's table and endpoints.
+    env: { ...fn.environment, ...stand.lambdaEnv },
     memoryMb: fn.memoryMb,
   });
   try {

@@ -34,7 +34,7 @@ export async function emulatedDeploy(
   });
   let notifierCode: pulumi.asset.AssetArchive | undefined;
   let notifierEnvironment: Record<string, string> = {};
-  let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0 };
+  let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0, environment: {} };
   try {
     const run = await runProgramUnderMocks({
       ...options,

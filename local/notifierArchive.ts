@@ -9,11 +9,23 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface NotifierSettings {
   memoryMb: number;
   timeoutMs: number;
+  /** The function's environment variables, as the program declares them. */
+  environment: Record<string, string>;
 }
 
 /** The settings of the notifier's Function, from its inputs as the program declares them. */
 export function notifierSettingsOf(functionInputs: Record<string, unknown>): NotifierSettings {
-  return { memoryMb: Number(functionInputs.memorySize), timeoutMs: Number(functionInputs.timeout) * 1000 };
+  const variables = (functionInputs.environment as { variables?: Record<string, unknown> } | undefined)
+    ?.variables;
+  return {
+    memoryMb: Number(functionInputs.memorySize),
+    timeoutMs: Number(functionInputs.timeout) * 1000,
+    environment: Object.fromEntries(
+      Object.entries(variables ?? {}).filter(
+        (entry): entry is [string, string] => typeof entry[1] === "string",
+      ),
+    ),
+  };
 }
 
 /**

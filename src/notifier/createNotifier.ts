@@ -9,7 +9,7 @@ import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
-import { coversBuildOrigin, findRegistryEntries, type RegistryEntry } from "./registryEntries";
+import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { scrubSecrets } from "./scrubSecrets";
 import {
   createNoticeSender,
@@ -107,6 +107,8 @@ const DEADLINE_MARGIN_MS = 1500;
 const REPORT_MARGIN_MS = 200;
 /** How much of a refusing receiver's answer goes into logs, results and dead letters. */
 const RESPONSE_BODY_LOGGED = 1024;
+/** Placeholders whose values come from the project's build health, which must then be kept. */
+const BUILD_HEALTH_PLACEHOLDERS = /PREVIOUS_STATUS|FAILURE_COUNT|TRANSITION/;
 /** The only events the notifier acts on: anyone who may invoke it could hand it anything else. */
 const BUILD_STATE_CHANGE = { source: "aws.codebuild", detailType: "CodeBuild Build State Change" };
 
@@ -161,15 +163,26 @@ export function createNotifier(deps: NotifierDependencies) {
       findRegistryEntries(deps.table.query, deps.tableName, EVERY_PROJECT, deps.parameterPath),
     ]);
     // Registrations for other accounts or regions than the build's are none of this event's business.
-    const entries = [...own.entries, ...catchAll.entries].filter((entry) =>
-      coversBuildOrigin(entry, event.account ?? "", event.region ?? ""),
+    const account = event.account ?? "";
+    const region = event.region ?? "";
+    const entries = [...own.entries, ...catchAll.entries].filter(
+      (entry) =>
+        (entry.accounts === undefined || entry.accounts.includes(account)) &&
+        (entry.regions === undefined || entry.regions.includes(region)),
     );
     const invalid = [...own.invalid, ...catchAll.invalid];
     const forStatus = entries.filter((entry) => entry.statuses.includes(status));
     const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
     // The project's status is kept only where a receiver needs it, but then for every final event of the
     // project, whichever receivers it matches, so "previous" is always the one before.
-    const tracksStatus = isFinal && entries.some(usesBuildHealth);
+    const tracksStatus =
+      isFinal &&
+      entries.some(
+        (entry) =>
+          entry.actions !== undefined ||
+          entry.onlyOnChange ||
+          BUILD_HEALTH_PLACEHOLDERS.test(entry.template ?? ""),
+      );
 
     // Nothing is recorded of an event that no receiver hears of.
     const ledger =
@@ -414,15 +427,6 @@ function projectKey(project: string, event: BuildStateChangeEvent, context: Invo
   const [, , , region, account] = (context.invokedFunctionArn ?? "").split(":");
   const own = (event.account ?? account) === account && (event.region ?? region) === region;
   return own ? project : `${project}@${event.account ?? ""}/${event.region ?? ""}`;
-}
-
-/** Whether a receiver needs the project's build health: its status changes, transitions or streak. */
-function usesBuildHealth(entry: RegistryEntry): boolean {
-  return (
-    entry.actions !== undefined ||
-    entry.onlyOnChange ||
-    /PREVIOUS_STATUS|FAILURE_COUNT|TRANSITION/.test(entry.template ?? "")
-  );
 }
 
 type Prepared = Extract<BuiltNotice, { notice: Notice }>;

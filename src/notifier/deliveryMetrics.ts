@@ -3,6 +3,8 @@ import { receiverName } from "./registryEntries";
 
 /** The environment variable Powertools reads the namespace from. */
 export const METRICS_NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE";
+/** The namespace when the environment names none (the stack always does: `metricsNamespace`). */
+export const DEFAULT_METRICS_NAMESPACE = "CodeBuildWebhooks";
 /** The one dimension of every delivery metric: the receiver's name. */
 export const RECEIVER_DIMENSION = "Receiver";
 /** The delivery metrics, by what they count. */

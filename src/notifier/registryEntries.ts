@@ -256,14 +256,6 @@ function parseBodySecrets(attribute: AttributeValue): Record<string, string> | s
   return Object.fromEntries(entries.map(([name, parameter]) => [name, parameter.S as string]));
 }
 
-/** Whether a registration hears of builds of this account and region (its filters, when it has them). */
-export function coversBuildOrigin(entry: RegistryEntry, account: string, region: string): boolean {
-  return (
-    (entry.accounts === undefined || entry.accounts.includes(account)) &&
-    (entry.regions === undefined || entry.regions.includes(region))
-  );
-}
-
 /** A placeholder name, as remembered values are named. */
 const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
