@@ -3,6 +3,8 @@ import { startParameterStore, type ParameterStore } from "../local/parameterStor
 import { startDynamoDbProcess } from "./dynamoDbProcess";
 import { startDynamoDbProxy, type DynamoDbProxy } from "../local/dynamoDbProxy";
 import { startDelayReceivers, type DelayReceivers } from "./delayReceivers";
+import type { FunctionUnderTest } from "./functionsUnderTest";
+import { startLambda, type LambdaProcess } from "../local/lambdaProcess";
 
 const TABLE_NAME = "codebuild-webhooks-bench";
 
@@ -12,9 +14,9 @@ const TABLE_NAME = "codebuild-webhooks-bench";
  * registered, each with a URL and a headers parameter, as the AWS sample's users registered theirs.
  */
 export interface BenchStand {
-  /** The function's environment: its table and the local endpoints of DynamoDB and Parameter Store. */
-  lambdaEnv: Record<string, string>;
   projectWith(receivers: number): string;
+  /** A new container of the function: its environment as the program declares it, pointed at the stand. */
+  startContainer(fn: FunctionUnderTest): Promise<LambdaProcess>;
   dynamodb: DynamoDbProxy;
   parameterStore: ParameterStore;
   receivers: DelayReceivers;
@@ -74,14 +76,22 @@ export async function startBenchStand(receiverCounts: readonly number[]): Promis
     client.destroy();
   }
 
+  // What the stand adds to a function's environment: its table and the local endpoints.
+  const standEnv = {
+    TABLE_NAME,
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
+  };
   return {
-    lambdaEnv: {
-      TABLE_NAME,
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SSM: parameterStore.endpoint,
-    },
     projectWith,
+    startContainer: (fn) =>
+      startLambda({
+        codeDir: fn.codeDir,
+        handler: fn.handler,
+        env: { ...fn.environment, ...standEnv },
+        memoryMb: fn.memoryMb,
+      }),
     dynamodb,
     parameterStore,
     receivers,

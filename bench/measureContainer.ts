@@ -1,4 +1,4 @@
-import { startLambda, type Invocation } from "../local/lambdaProcess";
+import type { Invocation } from "../local/lambdaProcess";
 import { buildEvent } from "../test/support/buildEvents";
 import type { BenchStand } from "./benchStand";
 import { cpuTimeMs, findContainerPid } from "./containerCpu";
@@ -75,13 +75,7 @@ export async function measureContainer(
   run: ContainerRun,
 ): Promise<ContainerMeasurement> {
   stand.receivers.setDelay(run.delayMs);
-  const lambda = await startLambda({
-    codeDir: fn.codeDir,
-    handler: fn.handler,
-    // The function's environment as the program declares it, pointed at the stand's table and endpoints.
-    env: { ...fn.environment, ...stand.lambdaEnv },
-    memoryMb: fn.memoryMb,
-  });
+  const lambda = await stand.startContainer(fn);
   try {
     const pid = findContainerPid(fn.codeDir);
     const loadCpuMs = cpuTimeMs(pid);

@@ -1,4 +1,3 @@
-import { startLambda } from "../local/lambdaProcess";
 import { buildEvent } from "../test/support/buildEvents";
 import type { BenchStand } from "./benchStand";
 import { summarizeProfile, type ProfileSummary } from "./cpuProfile";
@@ -14,13 +13,7 @@ export async function profileWarmEvent(
   scenario: { receivers: number; delayMs: number },
 ): Promise<ProfileSummary> {
   stand.receivers.setDelay(scenario.delayMs);
-  const lambda = await startLambda({
-    codeDir: fn.codeDir,
-    handler: fn.handler,
-    // The function's environment as the program declares it, pointed at the stand's table and endpoints.
-    env: { ...fn.environment, ...stand.lambdaEnv },
-    memoryMb: fn.memoryMb,
-  });
+  const lambda = await stand.startContainer(fn);
   try {
     const event = () => buildEvent("SUCCEEDED", stand.projectWith(scenario.receivers));
     for (let index = 0; index < WARM_UP_EVENTS; index++) await lambda.invoke(event());
