@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { LambdaProcess } from "../local/lambdaProcess";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
@@ -43,6 +44,8 @@ async function startTokenEndpoint(
 describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () => {
   let stack: DeployedNotifier;
   const servers: Receiver[] = [];
+  /** Containers of their own some tests start; their log lines are checked with the stack's. */
+  const containers: LambdaProcess[] = [];
   /** Every secret value the tests handed the notifier or its endpoints answered; none may be logged. */
   const secrets: string[] = [];
 
@@ -93,6 +96,12 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
     });
   }
 
+  async function newContainer(): Promise<LambdaProcess> {
+    const started = await stack.startContainer();
+    containers.push(started);
+    return started;
+  }
+
   function client(name: string): Client {
     return { id: `${name}-client`, secret: `${name}-secret-${Math.random().toString(36).slice(2)}` };
   }
@@ -109,7 +118,7 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
         project: "warm-app",
       });
     }
-    const container = await stack.startContainer();
+    const container = await newContainer();
     for (let event = 0; event < 3; event++) {
       const invocation = await container.invoke(buildEvent("FAILED", "warm-app"));
       assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
@@ -216,7 +225,8 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
   });
 
   it("answers a 401 from the receiver with one new token and one more try", async () => {
-    const tokens = await tokenEndpoint();
+    const newTokenDelayMs = 300;
+    const tokens = await tokenEndpoint((_, index) => (index === 1 ? { delayMs: newTokenDelayMs } : {}));
     const revoking = await receiver([{ status: 401, body: "token revoked" }, { status: 200 }]);
     await registerOAuth("revoking", {
       url: revoking.url,
@@ -231,8 +241,12 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
       revoking.requests.map((request) => request.headers.authorization),
       tokens.issued.map((token) => `Bearer ${token}`),
     );
-    const [outcome] = (invocation.result as { outcomes: { attempts: number }[] }).outcomes;
+    const [outcome] = (invocation.result as { outcomes: { attempts: number; durationMs: number }[] })
+      .outcomes;
     assert.equal(outcome.attempts, 2);
+    // Its latency (the DeliveryLatency metric) runs from the first attempt to the final answer, so it
+    // holds the wait for the new token.
+    assert.ok(outcome.durationMs >= newTokenDelayMs, `latency ${outcome.durationMs} ms`);
     secrets.push(...tokens.issued);
 
     // A receiver that refuses every token is tried twice in all, not in a loop.
@@ -272,31 +286,59 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
     secrets.push(...tokens.issued);
   });
 
-  it("fails the delivery when the token endpoint refuses, naming the receiver and the OAuth error only", async () => {
-    const credentials = client("refused");
-    const description = `Client authentication failed: secret ${credentials.secret} is not valid`;
-    const tokens = await tokenEndpoint(() => ({
-      status: 401,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ error: "invalid_client", error_description: description }),
-    }));
-    const target = await receiver([{ status: 200 }]);
-    await registerOAuth("refused", {
-      url: target.url,
-      tokenUrl: tokens.url,
-      client: credentials,
-      project: "refused-app",
+  for (const status of [400, 401]) {
+    it(`fails the delivery when the token endpoint refuses (${status}), naming the receiver and the OAuth error only`, async () => {
+      const name = `refused-${status}`;
+      const credentials = client(name);
+      const description = `Client authentication failed: secret ${credentials.secret} is not valid`;
+      const tokens = await tokenEndpoint(() => ({
+        status,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ error: "invalid_client", error_description: description }),
+      }));
+      const target = await receiver([{ status: 200 }]);
+      await registerOAuth(name, {
+        url: target.url,
+        tokenUrl: tokens.url,
+        client: credentials,
+        project: `${name}-app`,
+      });
+      const invocation = await stack.lambda.invoke(buildEvent("FAILED", `${name}-app`));
+      // The error is what Lambda keeps with the dead letter.
+      assert.equal(
+        invocation.error?.message,
+        `1 of 1 receivers not delivered: /webhooks/${name}/url (no OAuth token for receiver ${name}: the ` +
+          `token endpoint refused the client credentials: invalid_client (answered ${status}))`,
+      );
+      assert.equal(tokens.requests.length, 1, "a refusal is not retried");
+      assert.equal(target.requests.length, 0);
+      assert.ok(!invocation.logs.some((line) => line.includes("Client authentication failed")));
     });
-    const invocation = await stack.lambda.invoke(buildEvent("FAILED", "refused-app"));
-    // The error is what Lambda keeps with the dead letter.
+  }
+
+  it("fails the delivery when the token endpoint cannot be reached, after retrying it like a delivery", async () => {
+    // A loopback port with nothing listening: every connection is refused.
+    const closed = await tokenEndpoint();
+    const tokenUrl = closed.url;
+    await closed.close();
+    const target = await receiver([{ status: 200 }]);
+    await registerOAuth("unreachable-tokens", {
+      url: target.url,
+      tokenUrl,
+      client: client("unreachable-tokens"),
+      project: "unreachable-tokens-app",
+    });
+    const invocation = await stack.lambda.invoke(buildEvent("FAILED", "unreachable-tokens-app"));
     assert.equal(
       invocation.error?.message,
-      "1 of 1 receivers not delivered: /webhooks/refused/url (no OAuth token for receiver refused: the " +
-        "token endpoint refused the client credentials: invalid_client (answered 401))",
+      "1 of 1 receivers not delivered: /webhooks/unreachable-tokens/url (no OAuth token for receiver " +
+        "unreachable-tokens: the token endpoint did not answer (ECONNREFUSED))",
     );
-    assert.equal(tokens.requests.length, 1, "a refusal is not retried");
+    assert.ok(
+      invocation.logs.some((line) => /"message":"Retrying".*"errorCode":"ECONNREFUSED"/.test(line)),
+      "the token request was retried",
+    );
     assert.equal(target.requests.length, 0);
-    assert.ok(!invocation.logs.some((line) => line.includes("Client authentication failed")));
   });
 
   it("never sends the client secret over plain http to another host than loopback", async () => {
@@ -378,7 +420,7 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
       client: { id: victimClient.id, secret: "guessed-secret" },
       project: "cached-thief-app",
     });
-    const container = await stack.startContainer();
+    const container = await newContainer();
     assert.equal((await container.invoke(buildEvent("FAILED", "cached-app"))).ok, true);
     const stolen = await container.invoke(buildEvent("FAILED", "cached-thief-app"));
     assert.match(stolen.error?.message ?? "", /invalid_client \(answered 401\)\)$/);
@@ -389,7 +431,7 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
 
   it("writes no client secret, token or token answer into any log line", () => {
     assert.ok(secrets.length > 10);
-    const logs = stack.lambda.logs.join("\n");
+    const logs = [stack.lambda, ...containers].flatMap((lambda) => lambda.logs).join("\n");
     for (const secret of secrets) assert.ok(!logs.includes(secret), `a secret reached the logs`);
     assert.ok(!logs.includes("access_token"), "a token answer reached the logs");
     assert.match(logs, /"message":"OAuth token obtained"/);
