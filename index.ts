@@ -17,7 +17,7 @@ import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures
 import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { eventBusPolicy } from "./stack/eventBusPolicy";
 import { hubEventBus } from "./stack/hubEventBus";
-import { checkedMetricsNamespace } from "./stack/metricsNamespace";
+import { checkedMetricsNamespace, sharedNamespaceWarning } from "./stack/metricsNamespace";
 import { notifierRole } from "./stack/notifierRole";
 import { notifierSourceAccounts, readOrganizationSettings } from "./stack/organizationSettings";
 import { checkedParameterPath } from "./stack/parameterPath";
@@ -65,6 +65,8 @@ for (const warning of warnings) void pulumi.log.warn(warning);
 // Where the notifier's delivery metrics go, and after how many failing periods a receiver alarms
 // (docs/metrics.md).
 const metricsNamespace = checkedMetricsNamespace(config.require("metricsNamespace"));
+const namespaceWarning = sharedNamespaceWarning(metricsNamespace, parameterPath);
+if (namespaceWarning) void pulumi.log.warn(namespaceWarning);
 const receiverAlarmPeriods = config.requireBoolean("receiverFailureAlarms")
   ? checkedAlarmPeriods(config.requireNumber("receiverFailureAlarmPeriods"))
   : undefined;
@@ -196,15 +198,16 @@ watchDeliveryFailures({ notifier, deadLetters, alarmActions });
 
 // Each receiver the stack deploys alarms when its deliveries keep failing; the dashboard shows every
 // receiver, those registered by hand too.
-if (receiverAlarmPeriods !== undefined) {
-  receiverFailureAlarms({
-    receivers: receivers.map((receiver) => receiver.name),
-    namespace: metricsNamespace,
-    periods: receiverAlarmPeriods,
-    alarmActions,
-  });
-}
-const dashboard = deliveryDashboard({ namespace: metricsNamespace, notifier, deadLetters });
+const receiverAlarms =
+  receiverAlarmPeriods === undefined
+    ? []
+    : receiverFailureAlarms({
+        receivers: receivers.map((receiver) => receiver.name),
+        namespace: metricsNamespace,
+        periods: receiverAlarmPeriods,
+        alarmActions,
+      });
+const dashboard = deliveryDashboard({ namespace: metricsNamespace, notifier, deadLetters, receiverAlarms });
 
 const rule = new aws.cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",

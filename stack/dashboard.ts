@@ -7,6 +7,8 @@ const PERIOD_SECONDS = 300;
 /** Graphs are half the dashboard's 24 columns wide, two to a row. */
 const WIDTH = 12;
 const HEIGHT = 6;
+/** CloudWatch's limit on the alarms of one alarm status widget. */
+const ALARMS_PER_WIDGET = 100;
 
 /**
  * A CloudWatch search of one delivery metric over every receiver that reported it, one line each:
@@ -24,16 +26,18 @@ export function dashboardName(stack: string): string {
 }
 
 /**
- * The stack's dashboard: deliveries, failures, attempts and latency (p50, p99) per receiver, the
- * notifier's invocations, errors, throttles and duration, and the dead letters waiting. Its console URL
- * is the stack output `dashboardUrl`.
+ * The stack's dashboard: on top, the state of each deployed receiver's alarm (when the stack has them);
+ * then deliveries, failures, attempts and latency (p50, p99) per receiver, the notifier's invocations,
+ * errors, throttles and duration, and the dead letters waiting. Its console URL is the stack output
+ * `dashboardUrl`.
  */
 export function deliveryDashboard(resources: {
   namespace: string;
   notifier: aws.lambda.Function;
   deadLetters: aws.sqs.Queue;
+  receiverAlarms: readonly aws.cloudwatch.MetricAlarm[];
 }): { dashboard: aws.cloudwatch.Dashboard; url: pulumi.Output<string> } {
-  const { namespace, notifier, deadLetters } = resources;
+  const { namespace, notifier, deadLetters, receiverAlarms } = resources;
   const region = aws.getRegionOutput().region;
   const name = dashboardName(pulumi.getStack());
 
@@ -92,24 +96,45 @@ export function deliveryDashboard(resources: {
     },
   ];
 
+  // A receiver's alarm shows at a glance whether it is failing, also when it has had no notice yet (a
+  // search draws only receivers with data). Full width, a row of tiles per widget.
+  const alarmRows: { alarms: pulumi.Output<string>[] }[] = [];
+  for (let start = 0; start < receiverAlarms.length; start += ALARMS_PER_WIDGET) {
+    alarmRows.push({
+      alarms: receiverAlarms.slice(start, start + ALARMS_PER_WIDGET).map((alarm) => alarm.arn),
+    });
+  }
+  const alarmWidgets = alarmRows.map(({ alarms }, index) => ({
+    type: "alarm",
+    x: 0,
+    y: index * HEIGHT,
+    width: 2 * WIDTH,
+    height: HEIGHT,
+    properties: { title: "Receiver alarms", alarms, sortBy: "stateUpdatedTimestamp" },
+  }));
+  const graphsTop = alarmWidgets.length * HEIGHT;
+
   const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
     dashboardName: name,
     dashboardBody: pulumi.jsonStringify({
-      widgets: graphs.map(({ title, metrics }, index) => ({
-        type: "metric",
-        x: (index % 2) * WIDTH,
-        y: Math.floor(index / 2) * HEIGHT,
-        width: WIDTH,
-        height: HEIGHT,
-        properties: {
-          title,
-          metrics,
-          region,
-          view: "timeSeries",
-          period: PERIOD_SECONDS,
-          yAxis: { left: { min: 0 } },
-        },
-      })),
+      widgets: [
+        ...alarmWidgets,
+        ...graphs.map(({ title, metrics }, index) => ({
+          type: "metric",
+          x: (index % 2) * WIDTH,
+          y: graphsTop + Math.floor(index / 2) * HEIGHT,
+          width: WIDTH,
+          height: HEIGHT,
+          properties: {
+            title,
+            metrics,
+            region,
+            view: "timeSeries",
+            period: PERIOD_SECONDS,
+            yAxis: { left: { min: 0 } },
+          },
+        })),
+      ],
     }),
   });
   const url = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard.dashboardName}`;

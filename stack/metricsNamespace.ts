@@ -1,4 +1,6 @@
 import { RunError } from "@pulumi/pulumi";
+import { DEFAULT_METRICS_NAMESPACE } from "../src/notifier/deliveryMetrics";
+import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
 
 const CONFIG_KEY = "codebuild-webhooks:metricsNamespace";
 /** The characters CloudWatch allows in a namespace. */
@@ -21,5 +23,21 @@ export function checkedMetricsNamespace(namespace: string): string {
   throw new RunError(
     `${CONFIG_KEY} ${JSON.stringify(namespace)} is not a CloudWatch namespace: ${problems.join("; ")}.\n` +
       `Set it with: pulumi config set ${CONFIG_KEY} CodeBuildWebhooks`,
+  );
+}
+
+/**
+ * A warning for a stack that keeps its parameters apart from other stacks' (`parameterPath`) but writes
+ * its metrics to the default namespace, which the others share: a receiver of the same name in two
+ * stacks then writes to one metric, and each stack's alarm goes off on the other's failures.
+ */
+export function sharedNamespaceWarning(namespace: string, parameterPath: string): string | undefined {
+  if (namespace !== DEFAULT_METRICS_NAMESPACE || parameterPath === DEFAULT_PARAMETER_PATH) return undefined;
+  const own = `${DEFAULT_METRICS_NAMESPACE}${parameterPath.slice(DEFAULT_PARAMETER_PATH.length - 1, -1)}`;
+  return (
+    `${CONFIG_KEY}: this stack keeps its parameters under ${parameterPath}, apart from other stacks, but ` +
+    `writes its metrics to the shared namespace ${DEFAULT_METRICS_NAMESPACE}: a receiver of the same name in ` +
+    "another stack of the account and region writes to the same metrics, sets off this stack's receiver " +
+    `alarm and shares its dashboard lines. Give the stack a namespace of its own: pulumi config set ${CONFIG_KEY} ${own}`
   );
 }

@@ -1311,8 +1311,8 @@ describe("loadReceivers", () => {
 
     it("are made with base64 -w0 and tr -d '\\n' by every command the project documents", () => {
       const documents = [
-        "docs/receivers.md",
-        "docs/signing.md",
+        "README.md",
+        ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((name) => `docs/${name}`),
         "Pulumi.dev.yaml",
         "src/loadReceivers.ts",
         ...fs.readdirSync(path.join(PROJECT_ROOT, "receivers")).map((name) => `receivers/${name}`),

@@ -9,11 +9,13 @@ import {
 import { receiverAlarmName } from "../stack/receiverAlarms";
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
+import { withWarnings } from "./support/programWarnings";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
 interface Widget {
   type: string;
-  properties: { title: string; region: string; metrics: unknown[][] };
+  y: number;
+  properties: { title: string; region: string; metrics: unknown[][]; alarms?: string[] };
 }
 
 function widgetsOf(run: ProgramRun): Widget[] {
@@ -24,7 +26,7 @@ function widgetsOf(run: ProgramRun): Widget[] {
 /** Each graph's title and what it plots: search expressions, or metrics as [namespace, name, dimension, value, options]. */
 function graphs(run: ProgramRun): Record<string, unknown[]> {
   return Object.fromEntries(
-    widgetsOf(run).map((widget) => [
+    metricWidgetsOf(run).map((widget) => [
       widget.properties.title,
       widget.properties.metrics.map((metric) => {
         const [first] = metric;
@@ -35,6 +37,17 @@ function graphs(run: ProgramRun): Record<string, unknown[]> {
       }),
     ]),
   );
+}
+
+function metricWidgetsOf(run: ProgramRun): Widget[] {
+  return widgetsOf(run).filter((widget) => widget.type === "metric");
+}
+
+/** The alarms the dashboard's alarm status widgets show. */
+function alarmTiles(run: ProgramRun): string[] {
+  return widgetsOf(run)
+    .filter((widget) => widget.type === "alarm")
+    .flatMap((widget) => widget.properties.alarms ?? []);
 }
 
 /** The alarms on receivers' failed deliveries. */
@@ -99,7 +112,7 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue, "Maximum"],
       ],
     });
-    for (const widget of widgetsOf(run)) assert.equal(widget.properties.region, REGION);
+    for (const widget of metricWidgetsOf(run)) assert.equal(widget.properties.region, REGION);
     assert.equal(
       run.outputs.dashboardUrl,
       `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/codebuild-webhooks-dev`,
@@ -108,6 +121,23 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
       dashboard.outputs.dashboardArn,
       `arn:aws:cloudwatch::${ACCOUNT}:dashboard/codebuild-webhooks-dev`,
     );
+  });
+
+  it("shows each deployed receiver's alarm on top of the dashboard, also before the receiver has had a notice", () => {
+    const alarms = receiverAlarms(run);
+    assert.equal(alarms.length, 2);
+    assert.deepEqual(
+      alarmTiles(run),
+      alarms.map((alarm) => alarm.outputs.arn),
+    );
+    for (const receiver of ["jira-failures", "slack-builds"]) {
+      assert.ok(
+        alarmTiles(run).some((arn) => arn.endsWith(`:alarm:codebuild-webhooks-dev-${receiver}-failing`)),
+      );
+    }
+    const [tiles, ...graphWidgets] = widgetsOf(run);
+    assert.deepEqual([tiles.type, tiles.y, tiles.properties.title], ["alarm", 0, "Receiver alarms"]);
+    for (const widget of graphWidgets) assert.ok(widget.y >= 6, "the graphs come below the alarms");
   });
 
   it("alarms for each receiver the stack deploys as soon as a delivery to it fails, notifying nobody unless configured", () => {
@@ -172,6 +202,24 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
       ["dead-letters", "notifier-errors"],
     );
     single(without, "aws:cloudwatch/dashboard:Dashboard");
+    assert.deepEqual(alarmTiles(without), []);
+    assert.equal(metricWidgetsOf(without)[0].y, 0);
+  });
+
+  it("warns when a stack with a parameter path of its own writes its metrics to the shared namespace", async () => {
+    const shared = await withWarnings(() => deploy({ parameterPath: "/webhooks/staging/" }));
+    assert.deepEqual(shared.warnings, [
+      "codebuild-webhooks:metricsNamespace: this stack keeps its parameters under /webhooks/staging/, " +
+        "apart from other stacks, but writes its metrics to the shared namespace CodeBuildWebhooks: a receiver " +
+        "of the same name in another stack of the account and region writes to the same metrics, sets off this " +
+        "stack's receiver alarm and shares its dashboard lines. Give the stack a namespace of its own: pulumi " +
+        "config set codebuild-webhooks:metricsNamespace CodeBuildWebhooks/staging",
+    ]);
+    const own = await withWarnings(() =>
+      deploy({ parameterPath: "/webhooks/staging/", metricsNamespace: "CodeBuildWebhooks/staging" }),
+    );
+    assert.deepEqual(own.warnings, []);
+    assert.deepEqual((await withWarnings(() => deploy())).warnings, []);
   });
 
   it("refuses a namespace CloudWatch would not take, naming the config key, before any resource", async () => {

@@ -8,6 +8,7 @@ import { writeCodeArchive } from "../local/codeArchive";
 import { ACCOUNT, REGION, runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
+import { withWarnings } from "./support/programWarnings";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
 interface PolicyStatement {
@@ -603,32 +604,17 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       path.join(dir, "typo.yaml"),
       'projects: [api]\nstatuses: [FAILED]\nurl: { secret: typoUrl }\ntemplate: |\n  {"text": "$PROJCT failed"}\n',
     );
-    // Without an engine, as under mocks and in npm start, Pulumi writes warnings to stderr.
-    const stderr: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
-    let warned: ProgramRun;
-    try {
-      warned = await runProgramUnderMocks({
+    const { result: warned, warnings } = await withWarnings(() =>
+      runProgramUnderMocks({
         config: {
           receiversDir: dir,
           slackWebhookUrl: RECEIVER_SECRETS.slackWebhookUrl,
           typoUrl: "https://chat.example/typo",
         },
         secretKeys: ["codebuild-webhooks:slackWebhookUrl", "codebuild-webhooks:typoUrl"],
-      });
-    } finally {
-      process.stderr.write = write;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const warnings = stderr
-      .join("")
-      .split("\n")
-      .filter((line) => line.startsWith("warning: "));
-    assert.equal(warnings.length, 2, stderr.join(""));
+      }),
+    ).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+    assert.equal(warnings.length, 2, warnings.join("\n"));
     assert.match(
       warnings[1],
       /[/]slack-builds\.yaml, .*[/]slack\.yaml: both send to the URL in config "codebuild-webhooks:slackWebhookUrl", so each SUCCEEDED, FAILED build of my-app is notified twice; delete one of the files, or give one its own secret keys$/,
