@@ -37,8 +37,7 @@ const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: st
 // Which other accounts and regions send their builds to this stack (docs/organization.md).
 const organization = readOrganizationSettings(config);
 /** The region the stack deploys to, as the AWS provider reads it. */
-const hubRegion =
-  pulumi.runtime.getConfig("aws:region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+const hubRegion = organization.hubRegion?.name;
 
 // Validate every receiver file before any resource is registered, so a bad file fails the preview
 // instead of leaving a half-deployed stack. Config values are read here for validation only; whether a

@@ -131,10 +131,13 @@ function admitsAnyone(statement: IamStatement): string | undefined {
 }
 
 /**
- * The conditions that hold a wildcard principal to known accounts: each key under an operator that fails
+ * The conditions that hold a wildcard principal to organizations: each key under an operator that fails
  * a request without the key (no `IfExists`, no `ForAllValues:`), with values that are exact
  * (StringEquals: no wildcard matches) and shaped as the key's values are, so no policy variable hides in
- * them. aws:PrincipalOrgPaths holds many values: `ForAnyValue:StringEquals` is its usual form.
+ * them. aws:PrincipalOrgPaths holds many values: `ForAnyValue:StringEquals` is its usual form; each path
+ * starts with its organization's ID, so it holds the principal to that organization (or part of it) as
+ * aws:PrincipalOrgID does. A wildcard stands for an organization only: accounts are named in the principal,
+ * where whoever reads the policy sees them, so an aws:PrincipalAccount condition does not count.
  */
 const ADMITTING_CONDITIONS = [
   { key: "aws:PrincipalOrgID", operators: ["StringEquals"], value: /^o-[a-z0-9]{10,32}$/ },
@@ -143,10 +146,16 @@ const ADMITTING_CONDITIONS = [
     operators: ["StringEquals", "ForAnyValue:StringEquals"],
     value: /^o-[a-z0-9]{10,32}\/r-[a-z0-9]{4,32}\/(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}\/)*$/,
   },
-  { key: "aws:PrincipalAccount", operators: ["StringEquals"], value: /^\d{12}$/ },
 ];
 
-function heldToKnownAccounts(statement: IamStatement): boolean {
+/** Whether a statement has a condition on aws:PrincipalAccount, which holds a wildcard to no organization. */
+function conditionsOnAccounts(statement: IamStatement): boolean {
+  return Object.values(statement.condition).some((values) =>
+    Object.keys(values).some((key) => key.toLowerCase() === "aws:principalaccount"),
+  );
+}
+
+function heldToOrganizations(statement: IamStatement): boolean {
   return ADMITTING_CONDITIONS.some(({ key, operators, value }) =>
     operators.some((operator) => {
       const values = conditionValues(statement, operator, key) ?? [];
@@ -181,11 +190,15 @@ export function publicBusViolations(policies: BusPolicy[], project: string): str
       : `event bus ${JSON.stringify(bus) ?? "(unnamed)"}`;
     for (const statement of statements) {
       const anyone = admitsAnyone(statement);
-      if (anyone === undefined || heldToKnownAccounts(statement)) continue;
+      if (anyone === undefined || heldToOrganizations(statement)) continue;
       const conditions = conditionsOnAdmittingKeys(statement);
       const condition =
         Object.keys(conditions).length === 0
-          ? "with no condition on aws:PrincipalOrgID"
+          ? `with no condition on aws:PrincipalOrgID${
+              conditionsOnAccounts(statement)
+                ? " (one on aws:PrincipalAccount does not count: name those accounts in the principal)"
+                : ""
+            }`
           : `with ${JSON.stringify(conditions)}, which does not hold it to an organization (IfExists, ` +
             `ForAllValues, StringLike, wildcards and values other than organization IDs let others in)`;
       violations.push(
@@ -205,8 +218,8 @@ export const eventBusNotPublic: ResourceValidationPolicy = {
     "An event bus's resource policy never admits every AWS account: a statement with a wildcard principal " +
     '("*", { AWS: "*" }, account "*") or NotPrincipal carries a StringEquals condition on aws:PrincipalOrgID ' +
     "naming organizations (o-...), on aws:PrincipalOrgPaths naming organization paths (also as " +
-    "ForAnyValue:StringEquals), or on aws:PrincipalAccount naming accounts; IfExists, ForAllValues, StringLike " +
-    "and wildcard values do not count. Statements naming accounts are fine. Checked: " +
+    "ForAnyValue:StringEquals); IfExists, ForAllValues, StringLike, wildcard values and conditions on " +
+    "aws:PrincipalAccount do not count. Statements naming accounts are fine. Checked: " +
     "aws.cloudwatch.EventBusPolicy, aws.cloudwatch.EventPermission, their aws-native counterparts " +
     "(EventBusPolicy, an EventBus's policy) and those of CloudFormation templates and Cloud Control; on every " +
     "bus in a codebuild-webhooks stack, on the default bus (the one a hub listens to) in stacks of other " +

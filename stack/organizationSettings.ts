@@ -19,6 +19,8 @@ export interface OrganizationSettings {
   /** The AWS Organizations organization whose accounts the hub's event bus accepts events from. */
   organizationId?: string;
   spokes: Spoke[];
+  /** The region the stack deploys to, as the AWS provider reads it, and what set it; absent when unset. */
+  hubRegion?: { name: string; setBy: string };
   /** Concurrent executions reserved for the notifier; absent for none. */
   notifierReservedConcurrency?: number;
 }
@@ -149,6 +151,35 @@ function readReservedConcurrency(config: pulumi.Config, problems: Problems): num
   return undefined;
 }
 
+/** The stack's region as the AWS provider reads it: the `aws:region` setting, else the environment. */
+function readHubRegion(): OrganizationSettings["hubRegion"] {
+  const configured = pulumi.runtime.getConfig("aws:region");
+  if (configured !== undefined) return { name: configured, setBy: "aws:region" };
+  for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = process.env[variable];
+    if (value !== undefined) return { name: value, setBy: variable };
+  }
+  return undefined;
+}
+
+/**
+ * A spoke without a roleArn is in the hub's account: in the hub's region it is the hub itself, whose
+ * builds reach the notifier already (forwarding them would notify twice). A spoke with a roleArn in the
+ * hub's own account needs the hub's account to be told apart, which only the deploy's credentials know:
+ * forwardSpokes checks it.
+ */
+function spokesAtHub(settings: OrganizationSettings): Problems {
+  const hub = settings.hubRegion;
+  if (hub === undefined) return [];
+  return settings.spokes
+    .filter((spoke) => spoke.account === undefined && spoke.region === hub.name)
+    .map(
+      (spoke) =>
+        `${spoke.label} is the hub's own account and region (${hub.setBy} ${hub.name}), whose builds reach ` +
+        "the notifier already; remove the entry (a spoke without roleArn is in the hub's account)",
+    );
+}
+
 /**
  * Spokes in other accounts send with their own credentials; the hub's bus refuses what its policy does not
  * admit, so a spoke whose account the policy leaves out could never deliver.
@@ -176,8 +207,10 @@ export function readOrganizationSettings(config: pulumi.Config): OrganizationSet
     sourceAccounts: readSourceAccounts(config, problems),
     organizationId: readOrganizationId(config, problems),
     spokes: readSpokes(config, problems),
+    hubRegion: readHubRegion(),
     notifierReservedConcurrency: readReservedConcurrency(config, problems),
   };
+  problems.push(...spokesAtHub(settings));
   if (problems.length === 0) problems.push(...uncoveredSpokes(settings));
   if (problems.length === 0) return settings;
   throw new pulumi.RunError(

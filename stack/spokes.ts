@@ -23,9 +23,12 @@ interface HubIdentity {
 }
 
 /**
- * What only the hub's own identity tells apart: a spoke that is the hub itself (its events reach the
- * notifier already; forwarding them would repeat them), a spoke that repeats an earlier one, and a role
- * of another partition (EventBridge delivers within one partition).
+ * What only the hub's own identity, known from the deploy's credentials, tells apart: a spoke whose role
+ * is in the hub's account and region, so it is the hub itself (its events reach the notifier already;
+ * forwarding them would repeat them), a spoke that repeats an earlier one, and a role of another partition
+ * (EventBridge delivers within one partition). A spoke without a role in the hub's region is refused
+ * before any resource (readOrganizationSettings); it is checked here too for a stack whose region is
+ * known only to the provider.
  */
 function conflictsWithHub(spoke: Spoke, earlier: readonly Spoke[], hub: HubIdentity): string[] {
   const problems: string[] = [];

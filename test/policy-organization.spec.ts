@@ -66,7 +66,7 @@ describe("policy event-bus-not-public", () => {
     assert.deepEqual(await checked(hub, OTHER_PROJECT), []);
   });
 
-  it("passes a wildcard principal held to organization paths or to accounts, and Deny statements", async () => {
+  it("passes a wildcard principal held to organization paths, and Deny statements", async () => {
     const passing = [
       putEvents("*", {
         "ForAnyValue:StringEquals": { "aws:PrincipalOrgPaths": [`${ORGANIZATION}/r-ab12/`] },
@@ -75,11 +75,13 @@ describe("policy event-bus-not-public", () => {
         { AWS: "*" },
         { StringEquals: { "aws:PrincipalOrgPaths": `${ORGANIZATION}/r-ab12/ou-ab12-11111111/` } },
       ),
-      putEvents("*", { StringEquals: { "aws:PrincipalAccount": ["111122223333", "444455556666"] } }),
       // Another condition beside the organization's only narrows the statement further.
       putEvents("*", {
         StringEquals: { "aws:PrincipalOrgID": ORGANIZATION },
         StringLike: { "aws:PrincipalArn": "*" },
+      }),
+      putEvents("*", {
+        StringEquals: { "aws:PrincipalOrgID": ORGANIZATION, "aws:PrincipalAccount": "111122223333" },
       }),
       { Effect: "Deny", Principal: "*", Action: "events:*", Resource: HUB_BUS },
     ];
@@ -114,7 +116,6 @@ describe("policy event-bus-not-public", () => {
       // True for a principal of no organization, which has no organization paths at all.
       { "ForAllValues:StringEquals": { "aws:PrincipalOrgPaths": [`${ORGANIZATION}/r-ab12/`] } },
       { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-*/*"] } },
-      { StringEquals: { "aws:PrincipalAccount": ["*"] } },
     ];
     for (const condition of loose) {
       assert.deepEqual(
@@ -123,6 +124,21 @@ describe("policy event-bus-not-public", () => {
           `Policy statement "Open" admits any principal (Principal {"AWS":"*"}) to the default event bus with ` +
             `${JSON.stringify(condition)}, which does not hold it to an organization (IfExists, ForAllValues, ` +
             `StringLike, wildcards and values other than organization IDs let others in), ${FIX}`,
+        ],
+        JSON.stringify(condition),
+      );
+    }
+  });
+
+  it("reports a wildcard principal held to accounts by aws:PrincipalAccount alone: accounts go in the principal", async () => {
+    for (const accounts of [["111122223333", "444455556666"], ["*"]]) {
+      const condition = { StringEquals: { "aws:PrincipalAccount": accounts } };
+      assert.deepEqual(
+        await checked(busPolicy([putEvents("*", condition)])),
+        [
+          `Policy statement "Open" admits any principal (Principal "*") to the default event bus with no condition ` +
+            `on aws:PrincipalOrgID (one on aws:PrincipalAccount does not count: name those accounts in the ` +
+            `principal), ${FIX}`,
         ],
         JSON.stringify(condition),
       );

@@ -489,14 +489,29 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
       assert.equal(ofType(inOrganization, "pulumi:providers:aws").length, 1);
     });
 
-    it("refuses a spoke that is the hub itself, or repeats another once the hub's account is known, and creates no spoke", async () => {
+    it("refuses a spoke of the hub's account in the hub's region (aws:region) before any resource", async () => {
+      const cases: [string, Record<string, string>, RegExp][] = [
+        [
+          "a spoke in us-east-1, the hub's region",
+          configOf({ spokes: [{ region: "eu-west-1" }, { region: REGION }] }),
+          /codebuild-webhooks:spokes\[1\] \(us-east-1\) is the hub's own account and region \(aws:region us-east-1\), whose builds reach the notifier already; remove the entry \(a spoke without roleArn is in the hub's account\)/,
+        ],
+        [
+          "a spoke in eu-west-1, the hub's region",
+          { ...configOf({ spokes: [{ region: "eu-west-1" }] }), "aws:region": "eu-west-1" },
+          /codebuild-webhooks:spokes\[0\] \(eu-west-1\) is the hub's own account and region \(aws:region eu-west-1\)/,
+        ],
+      ];
+      for (const [what, config, message] of cases) {
+        const error = await failureBeforeAnyResource(config, what);
+        assert.match(error.message, message, what);
+        assert.match(error.message, /See docs\/organization\.md/, what);
+      }
+    });
+
+    it("refuses a spoke in the hub's account by its role, or repeating another, once the hub's account is known, and creates no spoke", async () => {
       const hubRole = `arn:aws:iam::${ACCOUNT}:role/codebuild-webhooks-deploy`;
       const cases: [Record<string, unknown>, RegExp, string][] = [
-        [
-          { spokes: [{ region: "eu-west-1" }, { region: REGION }] },
-          /codebuild-webhooks:spokes\[1\] \(us-east-1\) cannot be deployed: it is the hub's own account and region/,
-          REGION,
-        ],
         [
           { sourceAccounts: [ACCOUNT], spokes: [{ region: REGION, roleArn: hubRole }] },
           /codebuild-webhooks:spokes\[0\] \(us-east-1 in account 123456789012\) cannot be deployed: it is the hub's own account and region/,

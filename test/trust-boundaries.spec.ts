@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { createGzip } from "node:zlib";
-import { buildEvent } from "./support/buildEvents";
+import { buildEvent, numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
@@ -177,5 +177,61 @@ describe("trust boundaries of the deployed notifier", () => {
     const fields = new URLSearchParams(form.requests[0].body);
     assert.deepEqual(fields.getAll("channel"), ["#builds"]);
     assert.equal(fields.get("text"), "form-app failed on main&channel=%23elsewhere");
+  });
+
+  it("sends no action whose path a value would leave with an empty, . or .. segment, naming the placeholder", async () => {
+    /** A receiver that opens an issue with the answer's key, then comments on it at `path`. */
+    const issueTracker = async (name: string, key: string, path: string): Promise<Receiver> => {
+      const tracker = await receiver((request) =>
+        request.path === "/hook/issues" ? { status: 201, body: JSON.stringify({ key }) } : { status: 201 },
+      );
+      await stack.register(name, tracker.url, `${name}-app`, ["FAILED"], {
+        actions: {
+          M: {
+            broken: {
+              M: {
+                path: { S: "/issues" },
+                template: { S: '{"summary": "$PROJECT is failing"}' },
+                remember: { M: { ISSUE: { S: "key" } } },
+              },
+            },
+            "still-failing": { M: { path: { S: path }, template: { S: '{"body": "still failing"}' } } },
+          },
+        },
+      });
+      return tracker;
+    };
+    for (const [name, key, path] of [
+      ["up-a-level", "..", "/issues/$ISSUE/comments"],
+      ["same-level", ".", "/issues/$ISSUE/comments"],
+      ["empty-key", "", "/issues/$ISSUE/comments"],
+      ["dot-prefixed", ".", "/issues/.${ISSUE}/comments"],
+    ]) {
+      const tracker = await issueTracker(name, key, path);
+      assert.equal((await stack.lambda.invoke(numberedBuild(`${name}-app`, 1, "FAILED"))).ok, true);
+      const followUp = await stack.lambda.invoke(numberedBuild(`${name}-app`, 2, "FAILED"));
+      assert.equal(
+        followUp.error?.message,
+        `1 of 1 receivers not delivered: /webhooks/${name}/url (the path names $ISSUE with a value that ` +
+          'leaves its segment empty, "." or "..", which would change the path)',
+        name,
+      );
+      assert.deepEqual(
+        tracker.requests.map((request) => request.path),
+        ["/hook/issues"],
+        `${name}: the comment went nowhere, neither to /hook/comments nor to /hook/issues/comments`,
+      );
+    }
+
+    // Percent-encoded dots in a value are text: encoded again, they stay one ordinary segment.
+    const encoded = await issueTracker("encoded-dots", "%2e%2E", "/issues/$ISSUE/comments");
+    for (const buildNumber of [1, 2]) {
+      const invocation = await stack.lambda.invoke(numberedBuild("encoded-dots-app", buildNumber, "FAILED"));
+      assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    }
+    assert.deepEqual(
+      encoded.requests.map((request) => request.path),
+      ["/hook/issues", "/hook/issues/%252e%252E/comments"],
+    );
   });
 });

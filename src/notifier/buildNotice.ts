@@ -25,8 +25,9 @@ export type BuiltNotice =
  * reason is returned when one is missing, refused or malformed (naming the parameter, never quoting a
  * value). An `action` (of a receiver with actions per transition) gives the template and method, and a
  * path appended to the receiver's URL, rendered from `pathValues` (which build variables never reach),
- * each value percent-encoded as one segment; a path naming a placeholder without a value is a reason
- * not to send. Body secrets (`bodySecretParameters`) are substituted into the body only, over the build's
+ * each value percent-encoded as one segment; a path naming a placeholder without a value, or with one
+ * that leaves its segment empty, `.` or `..` (which a URL drops or climbs out of), is a reason not to
+ * send. Body secrets (`bodySecretParameters`) are substituted into the body only, over the build's
  * variables; the URL and path never see them. A receiver with OAuth gets its client credentials back, to
  * get the token with; their token URL, and the receiver's URL, must be https (or loopback http).
  */
@@ -52,6 +53,14 @@ export function buildNotice(
     if (path.unknownNames.length > 0) {
       return {
         reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,
+      };
+    }
+    const lost = placeholdersLeavingDotSegments(request.action.path, request.pathValues);
+    if (lost.length > 0) {
+      return {
+        reason:
+          `the path names ${lost.map((name) => `$${name}`).join(", ")} with a value that leaves its segment ` +
+          'empty, "." or "..", which would change the path',
       };
     }
     url = withPath(receiverUrl, path.body);
@@ -144,4 +153,23 @@ function withPath(receiverUrl: string, path: string): string {
   const url = new URL(receiverUrl);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
   return url.toString();
+}
+
+/**
+ * A URL segment that is empty, `.` or `..`, with its dots written as they are or as `%2e` (which WHATWG
+ * URL parsing takes for a dot): a URL merges or drops it, or the segment before it.
+ */
+const DOT_SEGMENT = /^(?:\.|%2e){0,2}$/i;
+
+/**
+ * The placeholders of a path whose segment, with the values substituted, is a dot segment or empty:
+ * percent-encoding keeps `/` and `?` out of a value but leaves dots as they are, so a value `..` would
+ * send the request one level up, and an empty one would add an empty segment.
+ */
+function placeholdersLeavingDotSegments(path: string, values: Readonly<Record<string, string>>): string[] {
+  const lost = path.split("/").flatMap((segment) => {
+    const named = renderTemplate(segment, {}, "path").unknownNames;
+    return named.length > 0 && DOT_SEGMENT.test(renderTemplate(segment, values, "path").body) ? named : [];
+  });
+  return [...new Set(lost)];
 }
