@@ -1,6 +1,6 @@
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { buildEventValues } from "../src/notifier/buildEventValues";
-import { buildNotice } from "../src/notifier/buildNotice";
+import { buildNotice, dotSegmentReason } from "../src/notifier/buildNotice";
 import type { RegistryEntry } from "../src/notifier/registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "../src/notifier/renderTemplate";
 import type { Notice } from "../src/notifier/sendNotice";
@@ -70,15 +70,18 @@ export function renderNotice(
 /**
  * An action's path with the values substituted, each percent-encoded as one path segment, as the notifier
  * appends it to the receiver's URL, and the names it has no value for, which stay as written. A path
- * takes the built-in values and the given ones (remembered values), never build variables.
+ * takes the built-in values and the given ones (remembered values), never build variables. `refusal`
+ * says why the notifier would not send it (a value leaving its segment empty, `.` or `..`).
  */
 export function renderPath(
   path: string,
   event: BuildStateChangeEvent,
   given: Readonly<Record<string, string>> = {},
-): { path: string; unknownNames: string[] } {
+): { path: string; unknownNames: string[]; refusal?: string } {
   const all = withBuildHealth(event, given);
   const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, all[name]]));
-  const rendered = renderTemplate(path, { ...builtIn, ...given }, "form");
-  return { path: rendered.body, unknownNames: rendered.unknownNames };
+  const values = { ...builtIn, ...given };
+  const rendered = renderTemplate(path, values, "path");
+  const refusal = dotSegmentReason(path, values);
+  return { path: rendered.body, unknownNames: rendered.unknownNames, ...(refusal ? { refusal } : {}) };
 }

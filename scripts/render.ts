@@ -232,6 +232,8 @@ async function render(): Promise<number> {
   );
   const actionPath =
     action?.action.path === undefined ? undefined : renderPath(action.action.path, chosen, given);
+  if (actionPath?.refusal)
+    throw new LocalRunInputError(`${receiver.name}, ${action?.transition}: ${actionPath.refusal}`);
   const details: string[] = [];
   if (action) {
     // The URL is a secret: its config key stands for it.

@@ -165,6 +165,10 @@ describe("npm run render", () => {
           [...receiver, "--transition", "reopened"],
           "--transition reopened: not a transition; use one of broken, still-failing, fixed\n",
         ],
+        [
+          [...receiver, "--transition", "fixed", "--remember", "JIRA_ISSUE=.."],
+          'jira-streak, fixed: the path names $JIRA_ISSUE with a value that leaves its segment empty, "." or "..", which would change the path\n',
+        ],
       ];
       for (const [args, message] of cases) {
         const run = await npmRender(args, headers);

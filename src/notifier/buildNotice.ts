@@ -55,14 +55,8 @@ export function buildNotice(
         reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,
       };
     }
-    const lost = placeholdersLeavingDotSegments(request.action.path, request.pathValues);
-    if (lost.length > 0) {
-      return {
-        reason:
-          `the path names ${lost.map((name) => `$${name}`).join(", ")} with a value that leaves its segment ` +
-          'empty, "." or "..", which would change the path',
-      };
-    }
+    const dotSegments = dotSegmentReason(request.action.path, request.pathValues);
+    if (dotSegments) return { reason: dotSegments };
     url = withPath(receiverUrl, path.body);
   }
   let receiverHeaders: Record<string, string> | Error = {};
@@ -162,14 +156,19 @@ function withPath(receiverUrl: string, path: string): string {
 const DOT_SEGMENT = /^(?:\.|%2e){0,2}$/i;
 
 /**
- * The placeholders of a path whose segment, with the values substituted, is a dot segment or empty:
+ * Why a path cannot be sent, when a placeholder's segment, with the values substituted, is a dot segment
+ * or empty:
  * percent-encoding keeps `/` and `?` out of a value but leaves dots as they are, so a value `..` would
  * send the request one level up, and an empty one would add an empty segment.
  */
-function placeholdersLeavingDotSegments(path: string, values: Readonly<Record<string, string>>): string[] {
+export function dotSegmentReason(path: string, values: Readonly<Record<string, string>>): string | undefined {
   const lost = path.split("/").flatMap((segment) => {
     const named = renderTemplate(segment, {}, "path").unknownNames;
     return named.length > 0 && DOT_SEGMENT.test(renderTemplate(segment, values, "path").body) ? named : [];
   });
-  return [...new Set(lost)];
+  if (lost.length === 0) return undefined;
+  return (
+    `the path names ${[...new Set(lost)].map((name) => `$${name}`).join(", ")} with a value that leaves its ` +
+    'segment empty, "." or "..", which would change the path'
+  );
 }
