@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DynamoDB, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
+import { createStreakRecords } from "../src/notifier/streakRecords";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
@@ -60,7 +61,7 @@ describe("build health: actions per transition", () => {
 
   /**
    * A Jira-like receiver registered for `project`: creating an issue answers `{"key": <next key>}` (or
-   * what `create` says), comments and transitions answer 201 and 204.
+   * what `create` says), comments and transitions answer 201 and 204 (or what `followUp` says).
    */
   async function jira(
     project: string,
@@ -68,17 +69,28 @@ describe("build health: actions per transition", () => {
       status: 201,
       body: JSON.stringify({ id: String(10000 + issues), key: `OPS-${issues}` }),
     }),
+    followUp: (request: RecordedRequest) => ResponseStep = (request) => ({
+      status: request.path.endsWith("/transitions") ? 204 : 201,
+    }),
+    actions: AttributeValue = JIRA_ACTIONS,
   ): Promise<Receiver> {
     let issues = 0;
-    const receiver = await startReceiver((request) => {
-      if (request.path.endsWith("/rest/api/2/issue")) return create(request, (issues += 1));
-      return { status: request.path.endsWith("/transitions") ? 204 : 201 };
-    });
+    const receiver = await startReceiver((request) =>
+      request.path.endsWith("/rest/api/2/issue") ? create(request, (issues += 1)) : followUp(request),
+    );
     receivers.push(receiver);
-    await stack.register(`${project}-jira`, receiver.url, project, ["FAILED", "SUCCEEDED"], {
-      actions: JIRA_ACTIONS,
-    });
+    await stack.register(`${project}-jira`, receiver.url, project, ["FAILED", "SUCCEEDED"], { actions });
     return receiver;
+  }
+
+  /** Why the invocation sent nothing to the project's one receiver, as its outcome and log line say. */
+  function skipped(invocation: Invocation): string | undefined {
+    const outcome = (invocation.result as { outcomes: { skipped?: string }[] }).outcomes[0];
+    const logged = invocation.logs
+      .map((line) => JSON.parse(line) as { message?: string; skipped?: string })
+      .find((entry) => entry.message === "Nothing to send");
+    assert.equal(logged?.skipped, outcome?.skipped, "the log line gives the outcome's reason");
+    return outcome?.skipped;
   }
 
   async function run(project: string, buildNumber: number, status: string, on?: LambdaProcess) {
@@ -198,6 +210,101 @@ describe("build health: actions per transition", () => {
     assert.deepEqual(calls(receiver), ["create", "create", "comment OPS-2"]);
   });
 
+  it("sends nothing for a replayed opening action of a streak that is over, and follows up the newer streak's issue", async () => {
+    let refusing = true;
+    let created = 0;
+    const receiver = await jira("replay-app", () =>
+      refusing
+        ? { status: 400, body: '{"errorMessages": ["project OPS is archived"]}' }
+        : { status: 201, body: JSON.stringify({ key: `OPS-${(created += 1)}` }) },
+    );
+    await run("replay-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("replay-app", 2, "FAILED");
+    assert.equal((await stack.lambda.invoke(broken)).ok, false, "refused: it ends as a dead letter");
+    refusing = false;
+    await run("replay-app", 3, "FAILED");
+    await run("replay-app", 4, "SUCCEEDED");
+    await run("replay-app", 5, "FAILED");
+    assert.deepEqual(calls(receiver), ["create", "create", "transitions OPS-1", "create"]);
+
+    // Build 2's streak was opened late (OPS-1) and fixed; build 5 opened the next one (OPS-2).
+    const replay = await stack.lambda.invoke(broken);
+    assert.equal(replay.ok, true, JSON.stringify(replay.error));
+    await run("replay-app", 6, "FAILED");
+    await run("replay-app", 7, "SUCCEEDED");
+    assert.deepEqual(calls(receiver).slice(4), ["comment OPS-2", "transitions OPS-2"]);
+    assert.match(
+      skipped(replay) ?? "",
+      /the failure streak that began with build #2 is over: a newer one began with build #5/,
+    );
+  });
+
+  it("sends nothing for a replayed follow-up of a streak that is over", async () => {
+    let refusing = true;
+    const receiver = await jira("old-comment-app", undefined, (request) =>
+      refusing && request.path.endsWith("/comment")
+        ? { status: 400, body: '{"errorMessages": ["comments are disabled"]}' }
+        : { status: request.path.endsWith("/transitions") ? 204 : 201 },
+    );
+    await run("old-comment-app", 1, "SUCCEEDED");
+    await run("old-comment-app", 2, "FAILED");
+    const stillFailing = numberedBuild("old-comment-app", 3, "FAILED");
+    assert.equal((await stack.lambda.invoke(stillFailing)).ok, false, "refused: it ends as a dead letter");
+    refusing = false;
+    await run("old-comment-app", 4, "SUCCEEDED");
+    await run("old-comment-app", 5, "FAILED");
+
+    const replay = await stack.lambda.invoke(stillFailing);
+    assert.equal(replay.ok, true, JSON.stringify(replay.error));
+    await run("old-comment-app", 6, "FAILED");
+    assert.deepEqual(calls(receiver), [
+      "create",
+      "comment OPS-1",
+      "transitions OPS-1",
+      "create",
+      "comment OPS-2",
+    ]);
+    assert.match(
+      skipped(replay) ?? "",
+      /the failure streak that began with build #2 is over: a newer one began with build #5/,
+    );
+  });
+
+  it("never closes a newer streak's alert with a replayed fix of an older streak", async () => {
+    // An alert named by the project (as Opsgenie's alias or PagerDuty's dedup_key do): nothing remembered.
+    const alertActions: AttributeValue = {
+      M: {
+        broken: { M: { path: { S: "/alerts" }, template: { S: '{"alias": "$PROJECT"}' } } },
+        fixed: { M: { path: { S: "/alerts/$PROJECT/close" }, template: { S: '{"note": "fixed"}' } } },
+      },
+    };
+    let refusing = true;
+    const receiver = await startReceiver((request) =>
+      refusing && request.path.endsWith("/close") ? { status: 422 } : { status: 202 },
+    );
+    receivers.push(receiver);
+    await stack.register("alias-app-alerts", receiver.url, "alias-app", ["FAILED", "SUCCEEDED"], {
+      actions: alertActions,
+    });
+    await run("alias-app", 1, "FAILED");
+    const fixed = numberedBuild("alias-app", 2, "SUCCEEDED");
+    assert.equal((await stack.lambda.invoke(fixed)).ok, false, "refused: it ends as a dead letter");
+    refusing = false;
+    await run("alias-app", 3, "FAILED");
+
+    const replay = await stack.lambda.invoke(fixed);
+    assert.equal(replay.ok, true, JSON.stringify(replay.error));
+    await run("alias-app", 4, "SUCCEEDED");
+    assert.deepEqual(
+      receiver.requests.map((request) => request.path),
+      ["/hook/alerts", "/hook/alerts/alias-app/close", "/hook/alerts", "/hook/alerts/alias-app/close"],
+    );
+    assert.match(
+      skipped(replay) ?? "",
+      /the failure streak that began with build #1 is over: a newer one began with build #3/,
+    );
+  });
+
   it("warns when the answer lacks the field to remember, and never sends a path with a placeholder left in it", async () => {
     const receiver = await jira("no-key-app", () => ({
       status: 201,
@@ -235,5 +342,38 @@ describe("build health: actions per transition", () => {
     await run("odd-key-app", 51, "FAILED");
     assert.equal(receiver.requests[1].path, "/hook/rest/api/2/issue/OPS%2F1%3Fnotify%3Dall%23x/comment");
     assert.deepEqual(calls(receiver), ["create", "comment OPS/1?notify=all#x"]);
+  });
+
+  // The condition that keeps a streak record is the last guard when a replay and a newer streak's
+  // opening read the record at once: its write is tried here against the local DynamoDB directly.
+  it("lets only a newer streak take over a receiver's streak record", async () => {
+    const table = new DynamoDB({
+      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const records = createStreakRecords(table, stack.tableName, "records-app");
+    const until = Date.now() + 60_000;
+    try {
+      assert.equal(await records.claimOpening("jira", 5, "event-5", until), true);
+      await records.opened("jira", 5, "event-5", { JIRA_ISSUE: "OPS-2" });
+      assert.equal(await records.claimOpening("jira", 2, "event-2", until), false, "an older streak");
+      assert.equal(await records.claimOpening("jira", 5, "event-6", until), false, "the open streak");
+      assert.deepEqual((await records.read()).get("jira"), {
+        streak: 5,
+        state: "open",
+        opener: "event-5",
+        openerLeaseUntil: until,
+        values: { JIRA_ISSUE: "OPS-2" },
+      });
+
+      // A newer streak takes over; its opening action fails and gives the right up, to its own streak only.
+      assert.equal(await records.claimOpening("jira", 8, "event-8", until), true, "a newer streak");
+      await records.release("jira", "event-8");
+      assert.equal(await records.claimOpening("jira", 7, "event-7", until), false, "an older streak");
+      assert.equal(await records.claimOpening("jira", 8, "event-9", until), true, "its next failure");
+    } finally {
+      table.destroy();
+    }
   });
 });

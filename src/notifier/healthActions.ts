@@ -45,7 +45,8 @@ function needsRemembered(entry: RegistryEntry, action: ReceiverAction): boolean 
  * The action a receiver gets for a build's transition. The streak's opening action (`broken`) goes out
  * once per streak and receiver: a later failure sends it instead of `still-failing` if it never got
  * through (it ended in the dead-letter queue), and a follow-up that needs what the opening action's
- * answer gave waits while that action is in flight elsewhere, rather than go out without it.
+ * answer gave waits while that action is in flight elsewhere, rather than go out without it. An event
+ * of a streak older than the receiver's record (a replayed dead letter) sends nothing.
  */
 export function planAction(
   entry: RegistryEntry,
@@ -56,6 +57,16 @@ export function planAction(
 ): ActionPlan {
   const actions = entry.actions ?? {};
   const transition = verdict.transition as Transition;
+  // Streaks are named by the build number that began them: a replayed event of an older streak finds
+  // the record taken over by a newer one, whose ticket and values its action must not touch.
+  if (record !== undefined && verdict.streak !== undefined && verdict.streak < record.streak) {
+    return {
+      kind: "skip",
+      reason:
+        `the failure streak that began with build #${verdict.streak} is over: a newer one began with ` +
+        `build #${record.streak}`,
+    };
+  }
   const current = record !== undefined && record.streak === verdict.streak;
   const open = current && record.state === "open";
   const remembered = open ? record.values : {};

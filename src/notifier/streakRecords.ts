@@ -17,7 +17,7 @@ const RECORD_LIFETIME_SECONDS = 180 * 24 * 3600;
 
 /** A receiver's record of a project's failure streak. */
 export interface StreakRecord {
-  /** The build number that opened the streak. */
+  /** The build number that began the streak: a newer streak has a higher one. */
   streak: number;
   /** "opening" while an invocation sends the streak's opening action; "open" once it was delivered. */
   state: "opening" | "open";
@@ -39,7 +39,7 @@ export interface StreakRecords {
   read(): Promise<Map<string, StreakRecord>>;
   /**
    * Takes the right to send the streak's opening action to the receiver: false when another invocation
-   * opened the streak or holds the right.
+   * opened the streak or holds the right, or a newer streak holds the record.
    */
   claimOpening(receiver: string, streak: number, eventId: string, leaseUntil: number): Promise<boolean>;
   /** Marks the streak open for the receiver once its opening action was delivered, with the values kept. */
@@ -108,10 +108,11 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
         UpdateExpression:
           "SET streak = :streak, streak_state = :opening, opener = :event, opener_lease_until = :leaseUntil, " +
           "expires_at = :expiresAt REMOVE remembered",
-        // A new streak, or this one not opened and its right free (or this event's own, on a retry).
+        // A newer streak (streaks are named by the build number that began them, so an older one never
+        // takes over), or this one not opened and its right free (or this event's own, on a retry).
         ConditionExpression:
-          "attribute_not_exists(#project) OR streak <> :streak OR " +
-          "(streak_state = :opening AND (opener_lease_until < :now OR opener = :event))",
+          "attribute_not_exists(#project) OR streak < :streak OR " +
+          "(streak = :streak AND streak_state = :opening AND (opener_lease_until < :now OR opener = :event))",
         ExpressionAttributeNames: { "#project": "project" },
         ExpressionAttributeValues: {
           ":streak": { N: String(streak) },
