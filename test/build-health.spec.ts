@@ -344,6 +344,62 @@ describe("build health: actions per transition", () => {
     assert.deepEqual(calls(receiver), ["create", "comment OPS/1?notify=all#x"]);
   });
 
+  it("replaces a remembered value when a later action of the streak remembers the same name", async () => {
+    // The issue moves on each comment (as a ticket escalated to another project would): each comment's
+    // answer gives the key to follow up from then on.
+    const movingActions: AttributeValue = {
+      M: {
+        ...(JIRA_ACTIONS.M ?? {}),
+        "still-failing": {
+          M: {
+            path: { S: "/rest/api/2/issue/$JIRA_ISSUE/comment" },
+            template: { S: '{"body": "Still failing on $JIRA_ISSUE"}' },
+            remember: { M: { JIRA_ISSUE: { S: "moved.key" } } },
+          },
+        },
+      },
+    };
+    let comments = 0;
+    const receiver = await jira(
+      "moving-app",
+      undefined,
+      (request) =>
+        request.path.endsWith("/comment")
+          ? { status: 201, body: JSON.stringify({ moved: { key: `ESC-${(comments += 1)}` } }) }
+          : { status: 204 },
+      movingActions,
+    );
+    await run("moving-app", 1, "FAILED");
+    await run("moving-app", 2, "FAILED");
+    await run("moving-app", 3, "FAILED");
+    await run("moving-app", 4, "SUCCEEDED");
+    assert.deepEqual(calls(receiver), ["create", "comment OPS-1", "comment ESC-1", "transitions ESC-2"]);
+    assert.equal(JSON.parse(receiver.requests[2].body).body, "Still failing on ESC-1");
+  });
+
+  it("renders $TRANSITION empty for a receiver told of statuses, whatever the build's variables say", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    receivers.push(receiver);
+    await stack.register("plain-app-chat", receiver.url, "plain-app", ["FAILED", "SUCCEEDED"], {
+      template: { S: '{"transition": "$TRANSITION", "failures": "$FAILURE_COUNT"}' },
+    });
+    await run("plain-app", 1, "SUCCEEDED");
+    const failed = numberedBuild("plain-app", 2, "FAILED");
+    const variables = failed.detail?.["additional-information"]?.environment?.["environment-variables"];
+    variables?.push({ name: "TRANSITION", value: "broken", type: "PLAINTEXT" });
+    const invocation = await stack.lambda.invoke(failed);
+    assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    await run("plain-app", 3, "SUCCEEDED");
+    assert.deepEqual(
+      receiver.requests.map((request) => JSON.parse(request.body)),
+      [
+        { transition: "", failures: "0" },
+        { transition: "", failures: "1" },
+        { transition: "", failures: "1" },
+      ],
+    );
+  });
+
   // The condition that keeps a streak record is the last guard when a replay and a newer streak's
   // opening read the record at once: its write is tried here against the local DynamoDB directly.
   it("lets only a newer streak take over a receiver's streak record", async () => {
