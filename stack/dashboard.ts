@@ -98,20 +98,21 @@ export function deliveryDashboard(resources: {
 
   // A receiver's alarm shows at a glance whether it is failing, also when it has had no notice yet (a
   // search draws only receivers with data). Full width, a row of tiles per widget.
-  const alarmRows: { alarms: pulumi.Output<string>[] }[] = [];
+  const alarmWidgets = [];
   for (let start = 0; start < receiverAlarms.length; start += ALARMS_PER_WIDGET) {
-    alarmRows.push({
-      alarms: receiverAlarms.slice(start, start + ALARMS_PER_WIDGET).map((alarm) => alarm.arn),
+    alarmWidgets.push({
+      type: "alarm",
+      x: 0,
+      y: alarmWidgets.length * HEIGHT,
+      width: 2 * WIDTH,
+      height: HEIGHT,
+      properties: {
+        title: "Receiver alarms",
+        alarms: receiverAlarms.slice(start, start + ALARMS_PER_WIDGET).map((alarm) => alarm.arn),
+        sortBy: "stateUpdatedTimestamp",
+      },
     });
   }
-  const alarmWidgets = alarmRows.map(({ alarms }, index) => ({
-    type: "alarm",
-    x: 0,
-    y: index * HEIGHT,
-    width: 2 * WIDTH,
-    height: HEIGHT,
-    properties: { title: "Receiver alarms", alarms, sortBy: "stateUpdatedTimestamp" },
-  }));
   const graphsTop = alarmWidgets.length * HEIGHT;
 
   const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
