@@ -2,7 +2,7 @@
 // the notifier's own code, for trying a template without deploying anything.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadReceivers, TRANSITION_STATUS } from "../src/loadReceivers";
+import { loadReceivers, statusesHeard, TRANSITION_STATUS } from "../src/loadReceivers";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED } from "../src/notifier/scrubSecrets";
 import {
@@ -77,7 +77,7 @@ function whyNotSent(receiver: ReceiverDefinition, project: string, status: strin
   if (!receiver.projects.includes(project) && !receiver.projects.includes(EVERY_PROJECT)) {
     return `it lists the projects ${receiver.projects.join(", ")}, not ${project}`;
   }
-  if (!(receiver.statuses as string[]).includes(status)) {
+  if (!(statusesHeard(receiver.statuses) as string[]).includes(status)) {
     return `it listens to ${receiver.statuses.join(", ")}, not ${status}`;
   }
   return undefined;

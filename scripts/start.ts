@@ -137,8 +137,14 @@ function parseAnswer(option: string): [string, string] {
 }
 
 /**
+ * The statuses replayed by default. Timed-out and faulted builds are failed builds, which the FAILED
+ * event shows; --status replays one of them.
+ */
+const REPLAYED_STATUSES: readonly BuildStatus[] = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"];
+
+/**
  * One event per status for each project the receivers name, in the receivers' order; for a project of a
- * receiver with actions per transition, the builds of a failure streak instead, which hold every status.
+ * receiver with actions per transition, the builds of a failure streak instead, which hold each of them.
  */
 function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): BuildStateChangeEvent[] {
   const everyProject = receivers.some((receiver) => receiver.projects.includes(EVERY_PROJECT));
@@ -156,7 +162,7 @@ function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): Bu
         receiver.transitions.length > 0 &&
         (receiver.projects.includes(project) || receiver.projects.includes(EVERY_PROJECT)),
     );
-  const statuses = options.status ? [options.status] : BUILD_STATUSES;
+  const statuses = options.status ? [options.status] : REPLAYED_STATUSES;
   return projects.flatMap((project) =>
     (actsOn(project)
       ? failureStreakEvents(project)

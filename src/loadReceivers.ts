@@ -207,6 +207,18 @@ export const TRANSITION_STATUS: Record<Transition, BuildStatus> = {
   fixed: "SUCCEEDED",
 };
 
+/** The statuses of a build that failed; FAILED stands for all three in a receiver's statuses. */
+const FAILURE_STATUSES: readonly BuildStatus[] = ["FAILED", "FAULT", "TIMED_OUT"];
+
+/**
+ * The statuses a receiver is told of, in the order it lists them: each it lists, and with FAILED the
+ * builds that timed out or faulted, which failed too.
+ */
+export function statusesHeard(statuses: readonly BuildStatus[]): BuildStatus[] {
+  const heard = statuses.flatMap((status) => (status === "FAILED" ? FAILURE_STATUSES : [status]));
+  return [...new Set(heard)];
+}
+
 /** Validates one file's text, adding what it finds to `findings`. */
 function readReceiverFile(
   source: string,
@@ -849,35 +861,61 @@ function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
         : second.projects.includes(EVERY_PROJECT)
           ? first.projects
           : first.projects.filter((project) => second.projects.includes(project));
-      const builds = doubledBuilds(first, second);
-      if (builds === undefined || projects.length === 0) continue;
+      if (projects.length === 0) continue;
       const ofProjects = projects.includes(EVERY_PROJECT) ? "every project" : projects.join(", ");
+      const builds = doubledBuilds(first, second, ofProjects);
+      if (builds === undefined) continue;
       warnings.push(
         `${first.file}, ${second.file}: both send to the URL in ${configName(first.urlConfigKey)}, so each ` +
-          `${builds} build of ${ofProjects} is notified twice; delete one of the files, or give one its own ` +
-          "secret keys",
+          `${builds} is notified twice; delete one of the files, or give one its own secret keys`,
       );
     }
   });
   return warnings;
 }
 
-/** The builds both receivers send for (`FAILED, SUCCEEDED`, or transitions: `broken, fixed`), if any. */
-function doubledBuilds(first: ReceiverDefinition, second: ReceiverDefinition): string | undefined {
+/**
+ * The builds of `ofProjects` both receivers send for, if any: `FAILED, SUCCEEDED build of my-app`, or by
+ * transitions, `broken, fixed build of my-app`. FAILED names the timed-out and faulted builds with it; a
+ * receiver of statuses that hears only some failed builds (TIMED_OUT, FAULT) doubles a transition's
+ * notice for those only, and the phrase says so.
+ */
+function doubledBuilds(
+  first: ReceiverDefinition,
+  second: ReceiverDefinition,
+  ofProjects: string,
+): string | undefined {
   const transitionsOf = (receiver: ReceiverDefinition): Transition[] =>
     TRANSITIONS.filter((transition) => receiver.actions?.[transition] !== undefined);
-  let doubled: string[];
   if (!first.actions && !second.actions) {
-    doubled = first.statuses.filter((status) => second.statuses.includes(status));
-  } else if (first.actions && second.actions) {
-    doubled = transitionsOf(first).filter((transition) => second.actions?.[transition] !== undefined);
-  } else {
-    const [withActions, withStatuses] = first.actions ? [first, second] : [second, first];
-    doubled = transitionsOf(withActions).filter((transition) =>
-      withStatuses.statuses.includes(TRANSITION_STATUS[transition]),
-    );
+    const heard = statusesHeard(second.statuses);
+    const both = statusesHeard(first.statuses).filter((status) => heard.includes(status));
+    const named = both.includes("FAILED")
+      ? both.filter((status) => status === "FAILED" || !FAILURE_STATUSES.includes(status))
+      : both;
+    return named.length === 0 ? undefined : `${named.join(", ")} build of ${ofProjects}`;
   }
-  return doubled.length === 0 ? undefined : doubled.join(", ");
+  if (first.actions && second.actions) {
+    const both = transitionsOf(first).filter((transition) => second.actions?.[transition] !== undefined);
+    return both.length === 0 ? undefined : `${both.join(", ")} build of ${ofProjects}`;
+  }
+  const [withActions, withStatuses] = first.actions ? [first, second] : [second, first];
+  const heard = statusesHeard(withStatuses.statuses);
+  const whole: Transition[] = [];
+  const partly: Transition[] = [];
+  const failedEndings = FAILURE_STATUSES.filter((status) => heard.includes(status));
+  for (const transition of transitionsOf(withActions)) {
+    const status = TRANSITION_STATUS[transition];
+    if (heard.includes(status)) whole.push(transition);
+    else if (status === "FAILED" && failedEndings.length > 0) partly.push(transition);
+  }
+  const endings = `that ends ${failedEndings.join(" or ")}`;
+  if (partly.length === 0) {
+    return whole.length === 0 ? undefined : `${whole.join(", ")} build of ${ofProjects}`;
+  }
+  return whole.length === 0
+    ? `${partly.join(", ")} build of ${ofProjects} ${endings}`
+    : `${whole.join(", ")} build of ${ofProjects}, and each ${partly.join(", ")} one ${endings},`;
 }
 
 /** The line of the deepest part of `fieldPath` present in the file (a key's own line for a mapping entry). */

@@ -411,8 +411,9 @@ const receiverFields = {
     .superRefine(noRepeats)
     .meta({
       description:
-        "The build statuses this receiver is told about: IN_PROGRESS (a build started), SUCCEEDED, FAILED, " +
-        "STOPPED. Required, unless the receiver declares actions per transition under on instead.",
+        "The build statuses this receiver is told about: IN_PROGRESS (a build started), SUCCEEDED, FAILED " +
+        "(which takes in builds that timed out or faulted: $STATUS says TIMED_OUT or FAULT), FAULT, " +
+        "TIMED_OUT, STOPPED. Required, unless the receiver declares actions per transition under on instead.",
     })
     .optional(),
   url: secretReference(
@@ -467,10 +468,10 @@ const receiverFields = {
     .boolean({ error: (issue) => `expected true or false, got ${kindOf(issue.input)}` })
     .meta({
       description:
-        "Notify only when the project's final status (SUCCEEDED, FAILED or STOPPED) differs from its " +
-        "previous final status; a project's first final status counts as a change. IN_PROGRESS is not a " +
-        "final status, so such a receiver is never told of it. False by default; not with on, whose " +
-        "transitions are changes already.",
+        "Notify only when the project's final status (SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED) " +
+        "differs from its previous final status; a project's first final status counts as a change. " +
+        "IN_PROGRESS is not a final status, so such a receiver is never told of it. False by default; not " +
+        "with on, whose transitions are changes already.",
     })
     .optional(),
   template: bodyTemplate("remove the field to send the default body")
@@ -490,22 +491,22 @@ const receiverFields = {
         broken: receiverAction
           .meta({
             description:
-              "Sent for a FAILED build when the project's last recorded SUCCEEDED or FAILED build " +
-              "succeeded, or none is recorded: the first failure of a streak. Opens the ticket or alert; " +
-              "its remember keeps what the answer says for the streak's later actions.",
+              "Sent for a failed build (FAILED, TIMED_OUT or FAULT) after a SUCCEEDED one (stopped builds " +
+              "aside), or for the project's first failure: the first failure of a streak. Opens the ticket " +
+              "or alert; its remember keeps what the answer says for the streak's later actions.",
           })
           .optional(),
         "still-failing": receiverAction
           .meta({
             description:
-              "Sent for a FAILED build after a FAILED one: each further failure of the streak. " +
+              "Sent for a failed build after a failed one: each further failure of the streak. " +
               "$FAILURE_COUNT says how many builds have failed in a row.",
           })
           .optional(),
         fixed: receiverAction
           .meta({
             description:
-              "Sent for a SUCCEEDED build after a FAILED one: the streak is over. Closes the ticket or " +
+              "Sent for a SUCCEEDED build after a failed one: the streak is over. Closes the ticket or " +
               "resolves the alert.",
           })
           .optional(),
@@ -524,9 +525,9 @@ const receiverFields = {
       description:
         "Actions per build-health transition, instead of statuses and template: broken (a failure after " +
         "a success, or the first), still-failing (a failure after a failure) and fixed (a success after " +
-        "a failure). The receiver hears FAILED and SUCCEEDED builds and acts only on the transitions it " +
-        "declares; a STOPPED build changes nothing. A follow-up can use what an earlier action remembered " +
-        "from its answer, such as the key of the ticket it opened.",
+        "a failure). The receiver hears failed builds (FAILED, TIMED_OUT, FAULT) and SUCCEEDED ones and " +
+        "sends each transition it declares when it happens; a STOPPED build changes nothing. A follow-up " +
+        "can use what an earlier action remembered from its answer, such as the key of the ticket it opened.",
       minProperties: 1,
       examples: [
         {

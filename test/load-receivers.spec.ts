@@ -659,6 +659,17 @@ describe("loadReceivers", () => {
       assert.equal(explicit.onlyOnChange, false);
     });
 
+    it("take TIMED_OUT and FAULT in statuses, alone, beside FAILED, and with onlyOnChange", () => {
+      for (const statuses of [["TIMED_OUT"], ["FAULT"], ["FAILED", "TIMED_OUT", "FAULT"]]) {
+        for (const onlyOnChange of [false, true]) {
+          const [receiver] = load({
+            "hook.yaml": `projects: [my-app]\nstatuses: [${statuses.join(", ")}]\nurl: { secret: hookUrl }\nonlyOnChange: ${onlyOnChange}\n`,
+          });
+          assert.deepEqual([receiver.statuses, receiver.onlyOnChange], [statuses, onlyOnChange]);
+        }
+      }
+    });
+
     it("leave out receiver files in subfolders, such as the examples", () => {
       const dir = receiversDir({ "hook.yaml": MINIMAL });
       fs.mkdirSync(path.join(dir, "examples"));
@@ -739,7 +750,7 @@ describe("loadReceivers", () => {
           "jira.yaml": "projects: [my-app]\nstatuses: [FAILED, FAIL]\nurl: { secret: hookUrl }\n",
         }),
         "The receiver files have 1 problem:\n" +
-          'receivers/jira.yaml: statuses[1] (line 2): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED',
+          'receivers/jira.yaml: statuses[1] (line 2): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED',
       );
     });
 
@@ -920,7 +931,7 @@ describe("loadReceivers", () => {
           name: "ReceiverConfigError",
           message:
             "The receiver files have 7 problems:\n" +
-            'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n' +
+            'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
@@ -969,7 +980,7 @@ describe("loadReceivers", () => {
         }),
         "The receiver files have 2 problems:\n" +
           "receivers/hook.yaml: statuses[1] (line 4): IN_PROGRESS is not a final status, so a receiver with onlyOnChange: true is never told of it; remove it here, or report it from a receiver without onlyOnChange\n" +
-          'receivers/hook.yaml: statuses[2] (line 5): "FIAL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED',
+          'receivers/hook.yaml: statuses[2] (line 5): "FIAL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED',
       );
     });
 
@@ -1436,7 +1447,7 @@ on:
       assert.equal(
         rejection({ "hook.yaml": "projects: [my-app]\nurl: { secret: hookUrl }\n" }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: statuses: missing; list the build statuses to report, from IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, or declare actions per transition under on (broken, still-failing, fixed)",
+          "receivers/hook.yaml: statuses: missing; list the build statuses to report, from IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED, or declare actions per transition under on (broken, still-failing, fixed)",
       );
     });
 
@@ -1680,6 +1691,54 @@ on:
         );
       });
 
+      it("count timed-out and faulted builds in, which a receiver listing FAILED is told of", () => {
+        const { warnings } = loadWithWarnings(
+          {
+            "a.yaml": receiver("[my-app]", "[FAILED]"),
+            "b.yaml": receiver("[my-app]", "[TIMED_OUT]"),
+            "c.yaml": receiver("[my-app]", "[FAULT, TIMED_OUT, SUCCEEDED]"),
+            "d.yaml": receiver("[my-app]", "[TIMED_OUT, FAILED]"),
+          },
+          config,
+        );
+        const twice = (first: string, second: string, builds: string) =>
+          `receivers/${first}.yaml, receivers/${second}.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each ${builds} build of my-app is notified twice; delete one of the files, or give one its own secret keys`;
+        assert.deepEqual(warnings, [
+          twice("a", "b", "TIMED_OUT"),
+          twice("a", "c", "FAULT, TIMED_OUT"),
+          twice("a", "d", "FAILED"),
+          twice("b", "c", "TIMED_OUT"),
+          twice("b", "d", "TIMED_OUT"),
+          twice("c", "d", "FAULT, TIMED_OUT"),
+        ]);
+      });
+
+      it("name the transitions doubled for only the failed builds a receiver of statuses hears", () => {
+        const actions = (transitions: string[]) =>
+          "projects: [my-app]\nurl: { secret: hookUrl }\non:\n" +
+          transitions.map((transition) => `  ${transition}:\n    template: '{}'\n`).join("");
+        const twice = (other: string, builds: string) =>
+          `receivers/actions.yaml, receivers/${other}.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each ${builds} is notified twice; delete one of the files, or give one its own secret keys`;
+        assert.deepEqual(
+          loadWithWarnings(
+            {
+              "actions.yaml": actions(["broken", "still-failing", "fixed"]),
+              "faults.yaml": receiver("[my-app]", "[FAULT, TIMED_OUT]"),
+              "timeouts.yaml": receiver("[my-app]", "[SUCCEEDED, TIMED_OUT]"),
+            },
+            config,
+          ).warnings,
+          [
+            twice("faults", "broken, still-failing build of my-app that ends FAULT or TIMED_OUT"),
+            twice(
+              "timeouts",
+              "fixed build of my-app, and each broken, still-failing one that ends TIMED_OUT,",
+            ),
+            'receivers/faults.yaml, receivers/timeouts.yaml: both send to the URL in config "codebuild-webhooks:hookUrl", so each TIMED_OUT build of my-app is notified twice; delete one of the files, or give one its own secret keys',
+          ],
+        );
+      });
+
       it("come of copying a preset beside the shipped receiver it replaces", () => {
         const dir = receiversDir({});
         for (const file of [
@@ -1720,7 +1779,7 @@ on:
           ),
           [
             `receivers/hook.yaml: template (line 4): $PROJCT at line 2 of the template is not a built-in placeholder (did you mean $PROJECT, the CodeBuild project name?)${asWritten}`,
-            `receivers/hook.yaml: template (line 4): $STAUS at line 2 of the template is not a built-in placeholder (did you mean $STATUS, the build status: IN_PROGRESS, SUCCEEDED, FAILED or STOPPED?)${asWritten}`,
+            `receivers/hook.yaml: template (line 4): $STAUS at line 2 of the template is not a built-in placeholder (did you mean $STATUS, the build status: IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED?)${asWritten}`,
             `receivers/hook.yaml: template (line 4): $GIT_BRANCH at line 3 of the template is not a built-in placeholder${asWritten}`,
             `receivers/hook.yaml: template (line 4): $buildnumber at line 4 of the template is not a built-in placeholder (did you mean $BUILD_NUMBER, the build's number within the project?)${asWritten}`,
           ],

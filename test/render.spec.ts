@@ -54,6 +54,15 @@ describe("npm run render", () => {
     );
   });
 
+  it("--status renders a timed-out or faulted build for a receiver listing FAILED, which is sent it", async () => {
+    for (const status of ["TIMED_OUT", "FAULT"]) {
+      const run = await npmRender(["slack-builds", "--status", status]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(JSON.parse(run.stdout).text, new RegExp(`^${status}: \\*my-app\\* build #4\\d `));
+      assert.equal(run.stderr, `slack-builds: POST, Content-Type: application/json, for my-app ${status}\n`);
+    }
+  });
+
   describe("a receiver whose headers make the body plain text", () => {
     const args = [
       "pager",

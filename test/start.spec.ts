@@ -248,7 +248,7 @@ describe("npm start", () => {
       run.stderr.includes(
         "\nThe receiver files have 2 problems:\n" +
           'test/fixtures/start/bad-receivers/deploy-alerts.yaml: statuses[1] (line 3): "FIALED" is not a build ' +
-          "status; use one of IN_PROGRESS, SUCCEEDED, FAILED, STOPPED\n" +
+          "status; use one of IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED\n" +
           "test/fixtures/start/bad-receivers/deploy-alerts.yaml: template (line 5): not valid JSON at line 1, " +
           'column 11 of the template: expected a value, found $STATUS; placeholders go inside JSON strings: "$STATUS"\n',
       ),
