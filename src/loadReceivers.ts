@@ -232,7 +232,7 @@ function readReceiverFile(
   const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
   const finding = (fieldPath: readonly PropertyKey[], message: string, linePath = fieldPath): Finding => {
     const line = lineOf(document, lines, linePath);
-    const field = fieldName(fieldPath);
+    const field = fieldName(visibleFieldPath(fieldPath));
     const where = line === undefined ? "" : ` (line ${line})`;
     const text = field ? `${file}: ${field}${where}: ${message}` : `${file}${where}: ${message}`;
     return { line: line ?? 0, text };
@@ -319,7 +319,8 @@ function readReceiverFile(
     if (remembers.has(secret)) {
       report(
         ["secrets", secret],
-        `$${secret} is also a value ${remembers.get(secret)} remembers; a body secret needs a name of its own`,
+        `${shownPlaceholder(secret)} is also a value ${remembers.get(secret)} remembers; a body secret needs a ` +
+          "name of its own",
       );
     }
   }
@@ -480,8 +481,8 @@ function yamlSyntaxProblem(error: YAMLError, source: string): string {
 /** The first alias (`*name`) without an anchor (`&name`) before it, where it stands. */
 function unresolvedAlias(
   document: Document,
-): { name: string; offset: number; fieldPath: PropertyKey[] } | undefined {
-  let found: { name: string; offset: number; fieldPath: PropertyKey[] } | undefined;
+): { name: string; offset: number; fieldPath: readonly PropertyKey[] } | undefined {
+  let found: { name: string; offset: number; fieldPath: readonly PropertyKey[] } | undefined;
   visit(document, {
     Alias(_key, alias, ancestors) {
       if (alias.resolve(document)) return undefined;
@@ -494,15 +495,7 @@ function unresolvedAlias(
           fieldPath.push(node.items.indexOf(child as never));
         }
       });
-      // A key that looks like a secret is left out of the path, as unknown fields are.
-      const hidden = fieldPath.findIndex(
-        (key) => typeof key === "string" && quoteIfHarmless(key) === undefined,
-      );
-      found = {
-        name: alias.source,
-        offset: alias.range?.[0] ?? 0,
-        fieldPath: hidden < 0 ? fieldPath : fieldPath.slice(0, hidden),
-      };
+      found = { name: alias.source, offset: alias.range?.[0] ?? 0, fieldPath: visibleFieldPath(fieldPath) };
       return visit.BREAK;
     },
   });
@@ -760,12 +753,11 @@ function checkPlaceholderNames(
 ): void {
   const hasActions = fieldPath[0] === "on";
   const own = [...remembers.keys()];
+  const shownOwn = own.filter((known) => !looksLikeSecret(known));
   const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, ""]));
   // The notifier's own renderer finds the names, so `$$`, `${NAME}` and the rest read as it reads them.
   for (const name of renderTemplate(text, builtIn, "text").unknownNames) {
-    const shown = looksLikeSecret(name)
-      ? "a placeholder (its name looks like a secret, so it is not shown)"
-      : `$${name}`;
+    const shown = shownPlaceholder(name);
     const at =
       where === "path"
         ? `${shown} in the path`
@@ -774,8 +766,8 @@ function checkPlaceholderNames(
       if (where === "path") {
         report(
           fieldPath,
-          `${at} is a body secret (secrets.${name}); secrets reach bodies only, never a URL, where proxies ` +
-            "and servers log them: put it in the template",
+          `${at} is a body secret (${looksLikeSecret(name) ? "under secrets" : `secrets.${name}`}); secrets ` +
+            "reach bodies only, never a URL, where proxies and servers log them: put it in the template",
         );
       }
       continue;
@@ -800,7 +792,8 @@ function checkPlaceholderNames(
       );
       continue;
     }
-    const nearest = nearestName(name, [...BUILT_IN_PLACEHOLDER_NAMES, ...own]);
+    // A remembered name that looks like a secret is never suggested, as it would be shown.
+    const nearest = nearestName(name, [...BUILT_IN_PLACEHOLDER_NAMES, ...shownOwn]);
     const didYouMean =
       nearest === undefined
         ? ""
@@ -810,7 +803,7 @@ function checkPlaceholderNames(
     const rememberedNames =
       own.length === 0
         ? "no action of this receiver remembers a value (remember: { NAME: field } keeps one from an answer)"
-        : `its actions remember ${own.map((known) => `$${known} (${remembers.get(known)})`).join(", ")}`;
+        : `its actions remember ${rememberedList(shownOwn, own.length - shownOwn.length, remembers)}`;
     if (where === "path") {
       report(
         fieldPath,
@@ -831,6 +824,26 @@ function checkPlaceholderNames(
       );
     }
   }
+}
+
+/** `$NAME` for a message, unless the name looks like a secret someone pasted. */
+function shownPlaceholder(name: string): string {
+  return looksLikeSecret(name)
+    ? "a placeholder (its name looks like a secret, so it is not shown)"
+    : `$${name}`;
+}
+
+/** `$JIRA_ISSUE (on.broken), $ALERT (on.broken) and 1 name that looks like a secret (not shown)`. */
+function rememberedList(
+  shown: readonly string[],
+  hidden: number,
+  remembers: ReadonlyMap<string, string>,
+): string {
+  const listed = shown.map((known) => `$${known} (${remembers.get(known)})`).join(", ");
+  if (hidden === 0) return listed;
+  const notShown =
+    hidden === 1 ? "1 name that looks like a secret" : `${hidden} names that look like secrets`;
+  return `${listed === "" ? "" : `${listed} and `}${notShown} (not shown)`;
 }
 
 /** The template line where `$name` or `${name}` first stands as a placeholder (not after `$$`). */
@@ -942,6 +955,23 @@ function lineOf(
     }
   }
   return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+/**
+ * The part of a field path a message may show: up to the first key that may be a pasted secret. The names
+ * of `secrets` and of an action's `remember` are the user's own: one is shown only when it is a
+ * placeholder name (the pattern it must match) that does not look like a secret. Any other key is shown
+ * unless it looks like a secret. The message's line still points at the whole path.
+ */
+function visibleFieldPath(fieldPath: readonly PropertyKey[]): readonly PropertyKey[] {
+  const hidden = fieldPath.findIndex((key, index) => {
+    if (typeof key !== "string") return false;
+    const named =
+      (index === 1 && fieldPath[0] === "secrets") ||
+      (index === 3 && fieldPath[0] === "on" && fieldPath[2] === "remember");
+    return quoteIfHarmless(key) === undefined || (named && !PLACEHOLDER_NAME.test(key));
+  });
+  return hidden < 0 ? fieldPath : fieldPath.slice(0, hidden);
 }
 
 /** `statuses[1]`, `url.secret`: the field as the user would point at it. */

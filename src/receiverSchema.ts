@@ -8,7 +8,7 @@ import {
   TRANSITIONS,
   type BuildStatus,
 } from "./receiverDefinition";
-import { PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
+import { NAME_NOT_SHOWN, PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
 
 /**
  * Methods that carry a request body: every receiver call sends the rendered template, and GET/DELETE
@@ -117,6 +117,11 @@ function quoted(value: unknown): string {
   return quoteIfHarmless(String(value)) ?? VALUE_NOT_SHOWN;
 }
 
+/** A name the file gives (a map's key), quoted unless it is long or looks like a secret. */
+function quotedName(name: unknown): string {
+  return quoteIfHarmless(String(name)) ?? NAME_NOT_SHOWN;
+}
+
 function isBuildStatus(value: string): value is BuildStatus {
   return (BUILD_STATUSES as readonly string[]).includes(value);
 }
@@ -163,7 +168,7 @@ const rememberedName = z
   .string()
   .regex(PLACEHOLDER_NAME, {
     error: (issue) =>
-      `${quoted(issue.input)} is not a placeholder name (letters, digits and "_", not starting with a ` +
+      `${quotedName(issue.input)} is not a placeholder name (letters, digits and "_", not starting with a ` +
       `digit); the name is written $NAME in the later actions, e.g. ${REMEMBER_EXAMPLE}`,
   })
   .refine((name) => !Object.hasOwn(BUILT_IN_PLACEHOLDERS, name), {
@@ -258,7 +263,7 @@ const bodySecretName = z
   .string()
   .regex(PLACEHOLDER_NAME, {
     error: (issue) =>
-      `${quoted(issue.input)} is not a placeholder name (letters, digits and "_", not starting with a ` +
+      `${quotedName(issue.input)} is not a placeholder name (letters, digits and "_", not starting with a ` +
       "digit); the templates write it $NAME, e.g. secrets: { ROUTING_KEY: { secret: pagerDutyRoutingKey } }",
   })
   .refine((name) => !Object.hasOwn(BUILT_IN_PLACEHOLDERS, name), {

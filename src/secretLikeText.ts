@@ -58,3 +58,6 @@ export function quoteIfHarmless(value: string): string | undefined {
 }
 
 export const VALUE_NOT_SHOWN = "this value (not shown: it is long or looks like a secret)";
+
+/** What a message says where it would otherwise have quoted a name that may be a pasted secret. */
+export const NAME_NOT_SHOWN = "a name (not shown: it is long or looks like a secret)";

@@ -1177,6 +1177,58 @@ describe("loadReceivers", () => {
       }
     });
 
+    it("is not repeated as a secrets or remember name: the field path names the map and the entry's line", () => {
+      const file = `projects: [my-app]
+url: { secret: hookUrl }
+secrets:
+  ${PASTED[1]}: { secret: routingKey }
+  ${PASTED[2]}: { secret: otherKey }
+  routing-key: { secret: routingKey }
+on:
+  broken:
+    template: '{}'
+    remember:
+      ${PASTED[9]}: a..b
+      ${PASTED[6]}: id
+      1st: key
+      ghp_26C7e42F292c6912E7710c838347Ae178B4b: key
+      JIRA_ISSUE: key
+  still-failing:
+    path: /issue/$${PASTED[2]}/$JIRA_ISUE
+    template: '{}'
+`;
+      const notShown = "a name (not shown: it is long or looks like a secret)";
+      const secretName =
+        'is not a placeholder name (letters, digits and "_", not starting with a digit); the templates write it $NAME, e.g. secrets: { ROUTING_KEY: { secret: pagerDutyRoutingKey } }';
+      const rememberedName =
+        'is not a placeholder name (letters, digits and "_", not starting with a digit); the name is written $NAME in the later actions, e.g. remember: { JIRA_ISSUE: key }';
+      const message = rejection(
+        { "names.yaml": file },
+        { ...HOOK_CONFIG, routingKey: "R0123456789ABCDEF0123456789ABCDE" },
+      );
+      assert.equal(
+        message,
+        "The receiver files have 8 problems:\n" +
+          `receivers/names.yaml: secrets (line 4): ${notShown} ${secretName}\n` +
+          'receivers/names.yaml: secrets (line 5): config "codebuild-webhooks:otherKey" is not set; run: pulumi config set --secret codebuild-webhooks:otherKey <value>\n' +
+          `receivers/names.yaml: secrets (line 6): "routing-key" ${secretName}\n` +
+          'receivers/names.yaml: on.broken.remember (line 11): "a..b" is not a field path: names and array indexes joined by ".", e.g. key, fields.id, items.0.key\n' +
+          `receivers/names.yaml: on.broken.remember (line 12): ${notShown} ${rememberedName}\n` +
+          `receivers/names.yaml: on.broken.remember (line 13): "1st" ${rememberedName}\n` +
+          "receivers/names.yaml: on.still-failing.path (line 17): a placeholder (its name looks like a secret, so it is not shown) in the path is a body secret (under secrets); secrets reach bodies only, never a URL, where proxies and servers log them: put it in the template\n" +
+          "receivers/names.yaml: on.still-failing.path (line 17): $JIRA_ISUE in the path is neither a built-in placeholder nor a value an action of this receiver remembers (did you mean $JIRA_ISSUE, which on.broken remembers?); its actions remember $JIRA_ISSUE (on.broken) and 2 names that look like secrets (not shown); build variables never reach a URL, so it could never be filled",
+      );
+      for (const pasted of [PASTED[1], PASTED[2], PASTED[6], PASTED[9], "ghp_26C7e42F"]) {
+        assert.ok(!message.includes(pasted), pasted);
+      }
+      // A YAML alias error names the map too, before the file is read any further.
+      assert.equal(
+        rejection({ "hook.yaml": `${MINIMAL}secrets:\n  1st: *routingKey\n` }),
+        "The receiver files have 1 problem:\n" +
+          `receivers/hook.yaml: secrets (line 5, column 8): not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its name comes before it; put the value in quotes; ${"this looks like the secret itself; store it with pulumi config set --secret and name the key here"}`,
+      );
+    });
+
     it("is quoted in a field that never holds one only when short and not token-like", () => {
       const statuses = (status: string) =>
         `projects: [my-app]\nstatuses: [${status}]\nurl: { secret: hookUrl }\n`;
@@ -1510,7 +1562,7 @@ on:
         }),
         "The receiver files have 4 problems:\n" +
           "receivers/hook.yaml: on.broken.remember.PROJECT (line 7): PROJECT is a built-in placeholder, which the notifier fills itself; remember the value under a name of your own\n" +
-          'receivers/hook.yaml: on.broken.remember.1st (line 8): "1st" is not a placeholder name (letters, digits and "_", not starting with a digit); the name is written $NAME in the later actions, e.g. remember: { JIRA_ISSUE: key }\n' +
+          'receivers/hook.yaml: on.broken.remember (line 8): "1st" is not a placeholder name (letters, digits and "_", not starting with a digit); the name is written $NAME in the later actions, e.g. remember: { JIRA_ISSUE: key }\n' +
           'receivers/hook.yaml: on.broken.remember.ISSUE (line 9): "fields..id" is not a field path: names and array indexes joined by ".", e.g. key, fields.id, items.0.key\n' +
           "receivers/hook.yaml: on.broken.remember.ALERT (line 10): expected a field path of the answer, e.g. key or fields.id, got a number",
       );

@@ -234,7 +234,7 @@ on:
       assert.deepEqual(problems(text, BODY_SECRET_CONFIG), [
         "receivers/hook.yaml: secrets.PROJECT (line 4): PROJECT is a built-in placeholder, which the notifier " +
           "fills itself; give the secret a name of its own",
-        'receivers/hook.yaml: secrets.routing-key (line 5): "routing-key" is not a placeholder name (letters, ' +
+        'receivers/hook.yaml: secrets (line 5): "routing-key" is not a placeholder name (letters, ' +
           'digits and "_", not starting with a digit); the templates write it $NAME, e.g. secrets: { ' +
           "ROUTING_KEY: { secret: pagerDutyRoutingKey } }",
         "receivers/hook.yaml: secrets.INCIDENT (line 6): $INCIDENT is also a value on.broken remembers; a body " +
