@@ -14,6 +14,7 @@ import {
   type Document,
   type YAMLError,
 } from "yaml";
+import { actionPathEscape } from "./actionPathCheck";
 import { REGION } from "./awsIdentifiers";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { renderTemplate } from "./notifier/renderTemplate";
@@ -326,7 +327,7 @@ function readReceiverFile(
   }
   for (const { fieldPath, text, in: where } of texts) {
     if (where === "template") checkJsonBody(text, fieldPath, bodyIsJson, report);
-    else checkPathCharacters(text, fieldPath, report);
+    else checkPath(text, fieldPath, report);
   }
   const checkPlaceholders = (rememberedElsewhere: ReadonlyMap<string, string>): void => {
     for (const text of texts) {
@@ -718,11 +719,19 @@ function checkJsonBody(
  */
 const URL_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*$/;
 
-/** An action's path, placeholders aside: the notifier percent-encodes what it substitutes, not the rest. */
-function checkPathCharacters(urlPath: string, fieldPath: readonly PropertyKey[], report: Report): void {
+/**
+ * An action's path, placeholders aside: the notifier percent-encodes what it substitutes, not the rest.
+ * What is written must keep the request below the receiver URL's path, whatever the values (each stands
+ * for one ordinary segment here; a value that makes a dot segment is refused when the action is sent).
+ */
+function checkPath(urlPath: string, fieldPath: readonly PropertyKey[], report: Report): void {
   const names = renderTemplate(urlPath, {}, "text").unknownNames;
-  const literal = renderTemplate(urlPath, Object.fromEntries(names.map((name) => [name, ""])), "text").body;
-  if (!URL_PATH.test(literal)) {
+  const withValues = (value: string) =>
+    renderTemplate(urlPath, Object.fromEntries(names.map((name) => [name, value])), "path").body;
+  const escape = actionPathEscape(withValues("x"));
+  if (escape) {
+    report(fieldPath, escape);
+  } else if (!URL_PATH.test(withValues(""))) {
     report(
       fieldPath,
       'holds a character a URL path takes only percent-encoded (a space, a quote, "{", a "%" not followed ' +

@@ -1553,6 +1553,66 @@ on:
       );
     });
 
+    it("refuse a path that could leave the receiver URL's path: a dot segment in any encoding, a backslash, naming the field and line, not the path", () => {
+      const climbs =
+        'holds a "." or ".." segment (written with dots or as %2e, between "/" or its encodings %2F and %5C, or before a ;), which would take the request out of the receiver URL\'s path, where its credentials go; write the path without it';
+      const backslash =
+        'holds a backslash, which URL parsing reads as "/"; write "/" between segments, or %5C in one';
+      const cases: [string, string][] = [
+        ["/rest/api/2/issue/../../../other-tenant", climbs],
+        ["/./issue", climbs],
+        ["/issue/.", climbs],
+        ["/%2e%2e/admin", climbs],
+        ["/%2E./admin", climbs],
+        ["/.%2e/admin", climbs],
+        ["/%2e/admin", climbs],
+        ["/issue/..%2Fadmin", climbs],
+        ["/issue/%5c../admin", climbs],
+        ["/issue/..;jsessionid=1/admin", climbs],
+        ["/$JIRA_ISSUE/../../admin", climbs],
+        ["/issue\\..\\admin", backslash],
+        ["/issue\\comment", backslash],
+      ];
+      const files = Object.fromEntries(
+        cases.map(([written], index) => [
+          `case-${String(index).padStart(2, "0")}.yaml`,
+          withActions(
+            `broken:\n  template: '{}'\n  remember: { JIRA_ISSUE: key }\nfixed:\n  path: '${written}'\n  template: '{}'`,
+          ),
+        ]),
+      );
+      const message = rejection(files);
+      assert.equal(
+        message,
+        `The receiver files have ${cases.length} problems:\n` +
+          cases
+            .map(
+              ([, problem], index) =>
+                `receivers/case-${String(index).padStart(2, "0")}.yaml: on.fixed.path (line 8): ${problem}`,
+            )
+            .join("\n"),
+      );
+      for (const written of ["other-tenant", "admin", "jsessionid", "comment"]) {
+        assert.ok(!message.includes(written), written);
+      }
+      // Dots that make no dot segment, and an encoded slash inside a segment, are ordinary text.
+      for (const path of [
+        "/issue/...",
+        "/v1.2/..x/x..",
+        "/.well-known/hook",
+        "/%2e%2ex",
+        "/$JIRA_ISSUE.json",
+        "/projects/group%2Fapp",
+      ]) {
+        const [receiver] = load({
+          "hook.yaml": withActions(
+            `broken:\n  template: '{}'\n  remember: { JIRA_ISSUE: key }\nfixed:\n  path: '${path}'\n  template: '{}'`,
+          ),
+        });
+        assert.equal(receiver.actions?.fixed?.path, path);
+      }
+    });
+
     it("refuse remembered names that are not placeholder names or are built-in ones, and field paths that are not dotted names and indexes", () => {
       assert.equal(
         rejection({
