@@ -16,6 +16,12 @@ import {
 } from "yaml";
 import { actionPathEscape } from "./actionPathCheck";
 import { REGION } from "./awsIdentifiers";
+import {
+  credentialOriginProblems,
+  originOf,
+  type ReceiverSecrets,
+  type SecretKeyUse,
+} from "./credentialOrigins";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
@@ -32,6 +38,7 @@ import {
 import {
   CONFIG_KEY,
   CONFIG_NAMESPACE,
+  configName,
   PLACEHOLDER_NAME,
   receiverFileSchema,
   type ReceiverFile,
@@ -134,6 +141,12 @@ export function loadReceivers(
     });
   }
 
+  // A config key holding a URL or credentials serves receivers of one origin.
+  const withSecrets = read.flatMap(({ secrets }) => (secrets ? [secrets] : []));
+  for (const problem of credentialOriginProblems(withSecrets.map(({ receiver }) => receiver))) {
+    withSecrets[problem.receiver].report(problem.fieldPath, problem.message);
+  }
+
   for (const [index, { findings, checkPlaceholders }] of read.entries()) {
     // A value another receiver remembers is never this receiver's.
     const rememberedElsewhere = new Map<string, string>();
@@ -192,6 +205,8 @@ interface ReadFile {
    * read: `rememberedElsewhere` holds the names other receivers remember, with where.
    */
   checkPlaceholders(rememberedElsewhere: ReadonlyMap<string, string>): void;
+  /** The config keys it names for secrets and where its URLs lead, and how to report on one of them. */
+  secrets?: { receiver: ReceiverSecrets; report: Report };
 }
 
 interface ReadReceiverFile extends ReadFile {
@@ -339,6 +354,7 @@ function readReceiverFile(
       [...remembers].map(([rememberedName, action]) => [rememberedName, `${file} (${action}.remember)`]),
     ),
     checkPlaceholders,
+    secrets: { receiver: receiverSecrets(fields, file, readConfig), report },
   };
 
   if (!parsed.success) return read;
@@ -503,6 +519,48 @@ function unresolvedAlias(
   return found;
 }
 
+/** The config key a well-formed `{ secret: <key> }` at `fieldPath` names. */
+function referencedKey(fields: Record<string, unknown>, fieldPath: readonly string[]): string | undefined {
+  let reference: unknown = fields;
+  for (const key of fieldPath) reference = isRecord(reference) ? reference[key] : undefined;
+  const key = isRecord(reference) ? reference.secret : undefined;
+  return typeof key === "string" && CONFIG_KEY.test(key) ? key : undefined;
+}
+
+/**
+ * The config keys a file names for its secrets, each set, and the origins its URL and OAuth token URL
+ * have by their config: what the rule of one origin per key is judged on.
+ */
+function receiverSecrets(
+  fields: Record<string, unknown>,
+  file: string,
+  readConfig: ReadConfig,
+): ReceiverSecrets {
+  const oauthFields = isRecord(fields.oauth) ? ["tokenUrl", "clientId", "clientSecret"] : [];
+  const secretPaths = [
+    ...["url", "headers", "signingSecret"].map((field) => [field]),
+    ...oauthFields.map((field) => ["oauth", field]),
+    ...Object.keys(isRecord(fields.secrets) ? fields.secrets : {}).map((name) => ["secrets", name]),
+  ];
+  const uses: SecretKeyUse[] = [];
+  for (const fieldPath of secretPaths) {
+    const key = referencedKey(fields, fieldPath);
+    if (key === undefined || readConfig(key) === undefined) continue;
+    const field = fieldName(visibleFieldPath(fieldPath));
+    uses.push({ key, field, fieldPath: [...fieldPath, "secret"], oauth: fieldPath[0] === "oauth" });
+  }
+  const originOfConfig = (fieldPath: readonly string[]) => {
+    const key = referencedKey(fields, fieldPath);
+    return originOf(key === undefined ? undefined : readConfig(key)?.value);
+  };
+  return {
+    file,
+    uses,
+    origin: originOfConfig(["url"]),
+    ...(oauthFields.length > 0 ? { tokenOrigin: originOfConfig(["oauth", "tokenUrl"]) } : {}),
+  };
+}
+
 /** The fields that hold secrets (or, for oauth and secrets, references to them). */
 const SECRET_FIELDS = ["url", "headers", "signingSecret", "oauth", "secrets"] as const;
 type SecretField = (typeof SECRET_FIELDS)[number];
@@ -519,11 +577,8 @@ function checkSecretConfig(
 ): boolean | undefined {
   /** The config a `{ secret: <key> }` at `fieldPath` names, when it is well formed and set. */
   const configOf = (fieldPath: readonly string[]): { key: string; value: string } | undefined => {
-    let reference: unknown = fields;
-    for (const key of fieldPath) reference = isRecord(reference) ? reference[key] : undefined;
-    if (!isRecord(reference)) return undefined;
-    const key = reference.secret;
-    if (typeof key !== "string" || !CONFIG_KEY.test(key)) return undefined;
+    const key = referencedKey(fields, fieldPath);
+    if (key === undefined) return undefined;
     const config = readConfig(key);
     if (config === undefined) {
       report([...fieldPath, "secret"], notSetProblem(fieldPath.join("."), key));
@@ -568,10 +623,6 @@ function checkSecretConfig(
   }
   // The notifier's own rule decides whether the body is JSON.
   return isJsonBody(headers);
-}
-
-function configName(key: string): string {
-  return `config "${CONFIG_NAMESPACE}:${key}"`;
 }
 
 function setCommand(key: string, value = "<value>"): string {

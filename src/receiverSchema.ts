@@ -38,6 +38,11 @@ export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** The project's config namespace, which `pulumi config set` takes before the key. */
 export const CONFIG_NAMESPACE = "codebuild-webhooks";
 
+/** A config key as messages name it: `config "codebuild-webhooks:<key>"`. */
+export function configName(key: string): string {
+  return `config "${CONFIG_NAMESPACE}:${key}"`;
+}
+
 /** Names a YAML value's kind for "got ..." messages. Values are never echoed: one may be a pasted secret. */
 function kindOf(value: unknown): string {
   if (value === null) return "nothing";

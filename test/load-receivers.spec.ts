@@ -1399,6 +1399,151 @@ on:
     });
   });
 
+  describe("a config key shared by receivers", () => {
+    const SITE = {
+      jiraIssuesUrl: "https://example.atlassian.net/rest/api/2/issue",
+      jiraBaseUrl: "https://EXAMPLE.atlassian.net:443",
+      jiraAuthHeaders: '{"Authorization": "Basic ZXhhbXBsZUBleGFtcGxlLmNvbTp0b2tlbg=="}',
+      slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+      signing: signingSecret(32),
+    };
+    /** A receiver of FAILED builds of my-app, with `rest` (YAML fields) beside its URL. */
+    const receiver = (urlKey: string, rest = "") =>
+      `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: ${urlKey} }\n${rest}`;
+    const serves = (key: string, other: string, field: string, url = "URL") =>
+      `config "codebuild-webhooks:${key}" also serves receivers/${other}.yaml (${field}), whose ${url} has another origin (scheme, host or port) than this receiver's; ` +
+      (url === "URL"
+        ? "a config key serves receivers of one origin only, so that the URL or credentials it holds go nowhere else"
+        : "OAuth client credentials go to the token endpoints of one origin only") +
+      ": give one of the two receivers a key of its own";
+
+    it("may serve receivers whose URLs share one origin, whatever their paths, and a URL key any receivers", () => {
+      const { receivers } = loadWithWarnings(
+        {
+          "jira-bugs.yaml": receiver("jiraIssuesUrl", "headers: { secret: jiraAuthHeaders }\n"),
+          "jira-streak.yaml":
+            "projects: [api]\nurl: { secret: jiraBaseUrl }\nheaders: { secret: jiraAuthHeaders }\n" +
+            "on:\n  broken:\n    path: /rest/api/2/issue\n    template: '{}'\n",
+          "slack-a.yaml": receiver("slackWebhookUrl", "signingSecret: { secret: signing }\n"),
+          "slack-b.yaml": `projects: [api]\nstatuses: [FAILED]\nurl: { secret: slackWebhookUrl }\nsigningSecret: { secret: signing }\n`,
+        },
+        SITE,
+      );
+      assert.equal(receivers.length, 4);
+    });
+
+    it("may not carry one receiver's credentials to another origin, naming both files and the key, never a value", () => {
+      const files = {
+        "jira.yaml": receiver(
+          "jiraIssuesUrl",
+          "headers: { secret: jiraAuthHeaders }\nsigningSecret: { secret: signing }\n",
+        ),
+        "slack.yaml": receiver(
+          "slackWebhookUrl",
+          "headers: { secret: jiraAuthHeaders }\nsecrets:\n  TOKEN: { secret: jiraIssuesUrl }\n  SIGNING: { secret: signing }\n",
+        ),
+      };
+      const message = rejection(files, SITE);
+      assert.equal(
+        message,
+        "The receiver files have 3 problems:\n" +
+          `receivers/slack.yaml: headers.secret (line 4): ${serves("jiraAuthHeaders", "jira", "headers")}\n` +
+          `receivers/slack.yaml: secrets.TOKEN.secret (line 6): ${serves("jiraIssuesUrl", "jira", "url")}\n` +
+          `receivers/slack.yaml: secrets.SIGNING.secret (line 7): ${serves("signing", "jira", "signingSecret")}`,
+      );
+      for (const value of Object.values(SITE)) {
+        for (const part of value.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 6)) {
+          assert.ok(!message.includes(part), part);
+        }
+      }
+    });
+
+    it("tells origins apart by scheme, host and port", () => {
+      for (const otherUrl of [
+        "http://example.atlassian.net/rest/api/2/issue",
+        "https://example.atlassian.net:8443/rest/api/2/issue",
+        "https://other.atlassian.net/rest/api/2/issue",
+      ]) {
+        assert.equal(
+          rejection(
+            {
+              "a.yaml": receiver("jiraIssuesUrl", "headers: { secret: jiraAuthHeaders }\n"),
+              "b.yaml": receiver("otherUrl", "headers: { secret: jiraAuthHeaders }\n"),
+            },
+            { ...SITE, otherUrl },
+          ),
+          "The receiver files have 1 problem:\n" +
+            `receivers/b.yaml: headers.secret (line 4): ${serves("jiraAuthHeaders", "a", "headers")}`,
+          otherUrl,
+        );
+      }
+    });
+
+    it("leaves a URL that is not one to its own problem", () => {
+      assert.equal(
+        rejection(
+          {
+            "a.yaml": receiver("jiraIssuesUrl", "headers: { secret: jiraAuthHeaders }\n"),
+            "b.yaml": receiver("badUrl", "headers: { secret: jiraAuthHeaders }\n"),
+          },
+          { ...SITE, badUrl: "example.atlassian.net/rest/api/2/issue" },
+        ),
+        "The receiver files have 1 problem:\n" +
+          'receivers/b.yaml: url.secret (line 3): config "codebuild-webhooks:badUrl" is not an absolute http(s) URL; set it again: pulumi config set --secret codebuild-webhooks:badUrl <value>',
+      );
+    });
+
+    describe("with OAuth client credentials", () => {
+      const OAUTH = {
+        ...SITE,
+        incidentsUrl: "https://example.service-now.com/api/now/table/incident",
+        changesUrl: "https://example.service-now.com/api/now/table/change_request",
+        tokenUrl: "https://example.service-now.com/oauth_token.do",
+        otherTokenUrl: "https://login.example.com/oauth2/token",
+        clientId: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        clientSecret: "client-secret-value",
+      };
+      const oauthReceiver = (urlKey: string, tokenUrlKey = "tokenUrl") =>
+        `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: ${urlKey} }\noauth:\n` +
+        `  tokenUrl: { secret: ${tokenUrlKey} }\n  clientId: { secret: clientId }\n  clientSecret: { secret: clientSecret }\n`;
+
+      it("may serve receivers of one origin that get their tokens from one origin, the token endpoint's being another", () => {
+        const config = {
+          ...OAUTH,
+          tokenUrl: OAUTH.otherTokenUrl,
+          sameTokenUrl: `${OAUTH.otherTokenUrl}?tenant=1`,
+        };
+        const { receivers } = loadWithWarnings(
+          {
+            "changes.yaml": oauthReceiver("changesUrl"),
+            "incidents.yaml": oauthReceiver("incidentsUrl", "sameTokenUrl"),
+          },
+          config,
+        );
+        assert.equal(receivers.length, 2);
+      });
+
+      it("may not send their bearer token to another origin, nor the client secret to another token endpoint", () => {
+        assert.equal(
+          rejection(
+            {
+              "changes.yaml": oauthReceiver("changesUrl"),
+              "incidents.yaml": oauthReceiver("incidentsUrl", "otherTokenUrl"),
+              "slack.yaml": oauthReceiver("slackWebhookUrl"),
+            },
+            OAUTH,
+          ),
+          "The receiver files have 5 problems:\n" +
+            `receivers/incidents.yaml: oauth.clientId.secret (line 6): ${serves("clientId", "changes", "oauth.clientId", "OAuth token URL")}\n` +
+            `receivers/incidents.yaml: oauth.clientSecret.secret (line 7): ${serves("clientSecret", "changes", "oauth.clientSecret", "OAuth token URL")}\n` +
+            `receivers/slack.yaml: oauth.tokenUrl.secret (line 5): ${serves("tokenUrl", "changes", "oauth.tokenUrl")}\n` +
+            `receivers/slack.yaml: oauth.clientId.secret (line 6): ${serves("clientId", "changes", "oauth.clientId")}\n` +
+            `receivers/slack.yaml: oauth.clientSecret.secret (line 7): ${serves("clientSecret", "changes", "oauth.clientSecret")}`,
+        );
+      });
+    });
+  });
+
   describe("receivers with actions per transition (on)", () => {
     const JIRA_CONFIG = {
       jiraBaseUrl: "https://example.atlassian.net",
