@@ -324,7 +324,16 @@ function readReceiverFile(
   const fields = isRecord(content) ? content : {};
   if (regions) checkRegionsHeard(fields, regions, report);
   const bodyIsJson = checkSecretConfig(fields, readConfig, report);
-  const { texts, remembers } = substitutedTexts(fields);
+  const { texts, remembers, rememberedBy } = substitutedTexts(fields);
+  const fixedRemembers =
+    isRecord(fields.on) && isRecord(fields.on.fixed) ? fields.on.fixed.remember : undefined;
+  if (isRecord(fixedRemembers) && Object.keys(fixedRemembers).length > 0) {
+    warn(
+      ["on", "fixed", "remember"],
+      "fixed ends the failure streak, and the next streak remembers afresh: no action can use what fixed " +
+        "remembers; remove remember here",
+    );
+  }
   // Body secrets are known names of the templates; they may not take a name the actions remember.
   const bodySecrets = new Set(
     Object.keys(isRecord(fields.secrets) ? fields.secrets : {}).filter((secret) =>
@@ -346,7 +355,10 @@ function readReceiverFile(
   }
   const checkPlaceholders = (rememberedElsewhere: ReadonlyMap<string, string>): void => {
     for (const text of texts) {
-      checkPlaceholderNames(text, remembers, rememberedElsewhere, bodySecrets, { report, warn });
+      checkPlaceholderNames(text, { remembers, rememberedBy }, rememberedElsewhere, bodySecrets, {
+        report,
+        warn,
+      });
     }
   };
   const read = {
@@ -368,9 +380,11 @@ function readReceiverFile(
 function substitutedTexts(fields: Record<string, unknown>): {
   texts: PlaceholderText[];
   remembers: Map<string, string>;
+  rememberedBy: Map<string, Transition[]>;
 } {
   const texts: PlaceholderText[] = [];
   const remembers = new Map<string, string>();
+  const rememberedBy = new Map<string, Transition[]>();
   if (typeof fields.template === "string") {
     texts.push({ fieldPath: ["template"], text: fields.template, in: "template" });
   }
@@ -384,10 +398,12 @@ function substitutedTexts(fields: Record<string, unknown>): {
     }
     for (const name of Object.keys(isRecord(action.remember) ? action.remember : {})) {
       const usable = PLACEHOLDER_NAME.test(name) && !Object.hasOwn(BUILT_IN_PLACEHOLDERS, name);
-      if (usable && !remembers.has(name)) remembers.set(name, `on.${transition}`);
+      if (!usable) continue;
+      if (!remembers.has(name)) remembers.set(name, `on.${transition}`);
+      rememberedBy.set(name, [...(rememberedBy.get(name) ?? []), transition]);
     }
   }
-  return { texts, remembers };
+  return { texts, remembers, rememberedBy };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -806,7 +822,10 @@ interface PlaceholderText {
  */
 function checkPlaceholderNames(
   { fieldPath, text, in: where }: PlaceholderText,
-  remembers: ReadonlyMap<string, string>,
+  {
+    remembers,
+    rememberedBy,
+  }: { remembers: ReadonlyMap<string, string>; rememberedBy: ReadonlyMap<string, readonly Transition[]> },
   rememberedElsewhere: ReadonlyMap<string, string>,
   bodySecrets: ReadonlySet<string>,
   { report, warn }: { report: Report; warn: Report },
@@ -833,14 +852,17 @@ function checkPlaceholderNames(
       continue;
     }
     if (remembers.has(name)) {
-      // Each streak remembers afresh, from the answers to its own actions, the first of which is broken.
-      if (fieldPath[1] === "broken") {
-        report(
-          fieldPath,
-          `${at} is a value ${remembers.get(name)} remembers from an answer, and broken opens the failure ` +
-            "streak: nothing of the streak is remembered yet when it is sent, so it could never be filled here",
-        );
-      }
+      checkRememberedName(
+        name,
+        at,
+        rememberedBy.get(name) ?? [],
+        remembers,
+        { fieldPath, where },
+        {
+          report,
+          warn,
+        },
+      );
       continue;
     }
     const elsewhere = rememberedElsewhere.get(name);
@@ -883,6 +905,47 @@ function checkPlaceholderNames(
           `${didYouMean}; unless the build sets a variable of that name it is sent as written (write $$ for a literal $)`,
       );
     }
+  }
+}
+
+/**
+ * A remembered value named in an action: each streak remembers afresh, from the answers to its own
+ * actions: broken's (which opens it), then each still-failing's; fixed ends it, and what it remembers
+ * with it. So broken can use no remembered value, nothing can use one only fixed remembers, and one only
+ * still-failing remembers is missing for the first still-failing of a streak and for the fix of a
+ * streak of one failed build (the path is then not sent, the template sent with it as written).
+ */
+function checkRememberedName(
+  name: string,
+  at: string,
+  rememberedBy: readonly Transition[],
+  remembers: ReadonlyMap<string, string>,
+  { fieldPath, where }: { fieldPath: readonly PropertyKey[]; where: "template" | "path" },
+  { report, warn }: { report: Report; warn: Report },
+): void {
+  const transition = fieldPath[1] as Transition;
+  if (transition === "broken") {
+    report(
+      fieldPath,
+      `${at} is a value ${remembers.get(name)} remembers from an answer, and broken opens the failure ` +
+        "streak: nothing of the streak is remembered yet when it is sent, so it could never be filled here",
+    );
+  } else if (rememberedBy.every((rememberer) => rememberer === "fixed")) {
+    report(
+      fieldPath,
+      `${at} is a value only on.fixed remembers from an answer, and fixed ends the failure streak, whose ` +
+        "remembered values end with it: it could never be filled here",
+    );
+  } else if (!rememberedBy.includes("broken")) {
+    const without =
+      transition === "still-failing"
+        ? "the first still-failing of each streak"
+        : "the fix of a streak without a still-failing (a single failed build)";
+    warn(
+      fieldPath,
+      `${at} is a value only on.still-failing remembers from an answer, so ${without} has none: for it, ` +
+        (where === "path" ? "the action is not sent" : "the placeholder is sent as written"),
+    );
   }
 }
 

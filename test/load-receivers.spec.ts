@@ -1808,6 +1808,62 @@ on:
       );
     });
 
+    it("take a receiver with only still-failing, or only fixed, each sent when it happens", () => {
+      const { receivers, warnings } = loadWithWarnings({
+        "fixed-only.yaml": withActions(
+          'fixed:\n  template: \'{"text": "$PROJECT is fixed after $FAILURE_COUNT failed builds"}\'',
+        ),
+        "still-failing-only.yaml": withActions(
+          'still-failing:\n  path: /alerts/$PROJECT/notes\n  template: \'{"note": "build #$BUILD_NUMBER failed too"}\'',
+        ),
+      });
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(
+        receivers.map((receiver) => [receiver.name, receiver.statuses, Object.keys(receiver.actions ?? {})]),
+        [
+          ["fixed-only", ["FAILED", "SUCCEEDED"], ["fixed"]],
+          ["still-failing-only", ["FAILED", "SUCCEEDED"], ["still-failing"]],
+        ],
+      );
+    });
+
+    it("refuse a value only fixed remembers, which ends the streak, and warn of one only still-failing remembers", () => {
+      assert.equal(
+        rejection({
+          "alerts.yaml": withActions(
+            "broken:\n  template: '{}'\nfixed:\n  path: /alerts/$ALERT/close\n  template: '{\"alert\": \"$ALERT\"}'\n  remember: { ALERT: id }",
+          ),
+        }),
+        "The receiver files have 2 problems:\n" +
+          "receivers/alerts.yaml: on.fixed.path (line 7): $ALERT in the path is a value only on.fixed remembers from an answer, and fixed ends the failure streak, whose remembered values end with it: it could never be filled here\n" +
+          "receivers/alerts.yaml: on.fixed.template (line 8): $ALERT at line 1 of the template is a value only on.fixed remembers from an answer, and fixed ends the failure streak, whose remembered values end with it: it could never be filled here",
+      );
+      const missing = (
+        field: string,
+        line: number,
+        without: string,
+        then = field.endsWith("path") ? "the action is not sent" : "the placeholder is sent as written",
+      ) =>
+        `receivers/comments.yaml: on.${field} (line ${line}): $COMMENT ${field.endsWith("path") ? "in the path" : "at line 1 of the template"} is a value only on.still-failing remembers from an answer, so ${without} has none: for it, ${then}`;
+      const first = "the first still-failing of each streak";
+      const single = "the fix of a streak without a still-failing (a single failed build)";
+      assert.deepEqual(
+        loadWithWarnings({
+          "comments.yaml": withActions(
+            'still-failing:\n  path: /comment/$COMMENT\n  template: \'{"text": "$COMMENT"}\'\n  remember: { COMMENT: id }\n' +
+              'fixed:\n  path: /comment/$COMMENT/resolve\n  template: \'{"text": "$COMMENT"}\'\n  remember: { RESOLUTION: id }',
+          ),
+        }).warnings,
+        [
+          missing("still-failing.path", 5, first),
+          missing("still-failing.template", 6, first),
+          missing("fixed.path", 9, single),
+          missing("fixed.template", 10, single),
+          "receivers/comments.yaml: on.fixed.remember (line 11): fixed ends the failure streak, and the next streak remembers afresh: no action can use what fixed remembers; remove remember here",
+        ],
+      );
+    });
+
     it("refuse a placeholder that another receiver remembers, naming that receiver's action", () => {
       const chat =
         'projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: chatUrl }\ntemplate: \'{"text": "$PROJECT failed: $JIRA_ISSUE"}\'\n';
