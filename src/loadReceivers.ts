@@ -852,17 +852,7 @@ function checkPlaceholderNames(
       continue;
     }
     if (remembers.has(name)) {
-      checkRememberedName(
-        name,
-        at,
-        rememberedBy.get(name) ?? [],
-        remembers,
-        { fieldPath, where },
-        {
-          report,
-          warn,
-        },
-      );
+      checkRememberedName(at, rememberedBy.get(name) ?? [], { fieldPath, where }, { report, warn });
       continue;
     }
     const elsewhere = rememberedElsewhere.get(name);
@@ -916,10 +906,8 @@ function checkPlaceholderNames(
  * streak of one failed build (the path is then not sent, the template sent with it as written).
  */
 function checkRememberedName(
-  name: string,
   at: string,
   rememberedBy: readonly Transition[],
-  remembers: ReadonlyMap<string, string>,
   { fieldPath, where }: { fieldPath: readonly PropertyKey[]; where: "template" | "path" },
   { report, warn }: { report: Report; warn: Report },
 ): void {
@@ -927,7 +915,7 @@ function checkRememberedName(
   if (transition === "broken") {
     report(
       fieldPath,
-      `${at} is a value ${remembers.get(name)} remembers from an answer, and broken opens the failure ` +
+      `${at} is a value on.${rememberedBy[0]} remembers from an answer, and broken opens the failure ` +
         "streak: nothing of the streak is remembered yet when it is sent, so it could never be filled here",
     );
   } else if (rememberedBy.every((rememberer) => rememberer === "fixed")) {
