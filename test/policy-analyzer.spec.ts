@@ -250,7 +250,11 @@ describe("policy pack served to the Pulumi CLI", () => {
       ],
     });
     const request = new analyzerProto.AnalyzeStackRequest().setResourcesList([
-      resource(ROLE, "notifier", { name: UNKNOWN_STRING, arn: UNKNOWN_STRING }),
+      resource(ROLE, "notifier", {
+        name: UNKNOWN_STRING,
+        arn: UNKNOWN_STRING,
+        tags: { "codebuild-webhooks:role": "notifier" },
+      }),
       resource(
         "aws:lambda/function:Function",
         "notifier",
@@ -282,8 +286,9 @@ describe("policy pack served to the Pulumi CLI", () => {
           "notifier-only-reader",
           urn(ROLE, "ops"),
           `${notifierOnlyReader.description}\nInline policy "read" statement 1 allows ssm:GetParameters on ` +
-            `"arn:aws:ssm:*:*:parameter/webhooks/*" to role "ops", which is not the notifier's role (the role of ` +
-            `the stack's Lambda function): only the notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+            `"arn:aws:ssm:*:*:parameter/webhooks/*" to role "ops", which is not the notifier's role (the stack's ` +
+            `role tagged codebuild-webhooks:role=notifier): only the notifier reads the receiver credentials under ` +
+            `/webhooks/. Remove this grant.`,
         ],
         [
           "stack-parameter-path",
