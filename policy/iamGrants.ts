@@ -220,6 +220,7 @@ export function validateGrants(check: (grants: IamGrants, project: string) => st
   return (args, reportViolation) => {
     const grants = iamGrantsOf(args);
     if (!grants) return args.notApplicable("Policy applies to resources that grant IAM permissions");
-    for (const violation of check(grants, projectOfUrn(args.urn))) reportViolation(violation);
+    // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
+    for (const violation of new Set(check(grants, projectOfUrn(args.urn)))) reportViolation(violation);
   };
 }
