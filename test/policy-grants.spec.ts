@@ -223,7 +223,7 @@ describe("IAM grants of every principal type (policy pack)", () => {
     });
 
     it("blocks a permission set's read of /webhooks/, in any stack", async () => {
-      const because = {
+      const because: Record<string, string> = {
         [THIS_PROJECT]:
           "in a codebuild-webhooks stack only the notifier's role reads them, through its inline policy.",
         [OTHER_PROJECT]: "only the notifier of a codebuild-webhooks stack reads them.",
