@@ -17,7 +17,11 @@ import {
 } from "./stackResources";
 import { WEBHOOKS_PATH, isParameterPath, isUnderWebhooksPath } from "./webhooksScope";
 
-/** A registry item's attributes that name parameters (`hook_url_param_name`, `hook_headers_param_name`...). */
+/**
+ * The parameters a registry item names, with the attribute naming each: every `*_param_name` attribute
+ * (`hook_url_param_name`, `hook_headers_param_name`...), and each entry of a `*_param_names` map (a
+ * receiver's body secrets, `secret_param_names.<NAME>`).
+ */
 function parameterNamesOf(item: unknown): [string, string][] {
   let attributes: unknown;
   try {
@@ -26,10 +30,15 @@ function parameterNamesOf(item: unknown): [string, string][] {
     return [];
   }
   if (typeof attributes !== "object" || attributes === null) return [];
-  return Object.entries(attributes as Record<string, { S?: unknown }>).flatMap(([attribute, value]) =>
-    attribute.endsWith("_param_name") && typeof value?.S === "string"
-      ? [[attribute, value.S] as [string, string]]
-      : [],
+  return Object.entries(attributes as Record<string, { S?: unknown; M?: unknown }>).flatMap(
+    ([attribute, value]): [string, string][] => {
+      if (attribute.endsWith("_param_name") && typeof value?.S === "string") return [[attribute, value.S]];
+      if (!attribute.endsWith("_param_names") || typeof value?.M !== "object" || value.M === null) return [];
+      return Object.entries(value.M as Record<string, { S?: unknown }>).flatMap(
+        ([name, entry]): [string, string][] =>
+          typeof entry?.S === "string" ? [[`${attribute}.${name}`, entry.S]] : [],
+      );
+    },
   );
 }
 

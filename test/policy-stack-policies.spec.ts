@@ -316,6 +316,28 @@ describe("policy stack-parameter-path", () => {
     );
   });
 
+  it("reports a registry item's body secret parameters beyond the path", () => {
+    const registration = item("jira/my-app", { hook_url_param_name: `${staging}jira/url` });
+    const attributes = JSON.parse(String(registration.props.item)) as Record<string, unknown>;
+    attributes.secret_param_names = {
+      M: {
+        API_TOKEN: { S: "/webhooks/prod/jira/secrets/API_TOKEN" },
+        OWN: { S: `${staging}jira/secrets/OWN` },
+      },
+    };
+    const entries = narrowedStack([
+      { ...registration, props: { ...registration.props, item: JSON.stringify(attributes) } },
+    ]);
+    assert.deepEqual(
+      run(stackParameterPathViolations, entries).violations.map(({ message }) => message),
+      [
+        `Registry item names parameter "/webhooks/prod/jira/secrets/API_TOKEN" (secret_param_names.API_TOKEN) ` +
+          `outside this stack's parameter path "${staging}" (PARAMETER_PATH of function "notifier"): the notifier ` +
+          `may not read it. Name the receiver's parameters under "${staging}".`,
+      ],
+    );
+  });
+
   it("holds a stack without PARAMETER_PATH to /webhooks/, leaving what leaves /webhooks/ to the resource policies", () => {
     const entries = [
       role(),
