@@ -16,7 +16,7 @@ export interface StackViolation {
 
 export type ReportStackViolation = (violation: StackViolation) => void;
 
-/** The notifier is a codebuild-webhooks stack's Lambda function running as the notifier's role. */
+/** Lambda functions; the notifier is the one running as the notifier's role. */
 export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
 
 const ROLE_TYPES = ["aws:iam/role:Role", "aws-native:iam:Role"];

@@ -471,6 +471,16 @@ const ROWS: Row[] = [
     },
     `definition.States.Read.Parameters.Name "${NAME}"`,
   ),
+  failsClosed(
+    "an instance's user data script",
+    "aws:ec2/instance:Instance",
+    {
+      ami: "ami-0abcdef1234567890",
+      instanceType: "t3.micro",
+      userData: `#!/bin/sh\nURL=$(aws ssm get-parameter --name ${NAME} --with-decryption)\n`,
+    },
+    `userData "${NAME}"`,
+  ),
   // Resources that name nothing of /webhooks/, or only limit what others may do, go through.
   {
     row: "a log group whose name has a webhooks segment",
