@@ -13,7 +13,7 @@ import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
 import { BUILD_STATE_CHANGES_PATTERN } from "./stack/buildStateChanges";
 import { deliveryDashboard } from "./stack/dashboard";
-import { deadLetterQueue, watchDeliveryFailures } from "./stack/deliveryFailures";
+import { deadLetterQueue, notifierOnlySender, watchDeliveryFailures } from "./stack/deliveryFailures";
 import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { eventBusPolicy } from "./stack/eventBusPolicy";
 import { hubEventBus } from "./stack/hubEventBus";
@@ -85,6 +85,8 @@ const deadLetters = deadLetterQueue();
 const hubBus = hubEventBus();
 
 const role = notifierRole({ registry, deadLetters, logGroup, parameterPath });
+// The replay invokes the notifier with what the dead-letter queue holds: only the notifier puts messages there.
+notifierOnlySender({ deadLetters, notifierRole: role.role });
 
 /**
  * The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the

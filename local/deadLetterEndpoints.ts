@@ -10,10 +10,10 @@ import type { DeadLetter } from "../src/replayDeadLetters";
  * and leaves the queue only when removed.
  */
 export class VisibilityQueue {
-  private readonly messages: { body: string; invisible: boolean }[];
+  private readonly messages: { id: string; body: string; invisible: boolean }[];
 
   constructor(bodies: string[] = []) {
-    this.messages = bodies.map((body) => ({ body, invisible: false }));
+    this.messages = bodies.map((body) => ({ id: randomUUID(), body, invisible: false }));
   }
 
   get size(): number {
@@ -25,9 +25,14 @@ export class VisibilityQueue {
     return this.messages.map((message) => message.body);
   }
 
+  /** The message IDs of the messages still queued, in the order of their bodies. */
+  get ids(): string[] {
+    return this.messages.map((message) => message.id);
+  }
+
   /** Adds a message, as SendMessage does (Lambda's on-failure destination, say). */
   send(body: string): void {
-    this.messages.push({ body, invisible: false });
+    this.messages.push({ id: randomUUID(), body, invisible: false });
   }
 
   async receive(): Promise<DeadLetter[]> {
@@ -36,6 +41,7 @@ export class VisibilityQueue {
       .map((message) => {
         message.invisible = true;
         return {
+          id: message.id,
           body: message.body,
           remove: async () => void this.messages.splice(this.messages.indexOf(message), 1),
         };
@@ -99,7 +105,7 @@ export async function startSqsEndpoint(queue: VisibilityQueue): Promise<Endpoint
         const handle = randomUUID();
         received.set(handle, message);
         const md5 = createHash("md5").update(message.body).digest("hex");
-        return { MessageId: randomUUID(), ReceiptHandle: handle, MD5OfBody: md5, Body: message.body };
+        return { MessageId: message.id, ReceiptHandle: handle, MD5OfBody: md5, Body: message.body };
       });
       output = { Messages: messages };
     } else if (operation === "DeleteMessage") {

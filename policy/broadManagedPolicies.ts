@@ -43,8 +43,8 @@ export function broadManagedPolicyViolations(
 export const broadManagedPolicies: ResourceValidationPolicy = {
   name: "broad-managed-policies",
   description:
-    "In stacks of other projects, no principal gets an AWS managed policy known to read every SSM " +
-    "parameter: AdministratorAccess, PowerUserAccess, AmazonSSMFullAccess, ReadOnlyAccess, " +
+    "In stacks of other projects, no role, user, group or permission set gets an AWS managed policy known " +
+    "to read every SSM parameter: AdministratorAccess, PowerUserAccess, AmazonSSMFullAccess, ReadOnlyAccess, " +
     "AmazonSSMReadOnlyAccess, AmazonSSMManagedInstanceCore, AmazonEC2RoleforSSM. With the default key " +
     "(alias/aws/ssm), such a principal reads the receiver credentials in clear. Advisory: the list holds " +
     "what is known, not all there is, and roles like these are often needed elsewhere. To fix: grant what " +

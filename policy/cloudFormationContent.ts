@@ -173,6 +173,19 @@ export function cloudFormationContent(
         resources: [],
         unreadable: ["a Service Catalog product (its template lives in Service Catalog)"],
       };
+    case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {
+      const capabilities: unknown[] = Array.isArray(props.capabilities) ? props.capabilities : [];
+      return {
+        resources: [],
+        unreadable: [
+          `the template of Serverless Application Repository application ${JSON.stringify(props.applicationId)} ` +
+            `(it lives in the repository)` +
+            (capabilities.length > 0
+              ? `, deployed with ${capabilities.join(", ")}: it may create IAM roles and policies`
+              : ""),
+        ],
+      };
+    }
     default:
       return undefined;
   }

@@ -18,12 +18,15 @@ export const cloudFormationReadable: ResourceValidationPolicy = {
     "/webhooks/ and no grant on them hides in it. Refused: a template given by templateUrl (or a nested " +
     "stack's TemplateURL), a template with a Transform or Fn::Transform (SAM, AWS::Include and other " +
     "macros rewrite it before CloudFormation creates anything), a template that is neither JSON nor YAML, " +
-    "and Service Catalog provisioned products. To fix: pass the processed template as templateBody, or " +
-    "create the resources with Pulumi.",
+    "a resource whose Fn::If choose on more than 6 conditions, Service Catalog provisioned products and " +
+    "Serverless Application Repository stacks (aws.serverlessrepository.CloudFormationStack). To fix: pass " +
+    "the processed template as templateBody, or create the resources with Pulumi.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     const content = cloudFormationContent(args.type, args.props);
     if (!content) return args.notApplicable("Policy applies to resources that deploy CloudFormation content");
-    for (const violation of unreadableContentViolations(content.unreadable)) reportViolation(violation);
+    // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
+    for (const violation of new Set(unreadableContentViolations(content.unreadable)))
+      reportViolation(violation);
   },
 };

@@ -229,6 +229,8 @@ export const eventBusNotPublic: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const policies = busPoliciesOf(args);
     if (policies.length === 0) return args.notApplicable("Policy applies to event bus policies");
-    for (const violation of publicBusViolations(policies, projectOfUrn(args.urn))) reportViolation(violation);
+    // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
+    for (const violation of new Set(publicBusViolations(policies, projectOfUrn(args.urn))))
+      reportViolation(violation);
   },
 };

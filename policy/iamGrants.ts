@@ -83,67 +83,108 @@ function principalKinds(props: Props): string {
   return kinds.map(([list]) => list).join(", ");
 }
 
+/** A customer managed policy by its path and name (Identity Center provisions it in each account). */
+function customerManaged(references: unknown, attachedTo: string): IamGrants {
+  const list: Props[] = Array.isArray(references) ? references : [];
+  return {
+    documents: [],
+    attachments: list.map((reference) => ({
+      shown: `Customer managed policy "${typeof reference.path === "string" ? reference.path : "/"}${reference.name}"`,
+      attachedTo,
+    })),
+  };
+}
+
+type GrantsOf = (props: Props, holder: GrantedDocument["holder"]) => IamGrants | undefined;
+
+const PERMISSION_SET = "a permission set";
+
+/**
+ * The grants of each IAM resource type of the AWS Classic and AWS Native providers, IAM Identity
+ * Center's permission sets among them: the types whose grants the pack judges.
+ */
+const GRANTS_BY_TYPE: Record<string, GrantsOf> = {
+  "aws:iam/policy:Policy": (props) => document("Policy", props.policy),
+  "aws:iam/userPolicy:UserPolicy": (props) => document("Policy", props.policy),
+  "aws:iam/groupPolicy:GroupPolicy": (props) => document("Policy", props.policy),
+  "aws:iam/rolePolicy:RolePolicy": (props, holder) => document("Policy", props.policy, holder),
+  "aws:iam/role:Role": (props, holder) =>
+    join(
+      inlinePolicies(props.inlinePolicies, { name: "name", document: "policy" }, holder),
+      attached(props.managedPolicyArns, "a role"),
+    ),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (props) => attached([props.policyArn], "a role"),
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment": (props) => attached([props.policyArn], "a user"),
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": (props) => attached([props.policyArn], "a group"),
+  "aws:iam/policyAttachment:PolicyAttachment": (props) => {
+    const to = principalKinds(props);
+    return to === "" ? undefined : attached([props.policyArn], to);
+  },
+  "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": (props) =>
+    attached(props.policyArns, "a role"),
+  "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": (props) =>
+    attached(props.policyArns, "a user"),
+  "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": (props) =>
+    attached(props.policyArns, "a group"),
+  "aws-native:iam:Role": (props, holder) =>
+    join(
+      inlinePolicies(props.policies, { name: "policyName", document: "policyDocument" }, holder),
+      attached(props.managedPolicyArns, "a role"),
+    ),
+  "aws-native:iam:User": (props) =>
+    join(
+      inlinePolicies(props.policies, { name: "policyName", document: "policyDocument" }, "other"),
+      attached(props.managedPolicyArns, "a user"),
+    ),
+  "aws-native:iam:Group": (props) =>
+    join(
+      inlinePolicies(props.policies, { name: "policyName", document: "policyDocument" }, "other"),
+      attached(props.managedPolicyArns, "a group"),
+    ),
+  "aws-native:iam:RolePolicy": (props, holder) => document("Policy", props.policyDocument, holder),
+  // CloudFormation's AWS::IAM::Policy (aws-native:iam:Policy) is one inline policy for the roles, users
+  // and groups it lists: never the notifier's, which the stack's own role resources hold.
+  "aws-native:iam:UserPolicy": (props) => document("Policy", props.policyDocument),
+  "aws-native:iam:GroupPolicy": (props) => document("Policy", props.policyDocument),
+  "aws-native:iam:Policy": (props) => document("Policy", props.policyDocument),
+  "aws-native:iam:ManagedPolicy": (props) => {
+    const to = principalKinds(props);
+    const name = typeof props.managedPolicyName === "string" ? ` "${props.managedPolicyName}"` : "";
+    const attachment = { shown: `Customer managed policy${name}`, attachedTo: to };
+    return join(document("Policy", props.policyDocument), {
+      documents: [],
+      attachments: to === "" ? [] : [attachment],
+    });
+  },
+  // IAM Identity Center: a permission set becomes a role in each account it is assigned to, for the
+  // users and groups assigned to it. Never the notifier's.
+  "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": (props) =>
+    document("Policy", props.inlinePolicy),
+  "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": (props) =>
+    attached([props.managedPolicyArn], PERMISSION_SET),
+  "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive": (props) =>
+    attached(props.managedPolicyArns, PERMISSION_SET),
+  "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment": (props) =>
+    customerManaged([props.customerManagedPolicyReference], PERMISSION_SET),
+  "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive": (
+    props,
+  ) => customerManaged(props.customerManagedPolicyReferences, PERMISSION_SET),
+  "aws-native:sso:PermissionSet": (props) =>
+    join(
+      props.inlinePolicy === undefined ? NO_GRANTS : document("Inline policy", props.inlinePolicy),
+      attached(props.managedPolicies, PERMISSION_SET),
+      customerManaged(props.customerManagedPolicyReferences, PERMISSION_SET),
+    ),
+};
+
+/** Whether the pack judges what resources of a type grant through IAM. */
+export function grantsThroughIam(type: string): boolean {
+  return type in GRANTS_BY_TYPE;
+}
+
 /** The grants of an IAM resource of the AWS Classic or AWS Native provider; undefined for other types. */
 function ownGrants(type: string, props: Props, holder: GrantedDocument["holder"]): IamGrants | undefined {
-  switch (type) {
-    case "aws:iam/policy:Policy":
-    case "aws:iam/userPolicy:UserPolicy":
-    case "aws:iam/groupPolicy:GroupPolicy":
-      return document("Policy", props.policy);
-    case "aws:iam/rolePolicy:RolePolicy":
-      return document("Policy", props.policy, holder);
-    case "aws:iam/role:Role":
-      return join(
-        inlinePolicies(props.inlinePolicies, { name: "name", document: "policy" }, holder),
-        attached(props.managedPolicyArns, "a role"),
-      );
-    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
-      return attached([props.policyArn], "a role");
-    case "aws:iam/userPolicyAttachment:UserPolicyAttachment":
-      return attached([props.policyArn], "a user");
-    case "aws:iam/groupPolicyAttachment:GroupPolicyAttachment":
-      return attached([props.policyArn], "a group");
-    case "aws:iam/policyAttachment:PolicyAttachment": {
-      const to = principalKinds(props);
-      return to === "" ? undefined : attached([props.policyArn], to);
-    }
-    case "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive":
-      return attached(props.policyArns, "a role");
-    case "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive":
-      return attached(props.policyArns, "a user");
-    case "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive":
-      return attached(props.policyArns, "a group");
-    case "aws-native:iam:Role":
-      return join(
-        inlinePolicies(props.policies, { name: "policyName", document: "policyDocument" }, holder),
-        attached(props.managedPolicyArns, "a role"),
-      );
-    case "aws-native:iam:User":
-    case "aws-native:iam:Group":
-      return join(
-        inlinePolicies(props.policies, { name: "policyName", document: "policyDocument" }, "other"),
-        attached(props.managedPolicyArns, type.endsWith("User") ? "a user" : "a group"),
-      );
-    case "aws-native:iam:RolePolicy":
-      return document("Policy", props.policyDocument, holder);
-    // CloudFormation's AWS::IAM::Policy (aws-native:iam:Policy) is one inline policy for the roles, users
-    // and groups it lists: never the notifier's, which the stack's own role resources hold.
-    case "aws-native:iam:UserPolicy":
-    case "aws-native:iam:GroupPolicy":
-    case "aws-native:iam:Policy":
-      return document("Policy", props.policyDocument);
-    case "aws-native:iam:ManagedPolicy": {
-      const to = principalKinds(props);
-      const name = typeof props.managedPolicyName === "string" ? ` "${props.managedPolicyName}"` : "";
-      const attachment = { shown: `Customer managed policy${name}`, attachedTo: to };
-      return join(document("Policy", props.policyDocument), {
-        documents: [],
-        attachments: to === "" ? [] : [attachment],
-      });
-    }
-    default:
-      return undefined;
-  }
+  return GRANTS_BY_TYPE[type]?.(props, holder);
 }
 
 /**
@@ -179,6 +220,7 @@ export function validateGrants(check: (grants: IamGrants, project: string) => st
   return (args, reportViolation) => {
     const grants = iamGrantsOf(args);
     if (!grants) return args.notApplicable("Policy applies to resources that grant IAM permissions");
-    for (const violation of check(grants, projectOfUrn(args.urn))) reportViolation(violation);
+    // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
+    for (const violation of new Set(check(grants, projectOfUrn(args.urn)))) reportViolation(violation);
   };
 }

@@ -52,8 +52,8 @@ export const notifierLeastPrivilege: ResourceValidationPolicy = {
   description:
     "The receiver credentials under /webhooks/ are readable by the notifier only, and the notifier reads " +
     "nothing else. Checked: every IAM policy document of every principal (aws.iam.Policy, RolePolicy, " +
-    "UserPolicy, GroupPolicy, a role's inlinePolicies, their aws-native counterparts, and the IAM resources " +
-    "of CloudFormation templates and Cloud Control), for ssm:GetParameter, GetParameters, " +
+    "UserPolicy, GroupPolicy, a role's inlinePolicies, their aws-native counterparts, IAM Identity Center " +
+    "permission sets' inline policies, and the IAM resources of CloudFormation templates and Cloud Control), for ssm:GetParameter, GetParameters, " +
     "GetParametersByPath and GetParameterHistory, with wildcards, NotAction, NotResource and policy " +
     "variables (${...}, which can stand for anything) read as IAM reads them. In a codebuild-webhooks stack " +
     "a read may reach parameter/webhooks/* only, and only through a role's inline policy; in stacks of " +

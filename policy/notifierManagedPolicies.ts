@@ -31,8 +31,9 @@ export const notifierManagedPolicies: ResourceValidationPolicy = {
     "arn:<partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole (the notifier's role may " +
     "have it): an allow-list, since what a managed policy grants is not in the stack for the pack to read. " +
     "Checked: RolePolicyAttachment, UserPolicyAttachment, GroupPolicyAttachment, PolicyAttachment, the " +
-    "*PolicyAttachmentsExclusive resources, a role's managedPolicyArns, their aws-native counterparts and " +
-    "those of CloudFormation templates. To fix: detach the policy and grant what the notifier uses in its " +
+    "*PolicyAttachmentsExclusive resources, a role's managedPolicyArns, their aws-native counterparts, IAM " +
+    "Identity Center permission sets' managed and customer managed policies, and those of CloudFormation " +
+    "templates. To fix: detach the policy and grant what the notifier uses in its " +
     "role's inline policy. An aws.lambda.CallbackFunction without `role` or `policies` attaches FullAccess " +
     "policies: always pass a role.",
   enforcementLevel: "mandatory",

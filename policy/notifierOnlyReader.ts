@@ -4,8 +4,10 @@ import { PARAMETER_READ_ACTIONS } from "./parameterActions";
 import { grantTargets, targetReachesUnder } from "./parameterArns";
 import {
   ReportStackViolation,
+  SHOWN_NOTIFIER_TAG,
   StackResource,
   forEachKnown,
+  functionRoles,
   isNotifierRole,
   notifierRoles,
   roleInlineDocuments,
@@ -49,27 +51,46 @@ function trustViolations(role: StackResource, report: ReportStackViolation): voi
   }
 }
 
+const shownNames = (resources: readonly StackResource[]) =>
+  resources.map((resource) => `"${resource.name}"`).join(", ");
+
 /**
- * In a codebuild-webhooks stack, the notifier's role is the role of its Lambda function, and it must be a
- * role of the stack (the pack sees nothing of another); only Lambda may assume it, and no other role
- * reads parameters under /webhooks/.
+ * In a codebuild-webhooks stack, the notifier's role is the role tagged as the notifier's (one role);
+ * only Lambda may assume it, only one function runs as it, and no other role reads parameters under
+ * /webhooks/. Every function runs as a role of the stack: the pack sees nothing of another.
  */
 export function notifierReaderViolations(
   resources: readonly StackResource[],
   report: ReportStackViolation,
 ): void {
   const roles = stackRoles(resources);
-  const notifiers = notifierRoles(resources, roles);
-  for (const { notifier, role } of notifiers) {
-    if (typeof role !== "string") {
-      trustViolations(role, report);
-      continue;
-    }
+  const notifiers = notifierRoles(roles);
+  if (notifiers.length > 1) {
     report({
-      urn: notifier.urn,
       message:
-        `Function "${notifier.name}" runs as ${shownRole(role)}, which this stack does not manage: the pack ` +
-        `cannot check what that role may do or who may assume it. Create the notifier's role in this stack.`,
+        `Roles ${shownNames(notifiers)} carry the notifier's tag ${SHOWN_NOTIFIER_TAG}: a stack has one ` +
+        `notifier's role, the only one that may read the receiver credentials. Remove the tag from every ` +
+        `role but the notifier's.`,
+    });
+  }
+  for (const role of notifiers) trustViolations(role, report);
+  const functions = functionRoles(resources, roles);
+  for (const { fn, role } of functions) {
+    if (typeof role !== "string") continue;
+    report({
+      urn: fn.urn,
+      message:
+        `Function "${fn.name}" runs as ${shownRole(role)}, which this stack does not manage: the pack ` +
+        `cannot check what that role may do or who may assume it. Create the function's role in this stack.`,
+    });
+  }
+  for (const notifier of notifiers) {
+    const running = functions.filter(({ role }) => isNotifierRole(role, [notifier])).map(({ fn }) => fn);
+    if (running.length < 2) continue;
+    report({
+      message:
+        `Functions ${shownNames(running)} run as ${shownRole(notifier)}, the notifier's: whatever runs as ` +
+        `it reads the receiver credentials. Give every function but the notifier a role of its own.`,
     });
   }
   forEachKnown(resources, (resource) => {
@@ -86,8 +107,8 @@ export function notifierReaderViolations(
             urn: resource.urn,
             message:
               `${label} statement ${statement.label} allows ${reads.join(", ")} on ${target.shown} to ${holder}, ` +
-              `which is not the notifier's role (the role of the stack's Lambda function): only the notifier ` +
-              `reads the receiver credentials under /webhooks/. Remove this grant.`,
+              `which is not the notifier's role (the stack's role tagged ${SHOWN_NOTIFIER_TAG}): only the ` +
+              `notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
           });
         }
       }
@@ -98,12 +119,13 @@ export function notifierReaderViolations(
 export const notifierOnlyReader: StackValidationPolicy = {
   name: "notifier-only-reader",
   description:
-    "In a codebuild-webhooks stack, the receiver credentials are read by the notifier's role only: the " +
-    "role of the stack's Lambda function, which must be a role of the stack (the pack can see nothing of " +
-    "another role), trusting lambda.amazonaws.com only. A role policy or inline policy of any other role " +
-    "that reads parameters under /webhooks/ is a violation. Checked on the whole stack, at the end of a " +
-    "preview and of an update. To fix: create the notifier's role in the stack, trust Lambda only, and grant " +
-    "parameter reads in that role's inline policy only.",
+    "In a codebuild-webhooks stack, the receiver credentials are read by the notifier's role only: the one " +
+    `role of the stack tagged ${SHOWN_NOTIFIER_TAG} (the program tags it), trusting lambda.amazonaws.com ` +
+    "only, and the role of one function only. A role policy or inline policy of any other role that reads " +
+    "parameters under /webhooks/ is a violation, and so is a function running as a role the stack does not " +
+    "manage (the pack can see nothing of it). Checked on the whole stack, at the end of a preview and of an " +
+    "update. To fix: keep the notifier's role as the program makes it, trusting Lambda only, grant " +
+    "parameter reads in its inline policy only, and give other functions roles of their own.",
   enforcementLevel: "mandatory",
   validateStack: validateWebhooksStack(notifierReaderViolations),
 };

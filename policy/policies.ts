@@ -11,6 +11,7 @@ import { registryItemsOwned } from "./registryItemsOwned";
 import { registryRecoverable } from "./registryRecoverable";
 import { spokeRolesPutEventsOnly } from "./spokeRolesPutEventsOnly";
 import { stackParameterPath } from "./stackParameterPath";
+import { webhooksAccessJudged } from "./webhooksAccessJudged";
 import { webhooksParameterPrefix } from "./webhooksParameterPrefix";
 import { webhooksParameterSecureString } from "./webhooksParameterSecureString";
 import { webhooksParameterSource } from "./webhooksParameterSource";
@@ -22,6 +23,7 @@ export const policies: Policies = [
   webhooksParameterSecureString,
   webhooksParameterSource,
   cloudFormationReadable,
+  webhooksAccessJudged,
   notifierLeastPrivilege,
   webhooksParametersReadOnly,
   notifierManagedPolicies,

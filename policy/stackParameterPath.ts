@@ -4,10 +4,10 @@ import { PARAMETER_ARN_CONTEXT, decryptStatements, matchingConditionValues } fro
 import { PARAMETER_READ_ACTIONS } from "./parameterActions";
 import { grantTargets, staysUnder, targetStaysUnder } from "./parameterArns";
 import {
-  LAMBDA_FUNCTION,
   ReportStackViolation,
   StackResource,
   forEachKnown,
+  functionRoles,
   isNotifierRole,
   notifierRoles,
   parameterPathOf,
@@ -17,7 +17,11 @@ import {
 } from "./stackResources";
 import { WEBHOOKS_PATH, isParameterPath, isUnderWebhooksPath } from "./webhooksScope";
 
-/** A registry item's attributes that name parameters (`hook_url_param_name`, `hook_headers_param_name`...). */
+/**
+ * The parameters a registry item names, with the attribute naming each: every `*_param_name` attribute
+ * (`hook_url_param_name`, `hook_headers_param_name`...), and each entry of a `*_param_names` map (a
+ * receiver's body secrets, `secret_param_names.<NAME>`).
+ */
 function parameterNamesOf(item: unknown): [string, string][] {
   let attributes: unknown;
   try {
@@ -26,10 +30,15 @@ function parameterNamesOf(item: unknown): [string, string][] {
     return [];
   }
   if (typeof attributes !== "object" || attributes === null) return [];
-  return Object.entries(attributes as Record<string, { S?: unknown }>).flatMap(([attribute, value]) =>
-    attribute.endsWith("_param_name") && typeof value?.S === "string"
-      ? [[attribute, value.S] as [string, string]]
-      : [],
+  return Object.entries(attributes as Record<string, { S?: unknown; M?: unknown }>).flatMap(
+    ([attribute, value]): [string, string][] => {
+      if (attribute.endsWith("_param_name") && typeof value?.S === "string") return [[attribute, value.S]];
+      if (!attribute.endsWith("_param_names") || typeof value?.M !== "object" || value.M === null) return [];
+      return Object.entries(value.M as Record<string, { S?: unknown }>).flatMap(
+        ([name, entry]): [string, string][] =>
+          typeof entry?.S === "string" ? [[`${attribute}.${name}`, entry.S]] : [],
+      );
+    },
   );
 }
 
@@ -64,7 +73,7 @@ function stackPath(
 
 /**
  * In a codebuild-webhooks stack, everything that names receiver parameters keeps to the stack's own
- * path (its notifier's `PARAMETER_PATH`), so two stacks of one account never share secrets: its
+ * path (its notifier's `PARAMETER_PATH`: the function running as the notifier's role), so two stacks of one account never share secrets: its
  * parameters, its roles' parameter reads, its kms:Decrypt encryption-context conditions, its registry
  * items. What reaches beyond /webhooks/ altogether is left to the resource policies.
  */
@@ -72,15 +81,18 @@ export function stackParameterPathViolations(
   resources: readonly StackResource[],
   report: ReportStackViolation,
 ): void {
-  const functions = resources.filter((resource) => resource.type === LAMBDA_FUNCTION);
+  const roles = stackRoles(resources);
+  const notifiers = notifierRoles(roles);
+  // The notifier: the functions running as the notifier's role (one, unless notifier-only-reader objects).
+  const functions = functionRoles(resources, roles)
+    .filter(({ role }) => isNotifierRole(role, notifiers))
+    .map(({ fn }) => fn);
   if (functions.length === 0) return;
   const found = stackPath(functions, report);
   if (!found) return;
   const { path, from } = found;
   const beyond = `beyond this stack's parameter path "${path}" (${from})`;
   const arnPattern = `"arn:aws:ssm:<region>:<account>:parameter${path}*"`;
-  const roles = stackRoles(resources);
-  const notifiers = notifierRoles(resources, roles);
   forEachKnown(resources, (resource) => {
     if (resource.type === "aws:ssm/parameter:Parameter") {
       const name: unknown = resource.props.name;
@@ -142,7 +154,8 @@ export const stackParameterPath: StackValidationPolicy = {
   name: "stack-parameter-path",
   description:
     "Each codebuild-webhooks stack keeps to its own parameter path, so stacks in one account never share " +
-    "secrets: the notifier function's PARAMETER_PATH (/webhooks/ when it has none) is a folder under " +
+    "secrets: the PARAMETER_PATH of the notifier (the function running as the notifier's role; /webhooks/ " +
+    "when it has none) is a folder under " +
     "/webhooks/, and the stack's parameters, its notifier role's ssm:GetParameter* grants and kms:Decrypt " +
     "kms:EncryptionContext:PARAMETER_ARN conditions, and the parameter names of its registry items stay " +
     "within it (parameter<path>*). Checked on the whole stack, at the end of a preview and of an update. " +

@@ -16,7 +16,7 @@ export interface StackViolation {
 
 export type ReportStackViolation = (violation: StackViolation) => void;
 
-/** The notifier: a codebuild-webhooks stack's Lambda function. */
+/** Lambda functions; the notifier is the one running as the notifier's role. */
 export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
 
 const ROLE_TYPES = ["aws:iam/role:Role", "aws-native:iam:Role"];
@@ -97,28 +97,52 @@ export function sameRole(one: RoleReference, other: RoleReference): boolean {
   return ["arn", "name", "roleName"].some((field) => knownProp(role, field) === reference);
 }
 
-/** The stack's notifiers (its Lambda functions), each with the role it runs as. */
-export function notifierRoles(
+/**
+ * The tag a codebuild-webhooks program gives the notifier's role: the one role of the stack that may read
+ * the receiver parameters. The role is told by what the program makes it, not by a function running as
+ * it: any function of the stack may run as a role of its own.
+ */
+export const NOTIFIER_ROLE_TAG = { key: "codebuild-webhooks:role", value: "notifier" };
+
+/** `codebuild-webhooks:role=notifier`, as messages show the tag. */
+export const SHOWN_NOTIFIER_TAG = `${NOTIFIER_ROLE_TAG.key}=${NOTIFIER_ROLE_TAG.value}`;
+
+/** A role's tags: a map (AWS Classic), or a list of `{ key, value }` (aws-native). */
+function tagValue(role: StackResource, key: string): unknown {
+  const tags = knownProp(role, "tags");
+  if (Array.isArray(tags)) {
+    return (tags as { key?: unknown; value?: unknown }[]).find((tag) => tag?.key === key)?.value;
+  }
+  return typeof tags === "object" && tags !== null ? (tags as Record<string, unknown>)[key] : undefined;
+}
+
+/** The stack's roles tagged as the notifier's: one, in a stack the program made. */
+export function notifierRoles(roles: readonly StackResource[]): StackResource[] {
+  return roles.filter((role) => tagValue(role, NOTIFIER_ROLE_TAG.key) === NOTIFIER_ROLE_TAG.value);
+}
+
+/** The stack's Lambda functions, each with the role it runs as. */
+export function functionRoles(
   resources: readonly StackResource[],
   roles: readonly StackResource[],
-): { notifier: StackResource; role: RoleReference }[] {
-  const found: { notifier: StackResource; role: RoleReference }[] = [];
+): { fn: StackResource; role: RoleReference }[] {
+  const found: { fn: StackResource; role: RoleReference }[] = [];
   forEachKnown(
     resources.filter((resource) => resource.type === LAMBDA_FUNCTION),
-    (notifier) => {
-      const role = roleNamedBy(notifier, "role", roles);
-      if (role !== undefined) found.push({ notifier, role });
+    (fn) => {
+      const role = roleNamedBy(fn, "role", roles);
+      if (role !== undefined) found.push({ fn, role });
     },
   );
   return found;
 }
 
-/** Whether a role is one a notifier runs as. */
+/** Whether a role is the notifier's (one of the roles tagged as it). */
 export function isNotifierRole(
   role: RoleReference | undefined,
-  notifiers: readonly { role: RoleReference }[],
+  notifiers: readonly StackResource[],
 ): boolean {
-  return role !== undefined && notifiers.some((notifier) => sameRole(notifier.role, role));
+  return role !== undefined && notifiers.some((notifier) => sameRole(notifier, role));
 }
 
 /** How messages name a role. */

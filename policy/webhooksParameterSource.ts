@@ -64,8 +64,8 @@ export const webhooksParameterSource: ResourceValidationPolicy = {
     "the AWS::SSM::Parameter resources of CloudFormation templates (aws.cloudformation.Stack and StackSet, " +
     "their aws-native counterparts, stack sets nested in templates), which CloudFormation can only create " +
     "as String or StringList: all of them in a codebuild-webhooks stack, and in other stacks those whose " +
-    "name may be under /webhooks/ (Ref and Fn::Sub of template parameters and Fn::Join are evaluated; " +
-    "anything else counts as any value). To fix: create receiver parameters in a codebuild-webhooks stack " +
+    "name may be under /webhooks/ (Ref and Fn::Sub of template parameters and Fn::Join are evaluated, " +
+    "Fn::If both ways; anything else counts as any value). To fix: create receiver parameters in a codebuild-webhooks stack " +
     'as aws.ssm.Parameter with type: "SecureString"; other stacks name theirs outside /webhooks/.',
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
@@ -87,6 +87,7 @@ export const webhooksParameterSource: ResourceValidationPolicy = {
     } else {
       return args.notApplicable("Policy applies to resources that create SSM parameters");
     }
-    for (const violation of violations) reportViolation(violation);
+    // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
+    for (const violation of new Set(violations)) reportViolation(violation);
   },
 };

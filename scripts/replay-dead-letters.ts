@@ -3,7 +3,12 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { parseArgs } from "node:util";
-import { replayDeadLetters, replayRegion } from "../src/replayDeadLetters";
+import {
+  type NotifierFunction,
+  replayDeadLetters,
+  replayedNotifier,
+  replayRegion,
+} from "../src/replayDeadLetters";
 
 /** Messages replayed in a run stay invisible for its length, so a failing one is not read twice. */
 const VISIBILITY_TIMEOUT_SECONDS = 15 * 60;
@@ -13,11 +18,13 @@ const USAGE = `Usage: npm run replay-dead-letters -- --queue-url URL --function 
 Sends each event in the notifier's dead-letter queue through the notifier again, once its receivers are
 fixed. Receivers that had the event already are skipped by their delivery records. A message leaves the
 queue only when its replay succeeds; one still failing stays there, out of sight of the next replay for
-${VISIBILITY_TIMEOUT_SECONDS / 60} minutes.
+${VISIBILITY_TIMEOUT_SECONDS / 60} minutes. A message that is not Lambda's failure record of this function (of
+a CodeBuild build state change) is refused: named by its message ID and why, never by its content, it
+is not sent to the notifier and stays in the queue.
 
 Options:
   --queue-url URL   the dead-letter queue: pulumi stack output deadLetterQueueUrl
-  --function NAME   the notifier: pulumi stack output functionName
+  --function NAME   the notifier: pulumi stack output functionName (or its ARN)
   --help            show this text
 
 Region: AWS_REGION, else AWS_DEFAULT_REGION, else the one in the queue URL
@@ -31,8 +38,8 @@ AWS_PROFILE names, SSO included, else the role of the machine). They need no mor
 Whoever may invoke the notifier can hand it an event of their own: keep that grant to the operators
 who replay, on the notifier's ARN only (docs/delivery.md, "Replaying dead letters").
 
-Exit code: 0 when every dead letter was replayed (or there was none), 1 when one is still failing or AWS
-refused a call, 2 for bad input (a flag, the region).`;
+Exit code: 0 when every dead letter was replayed (or there was none), 1 when one is still failing or
+refused, or AWS refused a call, 2 for bad input (a flag, the region).`;
 
 const HELP_HINT = "Run npm run replay-dead-letters -- --help for the options.";
 
@@ -68,8 +75,10 @@ async function replay(): Promise<number> {
     throw new UsageError(`${USAGE.split("\n")[0]}\nGive both --queue-url and --function. ${HELP_HINT}`);
   }
   let region: string;
+  let notifier: NotifierFunction;
   try {
     region = replayRegion(queueUrl, process.env);
+    notifier = replayedNotifier(functionName, queueUrl, region);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -90,7 +99,8 @@ async function replay(): Promise<number> {
             }),
           );
           return (received.Messages ?? []).map((message) => ({
-            body: message.Body ?? "{}",
+            id: message.MessageId ?? "(no message ID)",
+            body: message.Body ?? "",
             remove: async () => {
               await sqs.send(
                 new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
@@ -99,6 +109,7 @@ async function replay(): Promise<number> {
           }));
         },
       },
+      notifier,
       async (event) => {
         const response = await lambda.send(
           new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
@@ -111,10 +122,11 @@ async function replay(): Promise<number> {
       },
       (line) => process.stdout.write(`${line}\n`),
     );
+    const refused = report.refused.length > 0 ? `, ${report.refused.length} refused (left in the queue)` : "";
     process.stdout.write(
-      `${report.replayed} replayed, ${report.stillFailing.length} still failing (left in the queue)\n`,
+      `${report.replayed} replayed, ${report.stillFailing.length} still failing (left in the queue)${refused}\n`,
     );
-    return report.stillFailing.length > 0 ? 1 : 0;
+    return report.stillFailing.length > 0 || report.refused.length > 0 ? 1 : 0;
   } finally {
     sqs.destroy();
     lambda.destroy();

@@ -1,11 +1,14 @@
 /** A dead letter as Lambda's on-failure destination writes it: the event and why it failed. */
 export interface DeadLetterRecord {
-  requestContext?: { condition?: string; approximateInvokeCount?: number };
+  version?: string;
+  requestContext?: { functionArn?: string; condition?: string; approximateInvokeCount?: number };
   requestPayload?: unknown;
   responsePayload?: { errorType?: string; errorMessage?: string };
 }
 
 export interface DeadLetter {
+  /** The message's ID in the queue: how a refused message is named, never by its body. */
+  id: string;
   body: string;
   /** Removes the message from the queue. */
   remove(): Promise<void>;
@@ -16,12 +19,21 @@ export interface DeadLetterQueue {
   receive(): Promise<DeadLetter[]>;
 }
 
+/** The notifier a replay invokes: the one function whose failure records it replays. */
+export interface NotifierFunction {
+  region: string;
+  account: string;
+  name: string;
+}
+
 /** Runs the notifier on an event; resolves with the function's error, if it failed. */
 export type InvokeNotifier = (event: unknown) => Promise<{ error?: string }>;
 
 export interface ReplayReport {
   replayed: number;
   stillFailing: { reason: string; error: string }[];
+  /** Messages that are no failure records of the notifier: left in the queue, never invoked. */
+  refused: { messageId: string; reason: string }[];
 }
 
 function describe(record: DeadLetterRecord): string {
@@ -30,25 +42,75 @@ function describe(record: DeadLetterRecord): string {
   return `${condition}: ${error}`;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>]`. */
+const FUNCTION_ARN =
+  /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
+
+/** The notifier's events: what its EventBridge rule matches, and all it acts on. */
+const BUILD_EVENT = { source: "aws.codebuild", detailType: "CodeBuild Build State Change" };
+
+/**
+ * Why a message is not a record Lambda's on-failure destination wrote for the notifier (undefined when
+ * it is one): version 1.0, the notifier's ARN as `requestContext.functionArn` (any version or alias of
+ * it), a `requestContext.condition`, and a CodeBuild build state change as `requestPayload`. The
+ * reasons name fields and the notifier, never a value from the message: whoever planted it wrote them.
+ */
+export function refusalOf(body: string, notifier: NotifierFunction): string | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(body);
+  } catch {
+    return "its body is not JSON";
+  }
+  if (!isRecord(record)) return "its body is not a JSON object";
+  if (record.version !== "1.0") return 'it is not a Lambda invocation record (its version is not "1.0")';
+  const context = isRecord(record.requestContext) ? record.requestContext : {};
+  if (typeof context.functionArn !== "string") return "it names no function (requestContext.functionArn)";
+  const [, region, account, name] = FUNCTION_ARN.exec(context.functionArn) ?? [];
+  if (region !== notifier.region || account !== notifier.account || name !== notifier.name) {
+    return (
+      `requestContext.functionArn is not function ${notifier.name} of account ${notifier.account} in ` +
+      `${notifier.region}: the record is another function's`
+    );
+  }
+  if (typeof context.condition !== "string")
+    return "it gives no failure condition (requestContext.condition)";
+  const event = record.requestPayload;
+  if (!isRecord(event)) return "it holds no event (requestPayload)";
+  if (event.source !== BUILD_EVENT.source || event["detail-type"] !== BUILD_EVENT.detailType) {
+    return `its event (requestPayload) is not a ${BUILD_EVENT.detailType} of source ${BUILD_EVENT.source}`;
+  }
+  return undefined;
+}
+
 /**
  * Replays the dead-letter queue through the notifier once the receivers are fixed. Receivers that had got
  * an event are skipped by the notifier's delivery records, so a replay sends each notice at most once.
- * A message is removed only when its replay succeeds; failures stay queued for the next replay.
+ * A message is removed only when its replay succeeds; failures stay queued for the next replay. A
+ * message that is not a failure record of the notifier is never invoked: it is refused by its ID and
+ * reason, and left in the queue for someone to look at.
  */
 export async function replayDeadLetters(
   queue: DeadLetterQueue,
+  notifier: NotifierFunction,
   invoke: InvokeNotifier,
   log: (line: string) => void,
 ): Promise<ReplayReport> {
-  const report: ReplayReport = { replayed: 0, stillFailing: [] };
+  const report: ReplayReport = { replayed: 0, stillFailing: [], refused: [] };
   for (let batch = await queue.receive(); batch.length > 0; batch = await queue.receive()) {
     for (const message of batch) {
-      const record = JSON.parse(message.body) as DeadLetterRecord;
-      const reason = describe(record);
-      if (record.requestPayload === undefined) {
-        report.stillFailing.push({ reason, error: "the dead letter holds no event" });
+      const refusal = refusalOf(message.body, notifier);
+      if (refusal !== undefined) {
+        report.refused.push({ messageId: message.id, reason: refusal });
+        log(`refused message ${message.id}: ${refusal}`);
         continue;
       }
+      const record = JSON.parse(message.body) as DeadLetterRecord;
+      const reason = describe(record);
       const { error } = await invoke(record.requestPayload);
       if (error === undefined) {
         await message.remove();
@@ -117,4 +179,45 @@ export function replayRegion(queueUrl: string, env: NodeJS.ProcessEnv): string {
     );
   }
   return region;
+}
+
+/** The account a queue URL names: its path is `/<account>/<queue name>` on every SQS host. */
+export function queueUrlAccount(queueUrl: string): string | undefined {
+  let pathname: string;
+  try {
+    pathname = new URL(queueUrl).pathname;
+  } catch {
+    return undefined;
+  }
+  return /^\/(\d{12})\/[^/]+\/?$/.exec(pathname)?.[1];
+}
+
+/**
+ * The notifier a replay invokes, whose failure records it takes: `--function` as a name (the stack output
+ * functionName) in the replay's region and the queue's account, or as the function's ARN in them. The
+ * queue and the notifier are in one account and region.
+ */
+export function replayedNotifier(functionFlag: string, queueUrl: string, region: string): NotifierFunction {
+  const account = queueUrlAccount(queueUrl);
+  if (account === undefined) {
+    throw new Error(
+      `--queue-url ${queueUrl}: the URL names no account (its path is not /<account>/<queue name>); give the ` +
+        "queue's URL, as pulumi stack output deadLetterQueueUrl prints it",
+    );
+  }
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(functionFlag)) return { region, account, name: functionFlag };
+  const [, arnRegion, arnAccount, name] = FUNCTION_ARN.exec(functionFlag) ?? [];
+  if (name === undefined || functionFlag.split(":").length > 7) {
+    throw new Error(
+      `--function ${functionFlag}: not a function name or an unqualified function ARN; give the notifier's ` +
+        "name, as pulumi stack output functionName prints it",
+    );
+  }
+  if (arnRegion !== region || arnAccount !== account) {
+    throw new Error(
+      `--function is a function of account ${arnAccount} in ${arnRegion}, but the queue is in account ` +
+        `${account} in ${region}: the notifier and its dead-letter queue are in one account and region`,
+    );
+  }
+  return { region, account, name };
 }

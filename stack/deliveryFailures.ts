@@ -10,6 +10,39 @@ export function deadLetterQueue(): aws.sqs.Queue {
 }
 
 /**
+ * Only the notifier puts messages on the dead-letter queue: `npm run replay-dead-letters` invokes the
+ * notifier with what it finds there, so a message planted by anyone else in the account (an IAM grant of
+ * `sqs:SendMessage` is enough within one account) would be sent to the receivers. Lambda's on-failure
+ * destination sends with the function's execution role, the one principal left out of the Deny. Only
+ * SendMessage is denied: the replay's ReceiveMessage and DeleteMessage, and the deployer's changes to the
+ * queue and this policy, stay with IAM.
+ */
+export function notifierOnlySender(resources: {
+  deadLetters: aws.sqs.Queue;
+  notifierRole: aws.iam.Role;
+}): aws.sqs.QueuePolicy {
+  const { deadLetters, notifierRole } = resources;
+  return new aws.sqs.QueuePolicy("dead-letters", {
+    queueUrl: deadLetters.url,
+    policy: pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "OnlyTheNotifierSends",
+          Effect: "Deny",
+          Principal: "*",
+          // SendMessageBatch is authorized as sqs:SendMessage.
+          Action: "sqs:SendMessage",
+          Resource: deadLetters.arn,
+          // A principal without an ARN (an AWS service's) has no aws:PrincipalArn, and is denied too.
+          Condition: { ArnNotEquals: { "aws:PrincipalArn": notifierRole.arn } },
+        },
+      ],
+    }),
+  });
+}
+
+/**
  * What happens when a notice cannot be delivered: Lambda retries the event twice, then sends it with the
  * error to the dead-letter queue; a dead letter or a failed invocation sets off an alarm, which notifies
  * the SNS topics `alarmActions` names.

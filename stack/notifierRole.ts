@@ -11,6 +11,13 @@ export interface NotifierRole {
 }
 
 /**
+ * The tag that makes a role the notifier's to the policy pack (policy/stackResources.ts): the one role of
+ * the stack that may read the receiver parameters. The pack is published on its own and keeps its own
+ * copy; the stack's policy tests check the two agree.
+ */
+const NOTIFIER_ROLE_TAG = { key: "codebuild-webhooks:role", value: "notifier" };
+
+/**
  * The notifier's role, with an inline policy granting exactly what the handler uses, and no managed
  * policy: a CallbackFunction left to its defaults would attach nine FullAccess ones.
  */
@@ -28,6 +35,7 @@ export function notifierRole(resources: {
 
   const role = new aws.iam.Role("notifier", {
     assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
+    tags: { [NOTIFIER_ROLE_TAG.key]: NOTIFIER_ROLE_TAG.value },
   });
 
   const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${parameterPath}*`;

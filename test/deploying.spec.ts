@@ -111,6 +111,17 @@ const NEEDS: Record<string, (resource: MockedResource) => Need[]> = {
       resource: output(queue, "arn"),
     },
   ],
+  // The provider writes and reads a queue's policy as its Policy attribute.
+  "aws:sqs/queuePolicy:QueuePolicy": (queuePolicy) => {
+    const [, region, account, name] =
+      /^https:\/\/sqs\.([^.]+)\.amazonaws\.com\/(\d+)\/(.+)$/.exec(input(queuePolicy, "queueUrl")) ?? [];
+    return [
+      {
+        actions: ["sqs:GetQueueAttributes", "sqs:SetQueueAttributes"],
+        resource: `arn:aws:sqs:${region}:${account}:${name}`,
+      },
+    ];
+  },
   "aws:iam/role:Role": (role) => [
     {
       actions: [

@@ -15,6 +15,7 @@ import { version as packVersion } from "../policy/package.json";
 import { registryRecoverable } from "../policy/registryRecoverable";
 import { spokeRolesPutEventsOnly } from "../policy/spokeRolesPutEventsOnly";
 import { stackParameterPath } from "../policy/stackParameterPath";
+import { webhooksAccessJudged } from "../policy/webhooksAccessJudged";
 import { webhooksParameterPrefix } from "../policy/webhooksParameterPrefix";
 import { webhooksParameterSecureString } from "../policy/webhooksParameterSecureString";
 
@@ -86,8 +87,8 @@ describe("policy pack served to the Pulumi CLI", () => {
     type: string,
     props: Record<string, JavaScriptValue>,
     project = "codebuild-webhooks",
+    name = "resource",
   ): Promise<Diagnostic[]> {
-    const name = "resource";
     const provider = new analyzerProto.AnalyzerProviderResource()
       .setType("pulumi:providers:aws")
       .setName("default")
@@ -145,6 +146,7 @@ describe("policy pack served to the Pulumi CLI", () => {
         ["webhooks-parameter-securestring", EnforcementLevel.MANDATORY],
         ["webhooks-parameter-source", EnforcementLevel.MANDATORY],
         ["cloudformation-readable", EnforcementLevel.MANDATORY],
+        ["webhooks-access-judged", EnforcementLevel.MANDATORY],
         ["notifier-least-privilege", EnforcementLevel.MANDATORY],
         ["webhooks-parameters-read-only", EnforcementLevel.MANDATORY],
         ["notifier-managed-policies", EnforcementLevel.MANDATORY],
@@ -250,7 +252,11 @@ describe("policy pack served to the Pulumi CLI", () => {
       ],
     });
     const request = new analyzerProto.AnalyzeStackRequest().setResourcesList([
-      resource(ROLE, "notifier", { name: UNKNOWN_STRING, arn: UNKNOWN_STRING }),
+      resource(ROLE, "notifier", {
+        name: UNKNOWN_STRING,
+        arn: UNKNOWN_STRING,
+        tags: { "codebuild-webhooks:role": "notifier" },
+      }),
       resource(
         "aws:lambda/function:Function",
         "notifier",
@@ -282,8 +288,9 @@ describe("policy pack served to the Pulumi CLI", () => {
           "notifier-only-reader",
           urn(ROLE, "ops"),
           `${notifierOnlyReader.description}\nInline policy "read" statement 1 allows ssm:GetParameters on ` +
-            `"arn:aws:ssm:*:*:parameter/webhooks/*" to role "ops", which is not the notifier's role (the role of ` +
-            `the stack's Lambda function): only the notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+            `"arn:aws:ssm:*:*:parameter/webhooks/*" to role "ops", which is not the notifier's role (the stack's ` +
+            `role tagged codebuild-webhooks:role=notifier): only the notifier reads the receiver credentials under ` +
+            `/webhooks/. Remove this grant.`,
         ],
         [
           "stack-parameter-path",
@@ -390,6 +397,50 @@ describe("policy pack served to the Pulumi CLI", () => {
     for (const { message } of diagnostics) {
       assert.match(message, /during preview: string value at \.policy can't be known during preview$/);
     }
+  });
+
+  it("blocks a resource naming /webhooks/ that the pack does not judge, until the pack's config excepts it", async () => {
+    const type = "aws:ram/resourceAssociation:ResourceAssociation";
+    const parameterArn = "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/jira/url";
+    const props = {
+      resourceArn: parameterArn,
+      resourceShareArn: "arn:aws:ram:us-east-1:123456789012:resource-share/5f3c2a1b",
+    };
+    assert.deepEqual(await analyze(type, props, "platform-sharing"), [
+      {
+        policy: "webhooks-access-judged",
+        level: EnforcementLevel.MANDATORY,
+        message:
+          `${webhooksAccessJudged.description}\nResource "resource" (${type}) names the receiver parameters under ` +
+          `/webhooks/: resourceArn "${parameterArn}". The pack does not judge what resources of this type do with ` +
+          `them, and fails closed: such a resource may read, share or hand out the receiver credentials. Remove ` +
+          `the reference; or have the resource reviewed and add it, with the reason, to the exceptions of ` +
+          `webhooks-access-judged in the pack's config: {"resource":"${type}::resource","reason":"<who reviewed ` +
+          `it, and why>"}.`,
+      },
+    ]);
+
+    // What `--policy-pack-config` with {"webhooks-access-judged": {"exceptions": [...]}} makes the CLI send.
+    const exception = {
+      resource: `${type}::resource`,
+      reason: "Reviewed: the ops account reads the Jira URL.",
+    };
+    const configure = new analyzerProto.ConfigureAnalyzerRequest();
+    configure
+      .getPolicyconfigMap()
+      .set(
+        webhooksAccessJudged.name,
+        new analyzerProto.PolicyConfig()
+          .setEnforcementlevel(EnforcementLevel.MANDATORY)
+          .setProperties(Struct.fromJavaScript({ exceptions: [exception] })),
+      );
+    await unary<Empty>((done) => client.configure(configure, done));
+    assert.deepEqual(await analyze(type, props, "platform-sharing"), []);
+    const otherName = await analyze(type, props, "platform-sharing", "other-share");
+    assert.deepEqual(
+      otherName.map(({ policy }) => policy),
+      ["webhooks-access-judged"],
+    );
   });
 
   it("takes each policy's enforcement level from the pack's config", async () => {

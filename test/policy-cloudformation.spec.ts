@@ -62,14 +62,59 @@ describe("CloudFormation templates (policy pack)", () => {
     );
   });
 
-  it("reads what it cannot evaluate as anything: resources, other functions, SSM-typed parameters", () => {
+  it("reads what it cannot evaluate as anything: resources, functions other than Fn::If, SSM-typed parameters", () => {
     const parameters = {
       FromStore: { Type: "AWS::SSM::Parameter::Value<String>", Default: "/config/prefix" },
     };
     assert.deepEqual(namesIn(parameterTemplate({ Ref: "FromStore" }, parameters)), ["*"]);
     assert.deepEqual(namesIn(parameterTemplate({ Ref: "Queue" })), ["*"]);
-    assert.deepEqual(namesIn(parameterTemplate({ "Fn::If": ["Prod", "/a", "/b"] })), ["*"]);
     assert.deepEqual(namesIn(parameterTemplate({ "Fn::Sub": "/${Queue.Arn}/x" })), ["/*/x"]);
+  });
+
+  it("reads a resource once for each way its Fn::If conditions can go, leaving AWS::NoValue out", () => {
+    assert.deepEqual(namesIn(parameterTemplate({ "Fn::If": ["Prod", "/a", "/b"] })), ["/a", "/b"]);
+    const noValue = { Ref: "AWS::NoValue" };
+    const template = {
+      Resources: {
+        Url: {
+          Type: "AWS::SSM::Parameter",
+          Properties: {
+            Name: { "Fn::If": ["A", "/a", { "Fn::If": ["B", "/b", "/c"] }] },
+            Value: { "Fn::Join": [",", ["x", { "Fn::If": ["B", "y", noValue] }]] },
+            Tags: { "Fn::If": ["A", { Team: "ci" }, noValue] },
+            AllowedPattern: noValue,
+          },
+        },
+      },
+    };
+    // A and B true, A true and B false, A false and B true, both false: each reading once.
+    assert.deepEqual(
+      readTemplate(template, NO_INPUTS).resources.map(({ properties }) => properties),
+      [
+        { Name: "/a", Value: "x,y", Tags: { Team: "ci" } },
+        { Name: "/a", Value: "x", Tags: { Team: "ci" } },
+        { Name: "/b", Value: "x,y" },
+        { Name: "/c", Value: "x" },
+      ],
+    );
+    const yaml = [
+      "Resources:",
+      "  Url:",
+      "    Type: AWS::SSM::Parameter",
+      "    Properties: { Name: !If [Prod, /webhooks/jira/url, /ci/url], Type: String, Value: x }",
+    ].join("\n");
+    assert.deepEqual(namesIn(yaml), ["/webhooks/jira/url", "/ci/url"]);
+  });
+
+  it("says it cannot read a resource whose Fn::If choose on more than 6 conditions", () => {
+    const name = { "Fn::Join": ["/", ["", ..."ABCDEFG".split("").map((c) => ({ "Fn::If": [c, c, "x"] }))]] };
+    assert.deepEqual(readTemplate(parameterTemplate(name), NO_INPUTS), {
+      resources: [],
+      unreadable: [
+        `resource "Url", whose Fn::If choose on 7 conditions (A, B, C, D, E, F, G): the pack reads a resource ` +
+          `each way its conditions can go, for 6 conditions at most`,
+      ],
+    });
   });
 
   it("keeps pseudo parameters that never spell a path as they are, and takes the stack's name", () => {
@@ -131,6 +176,56 @@ describe("CloudFormation templates (policy pack)", () => {
     assert.deepEqual(readTemplate("Resources: [unclosed", NO_INPUTS).unreadable, [
       "a template that is neither JSON nor YAML",
     ]);
+  });
+});
+
+describe("grants behind Fn::If (policy pack)", () => {
+  const read = {
+    Effect: "Allow",
+    Action: "ssm:GetParameter",
+    Resource: "arn:aws:ssm:*:*:parameter/webhooks/*",
+  };
+  const noValue = { Ref: "AWS::NoValue" };
+
+  /** A stack of another project whose template has a role with the given Policies, under an always-true condition. */
+  function roleStack(policies: unknown, properties: Record<string, unknown> = {}) {
+    const templateBody = JSON.stringify({
+      Conditions: { Always: { "Fn::Equals": ["on", "on"] } },
+      Resources: {
+        Reader: {
+          Type: "AWS::IAM::Role",
+          Properties: { AssumeRolePolicyDocument: { Statement: [] }, Policies: policies, ...properties },
+        },
+      },
+    });
+    return { type: "aws:cloudformation/stack:Stack", name: "ops", props: { name: "ops", templateBody } };
+  }
+
+  it("finds a grant whatever Fn::If chooses: around a statement, an Effect or a Policies list", async () => {
+    const inline = (statements: unknown[]) => [
+      { PolicyName: "read", PolicyDocument: { Statement: statements } },
+    ];
+    for (const [where, policies, properties] of [
+      ["a statement", inline([{ "Fn::If": ["Always", read, noValue] }]), {}],
+      ["an Effect", inline([{ ...read, Effect: { "Fn::If": ["Always", "Allow", "Deny"] } }]), {}],
+      ["a Policies list", { "Fn::If": ["Always", inline([read]), noValue] }, {}],
+      // Read twice, once each way Always goes: the grant, in both readings, is reported once.
+      ["the role's path", inline([read]), { Path: { "Fn::If": ["Always", "/ops/", "/"] } }],
+    ] as const) {
+      assert.deepEqual(
+        await resourceViolations(roleStack(policies, properties), OTHER_PROJECT),
+        [
+          {
+            policy: "notifier-least-privilege",
+            message:
+              `CloudFormation resource "Reader" (AWS::IAM::Role) inline policy "read" statement 1 allows ` +
+              `ssm:GetParameter on "arn:aws:ssm:*:*:parameter/webhooks/*", which reaches the receiver credentials ` +
+              `under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant.`,
+          },
+        ],
+        where,
+      );
+    }
   });
 });
 
@@ -297,6 +392,24 @@ describe("policy cloudformation-readable", () => {
         "aws:servicecatalog/provisionedProduct:ProvisionedProduct",
         { name: "p", productId: "prod-1" },
         "a Service Catalog product (its template lives in Service Catalog)",
+      ],
+      [
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+        {
+          name: "reader",
+          applicationId: "arn:aws:serverlessrepo:us-east-1:123456789012:applications/parameter-reader",
+          capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+          parameters: { ParameterPath: "/webhooks/" },
+        },
+        `the template of Serverless Application Repository application ` +
+          `"arn:aws:serverlessrepo:us-east-1:123456789012:applications/parameter-reader" (it lives in the ` +
+          `repository), deployed with CAPABILITY_IAM, CAPABILITY_RESOURCE_POLICY: it may create IAM roles and policies`,
+      ],
+      [
+        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+        { name: "reader", applicationId: "arn:aws:serverlessrepo:us-east-1:123456789012:applications/x" },
+        `the template of Serverless Application Repository application ` +
+          `"arn:aws:serverlessrepo:us-east-1:123456789012:applications/x" (it lives in the repository)`,
       ],
     ];
     for (const project of [THIS_PROJECT, OTHER_PROJECT]) {

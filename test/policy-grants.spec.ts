@@ -134,6 +134,164 @@ describe("IAM grants of every principal type (policy pack)", () => {
     );
   });
 
+  describe("IAM Identity Center permission sets", () => {
+    const PERMISSION_SET = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef";
+    const INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+    const READ_ONLY = "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess";
+    const ofPermissionSet = { instanceArn: INSTANCE, permissionSetArn: PERMISSION_SET };
+    const readsWebhooks = (label: string) =>
+      `${label} statement 1 allows ssm:GetParameter on "${WEBHOOKS_ARN}", which reaches the receiver credentials ` +
+      `under /webhooks/`;
+
+    it("reads their inline policies and managed policies, classic, aws-native and in CloudFormation", () => {
+      assert.deepEqual(
+        iamGrantsOf({
+          type: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+          props: { ...ofPermissionSet, inlinePolicy: READ_WEBHOOKS },
+        }),
+        { documents: [{ label: "Policy", document: READ_WEBHOOKS, holder: "other" }], attachments: [] },
+      );
+      const toPermissionSet = (policyArn: string) => ({
+        policyArn,
+        shown: `Managed policy "${policyArn}"`,
+        attachedTo: "a permission set",
+      });
+      const customer = {
+        shown: `Customer managed policy "/ops/webhooks-reader"`,
+        attachedTo: "a permission set",
+      };
+      for (const [type, props, attachments] of [
+        [
+          "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+          { ...ofPermissionSet, managedPolicyArn: READ_ONLY },
+          [toPermissionSet(READ_ONLY)],
+        ],
+        [
+          "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
+          { ...ofPermissionSet, managedPolicyArns: [READ_ONLY] },
+          [toPermissionSet(READ_ONLY)],
+        ],
+        [
+          "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment",
+          { ...ofPermissionSet, customerManagedPolicyReference: { name: "webhooks-reader", path: "/ops/" } },
+          [customer],
+        ],
+        [
+          "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive",
+          {
+            ...ofPermissionSet,
+            customerManagedPolicyReferences: [{ name: "webhooks-reader", path: "/ops/" }],
+          },
+          [customer],
+        ],
+      ] as const) {
+        assert.deepEqual(iamGrantsOf({ type, props }), { documents: [], attachments }, type);
+      }
+      const native = {
+        instanceArn: INSTANCE,
+        name: "operators",
+        inlinePolicy: JSON.parse(READ_WEBHOOKS),
+        managedPolicies: [READ_ONLY],
+        customerManagedPolicyReferences: [{ name: "readers" }],
+      };
+      assert.deepEqual(iamGrantsOf({ type: "aws-native:sso:PermissionSet", props: native }), {
+        documents: [{ label: "Inline policy", document: JSON.parse(READ_WEBHOOKS), holder: "other" }],
+        attachments: [
+          toPermissionSet(READ_ONLY),
+          { shown: `Customer managed policy "/readers"`, attachedTo: "a permission set" },
+        ],
+      });
+      const templateBody = JSON.stringify({
+        Resources: {
+          Operators: {
+            Type: "AWS::SSO::PermissionSet",
+            Properties: { InstanceArn: INSTANCE, Name: "operators", InlinePolicy: JSON.parse(READ_WEBHOOKS) },
+          },
+        },
+      });
+      assert.deepEqual(
+        iamGrantsOf({ type: "aws:cloudformation/stack:Stack", props: { name: "sso", templateBody } })
+          ?.documents,
+        [
+          {
+            label: `CloudFormation resource "Operators" (AWS::SSO::PermissionSet) inline policy`,
+            document: JSON.parse(READ_WEBHOOKS),
+            holder: "other",
+          },
+        ],
+      );
+    });
+
+    it("blocks a permission set's read of /webhooks/, in any stack", async () => {
+      const because: Record<string, string> = {
+        [THIS_PROJECT]:
+          "in a codebuild-webhooks stack only the notifier's role reads them, through its inline policy.",
+        [OTHER_PROJECT]: "only the notifier of a codebuild-webhooks stack reads them.",
+      };
+      for (const project of [THIS_PROJECT, OTHER_PROJECT]) {
+        for (const [type, props, label] of [
+          [
+            "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+            { ...ofPermissionSet, inlinePolicy: READ_WEBHOOKS },
+            "Policy",
+          ],
+          [
+            "aws-native:sso:PermissionSet",
+            { instanceArn: INSTANCE, name: "operators", inlinePolicy: READ_WEBHOOKS },
+            "Inline policy",
+          ],
+        ] as const) {
+          assert.deepEqual(
+            await resourceViolations({ type, name: "operators", props }, project),
+            [
+              {
+                policy: "notifier-least-privilege",
+                message: `${readsWebhooks(label)}: ${because[project]} Remove this grant.`,
+              },
+            ],
+            `${type} in ${project}`,
+          );
+        }
+      }
+    });
+
+    it("blocks any managed policy on a permission set of a codebuild-webhooks stack, and advises against broad ones elsewhere", async () => {
+      const attachment = {
+        type: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+        name: "operators-ssm",
+        props: { ...ofPermissionSet, managedPolicyArn: READ_ONLY },
+      };
+      assert.deepEqual(
+        (await resourceViolations(attachment, THIS_PROJECT)).map(({ policy, message }) => [
+          policy,
+          message.split(".")[0],
+        ]),
+        [["notifier-managed-policies", `Managed policy "${READ_ONLY}" is attached to a permission set`]],
+      );
+      assert.deepEqual(
+        (await resourceViolations(attachment, OTHER_PROJECT)).map(({ policy, message }) => [
+          policy,
+          message.split(",")[0],
+        ]),
+        [
+          [
+            "broad-managed-policies",
+            `Managed policy "${READ_ONLY}" grants a permission set ssm:Get* on every resource`,
+          ],
+        ],
+      );
+      const customer = {
+        type: "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment",
+        name: "operators-readers",
+        props: { ...ofPermissionSet, customerManagedPolicyReference: { name: "readers" } },
+      };
+      assert.deepEqual(
+        (await resourceViolations(customer, THIS_PROJECT)).map(({ policy }) => policy),
+        ["notifier-managed-policies"],
+      );
+    });
+  });
+
   it("has nothing to say of resources that grant nothing", () => {
     assert.equal(iamGrantsOf({ type: "aws:s3/bucket:Bucket", props: {} }), undefined);
     assert.equal(

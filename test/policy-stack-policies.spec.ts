@@ -21,7 +21,13 @@ function role(props: Record<string, unknown> = {}): StackEntry {
   return {
     type: "aws:iam/role:Role",
     name: "notifier",
-    props: { name: "notifier-1a2b3c4", arn: ROLE_ARN, assumeRolePolicy: LAMBDA_TRUST, ...props },
+    props: {
+      name: "notifier-1a2b3c4",
+      arn: ROLE_ARN,
+      assumeRolePolicy: LAMBDA_TRUST,
+      tags: { "codebuild-webhooks:role": "notifier" },
+      ...props,
+    },
   };
 }
 
@@ -142,13 +148,13 @@ describe("policy notifier-only-reader", () => {
         urn: urnOf({ type: "aws:iam/rolePolicy:RolePolicy", name: "ops-read" }, PROJECT),
         message:
           `Policy statement "Read" allows ssm:GetParameter, ssm:GetParameters on "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*" ` +
-          `to role "ops", which is not the notifier's role (the role of the stack's Lambda function): only the notifier ` +
-          `reads the receiver credentials under /webhooks/. Remove this grant.`,
+          `to role "ops", which is not the notifier's role (the stack's role tagged codebuild-webhooks:role=notifier): ` +
+          `only the notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
       },
     ]);
   });
 
-  it("reports a notifier running as a role the stack does not manage", () => {
+  it("reports a function running as a role the stack does not manage, and a read granted to that role", () => {
     const shared = "arn:aws:iam::123456789012:role/shared-lambda";
     const { violations } = run(notifierReaderViolations, [
       { ...notifier({ role: shared }), dependsOn: {} },
@@ -159,9 +165,66 @@ describe("policy notifier-only-reader", () => {
         urn: urnOf({ type: "aws:lambda/function:Function", name: "notifier" }, PROJECT),
         message:
           `Function "notifier" runs as role "${shared}", which this stack does not manage: the pack cannot check what ` +
-          `that role may do or who may assume it. Create the notifier's role in this stack.`,
+          `that role may do or who may assume it. Create the function's role in this stack.`,
+      },
+      {
+        urn: urnOf({ type: "aws:iam/rolePolicy:RolePolicy", name: "notifier" }, PROJECT),
+        message:
+          `Policy statement "Read" allows ssm:GetParameter, ssm:GetParameters on "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*" ` +
+          `to role "shared-lambda", which is not the notifier's role (the stack's role tagged ` +
+          `codebuild-webhooks:role=notifier): only the notifier reads the receiver credentials under /webhooks/. ` +
+          `Remove this grant.`,
       },
     ]);
+  });
+
+  it("tells the notifier's role by its tag, not by a function running as it", () => {
+    const reporter = {
+      type: "aws:iam/role:Role",
+      name: "reporter",
+      props: {
+        name: "reporter-5e6f7a8",
+        arn: "arn:aws:iam::123456789012:role/reporter-5e6f7a8",
+        assumeRolePolicy: LAMBDA_TRUST,
+      },
+    };
+    const entries = [
+      role(),
+      notifier(),
+      reporter,
+      {
+        ...notifier({ role: "arn:aws:iam::123456789012:role/reporter-5e6f7a8" }, "reporter"),
+        dependsOn: { role: ["aws:iam/role:Role::reporter"] },
+      },
+      rolePolicy("reporter", "reporter-5e6f7a8", [readWebhooks], "aws:iam/role:Role::reporter"),
+    ];
+    assert.deepEqual(
+      run(notifierReaderViolations, entries).violations.map(({ urn }) => urn),
+      [urnOf({ type: "aws:iam/rolePolicy:RolePolicy", name: "reporter" }, PROJECT)],
+    );
+    // An untagged role is nobody's notifier, whatever runs as it; the tag, on a role of another name, is.
+    const untagged = [
+      role({ tags: {} }),
+      notifier(),
+      rolePolicy("notifier", "notifier-1a2b3c4", [readWebhooks]),
+    ];
+    assert.equal(run(notifierReaderViolations, untagged).violations.length, 1);
+    const nativeRole = {
+      type: "aws-native:iam:Role",
+      name: "notifier",
+      props: {
+        roleName: "notifier-1a2b3c4",
+        arn: ROLE_ARN,
+        assumeRolePolicyDocument: LAMBDA_TRUST,
+        tags: [{ key: "codebuild-webhooks:role", value: "notifier" }],
+      },
+    };
+    const native = [
+      nativeRole,
+      { ...notifier(), dependsOn: { role: ["aws-native:iam:Role::notifier"] } },
+      rolePolicy("notifier", "notifier-1a2b3c4", [readWebhooks]),
+    ];
+    assert.deepEqual(run(notifierReaderViolations, native), { violations: [] });
   });
 
   it("reports a notifier's role that others may assume", () => {
@@ -249,6 +312,28 @@ describe("policy stack-parameter-path", () => {
           `the notifier could decrypt other stacks' receiver credentials. Limit it to ${limit}.`,
         `Registry item names parameter "/webhooks/prod/jira/url" (hook_url_param_name) outside ${from}: the notifier may ` +
           `not read it. Name the receiver's parameters under "${staging}".`,
+      ],
+    );
+  });
+
+  it("reports a registry item's body secret parameters beyond the path", () => {
+    const registration = item("jira/my-app", { hook_url_param_name: `${staging}jira/url` });
+    const attributes = JSON.parse(String(registration.props.item)) as Record<string, unknown>;
+    attributes.secret_param_names = {
+      M: {
+        API_TOKEN: { S: "/webhooks/prod/jira/secrets/API_TOKEN" },
+        OWN: { S: `${staging}jira/secrets/OWN` },
+      },
+    };
+    const entries = narrowedStack([
+      { ...registration, props: { ...registration.props, item: JSON.stringify(attributes) } },
+    ]);
+    assert.deepEqual(
+      run(stackParameterPathViolations, entries).violations.map(({ message }) => message),
+      [
+        `Registry item names parameter "/webhooks/prod/jira/secrets/API_TOKEN" (secret_param_names.API_TOKEN) ` +
+          `outside this stack's parameter path "${staging}" (PARAMETER_PATH of function "notifier"): the notifier ` +
+          `may not read it. Name the receiver's parameters under "${staging}".`,
       ],
     );
   });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { MockedResource, runProgramUnderMocks } from "../local/programUnderMocks";
 import { PROJECT } from "../local/stackConfig";
+import { NOTIFIER_ROLE_TAG } from "../policy/stackResources";
 import { resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
@@ -219,8 +220,85 @@ describe("the stack under its own policy pack", () => {
         urn: urnOf(reader, PROJECT),
         message:
           `Inline policy "read" statement 1 allows ssm:GetParameters on "arn:aws:ssm:*:*:parameter/webhooks/*" to ` +
-          `role "reader", which is not the notifier's role (the role of the stack's Lambda function): only the ` +
-          `notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+          `role "reader", which is not the notifier's role (the stack's role tagged codebuild-webhooks:role=notifier): ` +
+          `only the notifier reads the receiver credentials under /webhooks/. Remove this grant.`,
+      },
+    ]);
+  });
+
+  /** A resource as the stack policies see it after an update: its outputs. */
+  function deployed(type: string, name: string, outputs: Record<string, unknown>): MockedResource {
+    return { type, name, inputs: outputs, secretInputs: [], protect: false, outputs };
+  }
+
+  const ROLE = "aws:iam/role:Role";
+  const FUNCTION = "aws:lambda/function:Function";
+  const readWebhooks = JSON.stringify({
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: "ssm:GetParameter",
+        Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*",
+      },
+    ],
+  });
+
+  it("tells the notifier's role by the tag the program gives it: another function's role may not read", async () => {
+    assert.deepEqual(first(ROLE).inputs.tags, { [NOTIFIER_ROLE_TAG.key]: NOTIFIER_ROLE_TAG.value });
+    const reporterRole = deployed(ROLE, "reporter", {
+      name: "reporter-1",
+      arn: "arn:aws:iam::123456789012:role/reporter-1",
+      assumeRolePolicy: first(ROLE).inputs.assumeRolePolicy,
+    });
+    const reporterRead = deployed("aws:iam/rolePolicy:RolePolicy", "reporter", {
+      role: "reporter-1",
+      policy: readWebhooks,
+    });
+    const reporter = deployed(FUNCTION, "reporter", {
+      name: "reporter-1",
+      arn: "arn:aws:lambda:us-east-1:123456789012:function:reporter-1",
+      role: "arn:aws:iam::123456789012:role/reporter-1",
+    });
+    assert.deepEqual(await checkedStack([...resources, reporterRole, reporterRead, reporter]), [
+      {
+        policy: "notifier-only-reader",
+        urn: urnOf(reporterRead, PROJECT),
+        message:
+          `Policy statement 1 allows ssm:GetParameter on "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*" ` +
+          `to role "reporter", which is not the notifier's role (the stack's role tagged ` +
+          `codebuild-webhooks:role=notifier): only the notifier reads the receiver credentials under /webhooks/. ` +
+          `Remove this grant.`,
+      },
+    ]);
+  });
+
+  it("blocks a second function running as the notifier's role, and a second role tagged as the notifier's", async () => {
+    const notifier = first(FUNCTION);
+    const reporter = deployed(FUNCTION, "reporter", {
+      ...notifier.outputs,
+      name: "reporter-1",
+      arn: "arn:aws:lambda:us-east-1:123456789012:function:reporter-1",
+    });
+    assert.deepEqual(await checkedStack([...resources, reporter]), [
+      {
+        policy: "notifier-only-reader",
+        message:
+          `Functions "notifier", "reporter" run as role "notifier", the notifier's: whatever runs as it reads the ` +
+          `receiver credentials. Give every function but the notifier a role of its own.`,
+      },
+    ]);
+    const impostor = deployed(ROLE, "reporter", {
+      ...first(ROLE).outputs,
+      name: "reporter-1",
+      arn: "arn:aws:iam::123456789012:role/reporter-1",
+    });
+    assert.deepEqual(await checkedStack([...resources, impostor]), [
+      {
+        policy: "notifier-only-reader",
+        message:
+          `Roles "notifier", "reporter" carry the notifier's tag codebuild-webhooks:role=notifier: a stack has one ` +
+          `notifier's role, the only one that may read the receiver credentials. Remove the tag from every role ` +
+          `but the notifier's.`,
       },
     ]);
   });

@@ -97,6 +97,7 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
         ["aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "notifier"],
         ["aws:lambda/permission:Permission", "notifier"],
         ["aws:sqs/queue:Queue", "dead-letters"],
+        ["aws:sqs/queuePolicy:QueuePolicy", "dead-letters"],
         ["aws:ssm/parameter:Parameter", "jira-failures/headers"],
         ["aws:ssm/parameter:Parameter", "jira-failures/url"],
         ["aws:ssm/parameter:Parameter", "slack-builds/url"],

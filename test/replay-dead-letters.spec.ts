@@ -5,7 +5,14 @@ import * as path from "node:path";
 import type { Invocation } from "../local/lambdaProcess";
 import { closeServer, listenOnLoopback } from "../local/loopbackServer";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import { queueUrlRegion, replayDeadLetters, replayRegion } from "../src/replayDeadLetters";
+import {
+  type NotifierFunction,
+  queueUrlRegion,
+  refusalOf,
+  replayDeadLetters,
+  replayedNotifier,
+  replayRegion,
+} from "../src/replayDeadLetters";
 import { buildEvent } from "./support/buildEvents";
 import { startLambdaEndpoint, startSqsEndpoint, VisibilityQueue } from "../local/deadLetterEndpoints";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
@@ -13,15 +20,29 @@ import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
+/** The notifier `npm run replay-dead-letters` is pointed at below: its name, region and account. */
+const NOTIFIER: NotifierFunction = { region: "eu-west-1", account: "123456789012", name: "notifier-8d41b7e" };
+const NOTIFIER_ARN = `arn:aws:lambda:${NOTIFIER.region}:${NOTIFIER.account}:function:${NOTIFIER.name}`;
+
 /** The record Lambda's on-failure destination writes once an event's retries are exhausted. */
-function deadLetterOf(event: BuildStateChangeEvent, failed: Invocation): string {
-  return JSON.stringify({
+function failureRecord(event: unknown, failed?: Invocation): Record<string, unknown> {
+  return {
     version: "1.0",
-    requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
+    timestamp: "2026-11-29T09:14:36.000Z",
+    requestContext: {
+      requestId: "5f0d7c7e-9d7e-4c8e-8d2b-1a0e5b9c3f11",
+      functionArn: `${NOTIFIER_ARN}:$LATEST`,
+      condition: "RetriesExhausted",
+      approximateInvokeCount: 3,
+    },
     requestPayload: event,
-    responseContext: { statusCode: 200, functionError: "Unhandled" },
-    responsePayload: { errorType: failed.error?.name, errorMessage: failed.error?.message },
-  });
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    responsePayload: { errorType: failed?.error?.name, errorMessage: failed?.error?.message },
+  };
+}
+
+function deadLetterOf(event: BuildStateChangeEvent, failed: Invocation): string {
+  return JSON.stringify(failureRecord(event, failed));
 }
 
 describe("replaying dead letters", () => {
@@ -72,7 +93,7 @@ describe("replaying dead letters", () => {
     const lines: string[] = [];
 
     // Replayed before the receiver is fixed: the dead letter stays queued.
-    const early = await replayDeadLetters(queue, invoke, (line) => lines.push(line));
+    const early = await replayDeadLetters(queue, NOTIFIER, invoke, (line) => lines.push(line));
     assert.deepEqual(early, {
       replayed: 0,
       stillFailing: [
@@ -82,13 +103,14 @@ describe("replaying dead letters", () => {
           error: "1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404)",
         },
       ],
+      refused: [],
     });
     assert.equal(queue.size, 1);
 
     fixed = true;
     queue.endVisibilityTimeout();
-    const report = await replayDeadLetters(queue, invoke, (line) => lines.push(line));
-    assert.deepEqual(report, { replayed: 1, stillFailing: [] });
+    const report = await replayDeadLetters(queue, NOTIFIER, invoke, (line) => lines.push(line));
+    assert.deepEqual(report, { replayed: 1, stillFailing: [], refused: [] });
     assert.equal(queue.size, 0);
     assert.deepEqual(lines, [
       "still failing: 1 of 2 receivers not delivered: /webhooks/replay-broken/url (answered 404)",
@@ -101,7 +123,7 @@ describe("replaying dead letters", () => {
 
   describe("npm run replay-dead-letters", () => {
     const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters-5f3c2a1";
-    const FUNCTION = "notifier-8d41b7e";
+    const FUNCTION = NOTIFIER.name;
 
     /**
      * `npm run -s replay-dead-letters -- <args>` with credentials but no region in the environment, and
@@ -163,6 +185,64 @@ describe("replaying dead letters", () => {
       }
     });
 
+    it("refuses messages that are no failure records of the notifier, by message ID, and leaves them queued", async () => {
+      const event = buildEvent("FAILED", "replay-command-forged");
+      // Planted by whoever could send to the queue: each would have the notifier post to the receivers
+      // of "replay-command-forged". None may reach the notifier, and none of their text the output.
+      const planted = "PLANTED-7c1f0e";
+      const forged = buildEvent("FAILED", `replay-command-forged-${planted}`);
+      const otherFunction = failureRecord(forged);
+      (otherFunction.requestContext as Record<string, unknown>).functionArn =
+        `arn:aws:lambda:eu-west-1:123456789012:function:${planted}`;
+      const otherAccount = failureRecord(forged);
+      (otherAccount.requestContext as Record<string, unknown>).functionArn =
+        `arn:aws:lambda:eu-west-1:210987654321:function:${NOTIFIER.name}`;
+      const bodies = [
+        JSON.stringify(forged),
+        JSON.stringify(otherFunction),
+        JSON.stringify(otherAccount),
+        JSON.stringify(failureRecord({ ...forged, source: `aws.codebuild.${planted}` })),
+        `${planted} {`,
+        JSON.stringify(failureRecord(event)),
+      ];
+      const queue = new VisibilityQueue(bodies);
+      const ids = queue.ids;
+      const sqs = await startSqsEndpoint(queue);
+      const invoked: unknown[] = [];
+      const lambda = await startLambdaEndpoint((payload) => {
+        invoked.push(payload);
+        return stack.lambda.invoke(payload);
+      });
+      try {
+        const run = await npmReplay(["--queue-url", QUEUE_URL, "--function", FUNCTION], {
+          AWS_ENDPOINT_URL_SQS: sqs.url,
+          AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+        });
+        assert.equal(run.code, 1, run.stderr);
+        const notTheNotifiers =
+          "requestContext.functionArn is not function notifier-8d41b7e of account 123456789012 in eu-west-1: " +
+          "the record is another function's";
+        assert.equal(
+          run.stdout,
+          [
+            `refused message ${ids[0]}: it is not a Lambda invocation record (its version is not "1.0")`,
+            `refused message ${ids[1]}: ${notTheNotifiers}`,
+            `refused message ${ids[2]}: ${notTheNotifiers}`,
+            `refused message ${ids[3]}: its event (requestPayload) is not a CodeBuild Build State Change of source aws.codebuild`,
+            `refused message ${ids[4]}: its body is not JSON`,
+            "replayed (RetriesExhausted: no error message)",
+            "1 replayed, 0 still failing (left in the queue), 5 refused (left in the queue)",
+            "",
+          ].join("\n"),
+        );
+        assert.doesNotMatch(run.stdout + run.stderr, new RegExp(planted));
+        assert.deepEqual(invoked, [event], "only the notifier's own failure record is invoked");
+        assert.deepEqual(queue.bodies, bodies.slice(0, 5), "the refused messages stay in the queue");
+      } finally {
+        await Promise.all([sqs.close(), lambda.close()]);
+      }
+    });
+
     it("stops on a call AWS refuses, with AWS's words and where the permissions are, exit code 1", async () => {
       const denial =
         "User: arn:aws:sts::123456789012:assumed-role/operator/replay is not authorized to perform: " +
@@ -198,11 +278,11 @@ describe("replaying dead letters", () => {
       assert.match(run.stdout, /^Usage: npm run replay-dead-letters -- --queue-url URL --function NAME\n/);
       for (const text of [
         /^ {2}--queue-url URL +the dead-letter queue: pulumi stack output deadLetterQueueUrl$/m,
-        /^ {2}--function NAME +the notifier: pulumi stack output functionName$/m,
+        /^ {2}--function NAME +the notifier: pulumi stack output functionName \(or its ARN\)$/m,
         /^ {2}--help +show this text$/m,
         /^ {2}sqs:ReceiveMessage, sqs:DeleteMessage +on the queue's ARN$/m,
         /^ {2}lambda:InvokeFunction +on the notifier's ARN$/m,
-        /^Exit code: 0 when every dead letter was replayed .*, 1 when one is still failing or AWS\nrefused a call, 2 for bad input/m,
+        /^Exit code: 0 when every dead letter was replayed .*, 1 when one is still failing or\nrefused, or AWS refused a call, 2 for bad input/m,
       ]) {
         assert.match(run.stdout, text);
       }
@@ -271,6 +351,84 @@ describe("the region of a replay", () => {
     assert.throws(() => replayRegion("dead-letters", {}), {
       message:
         "--queue-url dead-letters: not a URL; give the queue's URL, as pulumi stack output deadLetterQueueUrl prints it",
+    });
+  });
+});
+
+describe("the messages a replay takes", () => {
+  const event = buildEvent("FAILED", "my-app");
+
+  /** A failure record of the notifier with one field replaced (undefined removes it). */
+  function changed(field: string, value: unknown, into = failureRecord(event)): string {
+    const [outer, inner] = field.split(".");
+    const target = inner === undefined ? into : (into[outer] as Record<string, unknown>);
+    const key = inner ?? outer;
+    if (value === undefined) Reflect.deleteProperty(target, key);
+    else target[key] = value;
+    return JSON.stringify(into);
+  }
+
+  it("are Lambda's failure records of the notifier, of any version or alias of it, holding a build event", () => {
+    assert.equal(refusalOf(JSON.stringify(failureRecord(event)), NOTIFIER), undefined);
+    for (const arn of [NOTIFIER_ARN, `${NOTIFIER_ARN}:7`, `${NOTIFIER_ARN}:live`]) {
+      assert.equal(refusalOf(changed("requestContext.functionArn", arn), NOTIFIER), undefined, arn);
+    }
+    // Lambda drops the function's answer of an event too old to run: a record without one is replayed.
+    const tooOld = failureRecord(event);
+    (tooOld.requestContext as Record<string, unknown>).condition = "EventAgeExceeded";
+    assert.equal(refusalOf(changed("responsePayload", undefined, tooOld), NOTIFIER), undefined);
+  });
+
+  it("are refused with the field that is wrong, never with what the message holds", () => {
+    const another =
+      "requestContext.functionArn is not function notifier-8d41b7e of account 123456789012 in eu-west-1: the record is another function's";
+    const notBuild =
+      "its event (requestPayload) is not a CodeBuild Build State Change of source aws.codebuild";
+    for (const [body, reason] of [
+      ["", "its body is not JSON"],
+      ["[1]", "its body is not a JSON object"],
+      [JSON.stringify(event), 'it is not a Lambda invocation record (its version is not "1.0")'],
+      [changed("version", "2.0"), 'it is not a Lambda invocation record (its version is not "1.0")'],
+      [changed("requestContext", undefined), "it names no function (requestContext.functionArn)"],
+      [changed("requestContext.functionArn", 42), "it names no function (requestContext.functionArn)"],
+      [changed("requestContext.functionArn", "notifier-8d41b7e"), another],
+      [changed("requestContext.functionArn", `${NOTIFIER_ARN}-copy`), another],
+      [changed("requestContext.functionArn", NOTIFIER_ARN.replace("eu-west-1", "eu-west-2")), another],
+      [changed("requestContext.functionArn", NOTIFIER_ARN.replace("123456789012", "123456789013")), another],
+      [changed("requestContext.functionArn", `${NOTIFIER_ARN}:live:extra`), another],
+      [
+        changed("requestContext.condition", undefined),
+        "it gives no failure condition (requestContext.condition)",
+      ],
+      [changed("requestPayload", undefined), "it holds no event (requestPayload)"],
+      [changed("requestPayload", "{}"), "it holds no event (requestPayload)"],
+      [changed("requestPayload", { ...event, source: "aws.codepipeline" }), notBuild],
+      [changed("requestPayload", { ...event, "detail-type": "CodeBuild Build Phase Change" }), notBuild],
+    ] as const) {
+      assert.equal(refusalOf(body, NOTIFIER), reason, body);
+    }
+  });
+
+  it("belong to the notifier --function names, in the queue's account and the replay's region", () => {
+    const queueUrl = "https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters";
+    assert.deepEqual(replayedNotifier(NOTIFIER.name, queueUrl, "eu-west-1"), NOTIFIER);
+    assert.deepEqual(replayedNotifier(NOTIFIER_ARN, queueUrl, "eu-west-1"), NOTIFIER);
+    assert.throws(() => replayedNotifier(NOTIFIER_ARN, queueUrl, "eu-west-2"), {
+      message:
+        "--function is a function of account 123456789012 in eu-west-1, but the queue is in account " +
+        "123456789012 in eu-west-2: the notifier and its dead-letter queue are in one account and region",
+    });
+    for (const flag of [`${NOTIFIER_ARN}:live`, `123456789012:function:${NOTIFIER.name}`, "notifier/x"]) {
+      assert.throws(() => replayedNotifier(flag, queueUrl, "eu-west-1"), {
+        message:
+          `--function ${flag}: not a function name or an unqualified function ARN; give the notifier's name, ` +
+          "as pulumi stack output functionName prints it",
+      });
+    }
+    assert.throws(() => replayedNotifier(NOTIFIER.name, "http://127.0.0.1:4566/dead-letters", "eu-west-1"), {
+      message:
+        "--queue-url http://127.0.0.1:4566/dead-letters: the URL names no account (its path is not " +
+        "/<account>/<queue name>); give the queue's URL, as pulumi stack output deadLetterQueueUrl prints it",
     });
   });
 });

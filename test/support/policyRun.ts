@@ -58,14 +58,21 @@ function analyzedResource(resource: ResourceUnderPolicy, project: string) {
   };
 }
 
-/** The arguments the analyzer passes a resource policy. */
-export function validationArgs(resource: ResourceUnderPolicy, project: string): ResourceValidationArgs {
+/** What `--policy-pack-config` gives each policy: its properties, by policy name. */
+export type PackConfig = Record<string, object>;
+
+/** The arguments the analyzer passes a resource policy, with that policy's config. */
+export function validationArgs(
+  resource: ResourceUnderPolicy,
+  project: string,
+  config: object = {},
+): ResourceValidationArgs {
   const { asType, ...analyzed } = analyzedResource(resource, project);
   return {
     ...analyzed,
     asType: asType as ResourceValidationArgs["asType"],
     stackTags: new Map(),
-    getConfig: <T extends object>() => ({}) as T,
+    getConfig: <T extends object>() => config as T,
     notApplicable: () => {
       throw new NotApplicable();
     },
@@ -111,6 +118,7 @@ function isStackPolicy(
 export async function resourceViolations(
   resource: ResourceUnderPolicy,
   project: string,
+  config: PackConfig = {},
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
   for (const policy of policies) {
@@ -118,7 +126,7 @@ export async function resourceViolations(
     const validations = [policy.validateResource].flat();
     for (const validate of validations) {
       try {
-        await validate(validationArgs(resource, project), (message) =>
+        await validate(validationArgs(resource, project, config[policy.name]), (message) =>
           violations.push({ policy: policy.name, message }),
         );
       } catch (error) {

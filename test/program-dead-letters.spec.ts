@@ -1,0 +1,36 @@
+import * as assert from "node:assert/strict";
+import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
+import { single } from "./support/programResources";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+
+describe("the dead-letter queue's policy (index.ts under Pulumi mocks)", () => {
+  let run: ProgramRun;
+
+  before(async () => {
+    run = await runProgramUnderMocks({ config: RECEIVER_SECRETS, secretKeys: RECEIVER_SECRET_KEYS });
+  });
+
+  it("denies sending to every principal but the role the notifier runs as, and nothing else", () => {
+    const queue = single(run, "aws:sqs/queue:Queue");
+    const notifier = single(run, "aws:lambda/function:Function");
+    const role = single(run, "aws:iam/role:Role");
+    // Lambda's on-failure destination sends with the function's execution role.
+    assert.equal(notifier.inputs.role, role.outputs.arn);
+    const queuePolicy = single(run, "aws:sqs/queuePolicy:QueuePolicy");
+    assert.equal(queuePolicy.inputs.queueUrl, queue.outputs.url);
+    // One Deny on SendMessage only (SendMessageBatch is authorized as SendMessage): the replay's
+    // ReceiveMessage and DeleteMessage, and the deployer's management of the queue, stay with IAM.
+    const document = JSON.parse(queuePolicy.inputs.policy as string) as { Statement: object[] };
+    assert.equal(document.Statement.length, 1);
+    const { Effect, Principal, Action, Resource, Condition } = document.Statement[0] as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(
+      { Effect, Principal, Action, Resource },
+      { Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Resource: queue.outputs.arn },
+    );
+    // Lambda's sessions of the role carry its ARN as aws:PrincipalArn; a principal with none is denied.
+    assert.deepEqual(Condition, { ArnNotEquals: { "aws:PrincipalArn": role.outputs.arn } });
+  });
+});
