@@ -233,7 +233,13 @@ export function createNotifier(deps: NotifierDependencies) {
       .filter((entry) => !lease?.delivered.has(entry.urlParameter))
       .sort((a, b) => Number(lease?.failed.has(a.urlParameter)) - Number(lease?.failed.has(b.urlParameter)));
 
-    const { values: parameters, refused } = await deps.parameters.read(toSend.flatMap(parameterNames));
+    // Reads may take the time left but one delivery attempt's (and half of it at least): a cold container
+    // with many receivers paces its reads within the account's quota, shared with CodeBuild.
+    const readDeadline = Math.max(deadline - deps.attemptTimeoutMs, (Date.now() + deadline) / 2);
+    const { values: parameters, refused } = await deps.parameters.read(
+      toSend.flatMap(parameterNames),
+      readDeadline,
+    );
     // The notifier's own names, over the build's variables; for receivers with actions, over what they
     // remembered too (buildEventValues puts those between).
     const healthValues = {
