@@ -28,6 +28,8 @@ const BUILD_NUMBERS: Record<Exclude<BuildStatus, "IN_PROGRESS">, number> = {
   SUCCEEDED: 42,
   FAILED: 43,
   STOPPED: 44,
+  FAULT: 45,
+  TIMED_OUT: 46,
 };
 
 const BUILD_FAILURE =

@@ -1,9 +1,22 @@
 /** The CodeBuild build statuses a receiver can subscribe to (the event's `detail.build-status`). */
-export const BUILD_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"] as const;
+export const BUILD_STATUSES = [
+  "IN_PROGRESS",
+  "SUCCEEDED",
+  "FAILED",
+  "FAULT",
+  "TIMED_OUT",
+  "STOPPED",
+] as const;
 export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 /** The statuses a build ends with; `onlyOnChange` compares these. */
-export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = ["SUCCEEDED", "FAILED", "STOPPED"];
+export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = [
+  "SUCCEEDED",
+  "FAILED",
+  "FAULT",
+  "TIMED_OUT",
+  "STOPPED",
+];
 
 /** The one entry of `projects` that stands for every project (the registry item's `project` is `*`). */
 export const EVERY_PROJECT = "*";

@@ -9,6 +9,7 @@ import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
+import { hearsStatus } from "./failedBuilds";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { scrubSecrets } from "./scrubSecrets";
 import {
@@ -171,7 +172,7 @@ export function createNotifier(deps: NotifierDependencies) {
         (entry.regions === undefined || entry.regions.includes(region)),
     );
     const invalid = [...own.invalid, ...catchAll.invalid];
-    const forStatus = entries.filter((entry) => entry.statuses.includes(status));
+    const forStatus = entries.filter((entry) => hearsStatus(entry.statuses, status));
     const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
     // The project's status is kept only where a receiver needs it, but then for every final event of the
     // project, whichever receivers it matches, so "previous" is always the one before.
