@@ -75,9 +75,9 @@ export function buildNotice(
   // Every value a parameter gave, and a header's credentials without its scheme (`Bearer <token>`); the
   // content types of the headers are no secret.
   const secrets = [
+    // The URL as stored, and as sent (with the action's path): scrubSecrets takes their parts too.
     receiverUrl,
-    // A receiver echoes the path it was sent to, where Slack's URLs keep their token.
-    pathAndQuery(receiverUrl),
+    url,
     ...Object.entries(receiverHeaders)
       .filter(([name]) => !/^(?:content-type|accept)$/i.test(name))
       .flatMap(([, value]) => [value, value.replace(/^\S+\s+/, "")]),
@@ -136,14 +136,6 @@ export function buildNotice(
     ...(oauth ? { oauth } : {}),
     secrets,
   };
-}
-
-/** The path and query of a URL, which a receiver sees as the request's target (text after the host). */
-function pathAndQuery(receiverUrl: string): string {
-  const host = receiverUrl.indexOf("://");
-  const start = host < 0 ? -1 : receiverUrl.slice(host + 3).search(/[/?]/);
-  const target = start < 0 ? "" : receiverUrl.slice(host + 3 + start).replace(/#.*$/, "");
-  return target === "/" ? "" : target;
 }
 
 /**
