@@ -129,13 +129,14 @@ const notifier = new aws.lambda.Function(
       const https = require("node:https") as typeof import("node:https");
       const getParameters = whenNeeded(() => {
         const ssmModule = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
-        // A burst starts many containers at once, each reading its receivers' parameters: past the
-        // account's GetParameters quota (40 per second, shared with CodeBuild's own reads) the calls are
-        // throttled. Six attempts with the SDK's jittered backoff (up to 15 s in all) spread the herd
-        // over the next seconds instead of failing the invocation for Lambda to retry a minute later.
-        const ssm = new ssmModule.SSMClient({ maxAttempts: 6 });
-        return (input: import("@aws-sdk/client-ssm").GetParametersCommandInput) =>
-          ssm.send(new ssmModule.GetParametersCommand(input));
+        // One attempt per call: the parameter cache paces its calls within the account's GetParameters
+        // quota and makes a throttled one again until the invocation's deadline; the SDK's retries
+        // would add calls the pace does not count, and stop after a number of attempts, not in time.
+        const ssm = new ssmModule.SSMClient({ maxAttempts: 1 });
+        return (
+          input: import("@aws-sdk/client-ssm").GetParametersCommandInput,
+          options: { abortSignal: AbortSignal },
+        ) => ssm.send(new ssmModule.GetParametersCommand(input), options);
       });
       const got = whenNeeded(() => (require("got") as typeof import("got")).default);
       const limit = whenNeeded(() =>
@@ -158,7 +159,7 @@ const notifier = new aws.lambda.Function(
           updateItem: (input, options) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input), options),
         },
         // Five minutes: a rotated secret reaches warm containers within that time.
-        parameters: createParameterCache((input) => getParameters()(input), 5 * 60_000),
+        parameters: createParameterCache((input, options) => getParameters()(input, options), 5 * 60_000),
         got,
         // Connections to receivers are kept open across invocations of a warm container.
         agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },

@@ -93,21 +93,6 @@ describe("trust boundaries of the deployed notifier", () => {
     );
   });
 
-  it("refuses an item whose URL parameter is in no receiver folder", async () => {
-    stack.parameterStore.put("/webhooks/loose-url", attacker.url, "SecureString");
-    await stack.registerByHand({
-      project: { S: "loose-app" },
-      hook_url_param_name: { S: "/webhooks/loose-url" },
-      statuses: { L: [{ S: "FAILED" }] },
-    });
-    const invocation = await stack.lambda.invoke(buildEvent("FAILED", "loose-app"));
-    assert.match(
-      invocation.error?.message ?? "",
-      /\/webhooks\/loose-url \(invalid registry item: attribute hook_url_param_name must name a parameter in a receiver folder under \/webhooks\/ \(\/webhooks\/<receiver>\/url\)\)$/,
-    );
-    assert.equal(attacker.requests.length, 0);
-  });
-
   it("reads a few KiB of an answer at most, and never inflates a compressed one", async () => {
     const bomb = await gzipBomb(1024 ** 3);
     const hostile = await receiver([{ status: 200, headers: { "content-encoding": "gzip" }, body: bomb }]);

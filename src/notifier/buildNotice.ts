@@ -1,4 +1,5 @@
 import type { ReceiverAction } from "../receiverDefinition";
+import { appendActionPath } from "./actionPath";
 import type { OAuthCredentials } from "./oauthTokens";
 import type { RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
@@ -27,8 +28,9 @@ export type BuiltNotice =
  * path appended to the receiver's URL, rendered from `pathValues` (which build variables never reach),
  * each value percent-encoded as one segment; a path naming a placeholder without a value, or with one
  * that leaves its segment empty, `.` or `..` (which a URL drops or climbs out of), is a reason not to
- * send. Body secrets (`bodySecretParameters`) are substituted into the body only, over the build's
- * variables; the URL and path never see them. A receiver with OAuth gets its client credentials back, to
+ * send, and so is a path that would leave the URL's path in any other way (see appendActionPath). Body
+ * secrets (`bodySecretParameters`) are substituted into the body only, over the build's variables; the
+ * URL and path never see them. A receiver with OAuth gets its client credentials back, to
  * get the token with; their token URL, and the receiver's URL, must be https (or loopback http).
  */
 export function buildNotice(
@@ -57,7 +59,9 @@ export function buildNotice(
     }
     const dotSegments = dotSegmentReason(request.action.path, request.pathValues);
     if (dotSegments) return { reason: dotSegments };
-    url = withPath(receiverUrl, path.body);
+    const appended = appendActionPath(receiverUrl, path.body);
+    if ("reason" in appended) return appended;
+    url = appended.url;
   }
   let receiverHeaders: Record<string, string> | Error = {};
   if (entry.headersParameter) {
@@ -71,9 +75,9 @@ export function buildNotice(
   // Every value a parameter gave, and a header's credentials without its scheme (`Bearer <token>`); the
   // content types of the headers are no secret.
   const secrets = [
+    // The URL as stored, and as sent (with the action's path): scrubSecrets takes their parts too.
     receiverUrl,
-    // A receiver echoes the path it was sent to, where Slack's URLs keep their token.
-    pathAndQuery(receiverUrl),
+    url,
     ...Object.entries(receiverHeaders)
       .filter(([name]) => !/^(?:content-type|accept)$/i.test(name))
       .flatMap(([, value]) => [value, value.replace(/^\S+\s+/, "")]),
@@ -132,21 +136,6 @@ export function buildNotice(
     ...(oauth ? { oauth } : {}),
     secrets,
   };
-}
-
-/** The path and query of a URL, which a receiver sees as the request's target (text after the host). */
-function pathAndQuery(receiverUrl: string): string {
-  const host = receiverUrl.indexOf("://");
-  const start = host < 0 ? -1 : receiverUrl.slice(host + 3).search(/[/?]/);
-  const target = start < 0 ? "" : receiverUrl.slice(host + 3 + start).replace(/#.*$/, "");
-  return target === "/" ? "" : target;
-}
-
-/** The receiver's URL with `path` appended to its path (before its query, which it keeps). */
-function withPath(receiverUrl: string, path: string): string {
-  const url = new URL(receiverUrl);
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-  return url.toString();
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ParameterCache } from "./parameterCache";
 import { actsOn, planAction, type ActionPlan } from "./healthActions";
 import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
+import { hearsStatus } from "./failedBuilds";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { scrubSecrets } from "./scrubSecrets";
 import {
@@ -171,7 +172,7 @@ export function createNotifier(deps: NotifierDependencies) {
         (entry.regions === undefined || entry.regions.includes(region)),
     );
     const invalid = [...own.invalid, ...catchAll.invalid];
-    const forStatus = entries.filter((entry) => entry.statuses.includes(status));
+    const forStatus = entries.filter((entry) => hearsStatus(entry.statuses, status));
     const isFinal = (FINAL_BUILD_STATUSES as readonly string[]).includes(status);
     // The project's status is kept only where a receiver needs it, but then for every final event of the
     // project, whichever receivers it matches, so "previous" is always the one before.
@@ -233,7 +234,13 @@ export function createNotifier(deps: NotifierDependencies) {
       .filter((entry) => !lease?.delivered.has(entry.urlParameter))
       .sort((a, b) => Number(lease?.failed.has(a.urlParameter)) - Number(lease?.failed.has(b.urlParameter)));
 
-    const { values: parameters, refused } = await deps.parameters.read(toSend.flatMap(parameterNames));
+    // Reads may take the time left but one delivery attempt's (and half of it at least): a cold container
+    // with many receivers paces its reads within the account's quota, shared with CodeBuild.
+    const readDeadline = Math.max(deadline - deps.attemptTimeoutMs, (Date.now() + deadline) / 2);
+    const { values: parameters, refused } = await deps.parameters.read(
+      toSend.flatMap(parameterNames),
+      readDeadline,
+    );
     // The notifier's own names, over the build's variables; for receivers with actions, over what they
     // remembered too (buildEventValues puts those between).
     const healthValues = {

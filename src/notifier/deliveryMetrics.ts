@@ -1,5 +1,5 @@
 import type { NotifierLog, NotifierResult, ReceiverOutcome } from "./createNotifier";
-import { receiverName } from "./registryEntries";
+import { isReceiverParameter, receiverName } from "./registryEntries";
 
 /** The environment variable Powertools reads the namespace from. */
 export const METRICS_NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE";
@@ -15,13 +15,10 @@ export const DELIVERY_METRICS = {
   latency: "DeliveryLatency",
 } as const;
 /**
- * The dimension of a refused registry item whose `hook_url_param_name` is no parameter name under the
- * stack's path: what it holds may be a URL someone pasted there, which must not become a metric.
+ * The dimension of a refused registry item whose `hook_url_param_name` is no receiver's parameter name
+ * under the stack's path: what it holds may be a URL someone pasted there, which must not become a metric.
  */
 const UNNAMED_RECEIVER = "(invalid hook_url_param_name)";
-
-/** The characters of an SSM parameter name. */
-const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]+$/;
 
 /** What one event's outcomes add to a receiver's metrics. */
 interface ReceiverCounts {
@@ -43,7 +40,7 @@ interface MetricsWriter {
 
 /** The metric dimension of a receiver: its name, as logs call it, when its parameter name is one. */
 function receiverDimension(urlParameter: string, parameterPath: string): string {
-  return urlParameter.startsWith(parameterPath) && PARAMETER_NAME.test(urlParameter)
+  return isReceiverParameter(urlParameter, parameterPath)
     ? receiverName(urlParameter, parameterPath)
     : UNNAMED_RECEIVER;
 }

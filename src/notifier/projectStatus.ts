@@ -6,6 +6,7 @@ import type {
 } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { isConditionFailure } from "./conditionFailure";
+import { isFailure } from "./failedBuilds";
 import type { Transition } from "../receiverDefinition";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
@@ -134,14 +135,14 @@ function healthItem(health: Health): Record<string, AttributeValue> {
 /**
  * The transition a build's final status makes from the project's health: `broken` for a failure after a
  * success (or none), `still-failing` for a failure after a failure, `fixed` for a success after a
- * failure. A stopped build (a person stopped it) changes nothing.
+ * failure. A failure is FAILED, FAULT or TIMED_OUT; a stopped build (a person stopped it) changes nothing.
  */
 function judgeHealth(
   health: Health,
   status: string,
   buildNumber: number,
 ): { transition?: Transition; failureCount: number; streak?: number; next: Health } {
-  if (status === "FAILED") {
+  if (isFailure(status)) {
     const next: Health =
       health.status === "FAILED"
         ? { status: "FAILED", failureCount: health.failureCount + 1, streak: health.streak }

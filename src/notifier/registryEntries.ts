@@ -51,6 +51,7 @@ export type OAuthClientAuth = (typeof OAUTH_CLIENT_AUTH)[number];
 
 /** A registry item that cannot be used, with the reason (it names attributes, never values of secrets). */
 export interface InvalidRegistryItem {
+  /** Its URL parameter's name, or, when that is no parameter name of a receiver, words naming the item. */
   urlParameter: string;
   reason: string;
 }
@@ -102,14 +103,25 @@ const OAUTH_PARAMETER_ATTRIBUTES = PARAMETER_ATTRIBUTES.slice(2);
 /**
  * Reads an item in the AWS sample's format (`statuses` as a list or a string set), plus the optional
  * attributes this project adds: `method`, `signing_secret_param_name`, `only_on_change`. An item may
- * name only parameters of one receiver folder, `<parameterPath><receiver>/`: whoever can write an item
- * must not gain another receiver's headers or signing secret by naming them beside a URL of their own.
+ * name only parameters of one receiver folder, `<parameterPath><receiver>/<name>`, exactly one level
+ * deep (no `/` in `<receiver>` nor in `<name>`; body secrets may also be `.../secrets/<name>`): whoever
+ * can write an item must not gain another receiver's headers or signing secret by naming them beside a
+ * URL of their own. A receiver with only a URL may keep it where the AWS sample did,
+ * `<parameterPath><name>`, named `<name>`. An attribute's value is echoed only when it is such a
+ * parameter name: a URL pasted in its place must not reach a log.
  */
 export function parseRegistryItem(
   item: Record<string, AttributeValue>,
   parameterPath = DEFAULT_PARAMETER_PATH,
 ): RegistryEntry | InvalidRegistryItem {
-  const urlParameter = item.hook_url_param_name?.S ?? "(no hook_url_param_name)";
+  const hookUrlParameter = item.hook_url_param_name?.S;
+  const layout = hookUrlParameter === undefined ? undefined : urlLayout(hookUrlParameter, parameterPath);
+  const urlParameter =
+    hookUrlParameter === undefined
+      ? "(no hook_url_param_name)"
+      : layout
+        ? hookUrlParameter
+        : `(the item of project ${item.project?.S ?? "?"} with an invalid hook_url_param_name, not shown)`;
   const actions = item.actions ? parseActions(item.actions) : undefined;
   if (typeof actions === "string") return { urlParameter, reason: actions };
   if (actions && (item.template || item.only_on_change)) {
@@ -159,13 +171,12 @@ export function parseRegistryItem(
   if (item.only_on_change && item.only_on_change.BOOL === undefined) {
     return { urlParameter, reason: "attribute only_on_change must be a boolean" };
   }
-  const folder = receiverFolder(urlParameter, parameterPath);
-  if (folder === undefined) {
+  if (!layout) {
     return {
       urlParameter,
       reason:
-        `attribute hook_url_param_name must name a parameter in a receiver folder under ${parameterPath} ` +
-        `(${parameterPath}<receiver>/url)`,
+        `attribute hook_url_param_name must name a parameter in a receiver folder, ${parameterPath}<receiver>/url ` +
+        `(one level: no / in <receiver> nor after it), or ${parameterPath}<name> for a receiver with only a URL`,
     };
   }
   const named: [string, string | undefined][] = [
@@ -176,19 +187,28 @@ export function parseRegistryItem(
     ]),
   ];
   for (const [attribute, name] of named) {
-    if (name !== undefined && !name.startsWith(`${parameterPath}${folder}/`)) {
+    if (name === undefined) continue;
+    if (layout.folder === undefined) {
+      return {
+        urlParameter,
+        reason:
+          `attribute ${attribute}: an item whose URL parameter is in no receiver folder names no other ` +
+          `parameter; put its parameters in a folder of their own, ${parameterPath}<receiver>/`,
+      };
+    }
+    if (!isInFolder(name, `${parameterPath}${layout.folder}/`, attribute.startsWith("secret_param_names."))) {
       return {
         urlParameter,
         reason:
           `attribute ${attribute} must name a parameter in the receiver's own folder ` +
-          `${parameterPath}${folder}/, beside its URL parameter`,
+          `${parameterPath}${layout.folder}/, beside its URL parameter`,
       };
     }
   }
   return {
     project: item.project?.S ?? "",
     urlParameter,
-    name: urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter,
+    name: receiverName(urlParameter, parameterPath),
     headersParameter: item.hook_headers_param_name?.S,
     signingSecretParameter: item.signing_secret_param_name?.S,
     ...(oauth ? { oauth } : {}),
@@ -268,7 +288,8 @@ function parseActions(attribute: AttributeValue): Partial<Record<Transition, Rec
   const actions: Partial<Record<Transition, ReceiverAction>> = {};
   for (const [transition, value] of Object.entries(attribute.M)) {
     if (!(TRANSITIONS as readonly string[]).includes(transition)) {
-      return `attribute actions has ${JSON.stringify(transition)}, not one of ${TRANSITIONS.join(", ")}`;
+      // The key is not echoed: text that is no transition may be anything, a pasted secret too.
+      return `attribute actions has a key that is not one of ${TRANSITIONS.join(", ")}`;
     }
     const fields = value.M;
     const at = `attribute actions.${transition}`;
@@ -294,19 +315,47 @@ function parseActions(attribute: AttributeValue): Partial<Record<Transition, Rec
   return Object.keys(actions).length > 0 ? actions : "attribute actions names no transition";
 }
 
+/** A segment of a parameter name between two `/`: the characters SSM takes in a name, but `/`. */
+const SEGMENT = /^[A-Za-z0-9_.-]+$/;
+
 /**
- * What logs and metrics call a receiver: `<name>` of its URL parameter `<parameterPath><name>/url`, or,
- * for an item registered by hand outside that naming, the URL parameter's name.
+ * Where a URL parameter puts its receiver: in a folder, `<parameterPath><folder>/<name>`, or flat,
+ * `<parameterPath><name>` (the AWS sample's layout, for a receiver with only a URL); undefined when it
+ * is neither (outside the path, deeper, or no parameter name at all).
  */
-export function receiverName(urlParameter: string, parameterPath: string): string {
-  const folder = receiverFolder(urlParameter, parameterPath);
-  return folder !== undefined && urlParameter === `${parameterPath}${folder}/url` ? folder : urlParameter;
+function urlLayout(urlParameter: string, parameterPath: string): { folder?: string } | undefined {
+  if (!urlParameter.startsWith(parameterPath)) return undefined;
+  const segments = urlParameter.slice(parameterPath.length).split("/");
+  if (segments.length > 2 || !segments.every((segment) => SEGMENT.test(segment))) return undefined;
+  return segments.length === 2 ? { folder: segments[0] } : {};
 }
 
-/** The receiver folder of a URL parameter `<parameterPath><folder>/<name>`; undefined outside one. */
-function receiverFolder(urlParameter: string, parameterPath: string): string | undefined {
-  if (!urlParameter.startsWith(parameterPath)) return undefined;
-  const inPath = urlParameter.slice(parameterPath.length);
-  const slash = inPath.lastIndexOf("/");
-  return slash > 0 && slash < inPath.length - 1 ? inPath.slice(0, slash) : undefined;
+/**
+ * Whether `name` is a parameter of the receiver folder `folderPath` (`<parameterPath><receiver>/`): one
+ * level below it, or, for a body secret, in its `secrets/` (where the stack keeps them).
+ */
+function isInFolder(name: string, folderPath: string, bodySecret: boolean): boolean {
+  if (!name.startsWith(folderPath)) return false;
+  const segments = name.slice(folderPath.length).split("/");
+  const inSecrets = bodySecret && segments.length === 2 && segments[0] === "secrets";
+  return (segments.length === 1 || inSecrets) && segments.every((segment) => SEGMENT.test(segment));
+}
+
+/**
+ * Whether `name` could be a receiver's URL parameter under `parameterPath` (what logs and metrics may
+ * name): a parameter name, not a URL or other text pasted in its place.
+ */
+export function isReceiverParameter(name: string, parameterPath: string): boolean {
+  return urlLayout(name, parameterPath) !== undefined;
+}
+
+/**
+ * What logs and metrics call a receiver: `<name>` of its URL parameter `<parameterPath><name>/url`, or
+ * `<name>` of one kept where the AWS sample kept it, `<parameterPath><name>`; for an item registered by
+ * hand with another name in its folder, the URL parameter's name.
+ */
+export function receiverName(urlParameter: string, parameterPath: string): string {
+  const layout = urlLayout(urlParameter, parameterPath);
+  if (layout?.folder === undefined) return layout ? urlParameter.slice(parameterPath.length) : urlParameter;
+  return urlParameter === `${parameterPath}${layout.folder}/url` ? layout.folder : urlParameter;
 }

@@ -1,0 +1,120 @@
+import * as assert from "node:assert/strict";
+import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
+import { numberedBuild } from "./support/buildEvents";
+import type { DeployedNotifier } from "./support/deployedNotifier";
+import type { Receiver } from "./support/receivers";
+import { deployForSuite } from "./support/suiteNotifier";
+
+/**
+ * The final event of build `buildNumber` of `project`, ending with `status`. CodeBuild ends a build
+ * TIMED_OUT or FAULT as it ends one FAILED, with that status on the build and on the phase it ended in.
+ */
+function ended(project: string, buildNumber: number, status: string): BuildStateChangeEvent {
+  if (status === "SUCCEEDED") return numberedBuild(project, buildNumber, status);
+  const event = numberedBuild(project, buildNumber, "FAILED");
+  const detail = event.detail ?? {};
+  detail["build-status"] = status;
+  const phase = detail["additional-information"]?.phases?.find((one) => one["phase-status"] === "FAILED");
+  if (phase) phase["phase-status"] = status;
+  return event;
+}
+
+/** The `text` of each body a receiver got. */
+const texts = (receiver: Receiver) => receiver.requests.map((request) => JSON.parse(request.body).text);
+
+// CodeBuild ends a build FAILED, FAULT or TIMED_OUT; each is a failed build, run in the packaged notifier.
+describe("builds that time out or fault", () => {
+  const suite = deployForSuite();
+
+  async function receiver(
+    name: string,
+    project: string,
+    statuses: string[],
+    extra: Parameters<DeployedNotifier["register"]>[4] = {},
+  ): Promise<Receiver> {
+    const started = await suite.receiver((request) =>
+      request.path.endsWith("/issue") ? { status: 201, body: '{"key": "OPS-1"}' } : { status: 200 },
+    );
+    await suite.stack.register(name, started.url, project, statuses, extra);
+    return started;
+  }
+
+  async function run(event: BuildStateChangeEvent): Promise<void> {
+    const invocation = await suite.stack.lambda.invoke(event);
+    assert.equal(invocation.error?.message, undefined);
+  }
+
+  it("tells a registration for FAILED of each failed build with its own $STATUS, and one for TIMED_OUT or FAULT of that status only", async () => {
+    const template = { template: { S: '{"text": "$STATUS"}' } };
+    const failures = await receiver("failures", "statuses-app", ["FAILED"], template);
+    const timeouts = await receiver("timeouts", "statuses-app", ["TIMED_OUT"], template);
+    const faults = await receiver("faults", "statuses-app", ["FAULT"], template);
+    const successes = await receiver("successes", "statuses-app", ["SUCCEEDED", "STOPPED"], template);
+    for (const [buildNumber, status] of ["FAILED", "TIMED_OUT", "FAULT", "SUCCEEDED"].entries()) {
+      await run(ended("statuses-app", buildNumber + 1, status));
+    }
+    assert.deepEqual(texts(failures), ["FAILED", "TIMED_OUT", "FAULT"]);
+    assert.deepEqual(texts(timeouts), ["TIMED_OUT"]);
+    assert.deepEqual(texts(faults), ["FAULT"]);
+    assert.deepEqual(texts(successes), ["SUCCEEDED"]);
+  });
+
+  it("counts a timed-out or faulted build as a failure of build health, for receivers with actions", async () => {
+    const jira = await receiver("health-jira", "health-app", ["FAILED", "SUCCEEDED"], {
+      actions: {
+        M: {
+          broken: {
+            M: {
+              path: { S: "/issue" },
+              template: { S: '{"text": "broken by $STATUS"}' },
+              remember: { M: { ISSUE: { S: "key" } } },
+            },
+          },
+          "still-failing": {
+            M: {
+              path: { S: "/issue/$ISSUE/comment" },
+              template: { S: '{"text": "$STATUS, $FAILURE_COUNT failures"}' },
+            },
+          },
+          fixed: { M: { path: { S: "/issue/$ISSUE/close" }, template: { S: '{"text": "fixed"}' } } },
+        },
+      },
+    });
+    for (const [buildNumber, status] of [
+      "SUCCEEDED",
+      "TIMED_OUT",
+      "FAULT",
+      "FAILED",
+      "SUCCEEDED",
+    ].entries()) {
+      await run(ended("health-app", buildNumber + 1, status));
+    }
+    assert.deepEqual(
+      jira.requests.map((request) => `${request.path} ${JSON.parse(request.body).text}`),
+      [
+        "/hook/issue broken by TIMED_OUT",
+        "/hook/issue/OPS-1/comment FAULT, 2 failures",
+        "/hook/issue/OPS-1/comment FAILED, 3 failures",
+        "/hook/issue/OPS-1/close fixed",
+      ],
+    );
+  });
+
+  it("compares the real statuses for onlyOnChange", async () => {
+    const chat = await receiver("changes", "changes-app", ["FAILED", "SUCCEEDED"], {
+      only_on_change: { BOOL: true },
+      template: { S: '{"text": "$STATUS (was $PREVIOUS_STATUS)"}' },
+    });
+    const statuses = ["FAILED", "TIMED_OUT", "TIMED_OUT", "FAULT", "FAILED", "SUCCEEDED"];
+    for (const [buildNumber, status] of statuses.entries()) {
+      await run(ended("changes-app", buildNumber + 1, status));
+    }
+    assert.deepEqual(texts(chat), [
+      "FAILED (was )",
+      "TIMED_OUT (was FAILED)",
+      "FAULT (was TIMED_OUT)",
+      "FAILED (was FAULT)",
+      "SUCCEEDED (was FAILED)",
+    ]);
+  });
+});
