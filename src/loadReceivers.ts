@@ -14,7 +14,7 @@ import {
   type Document,
   type YAMLError,
 } from "yaml";
-import { actionPathEscape } from "./actionPathCheck";
+import { actionPathEscape } from "./notifier/actionPath";
 import { REGION } from "./awsIdentifiers";
 import {
   credentialOriginProblems,

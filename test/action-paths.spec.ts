@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
+import { posix } from "node:path";
 import { actionPathEscape, appendActionPath } from "../src/notifier/actionPath";
 import { numberedBuild } from "./support/buildEvents";
 import { deployForSuite } from "./support/suiteNotifier";
@@ -59,6 +60,9 @@ describe("action paths stay below the receiver's URL", () => {
         "%5c",
         "..",
         "%00",
+        "%25",
+        "%252e",
+        "%252f",
       );
       fc.assert(
         fc.property(fc.array(tricky, { maxLength: 16 }), (parts) => {
@@ -73,15 +77,51 @@ describe("action paths stay below the receiver's URL", () => {
             `${JSON.stringify(path)} went to ${sent.pathname}`,
           );
           assert.equal(sent.search, "?token=team-a-secret", JSON.stringify(path));
-          // Nor does a server that decodes the path once find a segment to climb out of.
-          const segments = decodedOnce(sent.pathname).split(/[/\\]/);
-          assert.ok(
-            !segments.some((one) => /^\.{1,2}(?:;.*)?$/.test(one)),
-            `${JSON.stringify(path)}: ${sent.pathname}`,
-          );
+          // Nor does a server that decodes the path once, or twice behind a decoding proxy, find a
+          // segment to climb out of.
+          for (const decoded of [decodedOnce(sent.pathname), decodedOnce(decodedOnce(sent.pathname))]) {
+            const segments = decoded.split(/[/\\]/);
+            assert.ok(
+              !segments.some((one) => /^\.{1,2}(?:;.*)?$/.test(one)),
+              `${JSON.stringify(path)}: ${sent.pathname}`,
+            );
+          }
         }),
         { numRuns: 5000 },
       );
+    });
+
+    it("refuses an encoded %, which a proxy and the server behind it would decode into a dot segment", () => {
+      const receiverPath = "/tenant-a/rest/api/2/issue";
+      const twiceEncoded = `/${"%252e%252e/".repeat(5)}tenant-b/rest/api/2/issue`;
+      // One decoding hop after URL parsing keeps it below; a second one reaches another tenant.
+      const url = new URL(`https://jira.example${receiverPath}`);
+      url.pathname = `${receiverPath}${twiceEncoded}`;
+      const hop = (path: string) => posix.normalize(decodedOnce(path));
+      assert.ok(hop(url.pathname).startsWith(`${receiverPath}/`));
+      assert.equal(hop(hop(url.pathname)), "/tenant-b/rest/api/2/issue");
+      for (const path of [twiceEncoded, "/issue/%252F..%252Fadmin", "/issue/50%25", "/issue/%25"]) {
+        assert.equal(
+          actionPathEscape(path),
+          'the path holds %25, an encoded "%", which a server decoding the path a second time (behind a ' +
+            "proxy that decoded it once) reads as another escape: %252e%252e climbs above the receiver URL's " +
+            'path as .. does; write each character as it is or encoded once, and no "%" in a value',
+          path,
+        );
+        assert.ok("reason" in appendActionPath(RECEIVER_URL, path), path);
+      }
+    });
+
+    it("never quotes the path in its reason", () => {
+      for (const path of [
+        "/secret-token/../x",
+        "/secret-token\\..",
+        "/.\t./secret-token",
+        "/secret-token%25",
+      ]) {
+        const reason = actionPathEscape(path);
+        assert.ok(reason !== undefined && !reason.includes("secret-token"), path);
+      }
     });
 
     it("takes every path of ordinary segments as it is", () => {

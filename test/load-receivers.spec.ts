@@ -1698,11 +1698,13 @@ on:
       );
     });
 
-    it("refuse a path that could leave the receiver URL's path: a dot segment in any encoding, a backslash, naming the field and line, not the path", () => {
+    it("refuse a path that could leave the receiver URL's path: a dot segment in any encoding, an encoded %, a backslash, naming the field and line, not the path", () => {
       const climbs =
-        'holds a "." or ".." segment (written with dots or as %2e, between "/" or its encodings %2F and %5C, or before a ;), which would take the request out of the receiver URL\'s path, where its credentials go; write the path without it';
+        'the path holds a "." or ".." segment (written, percent-encoded, or between backslashes or encoded slashes), which would send the request above the receiver URL\'s path';
       const backslash =
-        'holds a backslash, which URL parsing reads as "/"; write "/" between segments, or %5C in one';
+        'holds a character a URL path takes only percent-encoded (a space, a quote, "{", a "%" not followed by two hex digits...); write it encoded, e.g. %20 for a space';
+      const encodedPercent =
+        'the path holds %25, an encoded "%", which a server decoding the path a second time (behind a proxy that decoded it once) reads as another escape: %252e%252e climbs above the receiver URL\'s path as .. does; write each character as it is or encoded once, and no "%" in a value';
       const cases: [string, string][] = [
         ["/rest/api/2/issue/../../../other-tenant", climbs],
         ["/./issue", climbs],
@@ -1715,8 +1717,10 @@ on:
         ["/issue/%5c../admin", climbs],
         ["/issue/..;jsessionid=1/admin", climbs],
         ["/$JIRA_ISSUE/../../admin", climbs],
-        ["/issue\\..\\admin", backslash],
+        ["/issue\\..\\admin", climbs],
         ["/issue\\comment", backslash],
+        ["/%252e%252e/%252e%252e/other-tenant", encodedPercent],
+        ["/issue/100%25", encodedPercent],
       ];
       const files = Object.fromEntries(
         cases.map(([written], index) => [
