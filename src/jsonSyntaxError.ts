@@ -1,10 +1,12 @@
 import { ParseErrorCode, visit } from "jsonc-parser";
+import { looksLikeSecret, shownPlaceholder } from "./secretLikeText";
 
 /**
  * Where a text stops being JSON, and why, for receiver file errors: with its line and column, in words
  * that fit a template (an unquoted `$PLACEHOLDER` is the most common mistake), never quoting more than
- * the character at fault. `JSON.parse` decides the same texts, but its messages omit the position for an
- * unexpected character, quote the text back, and change wording between Node versions.
+ * the character at fault, or a placeholder whose name does not look like a pasted secret. `JSON.parse`
+ * decides the same texts, but its messages omit the position for an unexpected character, quote the
+ * text back, and change wording between Node versions.
  */
 export interface JsonSyntaxError {
   /** 1-based line and column within the text. */
@@ -13,7 +15,8 @@ export interface JsonSyntaxError {
   problem: string;
 }
 
-const PLACEHOLDER = /^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)/;
+/** `$NAME` or `${NAME}`, the name captured. */
+const PLACEHOLDER = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/;
 
 /** jsonc-parser's strict mode: JSON as `JSON.parse` reads it, no comments nor trailing commas. */
 const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
@@ -58,12 +61,14 @@ function describe(text: string, error: ParseError, next?: ParseError): { offset:
   };
   switch (error.error) {
     case ParseErrorCode.InvalidSymbol: {
-      const placeholder = PLACEHOLDER.exec(text.slice(at))?.[0];
+      const [placeholder, braced, bare] = PLACEHOLDER.exec(text.slice(at)) ?? [];
       if (placeholder) {
-        return {
-          offset: at,
-          problem: `expected a value, found ${placeholder}; placeholders go inside JSON strings: "${placeholder}"`,
-        };
+        // A token pasted after the `$` is repeated nowhere, as in every other message of the loader.
+        const name = braced ?? bare;
+        const problem = looksLikeSecret(name)
+          ? `expected a value, found ${shownPlaceholder(name)}; placeholders go inside JSON strings, in double quotes`
+          : `expected a value, found ${placeholder}; placeholders go inside JSON strings: "${placeholder}"`;
+        return { offset: at, problem };
       }
       if (next?.error === ParseErrorCode.PropertyNameExpected) {
         return { offset: at, problem: `expected a property name in double quotes, found ${found(at)}` };

@@ -43,7 +43,7 @@ import {
   receiverFileSchema,
   type ReceiverFile,
 } from "./receiverSchema";
-import { looksLikeSecret, PASTED_SECRET, quoteIfHarmless } from "./secretLikeText";
+import { looksLikeSecret, PASTED_SECRET, quoteIfHarmless, shownPlaceholder } from "./secretLikeText";
 
 const RECEIVER_FILE = /\.ya?ml$/i;
 /** The name goes into `/webhooks/<name>/...` parameter paths and Pulumi resource names. */
@@ -935,13 +935,6 @@ function checkRememberedName(
         (where === "path" ? "the action is not sent" : "the placeholder is sent as written"),
     );
   }
-}
-
-/** `$NAME` for a message, unless the name looks like a secret someone pasted. */
-function shownPlaceholder(name: string): string {
-  return looksLikeSecret(name)
-    ? "a placeholder (its name looks like a secret, so it is not shown)"
-    : `$${name}`;
 }
 
 /** `$JIRA_ISSUE (on.broken), $ALERT (on.broken) and 1 name that looks like a secret (not shown)`. */

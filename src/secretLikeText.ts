@@ -61,3 +61,10 @@ export const VALUE_NOT_SHOWN = "this value (not shown: it is long or looks like 
 
 /** What a message says where it would otherwise have quoted a name that may be a pasted secret. */
 export const NAME_NOT_SHOWN = "a name (not shown: it is long or looks like a secret)";
+
+/** `$NAME` for a message, unless the name looks like a secret someone pasted. */
+export function shownPlaceholder(name: string): string {
+  return looksLikeSecret(name)
+    ? "a placeholder (its name looks like a secret, so it is not shown)"
+    : `$${name}`;
+}

@@ -1177,6 +1177,21 @@ describe("loadReceivers", () => {
       }
     });
 
+    it("is not repeated as an unquoted placeholder of a JSON template, braced or not", () => {
+      const token = PASTED[2];
+      const message = rejection({
+        "hook.yaml": `${MINIMAL}template: '{"text": "build failed", "token": $${token}}'\n`,
+        "tracker.yaml": `projects: [my-app]\nurl: { secret: hookUrl }\non:\n  broken:\n    template: '{"token": \${${token}}}'\n`,
+      });
+      assert.equal(
+        message,
+        "The receiver files have 2 problems:\n" +
+          "receivers/hook.yaml: template (line 4): not valid JSON at line 1, column 35 of the template: expected a value, found a placeholder (its name looks like a secret, so it is not shown); placeholders go inside JSON strings, in double quotes\n" +
+          "receivers/tracker.yaml: on.broken.template (line 5): not valid JSON at line 1, column 11 of the template: expected a value, found a placeholder (its name looks like a secret, so it is not shown); placeholders go inside JSON strings, in double quotes",
+      );
+      assert.ok(!message.includes(token.slice(4)), message);
+    });
+
     it("is not repeated as a secrets or remember name: the field path names the map and the entry's line", () => {
       const file = `projects: [my-app]
 url: { secret: hookUrl }
