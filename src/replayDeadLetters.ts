@@ -88,11 +88,28 @@ export function refusalOf(body: string, notifier: NotifierFunction): string | un
 }
 
 /**
+ * What a terminal would act on rather than show: C0 and C1 control characters (escape sequences start
+ * with ESC, U+001B, or CSI, U+009B), DEL, the Unicode line and paragraph separators, and the bidirectional
+ * marks, embeddings, overrides and isolates, which reorder what follows them on the line.
+ */
+// eslint-disable-next-line no-control-regex -- what must not reach the terminal
+const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * A line with every character a terminal would act on written as its escape (`\u001b`): what the replay
+ * prints comes, in part, from the messages, which whoever sent them wrote.
+ */
+export function printable(line: string): string {
+  return line.replace(NOT_PRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
  * Replays the dead-letter queue through the notifier once the receivers are fixed. Receivers that had got
  * an event are skipped by the notifier's delivery records, so a replay sends each notice at most once.
  * A message is removed only when its replay succeeds; failures stay queued for the next replay. A
  * message that is not a failure record of the notifier is never invoked: it is refused by its ID and
- * reason, and left in the queue for someone to look at.
+ * reason, and left in the queue for someone to look at. What a line repeats of a message (the failure's
+ * condition and error) is printed with its control characters escaped.
  */
 export async function replayDeadLetters(
   queue: DeadLetterQueue,
@@ -100,13 +117,14 @@ export async function replayDeadLetters(
   invoke: InvokeNotifier,
   log: (line: string) => void,
 ): Promise<ReplayReport> {
+  const print = (line: string) => log(printable(line));
   const report: ReplayReport = { replayed: 0, stillFailing: [], refused: [] };
   for (let batch = await queue.receive(); batch.length > 0; batch = await queue.receive()) {
     for (const message of batch) {
       const refusal = refusalOf(message.body, notifier);
       if (refusal !== undefined) {
         report.refused.push({ messageId: message.id, reason: refusal });
-        log(`refused message ${message.id}: ${refusal}`);
+        print(`refused message ${message.id}: ${refusal}`);
         continue;
       }
       const record = JSON.parse(message.body) as DeadLetterRecord;
@@ -115,10 +133,10 @@ export async function replayDeadLetters(
       if (error === undefined) {
         await message.remove();
         report.replayed += 1;
-        log(`replayed (${reason})`);
+        print(`replayed (${reason})`);
       } else {
         report.stillFailing.push({ reason, error });
-        log(`still failing: ${error}`);
+        print(`still failing: ${error}`);
       }
     }
   }

@@ -1,11 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Events whose receivers stayed undelivered after Lambda's retries, kept with the reason for replay. */
+/**
+ * Events whose receivers stayed undelivered after Lambda's retries, kept with the reason for replay. No
+ * other queue may use it as its dead-letter queue: SQS moves a message there on behalf of the source
+ * queue's redrive policy, not as a SendMessage the queue policy could deny, and without a redrive allow
+ * policy any queue of the account and region may name it (a message planted there, received once,
+ * would be moved in).
+ */
 export function deadLetterQueue(): aws.sqs.Queue {
   return new aws.sqs.Queue("dead-letters", {
     sqsManagedSseEnabled: true,
     messageRetentionSeconds: 14 * 24 * 3600,
+    redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }),
   });
 }
 

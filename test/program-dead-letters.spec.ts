@@ -3,7 +3,7 @@ import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMock
 import { single } from "./support/programResources";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
 
-describe("the dead-letter queue's policy (index.ts under Pulumi mocks)", () => {
+describe("the dead-letter queue's policies (index.ts under Pulumi mocks)", () => {
   let run: ProgramRun;
 
   before(async () => {
@@ -32,5 +32,17 @@ describe("the dead-letter queue's policy (index.ts under Pulumi mocks)", () => {
     );
     // Lambda's sessions of the role carry its ARN as aws:PrincipalArn; a principal with none is denied.
     assert.deepEqual(Condition, { ArnNotEquals: { "aws:PrincipalArn": role.outputs.arn } });
+  });
+
+  it("lets no other queue move messages into it: its redrive allow policy denies every source queue", () => {
+    // SQS moves a message to a dead-letter queue for the source queue's redrive policy, past the queue
+    // policy's Deny; without a redrive allow policy, any queue of the account and region may name it.
+    const queue = single(run, "aws:sqs/queue:Queue");
+    assert.deepEqual(JSON.parse(queue.inputs.redriveAllowPolicy as string), { redrivePermission: "denyAll" });
+    assert.deepEqual(
+      run.resources.filter((resource) => resource.type === "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"),
+      [],
+      "one redrive allow policy, on the queue itself: a second resource would replace it",
+    );
   });
 });

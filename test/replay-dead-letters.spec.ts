@@ -409,6 +409,36 @@ describe("the messages a replay takes", () => {
     }
   });
 
+  it("are printed with every control character, escape sequence and bidi override escaped", async () => {
+    // A record that passes every check holds text its sender wrote: the condition, the error, and what
+    // the notifier says of the event it was handed.
+    const record = failureRecord(event);
+    (record.requestContext as Record<string, unknown>).condition =
+      "RetriesExhausted\u001b]52;c;ZWNobyBwbGFudGVk\u0007\u001b[2J\u001b[H";
+    record.responsePayload = { errorMessage: "ok\u001b[8m\u009b31m\u202etxt.exe\u2066" };
+    const body = JSON.stringify(record);
+    const letters = [
+      { id: "a", body, remove: async () => undefined },
+      { id: "b", body, remove: async () => undefined },
+    ];
+    const answers: { error?: string }[] = [
+      {},
+      { error: "1 of 1 receivers not delivered: \u001b[31mx\r\n\u0085" },
+    ];
+    const lines: string[] = [];
+    await replayDeadLetters(
+      { receive: async () => letters.splice(0) },
+      NOTIFIER,
+      async () => answers.shift() ?? {},
+      (line) => lines.push(line),
+    );
+    assert.deepEqual(lines, [
+      "replayed (RetriesExhausted\\u001b]52;c;ZWNobyBwbGFudGVk\\u0007\\u001b[2J\\u001b[H: " +
+        "ok\\u001b[8m\\u009b31m\\u202etxt.exe\\u2066)",
+      "still failing: 1 of 1 receivers not delivered: \\u001b[31mx\\u000d\\u000a\\u0085",
+    ]);
+  });
+
   it("belong to the notifier --function names, in the queue's account and the replay's region", () => {
     const queueUrl = "https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters";
     assert.deepEqual(replayedNotifier(NOTIFIER.name, queueUrl, "eu-west-1"), NOTIFIER);
