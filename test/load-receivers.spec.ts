@@ -1556,6 +1556,48 @@ on:
             `receivers/slack.yaml: oauth.clientSecret.secret (line 7): ${serves("clientSecret", "changes", "oauth.clientSecret")}`,
         );
       });
+
+      it("may not send a key another field sends to a URL to a token endpoint of another origin, nor the other way round", () => {
+        const config = { ...OAUTH, trackerTokenUrl: "https://collector.example.net/oauth/token" };
+        /** Jira's URL, and an OAuth client at the tracker's token endpoint, its `id` and `secret` keys. */
+        const tracker = (id: string, secret: string, urlKey = "jiraIssuesUrl") =>
+          `projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: ${urlKey} }\noauth:\n` +
+          `  tokenUrl: { secret: trackerTokenUrl }\n  clientId: { secret: ${id} }\n  clientSecret: { secret: ${secret} }\n`;
+        const sent = (key: string, file: string, field: string, from: string, to: string) =>
+          `config "codebuild-webhooks:${key}" is also named by ${file} (${field}), which sends it to its ${from}; ` +
+          `here it goes to this receiver's ${to}, of another origin (scheme, host or port); a config key's value ` +
+          "goes to one origin only, whatever field names it: give one of the two receivers a key of its own";
+        const jira = receiver("jiraIssuesUrl", "headers: { secret: jiraAuthHeaders }\n");
+        const cases: [Record<string, string>, string][] = [
+          // Jira's Authorization as another receiver's client secret, or client ID, of Jira's URL.
+          [
+            { "a-jira.yaml": jira, "b-tracker.yaml": tracker("clientId", "jiraAuthHeaders") },
+            `receivers/b-tracker.yaml: oauth.clientSecret.secret (line 7): ${sent("jiraAuthHeaders", "receivers/a-jira.yaml", "headers", "URL", "OAuth token URL")}`,
+          ],
+          [
+            { "a-jira.yaml": jira, "c-tracker.yaml": tracker("jiraAuthHeaders", "clientSecret") },
+            `receivers/c-tracker.yaml: oauth.clientId.secret (line 6): ${sent("jiraAuthHeaders", "receivers/a-jira.yaml", "headers", "URL", "OAuth token URL")}`,
+          ],
+          // Slack's URL, which holds its token, as the client secret of a file of its own.
+          [
+            { "d-slack.yaml": tracker("clientId", "slackWebhookUrl", "slackWebhookUrl") },
+            `receivers/d-slack.yaml: oauth.clientSecret.secret (line 7): ${sent("slackWebhookUrl", "this file", "url", "URL", "OAuth token URL")}`,
+          ],
+          // A client secret, then the same key as a body secret, sent to the receiver's URL.
+          [
+            {
+              "e-client.yaml": tracker("clientId", "clientSecret"),
+              "f-body.yaml": receiver("jiraIssuesUrl", "secrets:\n  TOKEN: { secret: clientSecret }\n"),
+            },
+            `receivers/f-body.yaml: secrets.TOKEN.secret (line 5): ${sent("clientSecret", "receivers/e-client.yaml", "oauth.clientSecret", "OAuth token URL", "URL")}`,
+          ],
+        ];
+        for (const [files, problem] of cases) {
+          const message = rejection(files, config);
+          assert.equal(message, `The receiver files have 1 problem:\n${problem}`);
+          assert.ok(!message.includes("collector.example.net") && !message.includes("Basic"), message);
+        }
+      });
     });
   });
 
