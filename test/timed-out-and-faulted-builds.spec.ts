@@ -1,8 +1,11 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { numberedBuild } from "./support/buildEvents";
-import type { DeployedNotifier } from "./support/deployedNotifier";
-import type { Receiver } from "./support/receivers";
+import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
+import { startReceiver, type Receiver } from "./support/receivers";
 import { deployForSuite } from "./support/suiteNotifier";
 
 /**
@@ -116,5 +119,47 @@ describe("builds that time out or fault", () => {
       "FAILED (was FAULT)",
       "SUCCEEDED (was FAILED)",
     ]);
+  });
+});
+
+// The same, for receivers of the stack's receiver files: preview takes statuses: [FAILED] and actions on
+// broken as hearing of every failed build, and the items the stack writes make the notifier do so.
+describe("builds that time out or fault, for receivers of receiver files", () => {
+  let dir: string;
+  let chat: Receiver;
+  let jira: Receiver;
+  let stack: DeployedNotifier;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
+    fs.writeFileSync(
+      path.join(dir, "chat.yaml"),
+      "projects: [my-app]\nstatuses: [FAILED]\nurl: { secret: chatUrl }\n" +
+        'template: \'{"text": "$PROJECT: $STATUS"}\'\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, "jira.yaml"),
+      "projects: [my-app]\nurl: { secret: jiraUrl }\non:\n  broken:\n" +
+        '    template: \'{"text": "$PROJECT is broken ($STATUS)"}\'\n',
+    );
+    chat = await startReceiver(() => ({ status: 200 }));
+    jira = await startReceiver(() => ({ status: 201 }));
+    const config = { receiversDir: dir, chatUrl: chat.url, jiraUrl: jira.url };
+    stack = await deployNotifier(config, ["codebuild-webhooks:chatUrl", "codebuild-webhooks:jiraUrl"]);
+  });
+
+  after(async () => {
+    await Promise.all([chat, jira].map((server) => server?.close()));
+    await stack?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("tells the file on FAILED of each, and sends broken for the first failure of a streak whatever its status", async () => {
+    for (const [buildNumber, status] of ["TIMED_OUT", "FAULT", "SUCCEEDED", "FAULT", "FAILED"].entries()) {
+      const invocation = await stack.lambda.invoke(ended("my-app", buildNumber + 1, status));
+      assert.equal(invocation.error?.message, undefined, status);
+    }
+    assert.deepEqual(texts(chat), ["my-app: TIMED_OUT", "my-app: FAULT", "my-app: FAULT", "my-app: FAILED"]);
+    assert.deepEqual(texts(jira), ["my-app is broken (TIMED_OUT)", "my-app is broken (FAULT)"]);
   });
 });
