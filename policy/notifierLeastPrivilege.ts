@@ -2,8 +2,19 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { GrantedDocument, validateGrants } from "./iamGrants";
 import { allowedActions, iamStatements } from "./iamPolicyDocument";
 import { PARAMETER_READ_ACTIONS } from "./parameterActions";
-import { grantTargets, targetReachesOutside, targetReachesUnder } from "./parameterArns";
+import {
+  grantTargets,
+  reachesOnlyAsPathAbove,
+  targetReachesOutside,
+  targetReachesUnder,
+} from "./parameterArns";
 import { WEBHOOKS_PATH, WEBHOOKS_PROJECT } from "./webhooksScope";
+
+/** Why a grant on a path above the parameters reaches them. */
+const BY_PATH = "GetParametersByPath reads every parameter below a path it may read";
+
+/** An IAM wildcard or policy variable: a pattern that can stand for more than one name. */
+const WILDCARD = /[*?]|\$\{/;
 
 /**
  * Grants of parameter reads that reach too far. In a codebuild-webhooks stack: anything beyond
@@ -19,9 +30,14 @@ export function parameterReadViolations(documents: GrantedDocument[], project: s
       const reads = allowedActions(statement, PARAMETER_READ_ACTIONS);
       if (reads.length === 0) continue;
       for (const target of grantTargets(statement)) {
-        const grant = `${label} statement ${statement.label} allows ${reads.join(", ")} on ${target.shown}`;
+        const asPath =
+          target.pattern !== undefined && reachesOnlyAsPathAbove(target.pattern, WEBHOOKS_PATH)
+            ? ` (a path above /webhooks/: ${BY_PATH})`
+            : "";
+        const grant = `${label} statement ${statement.label} allows ${reads.join(", ")} on ${target.shown}${asPath}`;
         const reachesWebhooks = targetReachesUnder(target, WEBHOOKS_PATH);
         const reachesOutside = targetReachesOutside(target, WEBHOOKS_PATH);
+        const sweeping = reachesOutside && (target.pattern === undefined || WILDCARD.test(target.pattern));
         if (inWebhooksProject && reachesWebhooks && holder !== "role") {
           violations.push(
             `${grant}, which reaches the receiver credentials under /webhooks/: in a codebuild-webhooks stack ` +
@@ -34,7 +50,7 @@ export function parameterReadViolations(documents: GrantedDocument[], project: s
           );
         } else if (!inWebhooksProject && reachesWebhooks) {
           violations.push(
-            reachesOutside
+            sweeping
               ? `${grant}, which also reaches the receiver credentials under /webhooks/. ` +
                   `Name this stack's own parameters instead of a wildcard.`
               : `${grant}, which reaches the receiver credentials under /webhooks/: only the notifier of a ` +

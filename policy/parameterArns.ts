@@ -12,9 +12,36 @@ export function withVariablesAsWildcards(pattern: string): string {
   return pattern.replace(/\$\{[^}]*\}/g, "*");
 }
 
-/** True when some parameter under the path (of any partition, region and account) matches the pattern. */
+/**
+ * True when the pattern reaches the parameters under the path (of any partition, region and account):
+ * it matches one of their ARNs, or the ARN of a prefix of the path (`parameter/webhooks`, `parameter/`).
+ * Parameter Store authorizes `GetParametersByPath` by the path the request names, not by the parameters
+ * it returns, and a path reaches every parameter below it: a grant on `parameter/webhooks` reads
+ * `/webhooks/` whole (`--path /webhooks --recursive`). Every prefix counts, at a `/` or not, so no way
+ * of cutting the path is left out.
+ */
 export function reachesParametersUnder(resource: string, path: string): boolean {
+  return reachesNamesUnder(resource, path) || reachesPathAbove(resource, path);
+}
+
+function reachesNamesUnder(resource: string, path: string): boolean {
   return patternReachesArns(withVariablesAsWildcards(resource), `arn:*:ssm:*:*:parameter${path}*`);
+}
+
+/** True when the pattern matches the ARN of a prefix of the path (`parameter/webhooks`, `parameter/`). */
+function reachesPathAbove(resource: string, path: string): boolean {
+  const pattern = withVariablesAsWildcards(resource);
+  return Array.from({ length: path.length }, (_, end) => path.slice(0, end)).some((prefix) =>
+    patternReachesArns(pattern, `arn:*:ssm:*:*:parameter${prefix}`),
+  );
+}
+
+/**
+ * True when the pattern reaches the parameters under the path only as a path above them, which
+ * `GetParametersByPath` reads whole: `parameter/webhooks`, and no parameter ARN under it.
+ */
+export function reachesOnlyAsPathAbove(resource: string, path: string): boolean {
+  return !reachesNamesUnder(resource, path) && reachesPathAbove(resource, path);
 }
 
 /**

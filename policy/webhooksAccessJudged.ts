@@ -53,6 +53,14 @@ export function unjudgedAccessViolations(
   });
 }
 
+/**
+ * Whether a reason says something a reviewer can read: letters or digits, not only spaces, punctuation
+ * or characters that show nothing (a zero-width space, a format character).
+ */
+function isReadable(reason: string): boolean {
+  return /[\p{L}\p{N}]/u.test(reason);
+}
+
 /** The configured exception that names a resource (by URN or `<type>::<name>`), if any. */
 export function exceptionFor(
   config: { exceptions?: unknown },
@@ -114,11 +122,12 @@ export const webhooksAccessJudged: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const exception = exceptionFor(args.getConfig<{ exceptions?: unknown }>(), args);
     const reason = typeof exception?.reason === "string" ? exception.reason.trim() : "";
-    if (reason !== "") return args.notApplicable(`Excepted in the pack's config: ${reason}`);
+    if (isReadable(reason)) return args.notApplicable(`Excepted in the pack's config: ${reason}`);
     const violations = unjudgedAccessViolations(args, projectOfUrn(args.urn));
     if (violations.length === 0) return args.notApplicable("Policy applies to resources naming /webhooks/");
     const unexplained = exception
-      ? " The exception for this resource in the pack's config gives no reason: an exception counts only with one."
+      ? " The exception for this resource in the pack's config gives no reason (a reason holds letters or " +
+        "digits): an exception counts only with one."
       : "";
     // A template resource read each way its Fn::If conditions go may repeat a violation: reported once.
     for (const violation of new Set(violations)) reportViolation(`${violation}${unexplained}`);

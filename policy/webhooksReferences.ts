@@ -18,11 +18,13 @@ export interface WebhooksReference {
 const PARAMETER_ACTIONS = [...PARAMETER_READ_ACTIONS, ...PARAMETER_WRITE_ACTIONS];
 
 /**
- * A parameter name under /webhooks/ where a value, or a word of text, starts: `/webhooks/jira/url`,
- * `--name /webhooks/jira/url`, `{{ssm:/webhooks/jira/url}}`, `{{resolve:ssm-secure:/webhooks/...}}`.
- * Not a segment in a URL's path (`https://discord.com/api/webhooks/...`), which names no parameter.
+ * A parameter name under /webhooks/, or the path itself (`/webhooks`, which `GetParametersByPath` reads
+ * whole), where a value or a word of text starts: `/webhooks/jira/url`, `--name /webhooks/jira/url`,
+ * `--path /webhooks --recursive`, `{{ssm:/webhooks/jira/url}}`, `{{resolve:ssm-secure:/webhooks/...}}`.
+ * Not a segment in a URL's path (`https://discord.com/api/webhooks/...`), which names no parameter, nor
+ * another word that starts like it (`/webhooksx`).
  */
-const WEBHOOKS_NAME = /(?:^|[\s"'`=(,:>/[{])(\/webhooks\/[A-Za-z0-9_.\-/*?]*)/g;
+const WEBHOOKS_NAME = /(?:^|[\s"'`=(,:>/[{])(\/webhooks(?:[/*?][A-Za-z0-9_.\-/*?]*)?)(?![A-Za-z0-9_.-])/g;
 
 /** An ARN, or an IAM pattern of ARNs (`arn:aws:ssm:*:*:*`, `arn:*`), in text. */
 const ARN = /arn:[^\s"'`,;()[\]<>|]*/g;
@@ -30,25 +32,68 @@ const ARN = /arn:[^\s"'`,;()[\]<>|]*/g;
 /** What a message shows of a long name or pattern. */
 const SHOWN_LENGTH = 160;
 
+/** How many layers of encoding are taken off a text, one within another (`%252F`, `%5Cu002f`). */
+const DECODED_LAYERS = 3;
+
 function quoted(text: string): string {
   return JSON.stringify(text.length > SHOWN_LENGTH ? `${text.slice(0, SHOWN_LENGTH)}…` : text);
 }
 
-/** The names and ARN patterns in a text that reach parameters under /webhooks/, percent-encoded or not. */
+/**
+ * Percent-encoding taken off, escape by escape: each run of escapes that is UTF-8 is decoded as UTF-8,
+ * any other escape as the one byte it stands for, and a `%` that starts no escape is left as it is. So
+ * one malformed escape (a Latin-1 `%E9`, a literal "100%") hides nothing else in the text.
+ */
+function percentDecoded(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+  });
+}
+
+/**
+ * Escapes of JSON, YAML's double-quoted strings, JavaScript and shells taken off (`\u002f`, `\x2f`,
+ * `\U0000002f`, `\/`), and HTML character references (`&#47;`, `&#x2f;`): text that names a parameter
+ * once a parser or a template reads it.
+ */
+function escapesDecoded(text: string): string {
+  const character = (code: number) => (code <= 0x10ffff ? String.fromCodePoint(code) : "");
+  return text
+    .replace(
+      /\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8}))/g,
+      (_, ...hex: string[]) =>
+        character(parseInt(hex.slice(0, 4).find((digits) => digits !== undefined) ?? "", 16)),
+    )
+    .replace(/\\\//g, "/")
+    .replace(/&#(?:x([0-9a-f]+)|(\d+));?/gi, (_, hex: string | undefined, decimal: string | undefined) =>
+      character(hex === undefined ? parseInt(decimal ?? "", 10) : parseInt(hex, 16)),
+    );
+}
+
+/** The text as it is, and as each decoding of it, up to DECODED_LAYERS layers deep, reads it. */
+function readingsOf(text: string): Set<string> {
+  const readings = new Set([text]);
+  let layer = [text];
+  for (let depth = 0; depth < DECODED_LAYERS && layer.length > 0; depth++) {
+    layer = layer
+      .flatMap((reading) => [percentDecoded(reading), escapesDecoded(reading)])
+      .filter((decoded) => !readings.has(decoded));
+    for (const decoded of layer) readings.add(decoded);
+  }
+  return readings;
+}
+
+/** The names and ARN patterns in a text that reach parameters under /webhooks/, encoded or not. */
 function namesInText(text: string): Set<string> {
   const found = new Set<string>();
-  for (const [, name] of text.matchAll(WEBHOOKS_NAME)) found.add(name);
-  for (const [arn] of text.matchAll(ARN)) {
-    if (reachesParametersUnder(arn, WEBHOOKS_PATH)) found.add(arn);
-  }
-  if (/%2f/i.test(text)) {
-    let decoded = text;
-    try {
-      decoded = decodeURIComponent(text);
-    } catch {
-      // Not percent-encoding after all: the text is read as it is.
+  for (const reading of readingsOf(text)) {
+    for (const [, name] of reading.matchAll(WEBHOOKS_NAME)) found.add(name);
+    for (const [arn] of reading.matchAll(ARN)) {
+      if (reachesParametersUnder(arn, WEBHOOKS_PATH)) found.add(arn);
     }
-    if (decoded !== text) for (const name of namesInText(decoded)) found.add(name);
   }
   return found;
 }

@@ -19,6 +19,21 @@ function document(...statements: Record<string, unknown>[]): string {
 
 const READ_WEBHOOKS = document({ Effect: "Allow", Action: "ssm:GetParameter", Resource: WEBHOOKS_ARN });
 
+/** The ARN of the path /webhooks itself, which GetParametersByPath reads whole. */
+const PATH_ARN = "arn:aws:ssm:us-east-1:123456789012:parameter/webhooks";
+const READ_BY_PATH = document({ Effect: "Allow", Action: "ssm:GetParametersByPath", Resource: PATH_ARN });
+
+/** notifier-least-privilege on a read of a path above /webhooks/, in a stack of another project. */
+function readByPath(label: string, resource = PATH_ARN): [string, string] {
+  return [
+    "notifier-least-privilege",
+    readByAnotherProject(
+      `${label} statement 1 allows ssm:GetParametersByPath on "${resource}" (a path above /webhooks/: ` +
+        "GetParametersByPath reads every parameter below a path it may read)",
+    ),
+  ];
+}
+
 /** What the fail-closed rule says of a resource naming the parameters, `<type>::<name>` excepting it. */
 function unjudged(subject: string, references: string, exception: string): string {
   return (
@@ -173,6 +188,58 @@ const ROWS: Row[] = [
           `role's inline policy.`,
       ],
     ],
+  },
+  // A grant on a path above the parameters: GetParametersByPath is authorized by the path it names.
+  ...(
+    [
+      ["a managed policy", "aws:iam/policy:Policy", { policy: READ_BY_PATH }, "Policy"],
+      [
+        "a role's inline policy",
+        "aws:iam/rolePolicy:RolePolicy",
+        { role: "reporting", policy: READ_BY_PATH },
+        "Policy",
+      ],
+      [
+        "a user's inline policy",
+        "aws:iam/userPolicy:UserPolicy",
+        { user: "ci", policy: READ_BY_PATH },
+        "Policy",
+      ],
+      [
+        "an IAM Identity Center permission set",
+        "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+        { ...PERMISSION_SET, inlinePolicy: READ_BY_PATH },
+        "Policy",
+      ],
+      [
+        "an IAM role of a CloudFormation template",
+        "aws:cloudformation/stack:Stack",
+        {
+          name: "reporting",
+          templateBody: template("Reader", "AWS::IAM::Role", {
+            Policies: [{ PolicyName: "read", PolicyDocument: JSON.parse(READ_BY_PATH) as object }],
+          }),
+        },
+        'CloudFormation resource "Reader" (AWS::IAM::Role) inline policy "read"',
+      ],
+    ] as const
+  ).map(([row, type, props, label]): Row => ({
+    row: `${row} granting GetParametersByPath on the path /webhooks itself`,
+    type,
+    props,
+    violations: [readByPath(label)],
+  })),
+  {
+    row: "a managed policy granting GetParametersByPath on the root path /",
+    type: "aws:iam/policy:Policy",
+    props: {
+      policy: document({
+        Effect: "Allow",
+        Action: "ssm:GetParametersByPath",
+        Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/",
+      }),
+    },
+    violations: [readByPath("Policy", "arn:aws:ssm:us-east-1:123456789012:parameter/")],
   },
   // CloudFormation content, judged resource by resource; content the pack cannot read is refused.
   {
@@ -481,11 +548,113 @@ const ROWS: Row[] = [
     },
     `userData "${NAME}"`,
   ),
+  // The path itself, as GetParametersByPath reads it whole.
+  failsClosed(
+    "an SSM association reading the path /webhooks recursively",
+    "aws:ssm/association:Association",
+    {
+      name: "AWS-RunShellScript",
+      targets: [{ key: "InstanceIds", values: ["*"] }],
+      parameters: {
+        commands: "aws ssm get-parameters-by-path --path /webhooks --recursive --with-decryption",
+      },
+    },
+    `parameters.commands "/webhooks"`,
+  ),
+  failsClosed(
+    "a state machine calling GetParametersByPath on /webhooks",
+    "aws:sfn/stateMachine:StateMachine",
+    {
+      roleArn: "arn:aws:iam::123456789012:role/reporting-states",
+      definition: JSON.stringify({
+        StartAt: "Read",
+        States: {
+          Read: {
+            Type: "Task",
+            Resource: "arn:aws:states:::aws-sdk:ssm:getParametersByPath",
+            Parameters: { Path: "/webhooks", Recursive: true, WithDecryption: true },
+            End: true,
+          },
+        },
+      }),
+    },
+    `definition.States.Read.Parameters.Path "/webhooks"`,
+  ),
+  // Encodings: each escape decoded on its own, any text's escapes, layers within layers.
+  failsClosed(
+    "an API Gateway integration calling Parameter Store, the name percent-encoded beside a Latin-1 escape",
+    "aws:apigateway/integration:Integration",
+    {
+      restApi: "abc123",
+      resourceId: "r1",
+      httpMethod: "GET",
+      type: "AWS",
+      integrationHttpMethod: "GET",
+      uri:
+        "arn:aws:apigateway:us-east-1:ssm:path//?Action=GetParameter&Name=%2Fwebhooks%2Fjira%2Furl" +
+        "&WithDecryption=true&Note=d%E9ploiement",
+    },
+    `uri "${NAME}"`,
+  ),
+  failsClosed(
+    "a task definition naming a parameter percent-encoded beside a literal percent sign",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    {
+      family: "reporting",
+      containerDefinitions: JSON.stringify([
+        {
+          name: "app",
+          image: "busybox",
+          command: ["sh", "-c", 'curl "https://ssm-proxy.internal/get?name=%2Fwebhooks%2Fjira%2Furl" # 100%'],
+        },
+      ]),
+    },
+    `containerDefinitions[0].command[2] "${NAME}"`,
+  ),
+  failsClosed(
+    "an SSM document in YAML naming a parameter with YAML's escapes",
+    "aws:ssm/document:Document",
+    {
+      name: "report",
+      documentType: "Command",
+      documentFormat: "YAML",
+      content: [
+        'schemaVersion: "2.2"',
+        "mainSteps:",
+        "  - action: aws:runShellScript",
+        "    name: report",
+        "    inputs:",
+        "      runCommand:",
+        '        - "aws ssm get-parameter --name \\u002fwebhooks\\u002fjira\\x2furl"',
+      ].join("\n"),
+    },
+    `content "${NAME}"`,
+  ),
+  failsClosed(
+    "an instance's user data naming a parameter encoded twice, and with HTML references and escaped slashes",
+    "aws:ec2/instance:Instance",
+    {
+      ami: "ami-0abcdef1234567890",
+      instanceType: "t3.micro",
+      userData: [
+        "curl https://proxy.internal/get?name=%252Fwebhooks%252Fjira%252Furl",
+        "echo &#47;webhooks&#x2F;jira&#47;url",
+        'echo "\\/webhooks\\/jira\\/url" "\\U0000002fwebhooks/jira/url"',
+      ].join("\n"),
+    },
+    `userData "${NAME}"`,
+  ),
   // Resources that name nothing of /webhooks/, or only limit what others may do, go through.
   {
     row: "a log group whose name has a webhooks segment",
     type: "aws:cloudwatch/logGroup:LogGroup",
     props: { name: "/aws/lambda/webhooks/receiver", retentionInDays: 30 },
+    violations: [],
+  },
+  {
+    row: "a log group whose name only starts like the path, and text with a malformed escape",
+    type: "aws:cloudwatch/logGroup:LogGroup",
+    props: { name: "/webhooks-archive/app", tags: { note: "100% of /webhooksx%E9 builds" } },
     violations: [],
   },
   {
@@ -625,21 +794,29 @@ describe("resources that name the receiver parameters (policy pack)", () => {
       }
     });
 
-    it("still blocks it when the exception gives no reason, or names another resource", async () => {
+    it("still blocks it when the exception gives no reason a reviewer can read, or names another resource", async () => {
       const [blocked] = await resourceViolations(share, OTHER_PROJECT);
-      const withoutReason = await resourceViolations(
-        share,
-        OTHER_PROJECT,
-        excepting({ resource: `${share.type}::${share.name}`, reason: " " }),
-      );
-      assert.deepEqual(withoutReason, [
-        {
-          policy: "webhooks-access-judged",
-          message:
-            `${blocked.message} The exception for this resource in the pack's config gives no reason: an ` +
-            `exception counts only with one.`,
-        },
-      ]);
+      // Spaces, punctuation, and characters that show nothing: a zero-width space, a word joiner, a
+      // soft hyphen, a bidi mark.
+      for (const reason of [" ", "\u200b", "\u2060\u00ad", "\u200e \u3000", "- . —"]) {
+        const withoutReason = await resourceViolations(
+          share,
+          OTHER_PROJECT,
+          excepting({ resource: `${share.type}::${share.name}`, reason }),
+        );
+        assert.deepEqual(
+          withoutReason,
+          [
+            {
+              policy: "webhooks-access-judged",
+              message:
+                `${blocked.message} The exception for this resource in the pack's config gives no reason (a ` +
+                `reason holds letters or digits): an exception counts only with one.`,
+            },
+          ],
+          JSON.stringify(reason),
+        );
+      }
       assert.deepEqual(
         await resourceViolations(
           share,
