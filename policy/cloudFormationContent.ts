@@ -1,5 +1,5 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
-import { readTemplate } from "./cloudFormationTemplate";
+import { CandidateText, readTemplate } from "./cloudFormationTemplate";
 
 /**
  * A resource some CloudFormation content declares (a template's resource, a Cloud Control resource),
@@ -11,6 +11,8 @@ export interface DeclaredResource {
   /** The aws-native type token of its CloudFormation type (`aws-native:ssm:Parameter`). */
   type: string;
   props: Record<string, unknown>;
+  /** What else its declaration says, beside the properties (see TemplateResource). */
+  candidateText: CandidateText[];
 }
 
 export interface CloudFormationContent {
@@ -99,10 +101,11 @@ function templateContent({ body, url, parameters, stackName }: DeployedTemplate)
   }
   const template = readTemplate(body, { parameter: parameterLookup(parameters), stackName });
   const content = withNested(
-    template.resources.map(({ logicalId, type, properties }) => ({
+    template.resources.map(({ logicalId, type, properties, candidateText }) => ({
       label: `CloudFormation resource "${logicalId}" (${type})`,
       type: nativeType(type),
       props: nativeProps(properties),
+      candidateText,
     })),
   );
   return { resources: content.resources, unreadable: [...template.unreadable, ...content.unreadable] };
@@ -164,6 +167,7 @@ export function cloudFormationContent(
           label: `Cloud Control resource (${typeName})`,
           type: nativeType(typeName),
           props: isRecord(state) ? nativeProps(state) : {},
+          candidateText: [],
         },
       ]);
     }

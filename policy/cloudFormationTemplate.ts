@@ -1,10 +1,23 @@
 import { Document, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 
+/** Text a template resource holds outside what its properties evaluate to, and where. */
+export interface CandidateText {
+  /** Where in the resource: `Metadata["AWS::CloudFormation::Init"]`, `Properties.Code["Fn::GetAtt"]`. */
+  at: string;
+  value: unknown;
+}
+
 /** A resource a template declares, its properties with the intrinsic functions the pack can evaluate. */
 export interface TemplateResource {
   logicalId: string;
   type: string;
   properties: Record<string, unknown>;
+  /**
+   * What else the resource says, for the rule that fails closed on names: its other sections (`Metadata`,
+   * where AWS::CloudFormation::Init keeps the commands cfn-init runs, `UpdatePolicy`...) evaluated, and
+   * the evaluated arguments of each function the pack does not evaluate (whose value counts as `*`).
+   */
+  candidateText: CandidateText[];
 }
 
 export interface ReadTemplate {
@@ -85,17 +98,30 @@ type Reading = ReadonlyMap<string, boolean>;
 /** How many conditions one resource may choose on: a resource is read 2^n times. */
 const MAX_CONDITIONS = 6;
 
+/** A function's evaluated arguments, kept where its value could not be known. */
+type Unevaluated = (text: CandidateText) => void;
+
+function childAt(at: string, key: string | number): string {
+  if (typeof key === "number") return `${at}[${key}]`;
+  return /^[A-Za-z_][\w]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`;
+}
+
 /**
  * Evaluates the intrinsic functions whose result the pack can know: `Ref` and `Fn::Sub` of template
- * parameters and pseudo parameters, `Fn::Join`, and `Fn::If` the way the reading says its condition goes
- * (`Ref: AWS::NoValue` leaves the property or list item out). Any other function (`Fn::GetAtt`,
- * `Fn::ImportValue`...) and a reference to a resource evaluate to `*`: a value that can be anything.
+ * parameters and pseudo parameters, `Fn::Join`, `Fn::FindInMap` of the template's Mappings, `Fn::Select`
+ * of a list, `Fn::Split` of a text, `Fn::Base64` (the text it encodes, which is what the resource gets
+ * back), and `Fn::If` the way the reading says its condition goes (`Ref: AWS::NoValue` leaves the
+ * property or list item out). Any other function (`Fn::GetAtt`, `Fn::ImportValue`, `Fn::Cidr`...), one
+ * whose arguments are not known enough, and a reference to a resource evaluate to `*`: a value that
+ * can be anything. The arguments of such a function are not thrown away: evaluated as far as they go,
+ * they are handed to `unevaluated` with where the function stands, so the names in them are judged.
  */
 function evaluator(
   template: Record<string, unknown>,
   inputs: TemplateInputs,
-): (value: unknown, reading: Reading) => unknown {
+): (value: unknown, reading: Reading, at: string, unevaluated: Unevaluated) => unknown {
   const declared = isRecord(template.Parameters) ? template.Parameters : {};
+  const mappings = isRecord(template.Mappings) ? template.Mappings : {};
   const reference = (name: string): string | typeof NO_VALUE => {
     if (name === "AWS::NoValue") return NO_VALUE;
     if (OPAQUE_PSEUDO_PARAMETERS.has(name)) return `\${${name}}`;
@@ -111,41 +137,92 @@ function evaluator(
     typeof value === "string" || typeof value === "number" || typeof value === "boolean"
       ? String(value)
       : "*";
-  const evaluate = (value: unknown, reading: Reading): unknown => {
+  const evaluate = (value: unknown, reading: Reading, at: string, unevaluated: Unevaluated): unknown => {
     if (Array.isArray(value)) {
-      return value.map((item) => evaluate(item, reading)).filter((item) => item !== NO_VALUE);
+      return value
+        .map((item, index) => evaluate(item, reading, childAt(at, index), unevaluated))
+        .filter((item) => item !== NO_VALUE);
     }
     if (!isRecord(value)) return value;
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === "Ref" || keys[0].startsWith("Fn::"))) {
-      const argument = value[keys[0]];
-      switch (keys[0]) {
+      const name = keys[0];
+      const functionAt = childAt(at, name);
+      const argument = value[name];
+      /** The arguments, evaluated: what a function the pack cannot finish leaves to be judged as text. */
+      const evaluatedArgument = () => evaluate(argument, reading, functionAt, unevaluated);
+      const anyValue = (kept: unknown = evaluatedArgument()) => {
+        unevaluated({ at: functionAt, value: kept });
+        return "*";
+      };
+      switch (name) {
         case "Ref":
           return reference(String(argument));
         case "Fn::If": {
           const [condition, whenTrue, whenFalse] = Array.isArray(argument) ? argument : [];
-          return evaluate(reading.get(String(condition)) ? whenTrue : whenFalse, reading);
+          return evaluate(reading.get(String(condition)) ? whenTrue : whenFalse, reading, at, unevaluated);
         }
         case "Fn::Sub": {
           const [pattern, variables] = Array.isArray(argument) ? argument : [argument, {}];
-          if (typeof pattern !== "string") return "*";
+          if (typeof pattern !== "string") return anyValue();
           const given = isRecord(variables) ? variables : {};
-          return pattern.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
-            if (name.startsWith("!")) return `\${${name.slice(1)}}`;
-            return text(name in given ? evaluate(given[name], reading) : reference(name));
+          return pattern.replace(/\$\{([^}]*)\}/g, (_, variable: string) => {
+            if (variable.startsWith("!")) return `\${${variable.slice(1)}}`;
+            return text(
+              variable in given
+                ? evaluate(given[variable], reading, childAt(functionAt, variable), unevaluated)
+                : reference(variable),
+            );
           });
         }
         case "Fn::Join": {
           const [delimiter, parts] = Array.isArray(argument) ? argument : [];
-          if (typeof delimiter !== "string" || !Array.isArray(parts)) return "*";
-          return (evaluate(parts, reading) as unknown[]).map(text).join(delimiter);
+          const evaluatedParts = evaluate(parts, reading, childAt(functionAt, 1), unevaluated);
+          if (typeof delimiter !== "string" || !Array.isArray(evaluatedParts))
+            return anyValue(evaluatedParts);
+          return evaluatedParts.map(text).join(delimiter);
+        }
+        case "Fn::Base64": {
+          const encoded = evaluatedArgument();
+          return typeof encoded === "string" ? encoded : anyValue(encoded);
+        }
+        case "Fn::FindInMap": {
+          const keys = evaluatedArgument();
+          const [mapName, topKey, secondKey] = Array.isArray(keys) ? keys : [];
+          const map = typeof mapName === "string" && mapName !== "*" ? mappings[mapName] : undefined;
+          const top = isRecord(map) && typeof topKey === "string" ? map[topKey] : undefined;
+          const found = isRecord(top) && typeof secondKey === "string" ? top[secondKey] : undefined;
+          // A key not known (or a map not there): every value the map, or all Mappings, could give.
+          return found ?? anyValue(map ?? mappings);
+        }
+        case "Fn::Select": {
+          const [index, list] = Array.isArray(argument) ? argument : [];
+          const evaluatedIndex = evaluate(index, reading, childAt(functionAt, 0), unevaluated);
+          const items = evaluate(list, reading, childAt(functionAt, 1), unevaluated);
+          const position = Number(evaluatedIndex);
+          const picked = Array.isArray(items) && Number.isInteger(position) ? items[position] : undefined;
+          return picked ?? anyValue(items);
+        }
+        case "Fn::Split": {
+          const [delimiter, source] = Array.isArray(argument) ? argument : [];
+          const evaluatedSource = evaluate(source, reading, childAt(functionAt, 1), unevaluated);
+          // A text holding what the pack could not evaluate may hold the delimiter too.
+          if (
+            typeof delimiter !== "string" ||
+            typeof evaluatedSource !== "string" ||
+            evaluatedSource.includes("*")
+          )
+            return anyValue(evaluatedSource);
+          return evaluatedSource.split(delimiter);
         }
         default:
-          return "*";
+          return anyValue();
       }
     }
     return Object.fromEntries(
-      keys.map((key) => [key, evaluate(value[key], reading)]).filter(([, item]) => item !== NO_VALUE),
+      keys
+        .map((key) => [key, evaluate(value[key], reading, childAt(at, key), unevaluated)])
+        .filter(([, item]) => item !== NO_VALUE),
     );
   };
   return evaluate;
@@ -177,7 +254,8 @@ function readingsOf(conditions: string[]): Reading[] {
 
 /**
  * The resources a CloudFormation template (a JSON or YAML string, or the template object) declares,
- * every one of them whatever its `Condition`, once for each way the conditions of its `Fn::If` can go
+ * every one of them whatever its `Condition`, once for each way the conditions of its `Fn::If` (in any
+ * of its sections) can go
  * (a reading the same as another is given once), and what keeps the template from being read whole.
  */
 export function readTemplate(body: unknown, inputs: TemplateInputs): ReadTemplate {
@@ -201,7 +279,7 @@ export function readTemplate(body: unknown, inputs: TemplateInputs): ReadTemplat
     const type = resource.Type;
     // A condition's value is the pack's guess at best (it may depend on a parameter, a region, another
     // condition): a resource is read each way its conditions can go, and every reading is judged.
-    const conditions = [...conditionsIn(resource.Properties)];
+    const conditions = [...conditionsIn(resource)];
     if (conditions.length > MAX_CONDITIONS) {
       unreadable.push(
         `resource "${logicalId}", whose Fn::If choose on ${conditions.length} conditions ` +
@@ -212,9 +290,17 @@ export function readTemplate(body: unknown, inputs: TemplateInputs): ReadTemplat
     }
     const readings = new Map<string, TemplateResource>();
     for (const reading of readingsOf(conditions)) {
-      const evaluated = evaluate(resource.Properties, reading);
+      const candidateText: CandidateText[] = [];
+      const keep = (found: CandidateText) => candidateText.push(found);
+      const evaluated = evaluate(resource.Properties, reading, "Properties", keep);
       const properties = isRecord(evaluated) ? evaluated : {};
-      readings.set(JSON.stringify(properties), { logicalId, type, properties });
+      // Every other section, whatever CloudFormation or a helper script (cfn-init) does with it.
+      for (const [section, value] of Object.entries(resource)) {
+        if (section === "Type" || section === "Properties") continue;
+        candidateText.push({ at: section, value: evaluate(value, reading, section, keep) });
+      }
+      const resourceReading = { logicalId, type, properties, candidateText };
+      readings.set(JSON.stringify([properties, candidateText]), resourceReading);
     }
     return [...readings.values()];
   });

@@ -37,11 +37,14 @@ export function unjudgedAccessViolations(
   const content = cloudFormationContent(type, props);
   const candidates = content
     ? content.resources.map((declared) => ({ ...declared, subject: declared.label }))
-    : [{ type, props, subject: `Resource "${name}" (${type})` }];
+    : [{ type, props, candidateText: [], subject: `Resource "${name}" (${type})` }];
   const exception = JSON.stringify({ resource: `${type}::${name}`, reason: "<who reviewed it, and why>" });
   return candidates.flatMap((candidate) => {
     if (isJudged(candidate, project)) return [];
-    const references = webhooksReferences(candidate.props);
+    const references = [
+      ...webhooksReferences(candidate.props),
+      ...candidate.candidateText.flatMap(({ at, value }) => webhooksReferences(value, at)),
+    ];
     if (references.length === 0) return [];
     return [
       `${candidate.subject} names the receiver parameters under /webhooks/: ${listed(references)}. The pack ` +

@@ -187,10 +187,10 @@ function knownValues(value: unknown): unknown {
  * name where a value or a word starts, a parameter ARN or an ARN pattern whose wildcards reach one
  * (`arn:aws:ssm:*:*:parameter/*`, `arn:*`), either percent-encoded, in text or in JSON written as text,
  * in map keys too; and an IAM statement anywhere in them that allows a parameter action on a resource
- * reaching /webhooks/ (`Resource: "*"` among them).
+ * reaching /webhooks/ (`Resource: "*"` among them). `at` is where the inputs stand, for the paths.
  */
-export function webhooksReferences(inputs: unknown): WebhooksReference[] {
+export function webhooksReferences(inputs: unknown, at = ""): WebhooksReference[] {
   const found = new Map<string, Set<string>>();
-  walk(knownValues(inputs), "", found);
+  walk(knownValues(inputs), at, found);
   return [...found].flatMap(([at, shown]) => [...shown].map((item) => ({ at, shown: item })));
 }

@@ -149,11 +149,14 @@ describe("CloudFormation templates (policy pack)", () => {
           logicalId: "Url",
           type: "AWS::SSM::Parameter",
           properties: { Name: "/webhooks/jira/url", Type: "String", Value: "webhooks*" },
+          // What the pack does not evaluate is kept, as text, where it stands.
+          candidateText: [{ at: 'Properties.Value["Fn::Join"][1][1]["Fn::GetAtt"]', value: "Queue.Arn" }],
         },
         {
           logicalId: "Other",
           type: "AWS::SSM::Parameter",
           properties: { Name: "${AWS::Region}", Type: "String", Value: "x" },
+          candidateText: [],
         },
       ],
       unreadable: [],

