@@ -75,22 +75,23 @@ export function notifierReaderViolations(
   }
   for (const role of notifiers) trustViolations(role, report);
   const functions = functionRoles(resources, roles);
-  for (const { fn, role } of functions) {
+  for (const { fn, role, shown } of functions) {
     if (typeof role !== "string") continue;
     report({
       urn: fn.urn,
       message:
-        `Function "${fn.name}" runs as ${shownRole(role)}, which this stack does not manage: the pack ` +
-        `cannot check what that role may do or who may assume it. Create the function's role in this stack.`,
+        `${shown} runs as ${shownRole(role)}, which this stack does not manage: the pack cannot check ` +
+        `what that role may do or who may assume it. Create the function's role in this stack.`,
     });
   }
   for (const notifier of notifiers) {
-    const running = functions.filter(({ role }) => isNotifierRole(role, [notifier])).map(({ fn }) => fn);
+    const running = functions.filter(({ role }) => isNotifierRole(role, [notifier]));
     if (running.length < 2) continue;
     report({
       message:
-        `Functions ${shownNames(running)} run as ${shownRole(notifier)}, the notifier's: whatever runs as ` +
-        `it reads the receiver credentials. Give every function but the notifier a role of its own.`,
+        `${running.length} functions run as ${shownRole(notifier)}, the notifier's: ` +
+        `${running.map(({ shown }) => shown).join("; ")}. Whatever runs as it reads the receiver ` +
+        `credentials. Give every function but the notifier a role of its own.`,
     });
   }
   forEachKnown(resources, (resource) => {

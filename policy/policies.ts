@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { broadManagedPolicies } from "./broadManagedPolicies";
 import { cloudFormationReadable } from "./cloudFormationReadable";
 import { eventBusNotPublic } from "./eventBusNotPublic";
+import { notifierCodeOnly } from "./notifierCodeOnly";
 import { notifierDecryptScoped } from "./notifierDecryptScoped";
 import { notifierLeastPrivilege } from "./notifierLeastPrivilege";
 import { notifierManagedPolicies } from "./notifierManagedPolicies";
@@ -34,6 +35,7 @@ export const policies: Policies = [
   registryRecoverable,
   eventBusNotPublic,
   notifierOnlyReader,
+  notifierCodeOnly,
   stackParameterPath,
   spokeRolesPutEventsOnly,
 ];

@@ -5,6 +5,7 @@ import { PARAMETER_READ_ACTIONS } from "./parameterActions";
 import { grantTargets, staysUnder, targetStaysUnder } from "./parameterArns";
 import {
   ReportStackViolation,
+  StackFunction,
   StackResource,
   forEachKnown,
   functionRoles,
@@ -44,18 +45,18 @@ function parameterNamesOf(item: unknown): [string, string][] {
 
 /** The path everything of the stack keeps to, found on its functions; undefined after reporting why there is none. */
 function stackPath(
-  functions: readonly StackResource[],
+  functions: readonly StackFunction[],
   report: ReportStackViolation,
 ): { path: string; from: string } | undefined {
   const paths: { path: string; from: string }[] = [];
-  forEachKnown(functions, (notifier) => {
+  forEachKnown(functions, ({ fn: notifier, shown }) => {
     const path = parameterPathOf(notifier);
-    paths.push({ path, from: `PARAMETER_PATH of function "${notifier.name}"` });
+    paths.push({ path, from: `PARAMETER_PATH of ${shown.charAt(0).toLowerCase()}${shown.slice(1)}` });
     if (isParameterPath(path)) return;
     report({
       urn: notifier.urn,
       message:
-        `Function "${notifier.name}" has PARAMETER_PATH "${path}", which is not a parameter path under /webhooks/: ` +
+        `${shown} has PARAMETER_PATH "${path}", which is not a parameter path under /webhooks/: ` +
         `it starts with /webhooks/, ends with /, and holds letters, digits and _.- between. Set the stack's ` +
         `parameterPath to such a path.`,
     });
@@ -84,9 +85,7 @@ export function stackParameterPathViolations(
   const roles = stackRoles(resources);
   const notifiers = notifierRoles(roles);
   // The notifier: the functions running as the notifier's role (one, unless notifier-only-reader objects).
-  const functions = functionRoles(resources, roles)
-    .filter(({ role }) => isNotifierRole(role, notifiers))
-    .map(({ fn }) => fn);
+  const functions = functionRoles(resources, roles).filter(({ role }) => isNotifierRole(role, notifiers));
   if (functions.length === 0) return;
   const found = stackPath(functions, report);
   if (!found) return;

@@ -1,6 +1,7 @@
 // UnknownValueError is what reading a value unknown during a preview throws; @pulumi/policy exports it,
 // though its type declarations leave it out.
 import { PolicyResource, StackValidation, UnknownValueError } from "@pulumi/policy";
+import { cloudFormationContent } from "./cloudFormationContent";
 import { GrantedDocument, iamGrantsOf } from "./iamGrants";
 import { IamStatement, iamStatements } from "./iamPolicyDocument";
 import { WEBHOOKS_PATH, WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
@@ -16,8 +17,9 @@ export interface StackViolation {
 
 export type ReportStackViolation = (violation: StackViolation) => void;
 
-/** Lambda functions; the notifier is the one running as the notifier's role. */
+/** Lambda functions, of both providers; the notifier is the one running as the notifier's role. */
 export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
+const FUNCTION_TYPES = [LAMBDA_FUNCTION, "aws-native:lambda:Function"];
 
 const ROLE_TYPES = ["aws:iam/role:Role", "aws-native:iam:Role"];
 
@@ -40,7 +42,7 @@ export function forEachKnown<T>(items: readonly T[], check: (item: T) => void): 
 }
 
 /** A property of a resource, or undefined while it is not known. */
-function knownProp(resource: StackResource, name: string): unknown {
+export function knownProp(resource: StackResource, name: string): unknown {
   try {
     return resource.props[name];
   } catch (error) {
@@ -57,25 +59,29 @@ export function stackRoles(resources: readonly StackResource[]): StackResource[]
 }
 
 /**
- * The role a property names (a function's `role`, a role policy's `role`). Its dependencies say which
- * role it is even while the value is unknown (a preview of new resources); otherwise the value is
- * compared with the stack's roles' names and ARNs.
+ * The role a property names (a function's `role`, a role policy's `role`), by its value: the name or ARN
+ * compared with the stack's roles'. Only while the value is unknown (a preview of new resources) do its
+ * dependencies say which role it will be: a program can make a property depend on any resource, so the
+ * update judges the value itself.
  */
 export function roleNamedBy(
   resource: StackResource,
   prop: string,
   roles: readonly StackResource[],
 ): RoleReference | undefined {
-  const dependencies = (resource.propertyDependencies[prop] ?? []).filter((dependency) =>
-    ROLE_TYPES.includes(dependency.type),
-  );
-  if (dependencies.length === 1) return dependencies[0];
-  const value: unknown = resource.props[prop];
+  let value: unknown;
+  try {
+    value = resource.props[prop];
+  } catch (error) {
+    if (!(error instanceof UnknownValueError)) throw error;
+    const dependencies = (resource.propertyDependencies[prop] ?? []).filter((dependency) =>
+      ROLE_TYPES.includes(dependency.type),
+    );
+    if (dependencies.length === 1) return dependencies[0];
+    throw error;
+  }
   if (typeof value !== "string") return undefined;
-  return (
-    roles.find((role) => ["arn", "name", "roleName"].some((field) => knownProp(role, field) === value)) ??
-    value
-  );
+  return roles.find((role) => sameRole(role, value)) ?? value;
 }
 
 /** The statements of a role's trust policy: who may assume it. */
@@ -94,7 +100,10 @@ export function sameRole(one: RoleReference, other: RoleReference): boolean {
   if (typeof one !== "string" && typeof other !== "string") return one.urn === other.urn;
   if (typeof one === "string" && typeof other === "string") return roleName(one) === roleName(other);
   const [role, reference] = typeof one === "string" ? [other as StackResource, one] : [one, other as string];
-  return ["arn", "name", "roleName"].some((field) => knownProp(role, field) === reference);
+  const names = ["name", "roleName"].map((field) => knownProp(role, field));
+  return (
+    knownProp(role, "arn") === reference || names.includes(reference) || names.includes(roleName(reference))
+  );
 }
 
 /**
@@ -121,19 +130,41 @@ export function notifierRoles(roles: readonly StackResource[]): StackResource[] 
   return roles.filter((role) => tagValue(role, NOTIFIER_ROLE_TAG.key) === NOTIFIER_ROLE_TAG.value);
 }
 
-/** The stack's Lambda functions, each with the role it runs as. */
+/** A Lambda function of the stack: a resource of its own, or one its CloudFormation content declares. */
+export interface StackFunction {
+  /** The function's properties as its type names them (`role`, `environment`...). */
+  fn: StackResource;
+  role: RoleReference;
+  /** How messages name it: `Function "notifier"`, `CloudFormation resource "Reporting" (...) of "reporting"`. */
+  shown: string;
+}
+
+/**
+ * The stack's Lambda functions, whichever way they are declared (AWS Classic, aws-native, Cloud
+ * Control, CloudFormation templates), each with the role its `role` value names. A template's role the
+ * pack cannot evaluate is `*`: a role of none of the stack's.
+ */
 export function functionRoles(
   resources: readonly StackResource[],
   roles: readonly StackResource[],
-): { fn: StackResource; role: RoleReference }[] {
-  const found: { fn: StackResource; role: RoleReference }[] = [];
-  forEachKnown(
-    resources.filter((resource) => resource.type === LAMBDA_FUNCTION),
-    (fn) => {
-      const role = roleNamedBy(fn, "role", roles);
-      if (role !== undefined) found.push({ fn, role });
-    },
-  );
+): StackFunction[] {
+  const found: StackFunction[] = [];
+  forEachKnown(resources, (resource) => {
+    if (FUNCTION_TYPES.includes(resource.type)) {
+      const role = roleNamedBy(resource, "role", roles);
+      if (role !== undefined) found.push({ fn: resource, role, shown: `Function "${resource.name}"` });
+      return;
+    }
+    for (const declared of cloudFormationContent(resource.type, resource.props)?.resources ?? []) {
+      if (!FUNCTION_TYPES.includes(declared.type) || typeof declared.props.role !== "string") continue;
+      const fn = { ...resource, type: declared.type, props: declared.props, propertyDependencies: {} };
+      found.push({
+        fn,
+        role: roleNamedBy(fn, "role", roles) ?? declared.props.role,
+        shown: `${declared.label} of "${resource.name}"`,
+      });
+    }
+  });
   return found;
 }
 
@@ -147,7 +178,8 @@ export function isNotifierRole(
 
 /** How messages name a role. */
 export function shownRole(role: RoleReference): string {
-  return typeof role === "string" ? `role "${role}"` : `role "${role.name}"`;
+  if (typeof role !== "string") return `role "${role.name}"`;
+  return role.includes("*") ? `a role the pack cannot tell ("${role}")` : `role "${role}"`;
 }
 
 /** The inline policies of a role a resource grants (a role's own, a role policy's), with the role. */
@@ -164,8 +196,10 @@ export function roleInlineDocuments(
 
 /** The parameter path a notifier function reads (`PARAMETER_PATH`); stacks older than the setting use /webhooks/. */
 export function parameterPathOf(notifier: StackResource): string {
-  const environment = notifier.props.environment as { variables?: Record<string, unknown> } | undefined;
-  const path = environment?.variables?.PARAMETER_PATH;
+  const environment = notifier.props.environment as
+    { variables?: Record<string, unknown>; Variables?: Record<string, unknown> } | undefined;
+  // AWS Classic and aws-native write `variables`; a template, `Variables`.
+  const path = (environment?.variables ?? environment?.Variables)?.PARAMETER_PATH;
   return typeof path === "string" ? path : WEBHOOKS_PATH;
 }
 

@@ -157,6 +157,7 @@ describe("policy pack served to the Pulumi CLI", () => {
         ["registry-recoverable", EnforcementLevel.ADVISORY],
         ["event-bus-not-public", EnforcementLevel.MANDATORY],
         ["notifier-only-reader", EnforcementLevel.MANDATORY],
+        ["notifier-code-only", EnforcementLevel.MANDATORY],
         ["stack-parameter-path", EnforcementLevel.MANDATORY],
         ["spoke-roles-put-events-only", EnforcementLevel.MANDATORY],
       ],

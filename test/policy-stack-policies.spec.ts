@@ -1,5 +1,6 @@
 import { UnknownValueError } from "@pulumi/policy";
 import * as assert from "node:assert/strict";
+import { notifierCodeViolations } from "../policy/notifierCodeOnly";
 import { notifierReaderViolations } from "../policy/notifierOnlyReader";
 import { stackParameterPathViolations } from "../policy/stackParameterPath";
 import { StackViolation } from "../policy/stackResources";
@@ -227,6 +228,110 @@ describe("policy notifier-only-reader", () => {
     assert.deepEqual(run(notifierReaderViolations, native), { violations: [] });
   });
 
+  it("reports a second function on the notifier's role, or on a role the stack does not manage, whichever way it is declared", () => {
+    const code = { S3Bucket: "artifacts-123456789012", S3Key: "reporting.zip" };
+    const declared: [string, (roleArn: string) => StackEntry][] = [
+      [
+        'Function "reporting"',
+        (roleArn) => ({
+          type: "aws-native:lambda:Function",
+          name: "reporting",
+          props: { role: roleArn, code: { s3Bucket: code.S3Bucket, s3Key: code.S3Key } },
+        }),
+      ],
+      [
+        'Cloud Control resource (AWS::Lambda::Function) of "reporting"',
+        (roleArn) => ({
+          type: "aws:cloudcontrol/resource:Resource",
+          name: "reporting",
+          props: {
+            typeName: "AWS::Lambda::Function",
+            desiredState: JSON.stringify({ Role: roleArn, Code: code }),
+          },
+        }),
+      ],
+      [
+        'CloudFormation resource "Reporting" (AWS::Lambda::Function) of "reporting"',
+        (roleArn) => ({
+          type: "aws:cloudformation/stack:Stack",
+          name: "reporting",
+          props: {
+            name: "reporting",
+            parameters: { RoleArn: roleArn },
+            templateBody: JSON.stringify({
+              Parameters: { RoleArn: { Type: "String" } },
+              Resources: {
+                Reporting: {
+                  Type: "AWS::Lambda::Function",
+                  Properties: { Role: { Ref: "RoleArn" }, Code: code },
+                },
+              },
+            }),
+          },
+        }),
+      ],
+    ];
+    const foreign = "arn:aws:iam::123456789012:role/AdministratorAccess-reporting";
+    for (const [shown, entry] of declared) {
+      assert.deepEqual(
+        run(notifierReaderViolations, [role(), notifier(), entry(ROLE_ARN)]).violations,
+        [
+          {
+            message:
+              `2 functions run as role "notifier", the notifier's: Function "notifier"; ${shown}. Whatever runs ` +
+              `as it reads the receiver credentials. Give every function but the notifier a role of its own.`,
+          },
+        ],
+        shown,
+      );
+      assert.deepEqual(
+        run(notifierReaderViolations, [role(), notifier(), entry(foreign)]).violations,
+        [
+          {
+            urn: urnOf({ type: entry(foreign).type, name: "reporting" }, PROJECT),
+            message:
+              `${shown} runs as role "${foreign}", which this stack does not manage: the pack cannot check what ` +
+              `that role may do or who may assume it. Create the function's role in this stack.`,
+          },
+        ],
+        shown,
+      );
+    }
+  });
+
+  it("tells which role a function or a role policy names by its value, whatever it depends on", () => {
+    const ci = {
+      type: "aws:iam/role:Role",
+      name: "ci",
+      props: {
+        name: "ci-9f8e7d6",
+        arn: "arn:aws:iam::123456789012:role/ci-9f8e7d6",
+        assumeRolePolicy: LAMBDA_TRUST,
+      },
+    };
+    // A program can make a property depend on any resource (ci.arn.apply(() => <the notifier's ARN>)).
+    const second = { ...notifier({}, "reporting"), dependsOn: { role: ["aws:iam/role:Role::ci"] } };
+    assert.deepEqual(run(notifierReaderViolations, [role(), notifier(), ci, second]).violations, [
+      {
+        message:
+          `2 functions run as role "notifier", the notifier's: Function "notifier"; Function "reporting". ` +
+          `Whatever runs as it reads the receiver credentials. Give every function but the notifier a role of its own.`,
+      },
+    ]);
+    const ciRead = rolePolicy("ci-read", "ci-9f8e7d6", [readWebhooks], NOTIFIER_ROLE);
+    assert.deepEqual(
+      run(notifierReaderViolations, [role(), notifier(), ci, ciRead]).violations.map(
+        ({ message }) => message,
+      ),
+      [
+        `Policy statement "Read" allows ssm:GetParameter, ssm:GetParameters on ` +
+          `"arn:aws:ssm:us-east-1:123456789012:parameter/webhooks/*" to role "ci", which is not the notifier's ` +
+          `role (the stack's role tagged codebuild-webhooks:role=notifier): only the notifier reads the receiver ` +
+          `credentials under /webhooks/. Remove this grant.`,
+      ],
+    );
+  });
+
   it("reports a notifier's role that others may assume", () => {
     const trust = {
       Statement: [
@@ -269,6 +374,102 @@ describe("policy notifier-only-reader", () => {
       [urnOf({ type: "aws:iam/rolePolicy:RolePolicy", name: "ops-read" }, PROJECT)],
     );
     assert.equal(unknown, "string value at .policy can't be known during preview");
+  });
+});
+
+describe("policy notifier-code-only", () => {
+  /** Another role of the stack, trusted by the account (a CI or operator role), granting `statements`. */
+  const ci = (...statements: object[]): StackEntry => ({
+    type: "aws:iam/role:Role",
+    name: "ci",
+    props: {
+      name: "ci-9f8e7d6",
+      arn: "arn:aws:iam::123456789012:role/ci-9f8e7d6",
+      assumeRolePolicy: {
+        Statement: [
+          { Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: "arn:aws:iam::123456789012:root" } },
+        ],
+      },
+      inlinePolicies: [{ name: "deploy", policy: JSON.stringify({ Statement: statements }) }],
+    },
+  });
+  const allow = (Action: string | string[], Resource: string) => ({ Effect: "Allow", Action, Resource });
+  const CI = urnOf({ type: "aws:iam/role:Role", name: "ci" }, PROJECT);
+
+  it("reports passing the notifier's role while the stack may create a function, in one grant or two", () => {
+    const passing = (pattern: string, statement: string, power: string, by = statement) =>
+      `Inline policy "deploy" statement ${statement} of "ci" allows iam:PassRole on "${pattern}", which covers ` +
+      `role "notifier", the notifier's (tagged codebuild-webhooks:role=notifier), and Inline policy "deploy" ` +
+      `statement ${by} of "ci" allows ${power}: with both, a function of anyone's making runs as the ` +
+      `notifier's role and reads every receiver credential. Limit iam:PassRole in this stack to other roles; ` +
+      `the identity deploying the stack passes the notifier's role, outside it.`;
+    const cases: [StackEntry, string][] = [
+      [
+        ci(allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "*")),
+        passing("*", "1", "lambda:CreateFunction"),
+      ],
+      [
+        ci(allow("cloudformation:*", "*"), allow("iam:Pass*", "arn:aws:iam::123456789012:role/notifier-*")),
+        passing(
+          "arn:aws:iam::123456789012:role/notifier-*",
+          "2",
+          "cloudformation:CreateStack, cloudformation:UpdateStack, cloudformation:CreateChangeSet, " +
+            "cloudformation:CreateStackSet, cloudformation:UpdateStackSet, cloudformation:CreateStackInstances, " +
+            "cloudformation:UpdateStackInstances, cloudformation:CreateResource, cloudformation:UpdateResource",
+          "1",
+        ),
+      ],
+    ];
+    for (const [entry, message] of cases) {
+      assert.deepEqual(run(notifierCodeViolations, [role(), notifier(), entry]).violations, [
+        { urn: CI, message },
+      ]);
+    }
+  });
+
+  it("reports a change of the notifier's code or configuration, which runs other code as its role", () => {
+    const fn = {
+      ...notifier(),
+      props: { role: ROLE_ARN, arn: "arn:aws:lambda:us-east-1:123456789012:function:notifier-7c1d2e3" },
+    };
+    const entry = ci(allow("lambda:Update*", "arn:aws:lambda:us-east-1:123456789012:function:notifier-*"));
+    assert.deepEqual(run(notifierCodeViolations, [role(), fn, entry]).violations, [
+      {
+        urn: CI,
+        message:
+          `Inline policy "deploy" statement 1 of "ci" allows lambda:UpdateFunctionCode, ` +
+          `lambda:UpdateFunctionConfiguration on "arn:aws:lambda:us-east-1:123456789012:function:notifier-*", ` +
+          `which covers the notifier (Function "notifier"): whoever may change its code or configuration (a ` +
+          `layer, a handler) runs code of their own as the notifier's role, and reads every receiver credential. ` +
+          `Remove these actions; the notifier's code changes through pulumi up.`,
+      },
+    ]);
+  });
+
+  it("passes passing other roles, changing other functions, and passing the role where nothing may create a function", () => {
+    const fn = {
+      ...notifier(),
+      props: { role: ROLE_ARN, arn: "arn:aws:lambda:us-east-1:123456789012:function:notifier-7c1d2e3" },
+    };
+    for (const entry of [
+      ci(allow(["iam:PassRole", "lambda:CreateFunction"], "arn:aws:iam::123456789012:role/ci-functions-*")),
+      ci(allow("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:123456789012:function:reporting-*")),
+      ci(allow("iam:PassRole", ROLE_ARN)),
+    ]) {
+      assert.deepEqual(run(notifierCodeViolations, [role(), fn, entry]), { violations: [] });
+    }
+  });
+
+  it("counts, during a preview, a pattern that may cover the notifier's role whose ARN is not known yet", () => {
+    const preview = [
+      role({ name: UNKNOWN, arn: UNKNOWN }),
+      notifier({ role: UNKNOWN }),
+      ci(allow(["iam:PassRole", "lambda:CreateFunction"], "arn:aws:iam::123456789012:role/*")),
+    ];
+    assert.deepEqual(
+      run(notifierCodeViolations, preview).violations.map(({ urn }) => urn),
+      [CI],
+    );
   });
 });
 

@@ -283,8 +283,8 @@ describe("the stack under its own policy pack", () => {
       {
         policy: "notifier-only-reader",
         message:
-          `Functions "notifier", "reporter" run as role "notifier", the notifier's: whatever runs as it reads the ` +
-          `receiver credentials. Give every function but the notifier a role of its own.`,
+          `2 functions run as role "notifier", the notifier's: Function "notifier"; Function "reporter". Whatever ` +
+          `runs as it reads the receiver credentials. Give every function but the notifier a role of its own.`,
       },
     ]);
     const impostor = deployed(ROLE, "reporter", {
