@@ -95,6 +95,28 @@ describe("build health under table faults and concurrent builds", () => {
     return tickets;
   }
 
+  /**
+   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`); opened
+   * by build 1's failure. Resolves once build 2's fix is being sent, its second attempt two seconds away.
+   */
+  async function alertClosingLate(
+    project: string,
+  ): Promise<{ alerts: Receiver; closing: Promise<Invocation> }> {
+    let closes = 0;
+    const alerts = await receiver((request) =>
+      request.path.endsWith("/close") && (closes += 1) === 1
+        ? { status: 429, headers: { "Retry-After": "2" } }
+        : { status: 202 },
+    );
+    await stack.register(`${project}-alerts`, alerts.url, project, ["FAILED", "SUCCEEDED"], {
+      actions: ALIAS_ALERT_ACTIONS,
+    });
+    await run(project, 1, "FAILED");
+    const closing = stack.lambda.invoke(numberedBuild(project, 2, "SUCCEEDED"));
+    await alerts.waitForRequests(2);
+    return { alerts, closing };
+  }
+
   function logEntries(invocation: Invocation): LogEntry[] {
     return invocation.logs.map((line) => JSON.parse(line) as LogEntry);
   }
@@ -193,20 +215,7 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("never lets a fix still being retried close the next streak's alert", async () => {
-    // An alert named by the project: the close of streak 1 is answered 429 first, so its second attempt
-    // comes two seconds later.
-    let closes = 0;
-    const alerts = await receiver((request) =>
-      request.path.endsWith("/close") && (closes += 1) === 1
-        ? { status: 429, headers: { "Retry-After": "2" } }
-        : { status: 202 },
-    );
-    await stack.register("race-app-alerts", alerts.url, "race-app", ["FAILED", "SUCCEEDED"], {
-      actions: ALIAS_ALERT_ACTIONS,
-    });
-    await run("race-app", 1, "FAILED");
-    const closing = stack.lambda.invoke(numberedBuild("race-app", 2, "SUCCEEDED"));
-    await alerts.waitForRequests(2);
+    const { alerts, closing } = await alertClosingLate("race-app");
     const second = await stack.startContainer();
     const reopen = numberedBuild("race-app", 3, "FAILED");
     const early = await second.invoke(reopen);
@@ -218,5 +227,53 @@ describe("build health under table faults and concurrent builds", () => {
       alerts.requests.map((request) => request.path),
       ["/hook/alerts", "/hook/alerts/race-app/close", "/hook/alerts/race-app/close", "/hook/alerts"],
     );
+  });
+
+  it("never lets a fix close a streak unopened while a retry of its broken opens it", async () => {
+    let refusing = true;
+    const tickets = await jira("retried-open-app", {
+      create: () => (refusing ? { status: 503 } : { status: 201, body: '{"key": "OPS-1"}', delayMs: 3000 }),
+    });
+    await run("retried-open-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("retried-open-app", 2, "FAILED");
+    assert.equal((await stack.lambda.invoke(broken, { timeoutMs: 4000 })).ok, false, "Jira is down");
+    refusing = false;
+    // The fix finds build 2's invocation ended without the issue; its write closing the streak unopened is
+    // slow, and lands while build 2's retry is opening the issue (Jira answers it slowly).
+    let delayed = false;
+    stack.dynamodb.injectFaults((request) => {
+      if (delayed || !JSON.stringify(request.input).includes("closed-without-opening")) return undefined;
+      delayed = true;
+      return { delayMs: 1500 };
+    });
+    const fix = numberedBuild("retried-open-app", 3, "SUCCEEDED");
+    const closing = stack.lambda.invoke(fix);
+    await until(() => delayed);
+    const second = await stack.startContainer();
+    assert.equal((await second.invoke(broken)).ok, true, "Lambda's retry of build 2 opens the issue");
+    const early = await closing;
+    assert.equal(early.ok, false, "the fix waits for the issue opened meanwhile");
+    assert.equal((await stack.lambda.invoke(fix)).ok, true);
+    assert.deepEqual(calls(tickets).slice(-2), ["create", "transitions OPS-1"]);
+  });
+
+  it("keeps a newer streak's alert waiting for an older streak's fix still being sent, across streaks in between", async () => {
+    const { alerts, closing } = await alertClosingLate("chain-app");
+    // While build 2's close waits out its Retry-After, streak 3 fails and is fixed, and streak 5 begins.
+    const second = await stack.startContainer();
+    const later = [3, 4, 5].map((number) =>
+      numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
+    );
+    const early = [];
+    for (const event of later) early.push(await second.invoke(event));
+    assert.equal((await closing).ok, true);
+    assert.equal(early[2].ok, false, "streak 5's alert waits for the close in flight");
+    for (const [index, event] of later.entries()) {
+      if (!early[index].ok)
+        assert.equal((await second.invoke(event)).ok, true, `retry of build ${index + 3}`);
+    }
+    const paths = alerts.requests.map((request) => request.path.replace("/hook", ""));
+    assert.equal(paths.at(-1), "/alerts", `the alert is open while streak 5 fails: ${paths.join(", ")}`);
+    assert.equal(paths.indexOf("/alerts", 1), paths.length - 1, paths.join(", "));
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { DynamoDB, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
+import { createAlertOrder } from "../src/notifier/alertOrder";
 import { createStreakRecords } from "../src/notifier/streakRecords";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
@@ -527,22 +528,38 @@ describe("build health: actions per transition", () => {
   });
 
   // The conditions on streak records are the last guard when invocations decide at once: their writes
-  // are tried here against the local DynamoDB directly.
+  // are tried here against the local DynamoDB directly. An invocation is its event and its lease's
+  // generation (each invocation of an event has the next one).
   it("lets one invocation at a time hold the right to open a streak, and keeps each streak's record apart", async () => {
+    const first = (event: string) => ({ event, generation: 1 });
     await withTable(async (table) => {
       const records = createStreakRecords(table, stack.tableName, "records-app");
-      assert.equal(await records.claimOpening("jira", 5, "event-5"), true);
-      assert.equal(await records.claimOpening("jira", 5, "event-5"), true, "its own retry");
-      assert.equal(await records.claimOpening("jira", 5, "event-6"), false, "held by event-5");
+      assert.equal(await records.claimOpening("jira", 5, first("event-5")), true);
+      assert.equal(await records.claimOpening("jira", 5, first("event-5")), true, "its own retry");
+      assert.equal(await records.claimOpening("jira", 5, first("event-6")), false, "held by event-5");
       assert.equal(
-        await records.claimOpening("jira", 5, "event-6", "event-5"),
+        await records.claimOpening("jira", 5, { event: "event-5", generation: 2 }),
         true,
-        "taken over from an opener whose invocation ended without delivering",
+        "event-5's next invocation",
+      );
+      assert.equal(
+        await records.claimOpening("jira", 5, first("event-6"), first("event-5")),
+        false,
+        "not taken over from a later invocation than the one seen ended",
+      );
+      assert.equal(
+        await records.claimOpening("jira", 5, first("event-6"), { event: "event-5", generation: 2 }),
+        true,
+        "taken over from an opener whose invocations ended without delivering",
       );
       await records.opened("jira", 5, "event-6", { JIRA_ISSUE: "OPS-2" });
-      assert.equal(await records.claimOpening("jira", 5, "event-7", "event-6"), false, "the open streak");
-      assert.equal(await records.closeUnopened("jira", 5, "event-7", "event-6"), false, "the open streak");
-      assert.equal(await records.claimOpening("jira", 50, "event-50"), true, "a later streak's own record");
+      assert.equal(await records.claimOpening("jira", 5, first("event-7"), first("event-6")), false, "open");
+      assert.equal(await records.closeUnopened("jira", 5, first("event-7"), first("event-6")), false, "open");
+      assert.equal(
+        await records.claimOpening("jira", 50, first("event-50")),
+        true,
+        "a later streak's record",
+      );
       await records.closed("jira", 5, "event-9", {});
       assert.deepEqual((await records.read(5)).get("jira"), {
         streak: 5,
@@ -554,9 +571,24 @@ describe("build health: actions per transition", () => {
       assert.equal((await records.read(50)).get("jira")?.state, "opening");
 
       // A streak closed before it was opened stays closed: a late opening sends nothing.
-      assert.equal(await records.closeUnopened("jira", 50, "event-51", "event-50"), true);
-      assert.equal(await records.claimOpening("jira", 50, "event-50"), false);
+      assert.equal(await records.closeUnopened("jira", 50, first("event-51"), first("event-50")), true);
+      assert.equal(await records.claimOpening("jira", 50, first("event-50")), false);
       assert.equal((await records.read(50)).get("jira")?.state, "closed-without-opening");
+    });
+  });
+
+  it("keeps a fix of an alert named by the project from crossing a newer streak's opening", async () => {
+    await withTable(async (table) => {
+      const order = createAlertOrder(table, stack.tableName, "order-app");
+      const until = Date.now() + 60_000;
+      assert.equal(await order.opening("alerts", 1), true);
+      assert.equal(await order.closing("alerts", 1, "fix-2", until), true);
+      assert.equal(await order.opening("alerts", 3), false, "the fix of streak 1 is being sent");
+      assert.equal(await order.closing("alerts", 3, "fix-4", until), false, "one fix at a time");
+      await order.closed("alerts", "fix-2");
+      assert.equal(await order.opening("alerts", 3), true);
+      assert.equal(await order.closing("alerts", 1, "fix-2", until), false, "a newer streak opened");
+      assert.equal(await order.closing("alerts", 3, "fix-4", until), true, "its own fix");
     });
   });
 });

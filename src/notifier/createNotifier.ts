@@ -4,6 +4,7 @@ import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues, eventValues } from "./buildEventValues";
 import { buildNotice, type BuiltNotice } from "./buildNotice";
+import { createAlertOrder } from "./alertOrder";
 import { decideActions } from "./decideActions";
 import { createDeliveryLedger, type CallOptions, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
@@ -254,7 +255,8 @@ export function createNotifier(deps: NotifierDependencies) {
             table: deps.table,
             tableName: deps.tableName,
             project: key,
-            eventId,
+            claimant: { event: eventId, generation: lease?.generation ?? 0 },
+            leaseUntil: lambdaDeadline,
             verdict,
             options: { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
           })
@@ -385,8 +387,15 @@ export function createNotifier(deps: NotifierDependencies) {
         ),
       },
       streaks:
-        verdict?.streak !== undefined && actionDeliveries.length > 0
-          ? { records: createStreakRecords(deps.table, deps.tableName, key), streak: verdict.streak }
+        verdict?.streak !== undefined && plans.size > 0
+          ? {
+              records: createStreakRecords(deps.table, deps.tableName, key),
+              streak: verdict.streak,
+              order: createAlertOrder(deps.table, deps.tableName, key),
+              closings: [...plans]
+                .filter(([, plan]) => plan.kind === "send" && plan.order === "closing")
+                .map(([entry]) => entry.urlParameter),
+            }
           : undefined,
       eventId,
       actions: actionDeliveries,

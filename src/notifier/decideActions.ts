@@ -1,15 +1,9 @@
+import { createAlertOrder, type AlertOrder } from "./alertOrder";
 import { readDelivery, type CallOptions, type DeliveryRecord } from "./deliveryLedger";
-import {
-  needsRemembered,
-  openerToAsk,
-  planAction,
-  standingOf,
-  type ActionPlan,
-  type StreakClaim,
-} from "./healthActions";
+import { openerToAsk, planAction, standingOf, type ActionPlan } from "./healthActions";
 import { readNewestStreak, type StatusTable } from "./projectStatus";
 import type { RegistryEntry } from "./registryEntries";
-import { createStreakRecords, type StreakRecords, type StreakTable } from "./streakRecords";
+import { createStreakRecords, type Claimant, type StreakRecords, type StreakTable } from "./streakRecords";
 import type { Verdict } from "./verdict";
 
 /** What deciding the actions of an event needs. */
@@ -18,26 +12,31 @@ export interface ActionDecision {
   tableName: string;
   /** The key the project's status and streak records live under. */
   project: string;
-  eventId: string;
+  /** This invocation: its event, and its lease of the event. */
+  claimant: Claimant;
+  /** Until when (epoch ms) this invocation may send: its lease's end. */
+  leaseUntil: number;
   verdict: Verdict;
   /** Bounds every table call of the decision by the invocation's deadline. */
   options: CallOptions;
 }
 
 const CLAIM_REFUSED = "another invocation is opening the failure streak for it; left to Lambda's retry";
+const ORDER_REFUSED =
+  "another invocation is sending an older failure streak's fix of the same alert; left to Lambda's retry";
 
 /**
  * Decides what each receiver with actions gets for the event, before anything is sent: reads every
  * receiver's record of the streak (one query), and, where a record does not say the streak is open, the
  * delivery record of the event expected to open it (the ledger knows an in-flight opening from one that
- * ended); then takes the claims the plans need (the right to open the streak, or to close it unopened).
- * A claim refused, or a table call that fails, leaves the receiver to Lambda's retry.
+ * ended); then takes the rights the plans need (to open the streak, or to close it unopened, and the
+ * alert's order). A right refused, or a table call that fails, leaves the receiver to Lambda's retry.
  */
 export async function decideActions(
   entries: readonly RegistryEntry[],
   decision: ActionDecision,
 ): Promise<Map<RegistryEntry, ActionPlan>> {
-  const { table, tableName, project, eventId, verdict, options } = decision;
+  const { table, tableName, project, claimant, verdict, options } = decision;
   const streak = verdict.streak;
   const plans = new Map<RegistryEntry, ActionPlan>();
   if (streak === undefined) return plans;
@@ -59,11 +58,13 @@ export async function decideActions(
       );
     }
     const openers = new Map(
-      entries.map((entry) => [entry, openerToAsk(entry, records.get(entry.urlParameter), verdict, eventId)]),
+      entries.map((entry) => [
+        entry,
+        openerToAsk(entry, records.get(entry.urlParameter), verdict, claimant.event),
+      ]),
     );
-    const previousFix = needsPreviousFix(entries, verdict) ? verdict.previousFixEvent : undefined;
     const deliveries = await readDeliveries(
-      [...new Set([...openers.values(), previousFix])].filter((event) => event !== undefined),
+      [...new Set(openers.values())].filter((event) => event !== undefined),
       decision,
     );
     for (const entry of entries) {
@@ -74,60 +75,55 @@ export async function decideActions(
         records.get(receiver),
         opener === undefined ? undefined : { event: opener, delivery: deliveries.get(opener) },
       );
-      const fixed = entry.actions?.fixed;
-      const fixDelivery = previousFix === undefined ? undefined : deliveries.get(previousFix);
-      plans.set(
-        entry,
-        planAction(
-          entry,
-          verdict,
-          standing,
-          {
-            newestStreak,
-            previousFixInFlight:
-              fixed !== undefined &&
-              !needsRemembered(entry, fixed) &&
-              fixDelivery?.leaseHeld === true &&
-              !fixDelivery.delivered.has(receiver),
-          },
-          eventId,
-        ),
-      );
+      plans.set(entry, planAction(entry, verdict, standing, newestStreak, claimant.event));
     }
   } catch (error) {
     const reason = `its failure streak's records could not be read (${(error as Error).name}); left to Lambda's retry`;
     return new Map(entries.map((entry) => [entry, { kind: "wait", reason }]));
   }
+  const order = createAlertOrder(table, tableName, project);
   await Promise.all(
     [...plans].map(async ([entry, plan]) => {
-      if (plan.kind === "wait" || !plan.claim) return;
-      const taken = await claim(streaks, entry.urlParameter, streak, eventId, plan.claim, options).catch(
-        (error: unknown) => (error as Error).name,
+      const refused = await takeRights(plan, entry.urlParameter, streak, decision, streaks, order).catch(
+        (error: unknown) =>
+          `its failure streak's record could not be written (${(error as Error).name}); left to Lambda's retry`,
       );
-      if (taken === true) return;
-      const reason =
-        taken === false
-          ? CLAIM_REFUSED
-          : `its failure streak's record could not be written (${taken}); left to Lambda's retry`;
-      plans.set(entry, { kind: "wait", reason });
+      if (refused) plans.set(entry, { kind: "wait", reason: refused });
     }),
   );
   return plans;
 }
 
 /**
- * Whether an opening of this event might overtake the previous streak's fix at some receiver: one whose
- * fix names the alert by the project (needs no remembered value), which the fix must close first.
+ * Takes the rights a plan needs before anything is sent: its place in the alert's order, then its claim
+ * on the streak record. Resolves with why one was refused, or undefined when all were taken.
  */
-function needsPreviousFix(entries: readonly RegistryEntry[], verdict: Verdict): boolean {
-  return (
-    verdict.previousFixEvent !== undefined &&
-    (verdict.transition === "broken" || verdict.transition === "still-failing") &&
-    entries.some((entry) => {
-      const fixed = entry.actions?.fixed;
-      return entry.actions?.broken !== undefined && fixed !== undefined && !needsRemembered(entry, fixed);
-    })
-  );
+async function takeRights(
+  plan: ActionPlan,
+  receiver: string,
+  streak: number,
+  { claimant, leaseUntil, options }: ActionDecision,
+  streaks: StreakRecords,
+  order: AlertOrder,
+): Promise<string | undefined> {
+  if (plan.kind === "wait") return undefined;
+  if (plan.kind === "send" && plan.order) {
+    const placed =
+      plan.order === "opening"
+        ? await order.opening(receiver, streak, options)
+        : await order.closing(receiver, streak, claimant.event, leaseUntil, options);
+    if (!placed) return ORDER_REFUSED;
+  }
+  if (!plan.claim) return undefined;
+  const { kind, over } = plan.claim;
+  const claimed =
+    kind === "opening"
+      ? await streaks.claimOpening(receiver, streak, claimant, over, options)
+      : await streaks.closeUnopened(receiver, streak, claimant, over, options);
+  if (claimed) return undefined;
+  // Nothing is sent: a newer streak's opening need not wait for this fix.
+  if (plan.kind === "send" && plan.order === "closing") await order.closed(receiver, claimant.event, options);
+  return CLAIM_REFUSED;
 }
 
 async function readDeliveries(
@@ -138,17 +134,4 @@ async function readDeliveries(
     events.map(async (event) => [event, await readDelivery(table, tableName, event, options)] as const),
   );
   return new Map(read);
-}
-
-function claim(
-  streaks: StreakRecords,
-  receiver: string,
-  streak: number,
-  eventId: string,
-  { kind, over }: StreakClaim,
-  options: CallOptions,
-): Promise<boolean> {
-  return kind === "opening"
-    ? streaks.claimOpening(receiver, streak, eventId, over, options)
-    : streaks.closeUnopened(receiver, streak, eventId, over, options);
 }

@@ -45,6 +45,11 @@ export interface Lease {
   failed: ReadonlySet<string>;
   /** The build's verdict as its first evaluation gave it, if an invocation recorded one. */
   verdict?: Verdict;
+  /**
+   * Counts the event's leases: each invocation's is one more than the last. A right another record holds
+   * for this invocation names it, so that a later build can tell it from one an ended invocation held.
+   */
+  generation: number;
 }
 
 /** How an invocation ended, written as it gives up the lease. */
@@ -64,6 +69,8 @@ export interface DeliveryRecord {
   leaseHeld: boolean;
   /** What each receiver delivered remembered from its answer. */
   remembered: RememberedValues;
+  /** The generation of the event's newest lease: every invocation up to it has ended unless it is held. */
+  generation: number;
 }
 
 export interface DeliveryLedger {
@@ -118,7 +125,7 @@ export function createDeliveryLedger(
         const claimed = await table.updateItem({
           TableName: tableName,
           Key: key,
-          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = :expiresAt", ...pendingValues.clauses].join(", ")}${pendingSet ? " ADD delivered :pending" : ""}`,
+          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = :expiresAt", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
           ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
           ExpressionAttributeNames: { "#project": "project", ...pendingValues.names },
           ExpressionAttributeValues: {
@@ -126,6 +133,7 @@ export function createDeliveryLedger(
             ":leaseUntil": { N: String(leaseUntil) },
             ":expiresAt": expiresAt(),
             ":now": { N: String(Date.now()) },
+            ":one": { N: "1" },
             ...(pendingSet ? { ":pending": pendingSet } : {}),
             ...pendingValues.values,
           },
@@ -141,6 +149,7 @@ export function createDeliveryLedger(
         delivered: new Set([...(previous?.delivered?.SS ?? []), ...(pending?.keys() ?? [])]),
         failed: new Set(previous?.failed?.SS ?? []),
         verdict: previous?.verdict ? verdictFromItem(previous.verdict) : undefined,
+        generation: Number(previous?.lease_generation?.N ?? 0) + 1,
       };
     },
 
@@ -242,6 +251,7 @@ export async function readDelivery(
     delivered: new Set(item.delivered?.SS ?? []),
     leaseHeld: Number(item.lease_expires_at?.N ?? 0) > Date.now(),
     remembered,
+    generation: Number(item.lease_generation?.N ?? 0),
   };
 }
 

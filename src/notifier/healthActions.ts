@@ -2,15 +2,15 @@ import type { ReceiverAction, Transition } from "../receiverDefinition";
 import type { DeliveryRecord } from "./deliveryLedger";
 import type { RegistryEntry } from "./registryEntries";
 import { renderTemplate } from "./renderTemplate";
-import type { StreakRecord } from "./streakRecords";
+import type { Claimant, StreakRecord } from "./streakRecords";
 import type { Verdict } from "./verdict";
 
 /** A right the decide step takes on the receiver's streak record before anything is sent. */
 export interface StreakClaim {
   /** `opening`: to send the streak's opening action; `close-unopened`: to close a streak never opened. */
   kind: "opening" | "close-unopened";
-  /** An opener whose invocation ended without delivering, whose right is taken over. */
-  over?: string;
+  /** An opener whose invocations had ended without delivering, whose right is taken over. */
+  over?: Claimant;
 }
 
 /** What the record stage writes of the receiver's streak after the delivery. */
@@ -25,6 +25,11 @@ export type ActionPlan =
       /** The values remembered earlier in the streak, for the action's placeholders. */
       remembered: Record<string, string>;
       claim?: StreakClaim;
+      /**
+       * For a receiver whose fix names the alert by the project: the place this action takes in the
+       * alert's order (see AlertOrder), taken before sending.
+       */
+      order?: "opening" | "closing";
       /** Written once the receiver answered 2xx. */
       record: StreakWrite;
       /**
@@ -47,15 +52,7 @@ export type StreakStanding =
   /** The invocation expected to open it holds its event's lease and has not delivered it yet. */
   | { kind: "in-flight" }
   /** Not opened, and no invocation is opening it: it may be claimed (taking over `over`). */
-  | { kind: "free"; over?: string };
-
-/** What the decide step knows beyond the receiver's streak. */
-export interface ProjectSituation {
-  /** The build number that began the project's newest streak. */
-  newestStreak?: number;
-  /** The fix of the project's previous streak is in flight to this receiver (in another invocation). */
-  previousFixInFlight: boolean;
-}
+  | { kind: "free"; over?: Claimant };
 
 const WAIT_FOR_OPENING =
   "the failure streak's opening action is in flight in another invocation; left to Lambda's retry";
@@ -126,8 +123,8 @@ export function standingOf(
     };
   }
   if (delivery?.leaseHeld) return { kind: "in-flight" };
-  // Its invocation ended without delivering (or never had the receiver): the right is free.
-  return { kind: "free", over: event };
+  // Its invocations ended without delivering (or never had the receiver): the right is free.
+  return { kind: "free", over: { event, generation: delivery?.generation ?? 0 } };
 }
 
 /**
@@ -144,7 +141,7 @@ export function planAction(
   entry: RegistryEntry,
   verdict: Verdict,
   standing: StreakStanding,
-  situation: ProjectSituation,
+  newestStreak: number | undefined,
   eventId: string,
 ): ActionPlan {
   const actions = entry.actions ?? {};
@@ -152,11 +149,14 @@ export function planAction(
   const action = actions[transition];
   const streak = verdict.streak ?? 0;
   const over =
-    situation.newestStreak !== undefined && situation.newestStreak > streak
-      ? `the failure streak that began with build #${streak} is over: a newer one began with build #${situation.newestStreak}`
+    newestStreak !== undefined && newestStreak > streak
+      ? `the failure streak that began with build #${streak} is over: a newer one began with build #${newestStreak}`
       : undefined;
   const superseded = (followUp: ReceiverAction | undefined) =>
     over !== undefined && followUp !== undefined && !needsRemembered(entry, followUp);
+  // Openings and fixes of an alert the fix names by the project (no remembered value) keep their order.
+  const ordered =
+    actions.broken !== undefined && actions.fixed !== undefined && !needsRemembered(entry, actions.fixed);
   const send = (
     sent: Transition,
     values: Record<string, string>,
@@ -169,6 +169,7 @@ export function planAction(
     remembered: values,
     record,
     ...extra,
+    ...(ordered && sent !== "still-failing" ? { order: sent === "broken" ? "opening" : "closing" } : {}),
   });
 
   if (!actions.broken) {
@@ -180,17 +181,8 @@ export function planAction(
   }
 
   const repairFrom = standing.kind === "open" ? standing.repairFrom : undefined;
-  const opening = (claim: StreakClaim): ActionPlan => {
-    if (over) return { kind: "skip", reason: over };
-    if (situation.previousFixInFlight) {
-      return {
-        kind: "wait",
-        reason:
-          "the previous failure streak's fix is in flight to it in another invocation; left to Lambda's retry",
-      };
-    }
-    return send("broken", {}, "opened", { claim });
-  };
+  const opening = (claim: StreakClaim): ActionPlan =>
+    over ? { kind: "skip", reason: over } : send("broken", {}, "opened", { claim });
 
   switch (standing.kind) {
     case "in-flight":

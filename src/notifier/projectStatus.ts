@@ -16,7 +16,7 @@ import { eventIdOf } from "./webhookId";
  * can have (`#` is not allowed in one).
  */
 export const STATUS_KEY_PREFIX = "#status:";
-const STATUS_SORT_KEY = "#last-final-status";
+export const STATUS_SORT_KEY = "#last-final-status";
 /**
  * The verdicts of a project's newest builds are kept in its record, so a retry or replay of one of them
  * gets the verdict its first evaluation gave even after newer builds were recorded. Each takes about 60
@@ -39,8 +39,8 @@ export interface StatusTable {
  * after the other, each judged against the other's status. A build older than the newest recorded one
  * is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
  * evaluation gave. `project` is the key the project's record lives under (see `projectKey`). The record
- * also keeps the event that began the newest streak and the event of the newest fix, which the streak's
- * verdicts carry (`streakEvent`, `previousFixEvent`).
+ * also keeps the newest streak and the event that began it, which the streak's verdicts carry
+ * (`streakEvent`).
  */
 export async function evaluateFinalStatus(
   table: StatusTable,
@@ -73,7 +73,6 @@ export async function evaluateFinalStatus(
     const health = judgeHealth(healthOf(record), status, buildNumber);
     const opens = health.transition === "broken";
     const streakEvent = opens ? eventId : record?.streak_event?.S;
-    const fixEvent = health.transition === "fixed" ? eventId : record?.fix_event?.S;
     const newestStreak = opens ? buildNumber : newestStreakIn(record);
     const verdict: Verdict = {
       previous,
@@ -82,9 +81,6 @@ export async function evaluateFinalStatus(
       ...(health.transition ? { transition: health.transition } : {}),
       ...(health.streak === undefined ? {} : { streak: health.streak }),
       ...(health.streak === undefined || streakEvent === undefined ? {} : { streakEvent }),
-      ...((opens || health.transition === "still-failing") && record?.fix_event?.S !== undefined
-        ? { previousFixEvent: record.fix_event.S }
-        : {}),
     };
     const verdicts = newestVerdicts({
       ...record?.verdicts?.M,
@@ -102,7 +98,6 @@ export async function evaluateFinalStatus(
           ...healthItem(health.next),
           ...(newestStreak === undefined ? {} : { newest_streak: { N: String(newestStreak) } }),
           ...(streakEvent === undefined ? {} : { streak_event: { S: streakEvent } }),
-          ...(fixEvent === undefined ? {} : { fix_event: { S: fixEvent } }),
           verdicts: { M: verdicts },
           version: { N: String(version + 1) },
         },

@@ -1,3 +1,4 @@
+import type { AlertOrder } from "./alertOrder";
 import type { DeliveryLedger, Settlement } from "./deliveryLedger";
 import type { ActionPlan } from "./healthActions";
 import type { StreakRecords } from "./streakRecords";
@@ -20,8 +21,11 @@ export interface Records {
   /** Undefined when no receiver hears of the event (nothing is recorded of it). */
   ledger?: DeliveryLedger;
   settlement: Settlement;
-  /** The project's streak records, with the streak the event belongs to. */
-  streaks?: { records: StreakRecords; streak: number };
+  /**
+   * The project's streak records, with the streak the event belongs to, and the alert order whose
+   * closings the event's fixes took (by receiver), to give up.
+   */
+  streaks?: { records: StreakRecords; streak: number; order: AlertOrder; closings: readonly string[] };
   eventId: string;
   actions: readonly ActionDelivery[];
   /** Fires at the invocation's deadline, less the time to report. */
@@ -65,6 +69,15 @@ export async function recordOutcomes(records: Records): Promise<void> {
         errorCode: (error as Error).name,
       });
     }),
+    ...(streaks?.closings ?? []).map((receiver) =>
+      streaks?.order.closed(receiver, eventId, options).catch((error: unknown) =>
+        log.error("Alert order not released; a newer streak's opening waits for this invocation's deadline", {
+          eventId,
+          receiver,
+          errorCode: (error as Error).name,
+        }),
+      ),
+    ),
     ...records.actions.map((action) =>
       writeStreak(action).catch((error: unknown) =>
         log.error("Streak record not written; the delivery record keeps what the answer gave", {

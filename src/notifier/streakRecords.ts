@@ -55,12 +55,24 @@ export interface StreakTable extends LedgerTable {
   getItem(input: GetItemCommandInput, options?: CallOptions): Promise<GetItemCommandOutput>;
 }
 
-/** A conditional write that takes a right over the receiver's record of the streak for `eventId`. */
+/** An invocation, as the rights it takes name it: its event, and its lease of the event. */
+export interface Claimant {
+  event: string;
+  /** The generation of the invocation's lease (see `Lease.generation`). */
+  generation: number;
+}
+
+/**
+ * A conditional write that takes a right over the receiver's record of the streak for `claimant`. `over`
+ * is an opener whose invocations had all ended without delivering when its delivery record was read (up
+ * to that record's lease generation): its right may be taken over, but not one a later invocation of
+ * the same event took since.
+ */
 type StreakClaim = (
   receiver: string,
   streak: number,
-  eventId: string,
-  over?: string,
+  claimant: Claimant,
+  over?: Claimant,
   options?: CallOptions,
 ) => Promise<boolean>;
 
@@ -78,8 +90,7 @@ export interface StreakRecords {
   ): Promise<StreakRecord | undefined>;
   /**
    * Takes the right to send the streak's opening action to the receiver: false when another invocation
-   * holds it or the streak is open or closed. `over` names an opener whose invocation ended without
-   * delivering it (its delivery record says so), whose right may be taken over.
+   * holds it or the streak is open or closed.
    */
   claimOpening: StreakClaim;
   /**
@@ -184,7 +195,11 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
   };
   const state = (value: StreakState): AttributeValue => ({ S: value });
   /** The record in a state, set by `event` (its opener, or its closer); a closed one expires sooner. */
-  const marked = (streak: number, value: StreakState, event: { opener: string } | { closer: string }) => ({
+  const marked = (
+    streak: number,
+    value: StreakState,
+    event: { opener: string } | { closer: string },
+  ): Record<string, AttributeValue> => ({
     streak: { N: String(streak) },
     streak_state: state(value),
     ...Object.fromEntries(Object.entries(event).map(([name, id]) => [name, { S: id }])),
@@ -192,15 +207,22 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
       value === "opening" || value === "open" ? OPEN_RECORD_LIFETIME_SECONDS : CLOSED_RECORD_LIFETIME_SECONDS,
     ),
   });
-  /** Not yet written, or being opened by `opener` (this event, or one whose invocation ended). */
-  const freeFor = (eventId: string, over: string | undefined) => ({
+  /**
+   * Not yet written, or being opened by the claimant's event (a retry of it), or by `over` under a lease
+   * no newer than the one its delivery record showed ended.
+   */
+  const freeFor = (claimant: Claimant, over: Claimant | undefined) => ({
     condition:
-      "attribute_not_exists(#project) OR (streak_state = :opening_state AND " +
-      `(opener = :me${over === undefined ? "" : " OR opener = :over"}))`,
+      "attribute_not_exists(#project) OR (streak_state = :opening_state AND (opener = :me" +
+      (over === undefined
+        ? "))"
+        : " OR (opener = :over AND (attribute_not_exists(opener_generation) OR opener_generation <= :over_generation))))"),
     conditionValues: {
       ":opening_state": state("opening"),
-      ":me": { S: eventId },
-      ...(over === undefined ? {} : { ":over": { S: over } }),
+      ":me": { S: claimant.event },
+      ...(over === undefined
+        ? {}
+        : { ":over": { S: over.event }, ":over_generation": { N: String(over.generation) } }),
     },
   });
 
@@ -253,14 +275,17 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
       };
     },
 
-    claimOpening(receiver, streak, eventId, over, options) {
-      const set = marked(streak, "opening", { opener: eventId });
-      return write(receiver, streak, { set, ...freeFor(eventId, over) }, options);
+    claimOpening(receiver, streak, claimant, over, options) {
+      const set = {
+        ...marked(streak, "opening", { opener: claimant.event }),
+        opener_generation: { N: String(claimant.generation) },
+      };
+      return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
-    closeUnopened(receiver, streak, eventId, over, options) {
-      const set = marked(streak, "closed-without-opening", { closer: eventId });
-      return write(receiver, streak, { set, ...freeFor(eventId, over) }, options);
+    closeUnopened(receiver, streak, claimant, over, options) {
+      const set = marked(streak, "closed-without-opening", { closer: claimant.event });
+      return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
     async opened(receiver, streak, opener, values, options) {

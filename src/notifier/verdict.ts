@@ -20,12 +20,6 @@ export interface Verdict {
    */
   streakEvent?: string;
   /**
-   * For a failure (`broken`, `still-failing`): the event of the build that fixed the project's previous
-   * streak, whose close of an alert named by the project must reach a receiver before the new streak's
-   * opening does.
-   */
-  previousFixEvent?: string;
-  /**
    * Not kept with the verdict: the build number that began the project's newest streak when the verdict
    * was read. A retry, which takes the verdict from the delivery record, reads it anew when it needs it.
    */
@@ -41,9 +35,6 @@ export function verdictToItem(verdict: Verdict): AttributeValue {
       ...(verdict.transition === undefined ? {} : { transition: { S: verdict.transition } }),
       ...(verdict.streak === undefined ? {} : { streak: { N: String(verdict.streak) } }),
       ...(verdict.streakEvent === undefined ? {} : { streak_event: { S: verdict.streakEvent } }),
-      ...(verdict.previousFixEvent === undefined
-        ? {}
-        : { previous_fix_event: { S: verdict.previousFixEvent } }),
     },
   };
 }
@@ -58,7 +49,6 @@ export function verdictFromItem(item: AttributeValue): Verdict {
     ...(isTransition(transition) ? { transition } : {}),
     ...(fields.streak?.N === undefined ? {} : { streak: Number(fields.streak.N) }),
     ...(fields.streak_event?.S === undefined ? {} : { streakEvent: fields.streak_event.S }),
-    ...(fields.previous_fix_event?.S === undefined ? {} : { previousFixEvent: fields.previous_fix_event.S }),
   };
 }
 
