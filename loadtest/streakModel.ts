@@ -245,6 +245,28 @@ function checkOneOpening(receiver: string, streak: number, openings: Delivery[],
   } else check.report.violations.push(finding);
 }
 
+/**
+ * Reports a finding about a streak whose `openings` were taken: as a violation, or in the window of
+ * docs/delivery.md when every record of an opening was lost (the invocation was killed, or logged both
+ * its delivery record and its streak record unwritten), after which the streak's next builds find it
+ * never opened.
+ */
+function unlessRecordsLost(
+  receiver: string,
+  openings: Delivery[],
+  check: ReceiverCheck,
+): (detail: string) => void {
+  const lost = openings.some((opening) =>
+    check.lostRecord(opening.build.id, receiver, true, opening.request.receivedAt),
+  );
+  return (detail) =>
+    (lost ? check.report.windows : check.report.violations).push({
+      receiver,
+      project: check.project,
+      detail,
+    });
+}
+
 function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
   const { project, streaks, violation, deadLettered } = check;
   checkActsOn("jira", deliveries, ["broken", "still-failing", "fixed"], check);
@@ -271,6 +293,8 @@ function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
     check.report.tickets += tickets.length;
     checkOneOpening("jira", start, tickets, check);
     const sentBy = (build: StreakBuild) => deliveries.filter((delivery) => delivery.build.id === build.id);
+    // Every record of the ticket's opening lost: the streak's next builds may find it never opened.
+    const flag = unlessRecordsLost("jira", tickets, check);
     if (tickets.length === 0) {
       // No ticket: only where the streak was fixed before any opening got through, or one is dead-lettered.
       if (!streak.fix && !streak.failures.some((build) => deadLettered(build, "jira"))) {
@@ -280,7 +304,7 @@ function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
     }
     for (const build of streak.failures.slice(1)) {
       if (sentBy(build).length === 0 && !deadLettered(build, "jira")) {
-        violation("jira", project, `still-failing build #${build.number} of streak #${start} was never sent`);
+        flag(`still-failing build #${build.number} of streak #${start} was never sent`);
       }
     }
     if (!streak.fix) continue;
@@ -290,11 +314,7 @@ function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
     );
     check.report.ticketsClosed += closes.length;
     if (closes.length === 0 && !deadLettered(streak.fix, "jira")) {
-      violation(
-        "jira",
-        project,
-        `the ticket of streak #${start} was never closed by its fix #${streak.fix.number}`,
-      );
+      flag(`the ticket of streak #${start} was never closed by its fix #${streak.fix.number}`);
     }
   }
 }
@@ -408,11 +428,11 @@ function checkTriggers(deliveries: Delivery[], check: ReceiverCheck): void {
     if (opened.length === 0 || !streak.fix) continue;
     const fix = streak.fix;
     if (!deliveries.some((delivery) => delivery.build.id === fix.id) && !deadLettered(fix, "pager")) {
-      violation(
+      unlessRecordsLost(
         "pager",
-        project,
-        `the trigger of streak #${start} was never resolved by its fix #${fix.number}`,
-      );
+        opened,
+        check,
+      )(`the trigger of streak #${start} was never resolved by its fix #${fix.number}`);
     }
   }
 }
