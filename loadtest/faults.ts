@@ -109,9 +109,24 @@ export const STREAK_TABLE_FAULT_RATES = {
 };
 
 /**
+ * A call's content without the times it holds (`:now`, a lease's end, an expiry): the same write of a
+ * run, or of another run with the same seed, has the same content; the SDK's retries of it too.
+ */
+function timelessContent(request: ProxiedRequest): string {
+  const values = (request.input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+  return JSON.stringify({
+    ...request.input,
+    ExpressionAttributeValues: Object.fromEntries(
+      Object.entries(values).filter(([name]) => !/now|until|expire/i.test(name)),
+    ),
+  });
+}
+
+/**
  * The streak run's table faults, over DynamoDB's throttling: writes of `#remember:` and `#delivery:`
  * records that fail (HTTP 500, for every attempt of the same call: the SDK retries it with the same
- * body) or hang, and streak-record queries answered late. Decided by the seed and the call's content.
+ * body) or hang, and streak-record queries answered late. Decided by the seed and the call's content
+ * (without the times it holds).
  */
 export function streakTableFaults(seed: number): {
   decide: (request: ProxiedRequest) => InjectedFault | undefined;
@@ -122,7 +137,8 @@ export function streakTableFaults(seed: number): {
   return {
     decide(request) {
       const partition = itemOf(request);
-      const roll = draw(seed, "table", request.operation, JSON.stringify(request.input));
+      const content = timelessContent(request);
+      const roll = draw(seed, "table", request.operation, content);
       const records = partition.startsWith("#remember:") || partition.startsWith("#delivery:");
       if (request.operation === "UpdateItem" && records) {
         if (roll < STREAK_TABLE_FAULT_RATES.writeError) {
@@ -137,7 +153,7 @@ export function streakTableFaults(seed: number): {
       if (request.operation === "Query" && partition.startsWith("#remember:")) {
         if (roll < STREAK_TABLE_FAULT_RATES.slowRead) {
           injected.slowReads += 1;
-          return { delayMs: 300 + Math.floor(draw(seed, "slow read", JSON.stringify(request.input)) * 1200) };
+          return { delayMs: 300 + Math.floor(draw(seed, "slow read", content) * 1200) };
         }
       }
       return throttling.decide(request);
