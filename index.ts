@@ -153,8 +153,8 @@ const notifier = new aws.lambda.Function(
         parameterPath: receiversPath,
         sourceAccounts: process.env.SOURCE_ACCOUNTS,
         table: {
-          query: (input) => dynamodb.send(new dynamodbModule.QueryCommand(input)),
-          getItem: (input) => dynamodb.send(new dynamodbModule.GetItemCommand(input)),
+          query: (input, options) => dynamodb.send(new dynamodbModule.QueryCommand(input), options),
+          getItem: (input, options) => dynamodb.send(new dynamodbModule.GetItemCommand(input), options),
           putItem: (input) => dynamodb.send(new dynamodbModule.PutItemCommand(input)),
           updateItem: (input, options) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input), options),
         },

@@ -27,6 +27,33 @@ export interface InvocationRecord {
   error?: LambdaError;
   /** The container was killed while it ran. */
   killed: boolean;
+  /** Records the invocation logged it could not write, after receivers had answered (by receiver). */
+  unrecorded: UnrecordedWrites;
+}
+
+/** Receivers whose delivery record, or whose streak record, an invocation could not write. */
+export interface UnrecordedWrites {
+  deliveries: string[];
+  streaks: string[];
+}
+
+/** What the notifier's log lines say it could not record (they name receivers, never values). */
+function unrecordedWrites(logs: string[]): UnrecordedWrites {
+  const unrecorded: UnrecordedWrites = { deliveries: [], streaks: [] };
+  for (const line of logs) {
+    let entry: { message?: string; receivers?: string[]; receiver?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (entry.message?.startsWith("Delivery records not written")) {
+      unrecorded.deliveries.push(...(entry.receivers ?? []));
+    } else if (entry.message?.startsWith("Streak record not written") && entry.receiver) {
+      unrecorded.streaks.push(entry.receiver);
+    }
+  }
+  return unrecorded;
 }
 
 /** How an asynchronous delivery of an event ended. */
@@ -196,6 +223,7 @@ export class AsyncLambda {
         ok: invocation.ok,
         error: invocation.error,
         killed,
+        unrecorded: unrecordedWrites(invocation.logs),
       });
       item.handled?.();
       if (item.answer) {

@@ -97,3 +97,67 @@ export function dynamoDbThrottling(seed: number): {
     injected: () => injected,
   };
 }
+
+/** How often the streak run's table faults strike, per distinct call. */
+export const STREAK_TABLE_FAULT_RATES = {
+  /** A write of a streak or delivery record fails with HTTP 500, every attempt the SDK makes of it. */
+  writeError: 0.03,
+  /** A write of a streak or delivery record never gets an answer. */
+  writeHang: 0.01,
+  /** A read of the streak records is answered late (300 to 1,500 ms): a slow decision. */
+  slowRead: 0.1,
+};
+
+/**
+ * A call's content without the times it holds (`:now`, a lease's end, an expiry): the same write of a
+ * run, or of another run with the same seed, has the same content; the SDK's retries of it too.
+ */
+function timelessContent(request: ProxiedRequest): string {
+  const values = (request.input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+  return JSON.stringify({
+    ...request.input,
+    ExpressionAttributeValues: Object.fromEntries(
+      Object.entries(values).filter(([name]) => !/now|until|expire/i.test(name)),
+    ),
+  });
+}
+
+/**
+ * The streak run's table faults, over DynamoDB's throttling: writes of `#remember:` and `#delivery:`
+ * records that fail (HTTP 500, for every attempt of the same call: the SDK retries it with the same
+ * body) or hang, and streak-record queries answered late. Decided by the seed and the call's content
+ * (without the times it holds).
+ */
+export function streakTableFaults(seed: number): {
+  decide: (request: ProxiedRequest) => InjectedFault | undefined;
+  injected: () => { errors: number; hangs: number; slowReads: number };
+} {
+  const throttling = dynamoDbThrottling(seed);
+  const injected = { errors: 0, hangs: 0, slowReads: 0 };
+  return {
+    decide(request) {
+      const partition = itemOf(request);
+      const content = timelessContent(request);
+      const roll = draw(seed, "table", request.operation, content);
+      const records = partition.startsWith("#remember:") || partition.startsWith("#delivery:");
+      if (request.operation === "UpdateItem" && records) {
+        if (roll < STREAK_TABLE_FAULT_RATES.writeError) {
+          injected.errors += 1;
+          return { status: 500, type: "InternalServerError" };
+        }
+        if (roll < STREAK_TABLE_FAULT_RATES.writeError + STREAK_TABLE_FAULT_RATES.writeHang) {
+          injected.hangs += 1;
+          return { hang: true };
+        }
+      }
+      if (request.operation === "Query" && partition.startsWith("#remember:")) {
+        if (roll < STREAK_TABLE_FAULT_RATES.slowRead) {
+          injected.slowReads += 1;
+          return { delayMs: 300 + Math.floor(draw(seed, "slow read", content) * 1200) };
+        }
+      }
+      return throttling.decide(request);
+    },
+    injected: () => ({ ...injected }),
+  };
+}

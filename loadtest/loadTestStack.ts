@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { VisibilityQueue } from "../local/deadLetterEndpoints";
 import type { LambdaProcess } from "../local/lambdaProcess";
 import { deployLocally, type LocalDeployment } from "../local/localDeployment";
 import { PROJECT } from "../local/stackConfig";
-import { TIME_SCALE } from "./asyncLambda";
+import { AsyncLambda, TIME_SCALE } from "./asyncLambda";
 import type { ReceiverFleet } from "./receiverFleet";
 import { seededRandom } from "./random";
 import type { ReceiverPlan, Scenario } from "./scenario";
@@ -64,18 +65,33 @@ function receiverSecrets(plans: ReceiverPlan[], fleet: ReceiverFleet, seed: numb
  * parameter store, the notifier's code archive as the program serialized it) with the scenario's
  * receivers committed as receiver files, and starts the containers, all at once as in a burst.
  */
-export async function deployLoadTestStack(
+export function deployLoadTestStack(
   scenario: Scenario,
   fleet: ReceiverFleet,
   containerCount: number,
   progress: (line: string) => void,
 ): Promise<LoadTestStack> {
+  return deployWithReceiverFiles(
+    new Map(scenario.receivers.map((plan) => [plan.name, receiverFile(plan)])),
+    receiverSecrets(scenario.receivers, fleet, scenario.seed),
+    containerCount,
+    progress,
+  );
+}
+
+/**
+ * Deploys the stack with `files` (receiver name to the YAML a user commits to receivers/) and `secrets`
+ * (as `pulumi config set --secret` holds them), and starts the containers.
+ */
+export async function deployWithReceiverFiles(
+  files: ReadonlyMap<string, string>,
+  secrets: Record<string, string>,
+  containerCount: number,
+  progress: (line: string) => void,
+): Promise<LoadTestStack> {
   const receiversDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-loadtest-receivers-"));
   try {
-    for (const plan of scenario.receivers) {
-      fs.writeFileSync(path.join(receiversDir, `${plan.name}.yaml`), receiverFile(plan));
-    }
-    const secrets = receiverSecrets(scenario.receivers, fleet, scenario.seed);
+    for (const [name, file] of files) fs.writeFileSync(path.join(receiversDir, `${name}.yaml`), file);
     const local = await deployLocally({
       config: { receiversDir, ...secrets },
       secretKeys: Object.keys(secrets).map((key) => `${PROJECT}:${key}`),
@@ -98,5 +114,23 @@ export async function deployLoadTestStack(
     }
   } finally {
     fs.rmSync(receiversDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `use` with Lambda's asynchronous invocation over the stack's containers and its dead-letter queue,
+ * then stops them and the stack.
+ */
+export async function withAsyncLambda<T>(
+  stack: LoadTestStack,
+  use: (lambda: AsyncLambda, deadLetters: VisibilityQueue) => Promise<T>,
+): Promise<T> {
+  const deadLetters = new VisibilityQueue();
+  const lambda = new AsyncLambda(stack.containers, { timeoutMs: stack.timeoutMs, deadLetters });
+  try {
+    return await use(lambda, deadLetters);
+  } finally {
+    await lambda.close();
+    await stack.close();
   }
 }

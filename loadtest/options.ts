@@ -20,6 +20,9 @@ export interface FaultSwitches {
   containerKill: boolean;
 }
 
+/** The two runs of `npm run loadtest`: the burst of plain deliveries, and the streak run. */
+export type LoadTestPart = "burst" | "streaks";
+
 export interface LoadTestOptions {
   events: number;
   receivers: number;
@@ -28,7 +31,14 @@ export interface LoadTestOptions {
   faults: FaultSwitches;
   /** Lambda delivers a small fraction of events twice, as its asynchronous invocation may. */
   duplicateEvents: boolean;
+  /** Builds per project in the streak run. */
+  builds: number;
+  /** Runs one part only; both by default. */
+  only?: LoadTestPart;
 }
+
+/** Projects of the streak run. */
+export const STREAK_RUN_PROJECTS = 4;
 
 /** Each fault's switch on the command line: `--no-<flag>`. */
 const FAULT_FLAGS: Record<keyof FaultSwitches, string> = {
@@ -42,7 +52,7 @@ const FAULT_FLAGS: Record<keyof FaultSwitches, string> = {
   containerKill: "kill",
 };
 
-const LIMITS = { events: 10_000, receivers: 100, containers: 50 };
+const LIMITS = { events: 10_000, receivers: 100, containers: 50, builds: 100 };
 
 export const DEFAULT_OPTIONS: LoadTestOptions = {
   events: 1000,
@@ -60,6 +70,7 @@ export const DEFAULT_OPTIONS: LoadTestOptions = {
     containerKill: true,
   },
   duplicateEvents: true,
+  builds: 40,
 };
 
 export const USAGE = `Usage: npm run loadtest -- [options]
@@ -67,14 +78,20 @@ export const USAGE = `Usage: npm run loadtest -- [options]
 Runs a burst of CodeBuild events through the notifier's code archive (as npm run package builds it)
 in local Lambda containers, against the local DynamoDB and parameter store and loopback receivers,
 with faults injected; then replays the dead-letter queue with npm run replay-dead-letters and checks
-that every notice arrived once, or is still in the dead-letter queue with its reason. Nothing leaves
-the machine. Exits 1 when an invariant fails, 2 for a bad option.
+that every notice arrived once, or is still in the dead-letter queue with its reason. Then the streak
+run: builds of ${STREAK_RUN_PROJECTS} projects with failure streaks, finishing together and out of order, for
+receivers with actions (tickets, alerts, threads), with slow receivers and failing and hanging table
+writes, checked against a model of what each receiver must see. Nothing leaves the machine. Exits 1
+when an invariant fails, 2 for a bad option.
 
 Options:
   --events N                  build events in the burst (default ${DEFAULT_OPTIONS.events}, at most ${LIMITS.events})
-  --receivers N               receivers (default ${DEFAULT_OPTIONS.receivers}, at most ${LIMITS.receivers})
+  --receivers N               receivers of the burst (default ${DEFAULT_OPTIONS.receivers}, at most ${LIMITS.receivers})
+  --builds N                  builds per project in the streak run (default ${DEFAULT_OPTIONS.builds}, at most ${LIMITS.builds})
   --containers N              concurrent Lambda containers (default ${DEFAULT_OPTIONS.containers}, at most ${LIMITS.containers})
   --seed N                    the seed of every random choice (default ${DEFAULT_OPTIONS.seed})
+  --only burst|streaks        run one part only
+  (the switches below are the burst's; the streak run keeps its faults)
   --no-faults                 inject no fault (Lambda's retries and duplicate events stay)
   --no-receiver-errors        receivers never answer 5xx
   --no-rate-limits            receivers never answer 429
@@ -112,7 +129,9 @@ export function parseLoadTestOptions(args: string[]): LoadTestOptions | undefine
         events: { type: "string" },
         receivers: { type: "string" },
         containers: { type: "string" },
+        builds: { type: "string" },
         seed: { type: "string" },
+        only: { type: "string" },
         "no-faults": { type: "boolean" },
         "no-duplicates": { type: "boolean" },
         help: { type: "boolean" },
@@ -129,6 +148,10 @@ export function parseLoadTestOptions(args: string[]): LoadTestOptions | undefine
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new LoadTestUsageError(`--seed ${String(values.seed)}: give a whole number, 0 or more`);
   }
+  const only = values.only as string | undefined;
+  if (only !== undefined && only !== "burst" && only !== "streaks") {
+    throw new LoadTestUsageError(`--only ${only}: give burst or streaks`);
+  }
   const flags = values as Record<string, string | boolean | undefined>;
   const faults = Object.fromEntries(
     Object.entries(FAULT_FLAGS).map(([fault, flag]) => [fault, !flags["no-faults"] && !flags[`no-${flag}`]]),
@@ -140,15 +163,18 @@ export function parseLoadTestOptions(args: string[]): LoadTestOptions | undefine
     seed,
     faults,
     duplicateEvents: !values["no-duplicates"],
+    builds: count("builds", values.builds as string | undefined, DEFAULT_OPTIONS.builds),
+    ...(only ? { only } : {}),
   };
 }
 
 /** The command line that gives `options`, for the report. */
 export function commandFor(options: LoadTestOptions): string {
   const args: string[] = [];
-  for (const name of ["events", "receivers", "containers", "seed"] as const) {
+  for (const name of ["events", "receivers", "builds", "containers", "seed"] as const) {
     if (options[name] !== DEFAULT_OPTIONS[name]) args.push(`--${name} ${options[name]}`);
   }
+  if (options.only) args.push(`--only ${options.only}`);
   const off = Object.entries(FAULT_FLAGS).filter(([fault]) => !options.faults[fault as keyof FaultSwitches]);
   if (off.length === Object.keys(FAULT_FLAGS).length) args.push("--no-faults");
   else args.push(...off.map(([, flag]) => `--no-${flag}`));

@@ -11,6 +11,25 @@ export interface ReplayRun {
   stderr: string;
 }
 
+/** Waits as long as `ms`. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Replays the dead letters as an operator does, later: once the lease of the last invocation (of
+ * functions whose timeout is `timeoutMs`) has run out.
+ */
+export async function replayOnceLeasesEnd(
+  queue: VisibilityQueue,
+  lambda: AsyncLambda,
+  timeoutMs: number,
+  progress: (line: string) => void,
+): Promise<ReplayRun> {
+  const lastStart = Math.max(0, ...lambda.invocations.map((invocation) => invocation.startedAt));
+  await sleep(Math.max(0, lastStart + timeoutMs - Date.now()));
+  progress(`Replaying ${queue.size} dead letters with npm run replay-dead-letters`);
+  return replayDeadLetters(queue, lambda);
+}
+
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/codebuild-webhooks-dead-letters";
 const FUNCTION_NAME = "codebuild-webhooks-notifier";
 

@@ -3,21 +3,28 @@ import type { LoadTestResult } from "./runLoadTest";
 
 const MAX_FINDINGS_SHOWN = 10;
 
-function table(rows: [string, string][]): string[] {
+/** Rows of a label and a value, the values aligned. */
+export function table(rows: [string, string][]): string[] {
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
 }
 
-function findings(title: string, list: PairFinding[]): string[] {
-  if (list.length === 0) return [];
+/** A titled list of findings, the first few of them; nothing when there are none. */
+export function listed(title: string, lines: string[]): string[] {
+  if (lines.length === 0) return [];
   return [
     "",
-    `${title} (${list.length}):`,
-    ...list
-      .slice(0, MAX_FINDINGS_SHOWN)
-      .map((finding) => `  ${finding.receiver} ← event ${finding.eventId}: ${finding.detail}`),
-    ...(list.length > MAX_FINDINGS_SHOWN ? [`  … and ${list.length - MAX_FINDINGS_SHOWN} more`] : []),
+    `${title} (${lines.length}):`,
+    ...lines.slice(0, MAX_FINDINGS_SHOWN).map((line) => `  ${line}`),
+    ...(lines.length > MAX_FINDINGS_SHOWN ? [`  … and ${lines.length - MAX_FINDINGS_SHOWN} more`] : []),
   ];
+}
+
+function findings(title: string, list: PairFinding[]): string[] {
+  return listed(
+    title,
+    list.map((finding) => `${finding.receiver} ← event ${finding.eventId}: ${finding.detail}`),
+  );
 }
 
 /** The run's figures and verdicts as plain text, one row a figure. */

@@ -1,15 +1,14 @@
-import { VisibilityQueue } from "../local/deadLetterEndpoints";
 import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
-import { AsyncLambda, RETRY_DELAYS_MS, TIME_SCALE } from "./asyncLambda";
+import { RETRY_DELAYS_MS, TIME_SCALE } from "./asyncLambda";
 import { sendBurst } from "./eventSource";
 import { expectedNotices } from "./expectedNotices";
 import { failureCauses } from "./failureCauses";
 import { dynamoDbThrottling, PARAMETER_STORE_READS_PER_SECOND } from "./faults";
 import { checkInvariants, invariantsHold, type InvariantReport } from "./invariants";
-import { deployLoadTestStack } from "./loadTestStack";
+import { deployLoadTestStack, withAsyncLambda } from "./loadTestStack";
 import { commandFor, type LoadTestOptions } from "./options";
 import { startReceiverFleet, type AnswerCounts } from "./receiverFleet";
-import { replayDeadLetters, type ReplayRun } from "./replayDeadLetters";
+import { replayOnceLeasesEnd, type ReplayRun } from "./replayDeadLetters";
 import { buildScenario } from "./scenario";
 
 export interface LoadTestResult {
@@ -50,8 +49,6 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The load run: the scenario's burst through the notifier's archive in local containers, with the faults
  * switched on, then `npm run replay-dead-letters`, then the invariants over every expected notice.
@@ -77,9 +74,7 @@ export async function runLoadTest(
   );
   try {
     const stack = await deployLoadTestStack(scenario, fleet, options.containers, progress);
-    const deadLetters = new VisibilityQueue();
-    const lambda = new AsyncLambda(stack.containers, { timeoutMs: stack.timeoutMs, deadLetters });
-    try {
+    return await withAsyncLambda(stack, async (lambda, deadLetters) => {
       const { parameterStore, dynamodbProxy } = stack.local;
       if (faults.parameterThrottling) parameterStore.throttleReadsAbove(PARAMETER_STORE_READS_PER_SECOND);
       const throttling = dynamoDbThrottling(options.seed);
@@ -110,10 +105,7 @@ export async function runLoadTest(
 
       // The receiver is fixed and the operator replays once the last invocation's lease has run out.
       fleet.endOutage();
-      const lastStart = Math.max(0, ...lambda.invocations.map((invocation) => invocation.startedAt));
-      await sleep(Math.max(0, lastStart + stack.timeoutMs - Date.now()));
-      progress(`Replaying ${deadLetters.size} dead letters with npm run replay-dead-letters`);
-      const replay = await replayDeadLetters(deadLetters, lambda);
+      const replay = await replayOnceLeasesEnd(deadLetters, lambda, stack.timeoutMs, progress);
 
       const invariants = checkInvariants(expected, {
         accepted: fleet.accepted,
@@ -167,10 +159,7 @@ export async function runLoadTest(
         passed: invariantsHold(invariants),
         totalS: (Date.now() - started) / 1000,
       };
-    } finally {
-      await lambda.close();
-      await stack.close();
-    }
+    });
   } finally {
     await fleet.close();
   }

@@ -18,13 +18,20 @@ export interface ProxiedRequest {
   input: Record<string, unknown>;
 }
 
-/** An answer the proxy gives instead of forwarding, as the service gives its errors. */
-export interface InjectedFault {
-  /** 400 for throttling and other client errors, 500 for the service's own faults. */
-  status: number;
-  /** The error code, e.g. `ProvisionedThroughputExceededException`, `InternalServerError`. */
-  type: string;
-}
+/**
+ * An answer the proxy gives instead of forwarding, as the service gives its errors; none at all, the call
+ * hanging (its connection kept open without a word) until the client gives up or the proxy closes; or
+ * the call forwarded late, as a slow network or service would.
+ */
+export type InjectedFault =
+  | {
+      /** 400 for throttling and other client errors, 500 for the service's own faults. */
+      status: number;
+      /** The error code, e.g. `ProvisionedThroughputExceededException`, `InternalServerError`. */
+      type: string;
+    }
+  | { hang: true }
+  | { delayMs: number };
 
 /**
  * An HTTP proxy on the loopback interface in front of an AWS JSON endpoint (the local DynamoDB): it
@@ -61,7 +68,9 @@ export async function startDynamoDbProxy(upstream: string): Promise<DynamoDbProx
     calls.total++;
     const body = await readBody(incoming);
     const fault = decide?.({ operation, input: parseInput(body) });
-    if (fault) {
+    if (fault && "hang" in fault) return;
+    if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    else if (fault) {
       outgoing.writeHead(fault.status, { "Content-Type": "application/x-amz-json-1.0" });
       outgoing.end(
         JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${fault.type}`, message: fault.type }),

@@ -117,6 +117,21 @@ async function invoke(handler, { id, event, timeoutMs, profile }) {
 process.on("disconnect", () => process.exit());
 
 const loadStarted = performance.now();
+/**
+ * The container's own peak resident memory. On Linux, VmHWM counts from the container's start; the
+ * rusage figure (ru_maxrss) also counts the memory the parent process had when it forked the
+ * container, so a large test process would make every container look as large.
+ */
+function peakRssBytes() {
+  try {
+    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (peak) return Number(peak[1]) * 1024;
+  } catch {
+    // Not Linux: the rusage figure is the one there is.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 let handler;
 try {
   handler = loadHandler();
@@ -129,7 +144,7 @@ if (handler) {
     if (message.type === "invoke") {
       invoke(handler, message);
     } else if (message.type === "usage") {
-      process.send({ type: "usage", id: message.id, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+      process.send({ type: "usage", id: message.id, maxRssBytes: peakRssBytes() });
     }
   });
   process.send({ type: "ready", loadMs: performance.now() - loadStarted });

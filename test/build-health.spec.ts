@@ -1,48 +1,13 @@
 import * as assert from "node:assert/strict";
 import { DynamoDB, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
+import { createAlertOrder } from "../src/notifier/alertOrder";
 import { createStreakRecords } from "../src/notifier/streakRecords";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
+import { ALIAS_ALERT_ACTIONS, calls, JIRA_ACTIONS, startJiraReceiver } from "./support/healthReceivers";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
-
-/** The Jira actions of a receiver file's `on`, as the registry item holds them. */
-const JIRA_ACTIONS: AttributeValue = {
-  M: {
-    broken: {
-      M: {
-        path: { S: "/rest/api/2/issue" },
-        template: {
-          S: '{"fields": {"summary": "$PROJECT is failing", "description": "$BUILD_URL", "transition": "$TRANSITION"}}',
-        },
-        remember: { M: { JIRA_ISSUE: { S: "key" } } },
-      },
-    },
-    "still-failing": {
-      M: {
-        path: { S: "/rest/api/2/issue/$JIRA_ISSUE/comment" },
-        template: { S: '{"body": "Still failing ($FAILURE_COUNT builds): build #$BUILD_NUMBER"}' },
-      },
-    },
-    fixed: {
-      M: {
-        path: { S: "/rest/api/2/issue/$JIRA_ISSUE/transitions" },
-        template: { S: '{"transition": {"id": "31"}, "builds": "$FAILURE_COUNT"}' },
-      },
-    },
-  },
-};
-
-/** What a Jira-like receiver was asked: the kind of call and, for follow-ups, the issue it concerns. */
-function calls(receiver: Receiver): string[] {
-  return receiver.requests.map((request) => {
-    const path = request.path.replace(/^\/hook/, "");
-    if (path === "/rest/api/2/issue") return "create";
-    const [, issue, what] = /^\/rest\/api\/2\/issue\/([^/]+)\/(comment|transitions)$/.exec(path) ?? [];
-    return `${what} ${decodeURIComponent(issue ?? "?")}`;
-  });
-}
 
 // Receivers with actions per transition (one ticket per failure streak, followed up and closed), run in
 // the packaged notifier against local DynamoDB and Jira-like receivers.
@@ -65,22 +30,39 @@ describe("build health: actions per transition", () => {
    */
   async function jira(
     project: string,
-    create: (request: RecordedRequest, issues: number) => ResponseStep = (_request, issues) => ({
-      status: 201,
-      body: JSON.stringify({ id: String(10000 + issues), key: `OPS-${issues}` }),
-    }),
-    followUp: (request: RecordedRequest) => ResponseStep = (request) => ({
-      status: request.path.endsWith("/transitions") ? 204 : 201,
-    }),
+    create?: (request: RecordedRequest, issues: number) => ResponseStep,
+    followUp?: (request: RecordedRequest) => ResponseStep,
     actions: AttributeValue = JIRA_ACTIONS,
   ): Promise<Receiver> {
-    let issues = 0;
-    const receiver = await startReceiver((request) =>
-      request.path.endsWith("/rest/api/2/issue") ? create(request, (issues += 1)) : followUp(request),
-    );
+    const receiver = await startJiraReceiver({ create, followUp });
     receivers.push(receiver);
     await stack.register(`${project}-jira`, receiver.url, project, ["FAILED", "SUCCEEDED"], { actions });
     return receiver;
+  }
+
+  /** Runs `use` with a client of the local DynamoDB, as an operator's `aws dynamodb` would be. */
+  async function withTable(use: (table: DynamoDB) => Promise<void>): Promise<void> {
+    const table = new DynamoDB({
+      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      await use(table);
+    } finally {
+      table.destroy();
+    }
+  }
+
+  /** A Jira-like receiver refusing to create issues (its project archived) until `accept` is called. */
+  async function archivedJira(project: string): Promise<{ receiver: Receiver; accept(): void }> {
+    let refusing = true;
+    const receiver = await jira(project, (_request, issues) =>
+      refusing
+        ? { status: 400, body: '{"errorMessages": ["project OPS is archived"]}' }
+        : { status: 201, body: JSON.stringify({ key: `OPS-${issues}` }) },
+    );
+    return { receiver, accept: () => (refusing = false) };
   }
 
   /** Why the invocation sent nothing to the project's one receiver, as its outcome and log line say. */
@@ -184,12 +166,7 @@ describe("build health: actions per transition", () => {
   });
 
   it("sends a retried event's action once, and opens the streak with the next failure when its opening action never got through", async () => {
-    let refusing = true;
-    const receiver = await jira("retry-app", (_request, issues) =>
-      refusing
-        ? { status: 400, body: '{"errorMessages": ["project OPS is archived"]}' }
-        : { status: 201, body: JSON.stringify({ key: `OPS-${issues}` }) },
-    );
+    const { receiver, accept } = await archivedJira("retry-app");
     await run("retry-app", 30, "SUCCEEDED");
     const broken = numberedBuild("retry-app", 31, "FAILED");
     const refused = await stack.lambda.invoke(broken);
@@ -200,7 +177,7 @@ describe("build health: actions per transition", () => {
     );
 
     // Its retries fail too and it ends as a dead letter; the next failure opens the issue instead.
-    refusing = false;
+    accept();
     await run("retry-app", 32, "FAILED");
     assert.deepEqual(calls(receiver), ["create", "create"]);
     // The dead letter replayed later finds the streak open: no second issue.
@@ -239,7 +216,7 @@ describe("build health: actions per transition", () => {
     );
   });
 
-  it("sends nothing for a replayed follow-up of a streak that is over", async () => {
+  it("sends a replayed follow-up of a streak that is over to that streak's own issue, never the newer one's", async () => {
     let refusing = true;
     const receiver = await jira("old-comment-app", undefined, (request) =>
       refusing && request.path.endsWith("/comment")
@@ -262,29 +239,20 @@ describe("build health: actions per transition", () => {
       "comment OPS-1",
       "transitions OPS-1",
       "create",
+      "comment OPS-1",
       "comment OPS-2",
     ]);
-    assert.match(
-      skipped(replay) ?? "",
-      /the failure streak that began with build #2 is over: a newer one began with build #5/,
-    );
+    assert.equal(JSON.parse(receiver.requests[4].body).body, "Still failing (2 builds): build #3");
   });
 
   it("never closes a newer streak's alert with a replayed fix of an older streak", async () => {
-    // An alert named by the project (as Opsgenie's alias or PagerDuty's dedup_key do): nothing remembered.
-    const alertActions: AttributeValue = {
-      M: {
-        broken: { M: { path: { S: "/alerts" }, template: { S: '{"alias": "$PROJECT"}' } } },
-        fixed: { M: { path: { S: "/alerts/$PROJECT/close" }, template: { S: '{"note": "fixed"}' } } },
-      },
-    };
     let refusing = true;
     const receiver = await startReceiver((request) =>
       refusing && request.path.endsWith("/close") ? { status: 422 } : { status: 202 },
     );
     receivers.push(receiver);
     await stack.register("alias-app-alerts", receiver.url, "alias-app", ["FAILED", "SUCCEEDED"], {
-      actions: alertActions,
+      actions: ALIAS_ALERT_ACTIONS,
     });
     await run("alias-app", 1, "FAILED");
     const fixed = numberedBuild("alias-app", 2, "SUCCEEDED");
@@ -331,6 +299,165 @@ describe("build health: actions per transition", () => {
     const invocation = await stack.lambda.invoke(event);
     assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
     assert.deepEqual(calls(receiver), ["create", "comment OPS-1"]);
+  });
+
+  it("never fills a value the receiver's actions remember from a build variable in a body: it is sent as written", async () => {
+    // As PagerDuty's dedup_key would be, were it remembered: the answer to broken lacks the field.
+    const resolveActions: AttributeValue = {
+      M: {
+        broken: {
+          M: {
+            template: { S: '{"event_action": "trigger"}' },
+            remember: { M: { DEDUP: { S: "dedup_key" } } },
+          },
+        },
+        "still-failing": { M: { template: { S: '{"event_action": "note", "dedup_key": "$DEDUP"}' } } },
+        fixed: { M: { template: { S: '{"event_action": "resolve", "dedup_key": "$DEDUP", "by": "$WHO"}' } } },
+      },
+    };
+    const receiver = await startReceiver([{ status: 202, body: '{"status": "success"}' }]);
+    receivers.push(receiver);
+    await stack.register("dedup-app-alerts", receiver.url, "dedup-app", ["FAILED", "SUCCEEDED"], {
+      actions: resolveActions,
+    });
+    await run("dedup-app", 1, "FAILED");
+    for (const [number, status] of [
+      [2, "FAILED"],
+      [3, "SUCCEEDED"],
+    ] as const) {
+      const event = numberedBuild("dedup-app", number, status);
+      event.detail?.["additional-information"]?.environment?.["environment-variables"]?.push(
+        { name: "DEDUP", value: "someone-elses-alert", type: "PLAINTEXT" },
+        { name: "WHO", value: "ci", type: "PLAINTEXT" },
+      );
+      const invocation = await stack.lambda.invoke(event);
+      assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    }
+    assert.deepEqual(
+      receiver.requests.map((request) => JSON.parse(request.body)),
+      [
+        { event_action: "trigger" },
+        { event_action: "note", dedup_key: "$DEDUP" },
+        { event_action: "resolve", dedup_key: "$DEDUP", by: "ci" },
+      ],
+    );
+  });
+
+  it("tells a receiver without broken of each transition it declares, with what its still-failing remembered", async () => {
+    const threadActions: AttributeValue = {
+      M: {
+        "still-failing": {
+          M: {
+            path: { S: "/thread" },
+            template: { S: '{"text": "Still failing ($FAILURE_COUNT)", "thread": "$THREAD"}' },
+            remember: { M: { THREAD: { S: "ts" } } },
+          },
+        },
+        fixed: { M: { path: { S: "/thread/$THREAD/close" }, template: { S: '{"text": "fixed"}' } } },
+      },
+    };
+    let posted = 0;
+    const thread = await startReceiver(() => ({
+      status: 200,
+      body: JSON.stringify({ ts: `T-${(posted += 1)}` }),
+    }));
+    const onlyFixed = await startReceiver([{ status: 200 }]);
+    receivers.push(thread, onlyFixed);
+    await stack.register("thread-app-chat", thread.url, "thread-app", ["FAILED", "SUCCEEDED"], {
+      actions: threadActions,
+    });
+    await stack.register("thread-app-fixes", onlyFixed.url, "thread-app", ["FAILED", "SUCCEEDED"], {
+      actions: {
+        M: { fixed: { M: { template: { S: '{"text": "$PROJECT fixed after $FAILURE_COUNT"}' } } } },
+      },
+    });
+    await run("thread-app", 1, "SUCCEEDED");
+    await run("thread-app", 2, "FAILED");
+    await run("thread-app", 3, "FAILED");
+    await run("thread-app", 4, "FAILED");
+    await run("thread-app", 5, "SUCCEEDED");
+    assert.deepEqual(
+      thread.requests.map((request) => `${request.path} ${request.body}`),
+      [
+        '/hook/thread {"text": "Still failing (2)", "thread": "$THREAD"}',
+        '/hook/thread {"text": "Still failing (3)", "thread": "T-1"}',
+        '/hook/thread/T-2/close {"text": "fixed"}',
+      ],
+    );
+    assert.deepEqual(
+      onlyFixed.requests.map((request) => request.body),
+      ['{"text": "thread-app fixed after 3"}'],
+    );
+  });
+
+  it("closes a streak its fix found unopened, so that a replay of its broken opens nothing", async () => {
+    const { receiver, accept } = await archivedJira("unopened-app");
+    await run("unopened-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("unopened-app", 2, "FAILED");
+    assert.equal((await stack.lambda.invoke(broken)).ok, false, "refused: it ends as a dead letter");
+    accept();
+    const fixed = await run("unopened-app", 3, "SUCCEEDED");
+    assert.equal(skipped(fixed), "the failure streak was never opened for this receiver; nothing to close");
+
+    const replay = await stack.lambda.invoke(broken);
+    assert.equal(replay.ok, true, JSON.stringify(replay.error));
+    assert.equal(
+      skipped(replay),
+      "the failure streak that began with build #2 was fixed before it was opened for this receiver",
+    );
+    await run("unopened-app", 4, "FAILED");
+    assert.deepEqual(calls(receiver), ["create", "create"]);
+  });
+
+  it("follows up and closes a streak opened before per-streak records, from its record of the earlier format", async () => {
+    const receiver = await jira("upgraded-app");
+    await withTable(async (table) => {
+      // What the release before wrote for build 10's broken: the status record and one record per receiver.
+      const buildId = numberedBuild("upgraded-app", 10, "FAILED").detail?.["build-id"] ?? "";
+      const earlierRecords: Record<string, AttributeValue>[] = [
+        {
+          project: { S: "#status:upgraded-app" },
+          hook_url_param_name: { S: "#last-final-status" },
+          last_status: { S: "FAILED" },
+          last_build_id: { S: buildId },
+          last_build_number: { N: "10" },
+          health_status: { S: "FAILED" },
+          failure_count: { N: "1" },
+          streak_start: { N: "10" },
+          verdicts: {
+            M: {
+              "10": {
+                M: {
+                  changed: { BOOL: true },
+                  failure_count: { N: "1" },
+                  previous: { S: "SUCCEEDED" },
+                  transition: { S: "broken" },
+                  streak: { N: "10" },
+                  build_id: { S: buildId },
+                },
+              },
+            },
+          },
+          version: { N: "4" },
+        },
+        {
+          project: { S: "#remember:upgraded-app" },
+          hook_url_param_name: { S: "/webhooks/upgraded-app-jira/url" },
+          streak: { N: "10" },
+          streak_state: { S: "open" },
+          opener: { S: "event-of-build-10" },
+          opener_lease_until: { N: "0" },
+          remembered: { M: { JIRA_ISSUE: { S: "OPS-7" } } },
+          expires_at: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+        },
+      ];
+      for (const item of earlierRecords) await table.putItem({ TableName: stack.tableName, Item: item });
+    });
+    await run("upgraded-app", 11, "FAILED");
+    await run("upgraded-app", 12, "SUCCEEDED");
+    await run("upgraded-app", 13, "FAILED");
+    await run("upgraded-app", 14, "SUCCEEDED");
+    assert.deepEqual(calls(receiver), ["comment OPS-7", "transitions OPS-7", "create", "transitions OPS-1"]);
   });
 
   it("keeps a remembered value holding / and ? as one path segment", async () => {
@@ -400,36 +527,68 @@ describe("build health: actions per transition", () => {
     );
   });
 
-  // The condition that keeps a streak record is the last guard when a replay and a newer streak's
-  // opening read the record at once: its write is tried here against the local DynamoDB directly.
-  it("lets only a newer streak take over a receiver's streak record", async () => {
-    const table = new DynamoDB({
-      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const records = createStreakRecords(table, stack.tableName, "records-app");
-    const until = Date.now() + 60_000;
-    try {
-      assert.equal(await records.claimOpening("jira", 5, "event-5", until), true);
-      await records.opened("jira", 5, "event-5", { JIRA_ISSUE: "OPS-2" });
-      assert.equal(await records.claimOpening("jira", 2, "event-2", until), false, "an older streak");
-      assert.equal(await records.claimOpening("jira", 5, "event-6", until), false, "the open streak");
-      assert.deepEqual((await records.read()).get("jira"), {
+  // The conditions on streak records are the last guard when invocations decide at once: their writes
+  // are tried here against the local DynamoDB directly. An invocation is its event and its lease's
+  // generation (each invocation of an event has the next one).
+  it("lets one invocation at a time hold the right to open a streak, and keeps each streak's record apart", async () => {
+    const first = (event: string) => ({ event, generation: 1 });
+    await withTable(async (table) => {
+      const records = createStreakRecords(table, stack.tableName, "records-app");
+      assert.equal(await records.claimOpening("jira", 5, first("event-5")), true);
+      assert.equal(await records.claimOpening("jira", 5, first("event-5")), true, "its own retry");
+      assert.equal(await records.claimOpening("jira", 5, first("event-6")), false, "held by event-5");
+      assert.equal(
+        await records.claimOpening("jira", 5, { event: "event-5", generation: 2 }),
+        true,
+        "event-5's next invocation",
+      );
+      assert.equal(
+        await records.claimOpening("jira", 5, first("event-6"), first("event-5")),
+        false,
+        "not taken over from a later invocation than the one seen ended",
+      );
+      assert.equal(
+        await records.claimOpening("jira", 5, first("event-6"), { event: "event-5", generation: 2 }),
+        true,
+        "taken over from an opener whose invocations ended without delivering",
+      );
+      await records.opened("jira", 5, "event-6", { JIRA_ISSUE: "OPS-2" });
+      assert.equal(await records.claimOpening("jira", 5, first("event-7"), first("event-6")), false, "open");
+      assert.equal(await records.closeUnopened("jira", 5, first("event-7"), first("event-6")), false, "open");
+      assert.equal(
+        await records.claimOpening("jira", 50, first("event-50")),
+        true,
+        "a later streak's record",
+      );
+      await records.closed("jira", 5, "event-9", {});
+      assert.deepEqual((await records.read(5)).get("jira"), {
         streak: 5,
-        state: "open",
-        opener: "event-5",
-        openerLeaseUntil: until,
+        state: "closed",
+        opener: "event-6",
+        closer: "event-9",
         values: { JIRA_ISSUE: "OPS-2" },
       });
+      assert.equal((await records.read(50)).get("jira")?.state, "opening");
 
-      // A newer streak takes over; its opening action fails and gives the right up, to its own streak only.
-      assert.equal(await records.claimOpening("jira", 8, "event-8", until), true, "a newer streak");
-      await records.release("jira", "event-8");
-      assert.equal(await records.claimOpening("jira", 7, "event-7", until), false, "an older streak");
-      assert.equal(await records.claimOpening("jira", 8, "event-9", until), true, "its next failure");
-    } finally {
-      table.destroy();
-    }
+      // A streak closed before it was opened stays closed: a late opening sends nothing.
+      assert.equal(await records.closeUnopened("jira", 50, first("event-51"), first("event-50")), true);
+      assert.equal(await records.claimOpening("jira", 50, first("event-50")), false);
+      assert.equal((await records.read(50)).get("jira")?.state, "closed-without-opening");
+    });
+  });
+
+  it("keeps a fix of an alert named by the project from crossing a newer streak's opening", async () => {
+    await withTable(async (table) => {
+      const order = createAlertOrder(table, stack.tableName, "order-app");
+      const until = Date.now() + 60_000;
+      assert.equal(await order.opening("alerts", 1), true);
+      assert.equal(await order.closing("alerts", 1, "fix-2", until), true);
+      assert.equal(await order.opening("alerts", 3), false, "the fix of streak 1 is being sent");
+      assert.equal(await order.closing("alerts", 3, "fix-4", until), false, "one fix at a time");
+      await order.closed("alerts", "fix-2");
+      assert.equal(await order.opening("alerts", 3), true);
+      assert.equal(await order.closing("alerts", 1, "fix-2", until), false, "a newer streak opened");
+      assert.equal(await order.closing("alerts", 3, "fix-4", until), true, "its own fix");
+    });
   });
 });

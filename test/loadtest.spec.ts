@@ -107,6 +107,7 @@ describe("npm run loadtest", () => {
       endedAt: 2000,
       ok: false,
       killed: true,
+      unrecorded: { deliveries: [], streaks: [] },
     };
     const deadLetter = JSON.stringify({
       requestPayload: { id: "e1" },

@@ -286,6 +286,15 @@ describe("local Lambda process", () => {
     );
   });
 
+  it("reports the container's own peak memory, whatever the process that started it holds", async () => {
+    // This process holds 300 MiB as it starts the container (as a long test run's process may).
+    const held = Buffer.alloc(300 * 1024 * 1024, 1);
+    const lambda = await start();
+    const peak = await lambda.peakRssBytes();
+    assert.ok(peak < 200 * 1024 * 1024, `peak of a container that allocated nothing: ${peak} bytes`);
+    assert.equal(held.readUInt8(held.length - 1), 1);
+  });
+
   it("fails to start, as Lambda fails the init, when the archive lacks a package", async () => {
     const brokenDir = path.join(workDir, "broken");
     writeFile(

@@ -4,12 +4,15 @@ import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues, eventValues } from "./buildEventValues";
 import { buildNotice, type BuiltNotice } from "./buildNotice";
-import { createDeliveryLedger, type LedgerTable, type UnrecordedDeliveries } from "./deliveryLedger";
+import { createAlertOrder } from "./alertOrder";
+import { decideActions } from "./decideActions";
+import { createDeliveryLedger, type CallOptions, type UnrecordedDeliveries } from "./deliveryLedger";
 import type { ParameterCache } from "./parameterCache";
-import { actsOn, planAction, type ActionPlan } from "./healthActions";
+import { actsOn, rememberedNames, type ActionPlan } from "./healthActions";
 import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { hearsStatus } from "./failedBuilds";
+import { recordOutcomes, type ActionDelivery } from "./recordOutcomes";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { scrubSecrets } from "./scrubSecrets";
 import {
@@ -32,8 +35,8 @@ export interface NotifierLog {
 }
 
 /** The registry table: receivers are read from it, deliveries and project status recorded in it. */
-export interface RegistryTable extends LedgerTable, StatusTable, StreakTable {
-  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+export interface RegistryTable extends StatusTable, StreakTable {
+  query(input: QueryCommandInput, options?: CallOptions): Promise<QueryCommandOutput>;
 }
 
 /**
@@ -249,18 +252,22 @@ export function createNotifier(deps: NotifierDependencies) {
       TRANSITION: "",
     };
     const values = { ...buildEventValues(event), ...healthValues };
-    // What receivers with actions keep of the project's failure streak: read once, for all of them.
-    const streaks = createStreakRecords(deps.table, deps.tableName, projectKey(project, event, context));
-    const streakRecords = toSend.some((entry) => entry.actions) ? await streaks.read() : new Map();
-    const plans = new Map<RegistryEntry, ActionPlan>();
-    for (const entry of toSend) {
-      if (entry.actions && verdict) {
-        plans.set(
-          entry,
-          planAction(entry, verdict, streakRecords.get(entry.urlParameter), eventId, Date.now()),
-        );
-      }
-    }
+    // What receivers with actions get is decided before anything is sent, the rights to open or close
+    // their streaks claimed; only events that have such receivers read or write streak records.
+    const key = projectKey(project, event, context);
+    const withActions = verdict ? toSend.filter((entry) => entry.actions) : [];
+    const plans: Map<RegistryEntry, ActionPlan> =
+      verdict && withActions.length > 0
+        ? await decideActions(withActions, {
+            table: deps.table,
+            tableName: deps.tableName,
+            project: key,
+            claimant: { event: eventId, generation: lease?.generation ?? 0 },
+            leaseUntil: lambdaDeadline,
+            verdict,
+            options: { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+          })
+        : new Map();
 
     const failure = (receiver: string, reason: string): ReceiverOutcome => ({
       receiver,
@@ -286,7 +293,7 @@ export function createNotifier(deps: NotifierDependencies) {
       const built = buildNotice(
         entry,
         parameters,
-        sending ? { ...buildEventValues(event, sending.remembered), ...own } : values,
+        sending ? { ...actionBodyValues(event, entry, sending.remembered), ...own } : values,
         webhookId(eventId, entry.urlParameter),
         Math.floor(Date.now() / 1000),
         refused,
@@ -309,17 +316,11 @@ export function createNotifier(deps: NotifierDependencies) {
     // slots for every unfinished delivery, less while some wait, so hung receivers cannot hold every slot
     // until the deadline while those queued behind them never start.
     let unfinished = toSend.length;
+    const actionDeliveries: ActionDelivery[] = [];
     const deliver = async (entry: RegistryEntry, prepared: Prepared): Promise<ReceiverOutcome> => {
       const receiver = entry.urlParameter;
       const plan = plans.get(entry);
       const sending = plan?.kind === "send" ? plan : undefined;
-      const streak = verdict?.streak ?? 0;
-      if (sending?.opening && !(await streaks.claimOpening(receiver, streak, eventId, lambdaDeadline))) {
-        return failure(
-          receiver,
-          "another invocation is opening the failure streak for it; left to Lambda's retry",
-        );
-      }
       const now = Date.now();
       const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
       const options: SendOptions = {
@@ -337,8 +338,10 @@ export function createNotifier(deps: NotifierDependencies) {
             secrets,
           )
         : await sendNotice(prepared.notice, options);
-      if ("reason" in sent)
+      if ("reason" in sent) {
+        if (sending) actionDeliveries.push({ receiver, plan: sending, delivered: false, kept: {} });
         return { ...failure(receiver, scrubSecrets(sent.reason, secrets)), ...sent.outcome };
+      }
       if (!sending) return outcomeOf(receiver, sent, secrets);
       const kept = sent.delivered ? rememberFrom(sent.answer, sending.action.remember ?? {}) : undefined;
       if (kept && kept.missing.length > 0) {
@@ -348,12 +351,7 @@ export function createNotifier(deps: NotifierDependencies) {
           fields: kept.missing.map((name) => sending.action.remember?.[name]),
         });
       }
-      if (sending.opening) {
-        if (kept) await streaks.opened(receiver, streak, eventId, kept.values);
-        else await streaks.release(receiver, eventId);
-      } else if (kept) {
-        await streaks.remember(receiver, streak, kept.values);
-      }
+      actionDeliveries.push({ receiver, plan: sending, delivered: sent.delivered, kept: kept?.values ?? {} });
       return { ...outcomeOf(receiver, sent, secrets), transition: sending.transition };
     };
 
@@ -381,31 +379,36 @@ export function createNotifier(deps: NotifierDependencies) {
       ...sendOutcomes,
     ];
 
-    const deliveredNow = sendOutcomes
-      .filter((outcome) => outcome.delivered)
-      .map((outcome) => outcome.receiver);
-    if (ledger) {
-      try {
-        await ledger.settle(
-          {
-            delivered: deliveredNow,
-            failed: sendOutcomes
-              .filter((outcome) => !outcome.delivered && outcome.attempts > 0)
-              .map((outcome) => outcome.receiver),
-            verdict,
-          },
-          AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
-        );
-      } catch (error) {
-        // The notices went out; only their record is missing. Failing for that alone would have Lambda's
-        // retry send them again, so the invocation fails only for receivers left undelivered.
-        deps.log.error("Delivery records not written; a retry of this event may send these again", {
-          eventId,
-          receivers: deliveredNow,
-          errorCode: (error as Error).name,
-        });
-      }
-    }
+    await recordOutcomes({
+      ledger,
+      settlement: {
+        delivered: sendOutcomes.filter((outcome) => outcome.delivered).map((outcome) => outcome.receiver),
+        failed: sendOutcomes
+          .filter((outcome) => !outcome.delivered && outcome.attempts > 0)
+          .map((outcome) => outcome.receiver),
+        verdict,
+        remembered: new Map(
+          actionDeliveries
+            .filter((action) => action.delivered)
+            .map((action) => [action.receiver, action.kept]),
+        ),
+      },
+      streaks:
+        verdict?.streak !== undefined && plans.size > 0
+          ? {
+              records: createStreakRecords(deps.table, deps.tableName, key),
+              streak: verdict.streak,
+              order: createAlertOrder(deps.table, deps.tableName, key),
+              closings: [...plans]
+                .filter(([, plan]) => plan.kind === "send" && plan.order === "closing")
+                .map(([entry]) => entry.urlParameter),
+            }
+          : undefined,
+      eventId,
+      actions: actionDeliveries,
+      abortSignal: AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
+      log: deps.log,
+    });
     for (const outcome of outcomes) {
       const fields = { project, status, eventId, ...outcome };
       if (outcome.alreadyDelivered) deps.log.info("Already delivered by an earlier invocation", fields);
@@ -498,6 +501,23 @@ async function sendWithToken(
     attempts: first.sent.attempts + second.sent.attempts,
     durationMs: Date.now() - firstAttemptAt,
   };
+}
+
+/**
+ * The values an action's body takes: the build's variables, the values the receiver remembered in the
+ * streak, and the notifier's own names over both. A name any action of the receiver remembers is never
+ * filled from a build variable (whoever starts a build would choose the ticket it closes): without a
+ * remembered value, it is sent as written.
+ */
+function actionBodyValues(
+  event: BuildStateChangeEvent,
+  entry: RegistryEntry,
+  remembered: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const unfilled = [...rememberedNames(entry)].filter((name) => !Object.hasOwn(remembered, name));
+  return Object.fromEntries(
+    Object.entries(buildEventValues(event, remembered)).filter(([name]) => !unfilled.includes(name)),
+  );
 }
 
 /** The SSM parameters a registration names, read before its notices are built. */

@@ -1,5 +1,7 @@
 import type {
   AttributeValue,
+  GetItemCommandInput,
+  GetItemCommandOutput,
   UpdateItemCommandInput,
   UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
@@ -26,6 +28,14 @@ const LEASE_SORT_KEY = "#lease";
 
 /** Long enough to outlive the dead-letter queue's retention, so a replayed event is still deduplicated. */
 const RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
+/**
+ * The values a receiver with actions remembered from its answer are kept with the delivery, one attribute
+ * per receiver, so that they outlive a failed write of the receiver's streak record.
+ */
+const REMEMBERED_ATTRIBUTE_PREFIX = "remembered:";
+
+/** Values remembered from receivers' answers, by receiver (URL parameter name). */
+export type RememberedValues = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
 /** What earlier invocations of the event left, read as this invocation takes the lease. */
 export interface Lease {
@@ -35,6 +45,11 @@ export interface Lease {
   failed: ReadonlySet<string>;
   /** The build's verdict as its first evaluation gave it, if an invocation recorded one. */
   verdict?: Verdict;
+  /**
+   * Counts the event's leases: each invocation's is one more than the last. A right another record holds
+   * for this invocation names it, so that a later build can tell it from one an ended invocation held.
+   */
+  generation: number;
 }
 
 /** How an invocation ended, written as it gives up the lease. */
@@ -42,6 +57,20 @@ export interface Settlement {
   delivered: readonly string[];
   failed: readonly string[];
   verdict?: Verdict;
+  /** What receivers delivered remembered from their answers. */
+  remembered?: RememberedValues;
+}
+
+/** What another invocation reads of an event's delivery record. */
+export interface DeliveryRecord {
+  /** Receivers the event was delivered to. */
+  delivered: ReadonlySet<string>;
+  /** Whether an invocation of the event holds its lease: it may still deliver. */
+  leaseHeld: boolean;
+  /** What each receiver delivered remembered from its answer. */
+  remembered: RememberedValues;
+  /** The generation of the event's newest lease: every invocation up to it has ended unless it is held. */
+  generation: number;
 }
 
 export interface DeliveryLedger {
@@ -58,11 +87,11 @@ export interface DeliveryLedger {
 }
 
 /**
- * Receivers an invocation delivered to but could not record, by event id, kept by the container: it
- * writes them with its next lease of the same event, so a Lambda retry that lands there does not send
- * them again.
+ * Receivers an invocation delivered to but could not record (with what they remembered), by event id,
+ * kept by the container: it writes them with its next lease of the same event, so a Lambda retry that
+ * lands there does not send them again.
  */
-export type UnrecordedDeliveries = Map<string, Set<string>>;
+export type UnrecordedDeliveries = Map<string, Map<string, Readonly<Record<string, string>>>>;
 
 /**
  * Records the delivery of one event in one item of the registry table, so a Lambda retry sends only to
@@ -89,21 +118,24 @@ export function createDeliveryLedger(
   return {
     async claim(leaseUntil) {
       const pending = unrecordedByEvent.get(eventId);
-      const pendingSet = pending ? stringSet(pending) : undefined;
+      const pendingSet = pending ? stringSet(pending.keys()) : undefined;
+      const pendingValues = rememberedClauses(pending ?? new Map());
       let previous: Record<string, AttributeValue> | undefined;
       try {
         const claimed = await table.updateItem({
           TableName: tableName,
           Key: key,
-          UpdateExpression: `SET claimed_by = :claimant, lease_expires_at = :leaseUntil, expires_at = :expiresAt${pendingSet ? " ADD delivered :pending" : ""}`,
+          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = :expiresAt", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
           ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
-          ExpressionAttributeNames: { "#project": "project" },
+          ExpressionAttributeNames: { "#project": "project", ...pendingValues.names },
           ExpressionAttributeValues: {
             ":claimant": { S: claimant },
             ":leaseUntil": { N: String(leaseUntil) },
             ":expiresAt": expiresAt(),
             ":now": { N: String(Date.now()) },
+            ":one": { N: "1" },
             ...(pendingSet ? { ":pending": pendingSet } : {}),
+            ...pendingValues.values,
           },
           ReturnValues: "ALL_OLD",
         });
@@ -114,19 +146,22 @@ export function createDeliveryLedger(
       }
       unrecordedByEvent.delete(eventId);
       return {
-        delivered: new Set([...(previous?.delivered?.SS ?? []), ...(pending ?? [])]),
+        delivered: new Set([...(previous?.delivered?.SS ?? []), ...(pending?.keys() ?? [])]),
         failed: new Set(previous?.failed?.SS ?? []),
         verdict: previous?.verdict ? verdictFromItem(previous.verdict) : undefined,
+        generation: Number(previous?.lease_generation?.N ?? 0) + 1,
       };
     },
 
     async settle(settlement, abortSignal) {
       const delivered = stringSet(settlement.delivered);
       const failed = stringSet(settlement.failed);
+      const remembered = rememberedClauses(settlement.remembered ?? new Map());
       const sets = [
         "lease_expires_at = :released",
         ...(failed ? ["failed = :failed"] : []),
         ...(settlement.verdict ? ["verdict = :verdict"] : []),
+        ...remembered.clauses,
       ];
       const values: Record<string, AttributeValue> = {
         ":released": { N: "0" },
@@ -134,7 +169,10 @@ export function createDeliveryLedger(
         ...(delivered ? { ":delivered": delivered } : {}),
         ...(failed ? { ":failed": failed } : {}),
         ...(settlement.verdict ? { ":verdict": verdictToItem(settlement.verdict) } : {}),
+        ...remembered.values,
       };
+      const names =
+        Object.keys(remembered.names).length > 0 ? { ExpressionAttributeNames: remembered.names } : {};
       try {
         await table.updateItem(
           {
@@ -142,13 +180,14 @@ export function createDeliveryLedger(
             Key: key,
             UpdateExpression: `SET ${sets.join(", ")}${failed ? "" : " REMOVE failed"}${delivered ? " ADD delivered :delivered" : ""}`,
             ConditionExpression: "claimed_by = :claimant",
+            ...names,
             ExpressionAttributeValues: values,
           },
           { abortSignal },
         );
       } catch (error) {
         if (!isConditionFailure(error) || !delivered) {
-          if (delivered) rememberUnrecorded(settlement.delivered);
+          if (delivered) rememberUnrecorded(settlement);
           throw error;
         }
         // The lease ran out and another invocation took it: the deliveries are still recorded, the lease
@@ -158,22 +197,81 @@ export function createDeliveryLedger(
             {
               TableName: tableName,
               Key: key,
-              UpdateExpression: "ADD delivered :delivered",
-              ExpressionAttributeValues: { ":delivered": delivered },
+              UpdateExpression: `${remembered.clauses.length > 0 ? `SET ${remembered.clauses.join(", ")} ` : ""}ADD delivered :delivered`,
+              ...names,
+              ExpressionAttributeValues: { ":delivered": delivered, ...remembered.values },
             },
             { abortSignal },
           )
           .catch((secondError: unknown) => {
-            rememberUnrecorded(settlement.delivered);
+            rememberUnrecorded(settlement);
             throw secondError;
           });
       }
     },
   };
 
-  function rememberUnrecorded(receivers: readonly string[]): void {
-    const known = unrecordedByEvent.get(eventId) ?? new Set<string>();
-    for (const receiver of receivers) known.add(receiver);
+  function rememberUnrecorded({ delivered, remembered }: Settlement): void {
+    const known = unrecordedByEvent.get(eventId) ?? new Map<string, Readonly<Record<string, string>>>();
+    for (const receiver of delivered) known.set(receiver, remembered?.get(receiver) ?? {});
     unrecordedByEvent.set(eventId, known);
   }
+}
+
+/**
+ * Reads an event's delivery record, as another invocation (of a later build) needs it: whom it was
+ * delivered to, whether its lease is held, and what receivers remembered. Undefined when there is none.
+ */
+export async function readDelivery(
+  table: { getItem(input: GetItemCommandInput, options?: CallOptions): Promise<GetItemCommandOutput> },
+  tableName: string,
+  eventId: string,
+  options?: CallOptions,
+): Promise<DeliveryRecord | undefined> {
+  const { Item: item } = await table.getItem(
+    {
+      TableName: tableName,
+      Key: { project: { S: `${DELIVERY_KEY_PREFIX}${eventId}` }, hook_url_param_name: { S: LEASE_SORT_KEY } },
+      ConsistentRead: true,
+    },
+    options,
+  );
+  if (!item) return undefined;
+  const remembered = new Map<string, Record<string, string>>();
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(REMEMBERED_ATTRIBUTE_PREFIX) || !value.M) continue;
+    remembered.set(
+      name.slice(REMEMBERED_ATTRIBUTE_PREFIX.length),
+      Object.fromEntries(
+        Object.entries(value.M).flatMap(([field, kept]) => (kept.S === undefined ? [] : [[field, kept.S]])),
+      ),
+    );
+  }
+  return {
+    delivered: new Set(item.delivered?.SS ?? []),
+    leaseHeld: Number(item.lease_expires_at?.N ?? 0) > Date.now(),
+    remembered,
+    generation: Number(item.lease_generation?.N ?? 0),
+  };
+}
+
+/** `SET` clauses writing each receiver's remembered values (none for a receiver that kept none). */
+function rememberedClauses(remembered: RememberedValues): {
+  clauses: string[];
+  names: Record<string, string>;
+  values: Record<string, AttributeValue>;
+} {
+  const kept = [...remembered].filter(([, values]) => Object.keys(values).length > 0);
+  return {
+    clauses: kept.map((_, index) => `#remembered${index} = :remembered${index}`),
+    names: Object.fromEntries(
+      kept.map(([receiver], index) => [`#remembered${index}`, `${REMEMBERED_ATTRIBUTE_PREFIX}${receiver}`]),
+    ),
+    values: Object.fromEntries(
+      kept.map(([, values], index) => [
+        `:remembered${index}`,
+        { M: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { S: value }])) },
+      ]),
+    ),
+  };
 }

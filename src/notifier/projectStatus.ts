@@ -5,17 +5,19 @@ import type {
   PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "./buildEvent";
+import type { CallOptions } from "./deliveryLedger";
 import { isConditionFailure } from "./conditionFailure";
 import { isFailure } from "./failedBuilds";
 import type { Transition } from "../receiverDefinition";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
+import { eventIdOf } from "./webhookId";
 
 /**
  * Each project's status record is kept in the registry table under a hash key no CodeBuild project name
  * can have (`#` is not allowed in one).
  */
 export const STATUS_KEY_PREFIX = "#status:";
-const STATUS_SORT_KEY = "#last-final-status";
+export const STATUS_SORT_KEY = "#last-final-status";
 /**
  * The verdicts of a project's newest builds are kept in its record, so a retry or replay of one of them
  * gets the verdict its first evaluation gave even after newer builds were recorded. Each takes about 60
@@ -27,7 +29,7 @@ const MAX_TURNS = 10;
 
 /** The registry table operations status records need; the notifier's role may use them on those only. */
 export interface StatusTable {
-  getItem(input: GetItemCommandInput): Promise<GetItemCommandOutput>;
+  getItem(input: GetItemCommandInput, options?: CallOptions): Promise<GetItemCommandOutput>;
   putItem(input: PutItemCommandInput): Promise<unknown>;
 }
 
@@ -37,7 +39,9 @@ export interface StatusTable {
  * only under a condition on the version it was read at, so two builds finishing at once are recorded one
  * after the other, each judged against the other's status. A build older than the newest recorded one
  * is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
- * evaluation gave. `project` is the key the project's record lives under (see `projectKey`).
+ * evaluation gave. `project` is the key the project's record lives under (see `projectKey`). The record
+ * also keeps the newest streak and the event that began it, which the streak's verdicts carry
+ * (`streakEvent`).
  */
 export async function evaluateFinalStatus(
   table: StatusTable,
@@ -52,15 +56,15 @@ export async function evaluateFinalStatus(
   if (typeof buildNumber !== "number" || !Number.isInteger(buildNumber)) {
     return { changed: true, failureCount: 0 };
   }
-  const key = {
-    project: { S: `${STATUS_KEY_PREFIX}${project}` },
-    hook_url_param_name: { S: STATUS_SORT_KEY },
-  };
+  const key = statusKey(project);
+  const eventId = eventIdOf(event);
 
   for (let turn = 0; turn < MAX_TURNS; turn += 1) {
     const record = (await table.getItem({ TableName: tableName, Key: key, ConsistentRead: true })).Item;
     const kept = record?.verdicts?.M?.[String(buildNumber)];
-    if (kept?.M?.build_id?.S === buildId) return verdictFromItem(kept);
+    if (kept?.M?.build_id?.S === buildId) {
+      return { ...verdictFromItem(kept), newestStreak: newestStreakIn(record) };
+    }
     const lastNumber = Number(record?.last_build_number?.N);
     if (record && buildNumber <= lastNumber) {
       return { previous: record.last_status?.S, changed: false, failureCount: 0 };
@@ -68,12 +72,16 @@ export async function evaluateFinalStatus(
 
     const previous = record?.last_status?.S;
     const health = judgeHealth(healthOf(record), status, buildNumber);
+    const opens = health.transition === "broken";
+    const streakEvent = opens ? eventId : record?.streak_event?.S;
+    const newestStreak = opens ? buildNumber : newestStreakIn(record);
     const verdict: Verdict = {
       previous,
       changed: previous !== status,
       failureCount: health.failureCount,
       ...(health.transition ? { transition: health.transition } : {}),
       ...(health.streak === undefined ? {} : { streak: health.streak }),
+      ...(health.streak === undefined || streakEvent === undefined ? {} : { streakEvent }),
     };
     const verdicts = newestVerdicts({
       ...record?.verdicts?.M,
@@ -89,17 +97,46 @@ export async function evaluateFinalStatus(
           last_build_id: { S: buildId },
           last_build_number: { N: String(buildNumber) },
           ...healthItem(health.next),
+          ...(newestStreak === undefined ? {} : { newest_streak: { N: String(newestStreak) } }),
+          ...(streakEvent === undefined ? {} : { streak_event: { S: streakEvent } }),
           verdicts: { M: verdicts },
           version: { N: String(version + 1) },
         },
         ...readAtVersion(record),
       });
-      return verdict;
+      return { ...verdict, ...(newestStreak === undefined ? {} : { newestStreak }) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
   throw new Error(`The status record of project ${project} kept changing under concurrent builds; retry`);
+}
+
+/**
+ * The build number that began the project's newest failure streak (the current one, or the last one
+ * fixed), as its status record says now; undefined before its first failure.
+ */
+export async function readNewestStreak(
+  table: StatusTable,
+  tableName: string,
+  project: string,
+  options?: CallOptions,
+): Promise<number | undefined> {
+  const record = await table.getItem(
+    { TableName: tableName, Key: statusKey(project), ConsistentRead: true },
+    options,
+  );
+  return newestStreakIn(record.Item);
+}
+
+function statusKey(project: string): Record<string, AttributeValue> {
+  return { project: { S: `${STATUS_KEY_PREFIX}${project}` }, hook_url_param_name: { S: STATUS_SORT_KEY } };
+}
+
+/** Records written before the newest streak was kept know it only while the streak lasts. */
+function newestStreakIn(record: Record<string, AttributeValue> | undefined): number | undefined {
+  if (record?.newest_streak?.N !== undefined) return Number(record.newest_streak.N);
+  return healthOf(record).streak;
 }
 
 /** The project's build health: its last SUCCEEDED or FAILED build, and the failure streak it is in. */

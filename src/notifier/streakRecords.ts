@@ -1,173 +1,354 @@
 import type {
   AttributeValue,
+  GetItemCommandInput,
+  GetItemCommandOutput,
   QueryCommandInput,
   QueryCommandOutput,
   UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { isConditionFailure } from "./conditionFailure";
-import type { LedgerTable } from "./deliveryLedger";
+import type { CallOptions, LedgerTable } from "./deliveryLedger";
 
 /**
- * What each receiver with actions keeps of a project's failure streak lives in the registry table under
- * a hash key no CodeBuild project name can have (`#` is not allowed in one), one item per receiver.
+ * What each receiver with actions keeps of a project's failure streaks lives in the registry table under
+ * a hash key no CodeBuild project name can have (`#` is not allowed in one): one item per streak and
+ * receiver, its range key `<streak>#<receiver>` (the streak's first build number, zero-padded to 12
+ * digits, so one query reads every receiver's record of a streak).
  */
 export const REMEMBER_KEY_PREFIX = "#remember:";
-/** Kept long after the streak's last event; every write of the record extends it. */
-const RECORD_LIFETIME_SECONDS = 180 * 24 * 3600;
+/** Open streaks are kept long after their last event; every write extends it. */
+const OPEN_RECORD_LIFETIME_SECONDS = 180 * 24 * 3600;
+/**
+ * A closed streak's record outlives the dead-letter queue's 14 days, so that a replayed event of the
+ * streak still finds it closed rather than opening it again.
+ */
+const CLOSED_RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
+const STREAK_DIGITS = 12;
+/** Each value an action remembered is an attribute of its own, so that a later action can add one. */
+const VALUE_ATTRIBUTE_PREFIX = "remembered:";
 
-/** A receiver's record of a project's failure streak. */
+/**
+ * Where a failure streak stands for one receiver: `opening` while an invocation holds the right to send
+ * its opening action, `open` once that was delivered, `closed` once its fix was, and
+ * `closed-without-opening` when the fix came while the streak was never opened for the receiver.
+ */
+export type StreakState = "opening" | "open" | "closed" | "closed-without-opening";
+
+/** A receiver's record of one failure streak of a project. */
 export interface StreakRecord {
-  /** The build number that began the streak: a newer streak has a higher one. */
+  /** The build number that began the streak. */
   streak: number;
-  /** "opening" while an invocation sends the streak's opening action; "open" once it was delivered. */
-  state: "opening" | "open";
-  /** The event whose invocation opens (or opened) the streak for this receiver. */
-  opener: string;
-  /** Until when (epoch ms) the opening invocation holds the right to open it. */
-  openerLeaseUntil: number;
+  state: StreakState;
+  /** The event whose invocation opens (or opened) the streak for the receiver. */
+  opener?: string;
+  /** The event whose invocation closed it. */
+  closer?: string;
   /** Values remembered from the receiver's answers during the streak. */
   values: Record<string, string>;
+  /** Read from the one record per receiver that releases before per-streak records kept. */
+  earlierFormat?: boolean;
 }
 
 /** The registry table operations streak records need; the notifier's role may write them only. */
 export interface StreakTable extends LedgerTable {
-  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+  query(input: QueryCommandInput, options?: CallOptions): Promise<QueryCommandOutput>;
+  getItem(input: GetItemCommandInput, options?: CallOptions): Promise<GetItemCommandOutput>;
 }
 
+/** An invocation, as the rights it takes name it: its event, and its lease of the event. */
+export interface Claimant {
+  event: string;
+  /** The generation of the invocation's lease (see `Lease.generation`). */
+  generation: number;
+}
+
+/**
+ * A conditional write that takes a right over the receiver's record of the streak for `claimant`. `over`
+ * is an opener whose invocations had all ended without delivering when its delivery record was read (up
+ * to that record's lease generation): its right may be taken over, but not one a later invocation of
+ * the same event took since.
+ */
+type StreakClaim = (
+  receiver: string,
+  streak: number,
+  claimant: Claimant,
+  over?: Claimant,
+  options?: CallOptions,
+) => Promise<boolean>;
+
 export interface StreakRecords {
-  /** Every receiver's record for the project, by receiver (URL parameter name). */
-  read(): Promise<Map<string, StreakRecord>>;
+  /** Every receiver's record of the streak, by receiver (URL parameter name). */
+  read(streak: number, options?: CallOptions): Promise<Map<string, StreakRecord>>;
+  /**
+   * The receiver's record in the format of earlier releases (one per receiver), when it is of this
+   * streak: the record of a streak begun before the upgrade.
+   */
+  readEarlierFormat(
+    receiver: string,
+    streak: number,
+    options?: CallOptions,
+  ): Promise<StreakRecord | undefined>;
   /**
    * Takes the right to send the streak's opening action to the receiver: false when another invocation
-   * opened the streak or holds the right, or a newer streak holds the record.
+   * holds it or the streak is open or closed.
    */
-  claimOpening(receiver: string, streak: number, eventId: string, leaseUntil: number): Promise<boolean>;
-  /** Marks the streak open for the receiver once its opening action was delivered, with the values kept. */
-  opened(receiver: string, streak: number, eventId: string, values: Record<string, string>): Promise<void>;
-  /** Gives the right up after the opening action failed, so the next failure of the streak can open it. */
-  release(receiver: string, eventId: string): Promise<void>;
+  claimOpening: StreakClaim;
+  /**
+   * Closes a streak never opened for the receiver, so that a late or replayed opening action sends nothing:
+   * false when another invocation holds the right to open it, or the streak was opened meanwhile.
+   */
+  closeUnopened: StreakClaim;
+  /** Marks the streak open, with the values its opening action's answer gave; `opener` sent that action. */
+  opened(
+    receiver: string,
+    streak: number,
+    opener: string,
+    values: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<void>;
   /** Adds values remembered from a later action of the streak, replacing those of the same name. */
-  remember(receiver: string, streak: number, values: Record<string, string>): Promise<void>;
+  remember(
+    receiver: string,
+    streak: number,
+    values: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<void>;
+  /** Marks the streak closed by the fix `closer` sent, keeping its values (those given written too). */
+  closed(
+    receiver: string,
+    streak: number,
+    closer: string,
+    values: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<void>;
 }
 
 export function createStreakRecords(table: StreakTable, tableName: string, project: string): StreakRecords {
   const hashKey = `${REMEMBER_KEY_PREFIX}${project}`;
-  const key = (receiver: string) => ({ project: { S: hashKey }, hook_url_param_name: { S: receiver } });
-  const expiresAt = (): AttributeValue => ({
-    N: String(Math.floor(Date.now() / 1000) + RECORD_LIFETIME_SECONDS),
+  const prefix = (streak: number) => `${String(streak).padStart(STREAK_DIGITS, "0")}#`;
+  const key = (receiver: string, streak: number) => ({
+    project: { S: hashKey },
+    hook_url_param_name: { S: `${prefix(streak)}${receiver}` },
   });
-  const valuesItem = (values: Record<string, string>): AttributeValue => ({
-    M: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { S: value }])),
+  const expiresIn = (seconds: number): AttributeValue => ({
+    N: String(Math.floor(Date.now() / 1000) + seconds),
   });
-  const update = async (input: Omit<UpdateItemCommandInput, "TableName">): Promise<boolean> => {
+  /** `SET` clauses for the values, with their names and values for the expression. */
+  const valueClauses = (values: Record<string, string>) => {
+    const names = Object.keys(values);
+    return {
+      clauses: names.map((_, index) => `#value${index} = :value${index}`),
+      names: Object.fromEntries(
+        names.map((name, index) => [`#value${index}`, `${VALUE_ATTRIBUTE_PREFIX}${name}`]),
+      ),
+      values: Object.fromEntries(names.map((name, index) => [`:value${index}`, { S: values[name] }])),
+    };
+  };
+  /**
+   * Writes the receiver's record of the streak (`set`, and `setIfMissing` where the record has none yet);
+   * false when the condition refused it.
+   */
+  const write = async (
+    receiver: string,
+    streak: number,
+    change: {
+      set: Record<string, AttributeValue>;
+      setIfMissing?: Record<string, AttributeValue>;
+      values?: Record<string, string>;
+      condition: string;
+      conditionValues?: Record<string, AttributeValue>;
+    },
+    options: CallOptions | undefined,
+  ): Promise<boolean> => {
+    const values = valueClauses(change.values ?? {});
+    const ifMissing = change.setIfMissing ?? {};
+    const attributes = [...Object.keys(change.set), ...Object.keys(ifMissing)];
+    const input: UpdateItemCommandInput = {
+      TableName: tableName,
+      Key: key(receiver, streak),
+      UpdateExpression: `SET ${[
+        ...Object.keys(change.set).map((name) => `#${name} = :${name}`),
+        ...Object.keys(ifMissing).map((name) => `#${name} = if_not_exists(#${name}, :${name})`),
+        ...values.clauses,
+      ].join(", ")}`,
+      ConditionExpression: change.condition,
+      ExpressionAttributeNames: {
+        "#project": "project",
+        ...Object.fromEntries(attributes.map((name) => [`#${name}`, name])),
+        ...values.names,
+      },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(
+          Object.entries({ ...change.set, ...ifMissing }).map(([name, value]) => [`:${name}`, value]),
+        ),
+        ...values.values,
+        ...change.conditionValues,
+      },
+    };
     try {
-      await table.updateItem({ TableName: tableName, ...input });
+      await table.updateItem(input, options);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
   };
+  const state = (value: StreakState): AttributeValue => ({ S: value });
+  /** The record in a state, set by `event` (its opener, or its closer); a closed one expires sooner. */
+  const marked = (
+    streak: number,
+    value: StreakState,
+    event: { opener: string } | { closer: string },
+  ): Record<string, AttributeValue> => ({
+    streak: { N: String(streak) },
+    streak_state: state(value),
+    ...Object.fromEntries(Object.entries(event).map(([name, id]) => [name, { S: id }])),
+    expires_at: expiresIn(
+      value === "opening" || value === "open" ? OPEN_RECORD_LIFETIME_SECONDS : CLOSED_RECORD_LIFETIME_SECONDS,
+    ),
+  });
+  /**
+   * Not yet written, or being opened by the claimant's event (a retry of it), or by `over` under a lease
+   * no newer than the one its delivery record showed ended.
+   */
+  const freeFor = (claimant: Claimant, over: Claimant | undefined) => ({
+    condition:
+      "attribute_not_exists(#project) OR (streak_state = :opening_state AND (opener = :me" +
+      (over === undefined
+        ? "))"
+        : " OR (opener = :over AND (attribute_not_exists(opener_generation) OR opener_generation <= :over_generation))))"),
+    conditionValues: {
+      ":opening_state": state("opening"),
+      ":me": { S: claimant.event },
+      ...(over === undefined
+        ? {}
+        : { ":over": { S: over.event }, ":over_generation": { N: String(over.generation) } }),
+    },
+  });
 
   return {
-    async read() {
+    async read(streak, options) {
       const records = new Map<string, StreakRecord>();
       let exclusiveStartKey: Record<string, AttributeValue> | undefined;
       do {
-        const page = await table.query({
-          TableName: tableName,
-          KeyConditionExpression: "#project = :project",
-          ExpressionAttributeNames: { "#project": "project" },
-          ExpressionAttributeValues: { ":project": { S: hashKey } },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        });
+        const page = await table.query(
+          {
+            TableName: tableName,
+            KeyConditionExpression: "#project = :project AND begins_with(hook_url_param_name, :streak)",
+            ExpressionAttributeNames: { "#project": "project" },
+            ExpressionAttributeValues: { ":project": { S: hashKey }, ":streak": { S: prefix(streak) } },
+            ConsistentRead: true,
+            ExclusiveStartKey: exclusiveStartKey,
+          },
+          options,
+        );
         for (const item of page.Items ?? []) {
-          const receiver = item.hook_url_param_name?.S;
-          if (!receiver) continue;
-          records.set(receiver, {
-            streak: Number(item.streak?.N),
-            state: item.streak_state?.S === "open" ? "open" : "opening",
-            opener: item.opener?.S ?? "",
-            openerLeaseUntil: Number(item.opener_lease_until?.N ?? 0),
-            values: Object.fromEntries(
-              Object.entries(item.remembered?.M ?? {}).flatMap(([name, value]) =>
-                value.S === undefined ? [] : [[name, value.S]],
-              ),
-            ),
-          });
+          const receiver = item.hook_url_param_name?.S?.slice(prefix(streak).length);
+          if (receiver) records.set(receiver, recordOf(item, streak));
         }
         exclusiveStartKey = page.LastEvaluatedKey;
       } while (exclusiveStartKey);
       return records;
     },
 
-    claimOpening(receiver, streak, eventId, leaseUntil) {
-      return update({
-        Key: key(receiver),
-        UpdateExpression:
-          "SET streak = :streak, streak_state = :opening, opener = :event, opener_lease_until = :leaseUntil, " +
-          "expires_at = :expiresAt REMOVE remembered",
-        // A newer streak (streaks are named by the build number that began them, so an older one never
-        // takes over), or this one not opened and its right free (or this event's own, on a retry).
-        ConditionExpression:
-          "attribute_not_exists(#project) OR streak < :streak OR " +
-          "(streak = :streak AND streak_state = :opening AND (opener_lease_until < :now OR opener = :event))",
-        ExpressionAttributeNames: { "#project": "project" },
-        ExpressionAttributeValues: {
-          ":streak": { N: String(streak) },
-          ":opening": { S: "opening" },
-          ":event": { S: eventId },
-          ":leaseUntil": { N: String(leaseUntil) },
-          ":now": { N: String(Date.now()) },
-          ":expiresAt": expiresAt(),
+    async readEarlierFormat(receiver, streak, options) {
+      const { Item: item } = await table.getItem(
+        {
+          TableName: tableName,
+          Key: { project: { S: hashKey }, hook_url_param_name: { S: receiver } },
+          ConsistentRead: true,
         },
-      });
+        options,
+      );
+      if (!item || Number(item.streak?.N) !== streak) return undefined;
+      const values = Object.fromEntries(
+        Object.entries(item.remembered?.M ?? {}).flatMap(([name, value]) =>
+          value.S === undefined ? [] : [[name, value.S]],
+        ),
+      );
+      return {
+        streak,
+        state: item.streak_state?.S === "open" ? "open" : "opening",
+        opener: item.opener?.S,
+        values,
+        earlierFormat: true,
+      };
     },
 
-    async opened(receiver, streak, eventId, values) {
-      await update({
-        Key: key(receiver),
-        UpdateExpression: "SET streak_state = :open, remembered = :values, expires_at = :expiresAt",
-        ConditionExpression: "streak = :streak AND opener = :event",
-        ExpressionAttributeValues: {
-          ":open": { S: "open" },
-          ":values": valuesItem(values),
-          ":expiresAt": expiresAt(),
-          ":streak": { N: String(streak) },
-          ":event": { S: eventId },
-        },
-      });
+    claimOpening(receiver, streak, claimant, over, options) {
+      const set = {
+        ...marked(streak, "opening", { opener: claimant.event }),
+        opener_generation: { N: String(claimant.generation) },
+      };
+      return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
-    async release(receiver, eventId) {
-      await update({
-        Key: key(receiver),
-        UpdateExpression: "SET opener_lease_until = :released",
-        ConditionExpression: "opener = :event AND streak_state = :opening",
-        ExpressionAttributeValues: {
-          ":released": { N: "0" },
-          ":event": { S: eventId },
-          ":opening": { S: "opening" },
-        },
-      });
+    closeUnopened(receiver, streak, claimant, over, options) {
+      const set = marked(streak, "closed-without-opening", { closer: claimant.event });
+      return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
-    async remember(receiver, streak, values) {
-      const names = Object.keys(values);
-      if (names.length === 0) return;
-      await update({
-        Key: key(receiver),
-        UpdateExpression: `SET ${names.map((_, index) => `remembered.#name${index} = :value${index}`).join(", ")}, expires_at = :expiresAt`,
-        ConditionExpression: "streak = :streak AND attribute_exists(remembered)",
-        ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#name${index}`, name])),
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(names.map((name, index) => [`:value${index}`, { S: values[name] }])),
-          ":streak": { N: String(streak) },
-          ":expiresAt": expiresAt(),
-        },
-      });
+    async opened(receiver, streak, opener, values, options) {
+      // Only what its opener holds: the open record of a later write stays as it is.
+      const heldByOpener = {
+        condition: "attribute_not_exists(#project) OR (streak_state = :opening_state AND opener = :opener)",
+        conditionValues: { ":opening_state": state("opening"), ":opener": { S: opener } },
+      };
+      await write(
+        receiver,
+        streak,
+        { set: marked(streak, "open", { opener }), values, ...heldByOpener },
+        options,
+      );
     },
+
+    async remember(receiver, streak, values, options) {
+      if (Object.keys(values).length === 0) return;
+      await write(
+        receiver,
+        streak,
+        {
+          set: { streak: { N: String(streak) } },
+          // A streak that a receiver without an opening action follows has no record until it remembers.
+          setIfMissing: { streak_state: state("open"), expires_at: expiresIn(OPEN_RECORD_LIFETIME_SECONDS) },
+          values,
+          condition: "attribute_not_exists(#project) OR streak_state IN (:open_state, :closed_state)",
+          conditionValues: { ":open_state": state("open"), ":closed_state": state("closed") },
+        },
+        options,
+      );
+    },
+
+    async closed(receiver, streak, closer, values, options) {
+      const openedOrNot = {
+        condition: "attribute_not_exists(#project) OR streak_state <> :unopened",
+        conditionValues: { ":unopened": state("closed-without-opening") },
+      };
+      await write(
+        receiver,
+        streak,
+        { set: marked(streak, "closed", { closer }), values, ...openedOrNot },
+        options,
+      );
+    },
+  };
+}
+
+function recordOf(item: Record<string, AttributeValue>, streak: number): StreakRecord {
+  const values = Object.fromEntries(
+    Object.entries(item).flatMap(([name, value]) =>
+      name.startsWith(VALUE_ATTRIBUTE_PREFIX) && value.S !== undefined
+        ? [[name.slice(VALUE_ATTRIBUTE_PREFIX.length), value.S]]
+        : [],
+    ),
+  );
+  const state = item.streak_state?.S;
+  return {
+    streak,
+    state: state === "open" || state === "closed" || state === "closed-without-opening" ? state : "opening",
+    ...(item.opener?.S === undefined ? {} : { opener: item.opener.S }),
+    ...(item.closer?.S === undefined ? {} : { closer: item.closer.S }),
+    values,
   };
 }
 

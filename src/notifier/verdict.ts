@@ -13,6 +13,17 @@ export interface Verdict {
   failureCount: number;
   /** The build number that opened the streak this build belongs to or ends. */
   streak?: number;
+  /**
+   * The event of the build that opened the streak: the one expected to send its opening action, whose
+   * delivery record a follow-up reads while the receiver's streak record does not say the streak is open.
+   * Unknown for streaks begun before it was kept.
+   */
+  streakEvent?: string;
+  /**
+   * Not kept with the verdict: the build number that began the project's newest streak when the verdict
+   * was read. A retry, which takes the verdict from the delivery record, reads it anew when it needs it.
+   */
+  newestStreak?: number;
 }
 
 export function verdictToItem(verdict: Verdict): AttributeValue {
@@ -23,6 +34,7 @@ export function verdictToItem(verdict: Verdict): AttributeValue {
       ...(verdict.previous === undefined ? {} : { previous: { S: verdict.previous } }),
       ...(verdict.transition === undefined ? {} : { transition: { S: verdict.transition } }),
       ...(verdict.streak === undefined ? {} : { streak: { N: String(verdict.streak) } }),
+      ...(verdict.streakEvent === undefined ? {} : { streak_event: { S: verdict.streakEvent } }),
     },
   };
 }
@@ -36,6 +48,7 @@ export function verdictFromItem(item: AttributeValue): Verdict {
     ...(fields.previous?.S === undefined ? {} : { previous: fields.previous.S }),
     ...(isTransition(transition) ? { transition } : {}),
     ...(fields.streak?.N === undefined ? {} : { streak: Number(fields.streak.N) }),
+    ...(fields.streak_event?.S === undefined ? {} : { streakEvent: fields.streak_event.S }),
   };
 }
 

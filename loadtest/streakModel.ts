@@ -1,0 +1,438 @@
+import type { DeadLetterRecord } from "../src/replayDeadLetters";
+import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
+import type { Transition } from "../src/receiverDefinition";
+import type { InvocationRecord } from "./asyncLambda";
+import type { StreakReceiver, TakenRequest } from "./streakReceivers";
+import { BUILD_VARIABLE_VALUE, type StreakBuild } from "./streakScenario";
+
+/** The transition the notifier recorded for a build, and the streak it belongs to. */
+export interface BuildVerdict {
+  transition?: Transition;
+  streak?: number;
+}
+
+export interface StreakObservations {
+  builds: readonly StreakBuild[];
+  /** By event id; a build recorded after a newer one of its project has none (it changed nothing). */
+  verdicts: ReadonlyMap<string, BuildVerdict>;
+  taken: readonly TakenRequest[];
+  invocations: readonly InvocationRecord[];
+  /** The bodies of the dead letters left after the replay. */
+  deadLetters: readonly string[];
+}
+
+/** A broken invariant, or (`window`) one bent inside a window docs/delivery.md leaves open. */
+export interface StreakFinding {
+  receiver: string;
+  project: string;
+  detail: string;
+}
+
+export interface StreakModelReport {
+  builds: number;
+  streaks: number;
+  fixedStreaks: number;
+  /** Jira-like tickets opened, and closed by their streak's fix. */
+  tickets: number;
+  ticketsClosed: number;
+  /** Alerts named by the project opened, and closed. */
+  alertsOpened: number;
+  alertsClosed: number;
+  /** Deliveries the receivers took (each webhook-id once), and those taken more than once. */
+  deliveries: number;
+  /** Notices of the model still in the dead-letter queue after the replay, with their reason. */
+  stillDeadLettered: number;
+  violations: StreakFinding[];
+  /** Bent only where docs/delivery.md says they may be: a container killed, or every record refused. */
+  windows: StreakFinding[];
+}
+
+/** One failure streak of a project, as the notifier recorded its builds' verdicts. */
+interface Streak {
+  start: number;
+  failures: StreakBuild[];
+  fix?: StreakBuild;
+}
+
+interface Delivery {
+  request: TakenRequest;
+  build: StreakBuild;
+  verdict: BuildVerdict;
+}
+
+const urlParameter = (receiver: string) => `${DEFAULT_PARAMETER_PATH}${receiver}/url`;
+const OPENINGS: readonly (Transition | undefined)[] = ["broken", "still-failing"];
+
+/**
+ * Checks what each receiver with actions took against a model of what it must see, given the verdicts
+ * the notifier recorded for the builds (in build-number order, as the status record decides them):
+ *
+ * - one opening (ticket, alert, trigger) per streak per receiver;
+ * - each still-failing and fixed addressed to the ticket its streak opened, and every opened ticket
+ *   closed by its streak's fix; an alert named by the project closed by its fix unless a newer streak
+ *   superseded it, and never closed by an older streak's fix after the newer one opened it;
+ * - nothing filled from a build variable named like a remembered value;
+ * - every other action taken once, or still in the dead-letter queue with a reason naming the receiver.
+ */
+export function checkStreaks(seen: StreakObservations): StreakModelReport {
+  const builds = new Map(seen.builds.map((build) => [build.id, build]));
+  const deadLetters = seen.deadLetters.map((body) => JSON.parse(body) as DeadLetterRecord);
+  const report: StreakModelReport = {
+    builds: seen.builds.length,
+    streaks: 0,
+    fixedStreaks: 0,
+    tickets: 0,
+    ticketsClosed: 0,
+    alertsOpened: 0,
+    alertsClosed: 0,
+    deliveries: 0,
+    stillDeadLettered: 0,
+    violations: [],
+    windows: [],
+  };
+  const violation = (receiver: string, project: string, detail: string) =>
+    report.violations.push({ receiver, project, detail });
+  const invocationsOf = (eventId: string) => seen.invocations.filter((run) => run.eventId === eventId);
+  /**
+   * An invocation of the event may have lost its record of what the receiver took at `at`: it was killed
+   * or timed out while the receiver took it, or it logged the record (and, for an opening, the streak
+   * record too) unwritten. The windows docs/delivery.md leaves open.
+   */
+  const lostRecord = (eventId: string, receiver: string, streakToo: boolean, at: number): boolean =>
+    invocationsOf(eventId).some(
+      (run) =>
+        ((run.killed || run.error?.name === "Sandbox.Timedout") &&
+          at >= run.startedAt &&
+          at <= run.endedAt) ||
+        (run.unrecorded.deliveries.includes(urlParameter(receiver)) &&
+          (!streakToo || run.unrecorded.streaks.includes(urlParameter(receiver)))),
+    );
+  const deadLettered = (build: StreakBuild | undefined, receiver: string): boolean =>
+    build !== undefined &&
+    deadLetters.some(
+      (record) =>
+        (record.requestPayload as { id?: string } | undefined)?.id === build.id &&
+        record.responsePayload?.errorMessage?.includes(urlParameter(receiver)),
+    );
+  report.stillDeadLettered = deadLetters.length;
+
+  // Each delivery once: a webhook-id taken again is a duplicate, unless its first record was lost.
+  const deliveries: Delivery[] = [];
+  const byWebhookId = new Map<string, TakenRequest[]>();
+  for (const request of seen.taken) {
+    const key = `${request.receiver} ${request.webhookId}`;
+    byWebhookId.set(key, [...(byWebhookId.get(key) ?? []), request]);
+  }
+  for (const [, requests] of byWebhookId) {
+    const [request] = requests;
+    const build = builds.get(request.eventId);
+    if (!build) {
+      violation(request.receiver, "?", `took a request naming no build of the run: ${request.path}`);
+      continue;
+    }
+    const where = `${request.path} of build #${build.number}`;
+    if (requests.length > 1) {
+      const finding = {
+        receiver: request.receiver,
+        project: build.project,
+        detail: `${where} taken ${requests.length} times`,
+      };
+      if (lostRecord(build.id, request.receiver, false, request.receivedAt)) report.windows.push(finding);
+      else report.violations.push(finding);
+    }
+    const text = `${request.path} ${JSON.stringify(request.body)}`;
+    if (text.includes(BUILD_VARIABLE_VALUE)) {
+      violation(request.receiver, build.project, `${where} was filled from a build variable: ${text}`);
+    }
+    deliveries.push({ request, build, verdict: seen.verdicts.get(build.id) ?? {} });
+  }
+  report.deliveries = deliveries.length;
+
+  for (const project of new Set(seen.builds.map((build) => build.project))) {
+    const own = seen.builds.filter((build) => build.project === project);
+    const streaks = streaksOf(own, seen.verdicts, (detail) => violation("(verdicts)", project, detail));
+    report.streaks += streaks.size;
+    report.fixedStreaks += [...streaks.values()].filter((streak) => streak.fix).length;
+    const taken = (receiver: StreakReceiver) =>
+      deliveries.filter(
+        (delivery) => delivery.request.receiver === receiver && delivery.build.project === project,
+      );
+    const context: ReceiverCheck = { project, streaks, violation, deadLettered, lostRecord, report };
+    checkTickets(taken("jira"), context);
+    checkAlerts(taken("alerts"), context);
+    checkThread(taken("thread"), context);
+    checkFixes(taken("fixes"), context);
+    checkTriggers(taken("pager"), context);
+  }
+  return report;
+}
+
+interface ReceiverCheck {
+  project: string;
+  streaks: Map<number, Streak>;
+  violation(receiver: string, project: string, detail: string): void;
+  deadLettered(build: StreakBuild | undefined, receiver: string): boolean;
+  lostRecord(eventId: string, receiver: string, streakToo: boolean, at: number): boolean;
+  report: StreakModelReport;
+}
+
+/** The project's streaks from its builds' verdicts, checked to follow each other in build-number order. */
+function streaksOf(
+  builds: StreakBuild[],
+  verdicts: ReadonlyMap<string, BuildVerdict>,
+  problem: (detail: string) => void,
+): Map<number, Streak> {
+  const streaks = new Map<number, Streak>();
+  let current: Streak | undefined;
+  for (const build of [...builds].sort((a, b) => a.number - b.number)) {
+    const { transition, streak } = verdicts.get(build.id) ?? {};
+    if (!transition) continue;
+    if (transition === "broken") {
+      if (current || streak !== build.number) problem(`build #${build.number} broke streak #${streak}`);
+      current = { start: build.number, failures: [build] };
+      streaks.set(build.number, current);
+    } else if (!current || streak !== current.start) {
+      problem(`build #${build.number} (${transition}) names streak #${streak}, not the one it is in`);
+    } else if (transition === "still-failing") {
+      current.failures.push(build);
+    } else {
+      current.fix = build;
+      current = undefined;
+    }
+  }
+  return streaks;
+}
+
+/** Groups deliveries by the streak of their build. */
+function byStreak(deliveries: Delivery[]): Map<number, Delivery[]> {
+  const grouped = new Map<number, Delivery[]>();
+  for (const delivery of deliveries) {
+    const streak = delivery.verdict.streak ?? -1;
+    grouped.set(streak, [...(grouped.get(streak) ?? []), delivery]);
+  }
+  return grouped;
+}
+
+/** Each delivery's build has a transition the receiver acts on (`allowed`). */
+function checkActsOn(
+  receiver: string,
+  deliveries: Delivery[],
+  allowed: readonly (Transition | undefined)[],
+  check: ReceiverCheck,
+): void {
+  for (const { build, verdict, request } of deliveries) {
+    if (!allowed.includes(verdict.transition)) {
+      check.violation(
+        receiver,
+        check.project,
+        `${request.path} sent for build #${build.number}, whose transition is ${verdict.transition ?? "none"}`,
+      );
+    }
+  }
+}
+
+/** More than one opening of a streak: a violation, unless every record of the first one was lost. */
+function checkOneOpening(receiver: string, streak: number, openings: Delivery[], check: ReceiverCheck): void {
+  if (openings.length <= 1) return;
+  const finding = {
+    receiver,
+    project: check.project,
+    detail: `streak #${streak} opened ${openings.length} times: by builds ${openings.map((opening) => `#${opening.build.number}`).join(", ")}`,
+  };
+  const [first] = [...openings].sort((a, b) => a.request.receivedAt - b.request.receivedAt);
+  if (check.lostRecord(first.build.id, receiver, true, first.request.receivedAt)) {
+    check.report.windows.push(finding);
+  } else check.report.violations.push(finding);
+}
+
+/**
+ * Reports a finding about a streak whose `openings` were taken: as a violation, or in the window of
+ * docs/delivery.md when every record of an opening was lost (the invocation was killed, or logged both
+ * its delivery record and its streak record unwritten), after which the streak's next builds find it
+ * never opened.
+ */
+function unlessRecordsLost(
+  receiver: string,
+  openings: Delivery[],
+  check: ReceiverCheck,
+): (detail: string) => void {
+  const lost = openings.some((opening) =>
+    check.lostRecord(opening.build.id, receiver, true, opening.request.receivedAt),
+  );
+  return (detail) =>
+    (lost ? check.report.windows : check.report.violations).push({
+      receiver,
+      project: check.project,
+      detail,
+    });
+}
+
+function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
+  const { project, streaks, violation, deadLettered } = check;
+  checkActsOn("jira", deliveries, ["broken", "still-failing", "fixed"], check);
+  const creates = deliveries.filter((delivery) => delivery.request.path === "/issue");
+  const followUps = deliveries.filter((delivery) => delivery.request.path !== "/issue");
+  const ticketsOf = byStreak(creates);
+  for (const { request, build, verdict } of followUps) {
+    const [, key, kind] = /^\/issue\/([^/]+)\/(comment|close)$/.exec(request.path) ?? [];
+    const expected = kind === "close" ? "fixed" : "still-failing";
+    const own = (ticketsOf.get(verdict.streak ?? -1) ?? []).map((create) => create.request.issued);
+    if (verdict.transition !== expected || !own.includes(decodeURIComponent(key ?? ""))) {
+      violation(
+        "jira",
+        project,
+        `${request.path} of build #${build.number} (streak #${verdict.streak}) is not addressed to its streak's ticket (${own.join(", ") || "none"})`,
+      );
+    }
+    if (request.body.issue !== decodeURIComponent(key ?? "")) {
+      violation("jira", project, `the body of ${request.path} names ${request.body.issue}`);
+    }
+  }
+  for (const [start, streak] of streaks) {
+    const tickets = ticketsOf.get(start) ?? [];
+    check.report.tickets += tickets.length;
+    checkOneOpening("jira", start, tickets, check);
+    const sentBy = (build: StreakBuild) => deliveries.filter((delivery) => delivery.build.id === build.id);
+    // Every record of the ticket's opening lost: the streak's next builds may find it never opened.
+    const flag = unlessRecordsLost("jira", tickets, check);
+    if (tickets.length === 0) {
+      // No ticket: only where the streak was fixed before any opening got through, or one is dead-lettered.
+      if (!streak.fix && !streak.failures.some((build) => deadLettered(build, "jira"))) {
+        violation("jira", project, `streak #${start} is failing and was never opened`);
+      }
+      continue;
+    }
+    for (const build of streak.failures.slice(1)) {
+      if (sentBy(build).length === 0 && !deadLettered(build, "jira")) {
+        flag(`still-failing build #${build.number} of streak #${start} was never sent`);
+      }
+    }
+    if (!streak.fix) continue;
+    // (A second ticket, opened in a window, is reported as such; the one its streak remembers is closed.)
+    const closes = sentBy(streak.fix).filter((delivery) =>
+      tickets.some((ticket) => delivery.request.path === `/issue/${ticket.request.issued}/close`),
+    );
+    check.report.ticketsClosed += closes.length;
+    if (closes.length === 0 && !deadLettered(streak.fix, "jira")) {
+      flag(`the ticket of streak #${start} was never closed by its fix #${streak.fix.number}`);
+    }
+  }
+}
+
+function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
+  const { project, streaks, violation, deadLettered } = check;
+  checkActsOn("alerts", deliveries, ["broken", "still-failing", "fixed"], check);
+  const opens = byStreak(deliveries.filter((delivery) => delivery.request.path === "/alerts"));
+  const inOrder = [...deliveries].sort((a, b) => a.request.receivedAt - b.request.receivedAt);
+  for (const [index, { request, verdict, build }] of inOrder.entries()) {
+    if (request.path === "/alerts") continue;
+    const newer = inOrder
+      .slice(0, index)
+      .find(
+        (earlier) =>
+          earlier.request.path === "/alerts" && (earlier.verdict.streak ?? 0) > (verdict.streak ?? 0),
+      );
+    if (newer) {
+      violation(
+        "alerts",
+        project,
+        `the fix #${build.number} of streak #${verdict.streak} closed the alert streak #${newer.verdict.streak} opened`,
+      );
+    }
+  }
+  const starts = [...streaks.keys()];
+  for (const [start, streak] of streaks) {
+    const opened = opens.get(start) ?? [];
+    check.report.alertsOpened += opened.length;
+    checkOneOpening("alerts", start, opened, check);
+    if (opened.length === 0 || !streak.fix) continue;
+    const closed = deliveries.some((delivery) => delivery.build.id === streak.fix?.id);
+    const superseded = starts.some((later) => later > start && (opens.get(later) ?? []).length > 0);
+    if (closed) check.report.alertsClosed += 1;
+    else if (!superseded && !deadLettered(streak.fix, "alerts")) {
+      violation(
+        "alerts",
+        project,
+        `the alert of streak #${start} was never closed by its fix #${streak.fix.number}`,
+      );
+    }
+  }
+  // The alert ends as the project does: open while its newest streak lasts, closed once it was fixed.
+  const newest = streaks.get(Math.max(...starts));
+  const last = inOrder.at(-1);
+  if (!newest || !last) return;
+  const lastOpens = last.request.path === "/alerts";
+  if (newest.fix && lastOpens && !deadLettered(newest.fix, "alerts")) {
+    violation("alerts", project, `the alert is open at the end, though streak #${newest.start} was fixed`);
+  } else if (!newest.fix && !lastOpens && !newest.failures.some((build) => deadLettered(build, "alerts"))) {
+    violation("alerts", project, `the alert is closed at the end, though streak #${newest.start} is failing`);
+  }
+}
+
+function checkThread(deliveries: Delivery[], check: ReceiverCheck): void {
+  const { project, streaks, violation, deadLettered } = check;
+  checkActsOn("thread", deliveries, ["still-failing"], check);
+  const grouped = byStreak(deliveries);
+  for (const { request, build, verdict } of deliveries) {
+    const own = (grouped.get(verdict.streak ?? -1) ?? []).map((delivery) => delivery.request.issued);
+    if (request.body.thread !== "$THREAD" && !own.includes(request.body.thread)) {
+      violation(
+        "thread",
+        project,
+        `build #${build.number} of streak #${verdict.streak} answered in thread ${request.body.thread}, not one of its streak's`,
+      );
+    }
+  }
+  for (const [start, streak] of streaks) {
+    for (const build of streak.failures.slice(1)) {
+      if (!deliveries.some((delivery) => delivery.build.id === build.id) && !deadLettered(build, "thread")) {
+        violation(
+          "thread",
+          project,
+          `still-failing build #${build.number} of streak #${start} was never sent`,
+        );
+      }
+    }
+  }
+}
+
+function checkFixes(deliveries: Delivery[], check: ReceiverCheck): void {
+  const { project, streaks, violation, deadLettered } = check;
+  checkActsOn("fixes", deliveries, ["fixed"], check);
+  const starts = [...streaks.keys()];
+  for (const [start, { fix }] of streaks) {
+    if (!fix || deliveries.some((delivery) => delivery.build.id === fix.id)) continue;
+    // A fix that needs no remembered value is skipped once a newer streak began.
+    if (!starts.some((later) => later > start) && !deadLettered(fix, "fixes")) {
+      violation("fixes", project, `the fix #${fix.number} of streak #${start} was never sent`);
+    }
+  }
+}
+
+function checkTriggers(deliveries: Delivery[], check: ReceiverCheck): void {
+  const { project, streaks, violation, deadLettered } = check;
+  checkActsOn("pager", deliveries, ["broken", "still-failing", "fixed"], check);
+  const triggers = byStreak(deliveries.filter((delivery) => OPENINGS.includes(delivery.verdict.transition)));
+  for (const { request, build, verdict } of deliveries) {
+    if (verdict.transition === "fixed" && request.body.dedup_key !== "$DEDUP") {
+      violation(
+        "pager",
+        project,
+        `the resolve of build #${build.number} names dedup_key ${request.body.dedup_key}`,
+      );
+    }
+  }
+  for (const [start, streak] of streaks) {
+    const opened = triggers.get(start) ?? [];
+    checkOneOpening("pager", start, opened, check);
+    if (opened.length === 0 || !streak.fix) continue;
+    const fix = streak.fix;
+    if (!deliveries.some((delivery) => delivery.build.id === fix.id) && !deadLettered(fix, "pager")) {
+      unlessRecordsLost(
+        "pager",
+        opened,
+        check,
+      )(`the trigger of streak #${start} was never resolved by its fix #${fix.number}`);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type { AlertOrder } from "./alertOrder";
+import type { DeliveryLedger, Settlement } from "./deliveryLedger";
+import type { ActionPlan } from "./healthActions";
+import type { StreakRecords } from "./streakRecords";
+
+/** An action sent (or tried) to a receiver with actions, for its streak record. */
+export interface ActionDelivery {
+  receiver: string;
+  plan: Extract<ActionPlan, { kind: "send" }>;
+  delivered: boolean;
+  /** The values its answer gave, when delivered. */
+  kept: Record<string, string>;
+}
+
+/** The logging the record stage needs; it names receivers and error codes, never values. */
+export interface RecordLog {
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+export interface Records {
+  /** Undefined when no receiver hears of the event (nothing is recorded of it). */
+  ledger?: DeliveryLedger;
+  settlement: Settlement;
+  /**
+   * The project's streak records, with the streak the event belongs to, and the alert order whose
+   * closings the event's fixes took (by receiver), to give up.
+   */
+  streaks?: { records: StreakRecords; streak: number; order: AlertOrder; closings: readonly string[] };
+  eventId: string;
+  actions: readonly ActionDelivery[];
+  /** Fires at the invocation's deadline, less the time to report. */
+  abortSignal: AbortSignal;
+  log: RecordLog;
+}
+
+/**
+ * Every table write after the deliveries, in one place and under one rule: the event's delivery record
+ * (which receivers were delivered, what their answers gave to remember) and each receiver's streak record
+ * are written at once, all bounded by the invocation's deadline. A receiver that answered 2xx was
+ * delivered, whatever becomes of these writes: a write that fails or does not finish in time is logged
+ * (by receiver and error code) and never fails the invocation, which would have Lambda's retry send it
+ * again. The delivery record keeps what a streak record write loses: a later build finds the values there.
+ */
+export async function recordOutcomes(records: Records): Promise<void> {
+  const { ledger, settlement, streaks, eventId, abortSignal, log } = records;
+  const options = { abortSignal };
+  const writeStreak = async ({ receiver, plan, delivered, kept }: ActionDelivery): Promise<void> => {
+    if (!streaks) return;
+    const { records: streakRecords, streak } = streaks;
+    const closing = delivered && plan.record === "closed";
+    if (plan.repairFrom !== undefined && !closing) {
+      await streakRecords.opened(receiver, streak, plan.repairFrom, plan.remembered, options);
+    }
+    if (!delivered) return;
+    if (plan.record === "opened") await streakRecords.opened(receiver, streak, eventId, kept, options);
+    else if (plan.record === "remember") await streakRecords.remember(receiver, streak, kept, options);
+    else if (plan.record === "closed") {
+      await streakRecords.closed(receiver, streak, eventId, { ...plan.remembered, ...kept }, options);
+    }
+  };
+
+  await Promise.all([
+    ledger?.settle(settlement, abortSignal).catch((error: unknown) => {
+      // The notices went out; only their record is missing. Failing for that alone would have Lambda's
+      // retry send them again, so the invocation fails only for receivers left undelivered.
+      log.error("Delivery records not written; a retry of this event may send these again", {
+        eventId,
+        receivers: settlement.delivered,
+        errorCode: (error as Error).name,
+      });
+    }),
+    ...(streaks?.closings ?? []).map((receiver) =>
+      streaks?.order.closed(receiver, eventId, options).catch((error: unknown) =>
+        log.error("Alert order not released; a newer streak's opening waits for this invocation's deadline", {
+          eventId,
+          receiver,
+          errorCode: (error as Error).name,
+        }),
+      ),
+    ),
+    ...records.actions.map((action) =>
+      writeStreak(action).catch((error: unknown) =>
+        log.error("Streak record not written; the delivery record keeps what the answer gave", {
+          eventId,
+          receiver: action.receiver,
+          transition: action.plan.transition,
+          errorCode: (error as Error).name,
+        }),
+      ),
+    ),
+  ]);
+}

@@ -1,0 +1,279 @@
+import * as assert from "node:assert/strict";
+import type { InjectedFault, ProxiedRequest } from "../local/dynamoDbProxy";
+import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
+import { numberedBuild } from "./support/buildEvents";
+import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
+import {
+  ALIAS_ALERT_ACTIONS,
+  calls,
+  JIRA_ACTIONS,
+  startJiraReceiver,
+  type JiraAnswers,
+} from "./support/healthReceivers";
+import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+
+interface LogEntry {
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** The partition a table call is about: its item's hash key, or the one a query reads. */
+function partitionOf(request: ProxiedRequest): string | undefined {
+  const { Key, ExpressionAttributeValues } = request.input as {
+    Key?: Record<string, { S?: string }>;
+    ExpressionAttributeValues?: Record<string, { S?: string }>;
+  };
+  return Key?.project?.S ?? ExpressionAttributeValues?.[":project"]?.S;
+}
+
+/** Resolves once `condition` holds, checking every 10 ms (rejects after 10 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error("The condition never came true");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// Receivers with actions per transition when table writes fail or hang after a receiver answered, and
+// when builds of one project are handled at once by several containers: the packaged notifier against
+// local DynamoDB (behind a proxy that fails, delays or hangs chosen calls) and Jira-like receivers.
+describe("build health under table faults and concurrent builds", () => {
+  let stack: DeployedNotifier;
+  const receivers: Receiver[] = [];
+
+  before(async () => {
+    stack = await deployNotifier(RECEIVER_SECRETS, RECEIVER_SECRET_KEYS);
+  });
+
+  afterEach(() => stack.dynamodb.injectFaults(undefined));
+
+  after(async () => {
+    await Promise.all(receivers.map((receiver) => receiver.close()));
+    await stack?.close();
+  });
+
+  async function jira(project: string, answers?: JiraAnswers): Promise<Receiver> {
+    const receiver = await startJiraReceiver(answers);
+    receivers.push(receiver);
+    await stack.register(`${project}-jira`, receiver.url, project, ["FAILED", "SUCCEEDED"], {
+      actions: JIRA_ACTIONS,
+    });
+    return receiver;
+  }
+
+  async function receiver(script: ResponseScript): Promise<Receiver> {
+    const started = await startReceiver(script);
+    receivers.push(started);
+    return started;
+  }
+
+  async function run(project: string, buildNumber: number, status: string, on?: LambdaProcess) {
+    const invocation = await (on ?? stack.lambda).invoke(numberedBuild(project, buildNumber, status));
+    assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
+    return invocation;
+  }
+
+  /**
+   * A Jira-like receiver for `project`; from the moment it answered the creation of an issue, every
+   * write of a streak record meets `fault` (until the test's end).
+   */
+  async function jiraThenFaultyRecords(project: string, fault: InjectedFault): Promise<Receiver> {
+    let answered = false;
+    const tickets = await jira(project, {
+      create: (_request, issues) => {
+        answered = true;
+        return { status: 201, body: JSON.stringify({ key: `OPS-${issues}` }) };
+      },
+    });
+    stack.dynamodb.injectFaults((request) =>
+      answered && request.operation === "UpdateItem" && partitionOf(request)?.startsWith("#remember:")
+        ? fault
+        : undefined,
+    );
+    return tickets;
+  }
+
+  /**
+   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`); opened
+   * by build 1's failure. Resolves once build 2's fix is being sent, its second attempt two seconds away.
+   */
+  async function alertClosingLate(
+    project: string,
+  ): Promise<{ alerts: Receiver; closing: Promise<Invocation> }> {
+    let closes = 0;
+    const alerts = await receiver((request) =>
+      request.path.endsWith("/close") && (closes += 1) === 1
+        ? { status: 429, headers: { "Retry-After": "2" } }
+        : { status: 202 },
+    );
+    await stack.register(`${project}-alerts`, alerts.url, project, ["FAILED", "SUCCEEDED"], {
+      actions: ALIAS_ALERT_ACTIONS,
+    });
+    await run(project, 1, "FAILED");
+    const closing = stack.lambda.invoke(numberedBuild(project, 2, "SUCCEEDED"));
+    await alerts.waitForRequests(2);
+    return { alerts, closing };
+  }
+
+  function logEntries(invocation: Invocation): LogEntry[] {
+    return invocation.logs.map((line) => JSON.parse(line) as LogEntry);
+  }
+
+  it("counts a broken the receiver answered as delivered when its streak record cannot be written, and follows up that one issue", async () => {
+    // From the moment Jira answered, every write of a streak record fails (after the SDK's retries).
+    const tickets = await jiraThenFaultyRecords("unwritten-app", {
+      status: 500,
+      type: "InternalServerError",
+    });
+    await run("unwritten-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("unwritten-app", 2, "FAILED");
+    const first = await stack.lambda.invoke(broken);
+    stack.dynamodb.injectFaults(undefined);
+    assert.equal(first.ok, true, JSON.stringify(first.error));
+    const unwritten = logEntries(first).find((entry) =>
+      entry.message.startsWith("Streak record not written"),
+    );
+    assert.equal(unwritten?.errorCode, "InternalServerError");
+    assert.equal(unwritten?.receiver, "/webhooks/unwritten-app-jira/url");
+    assert.ok(!first.logs.some((line) => line.includes("OPS-1")), "no remembered value is logged");
+
+    // A duplicate delivery of the event sends nothing; the follow-ups find the issue's key.
+    assert.equal((await stack.lambda.invoke(broken)).ok, true);
+    await run("unwritten-app", 3, "FAILED");
+    await run("unwritten-app", 4, "SUCCEEDED");
+    assert.deepEqual(calls(tickets), ["create", "comment OPS-1", "transitions OPS-1"]);
+  });
+
+  it("gives up a streak record write that hangs before the deadline, and sends nothing twice", async () => {
+    const chat = await receiver([{ status: 200 }]);
+    await stack.register("hung-app-chat", chat.url, "hung-app", ["FAILED"]);
+    const tickets = await jiraThenFaultyRecords("hung-app", { hang: true });
+    await run("hung-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("hung-app", 2, "FAILED");
+    const first = await stack.lambda.invoke(broken, { timeoutMs: 5000 });
+    stack.dynamodb.injectFaults(undefined);
+    assert.equal(first.timedOut, false, "the invocation ends before its timeout");
+    assert.equal(first.ok, true, JSON.stringify(first.error));
+
+    // Lambda delivers the event again: both receivers have it already.
+    assert.equal((await stack.lambda.invoke(broken)).ok, true);
+    assert.equal(chat.requests.length, 1);
+    await run("hung-app", 3, "FAILED");
+    assert.deepEqual(calls(tickets), ["create", "comment OPS-1"]);
+  });
+
+  it("keeps a fix waiting while the build that broke is recorded but has not reached the receiver yet", async () => {
+    const tickets = await jira("slow-open-app");
+    await run("slow-open-app", 41, "SUCCEEDED");
+    // Build 42's invocation is slow after its verdict: its first call on the streak records lags.
+    let delayed = false;
+    stack.dynamodb.injectFaults((request) => {
+      if (delayed || partitionOf(request) !== "#remember:slow-open-app") return undefined;
+      delayed = true;
+      return { delayMs: 2000 };
+    });
+    const opening = stack.lambda.invoke(numberedBuild("slow-open-app", 42, "FAILED"));
+    await until(() => delayed);
+    const second = await stack.startContainer();
+    const fix = numberedBuild("slow-open-app", 43, "SUCCEEDED");
+    const early = await second.invoke(fix);
+    assert.equal(early.ok, false, "the fix waits for the issue it closes");
+    assert.match(early.error?.message ?? "", /left to Lambda's retry/);
+    assert.equal((await opening).ok, true);
+    const retried = await second.invoke(fix);
+    assert.equal(retried.ok, true, JSON.stringify(retried.error));
+    assert.deepEqual(calls(tickets), ["create", "transitions OPS-1"]);
+  });
+
+  it("closes a streak's issue with its fix even when the next streak opened its own issue first", async () => {
+    let issue = 0;
+    const tickets = await jira("next-streak-app", {
+      create: () => {
+        issue += 1;
+        return {
+          status: 201,
+          body: JSON.stringify({ key: `OPS-${issue}` }),
+          delayMs: issue === 1 ? 1500 : 0,
+        };
+      },
+    });
+    await run("next-streak-app", 28, "SUCCEEDED");
+    const opening = stack.lambda.invoke(numberedBuild("next-streak-app", 29, "FAILED"));
+    await tickets.waitForRequests(1);
+    const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
+    const fix = numberedBuild("next-streak-app", 30, "SUCCEEDED");
+    const early = await second.invoke(fix);
+    assert.equal(early.ok, false, "the fix waits for build 29's issue");
+    await run("next-streak-app", 31, "FAILED", third);
+    assert.equal((await opening).ok, true);
+    const retried = await second.invoke(fix);
+    assert.equal(retried.ok, true, JSON.stringify(retried.error));
+    await run("next-streak-app", 32, "SUCCEEDED", third);
+    assert.deepEqual(calls(tickets), ["create", "create", "transitions OPS-1", "transitions OPS-2"]);
+  });
+
+  it("never lets a fix still being retried close the next streak's alert", async () => {
+    const { alerts, closing } = await alertClosingLate("race-app");
+    const second = await stack.startContainer();
+    const reopen = numberedBuild("race-app", 3, "FAILED");
+    const early = await second.invoke(reopen);
+    assert.equal(early.ok, false, "the next streak's alert waits for the fix in flight");
+    assert.equal((await closing).ok, true);
+    const retried = await second.invoke(reopen);
+    assert.equal(retried.ok, true, JSON.stringify(retried.error));
+    assert.deepEqual(
+      alerts.requests.map((request) => request.path),
+      ["/hook/alerts", "/hook/alerts/race-app/close", "/hook/alerts/race-app/close", "/hook/alerts"],
+    );
+  });
+
+  it("never lets a fix close a streak unopened while a retry of its broken opens it", async () => {
+    let refusing = true;
+    const tickets = await jira("retried-open-app", {
+      create: () => (refusing ? { status: 503 } : { status: 201, body: '{"key": "OPS-1"}', delayMs: 3000 }),
+    });
+    await run("retried-open-app", 1, "SUCCEEDED");
+    const broken = numberedBuild("retried-open-app", 2, "FAILED");
+    assert.equal((await stack.lambda.invoke(broken, { timeoutMs: 4000 })).ok, false, "Jira is down");
+    refusing = false;
+    // The fix finds build 2's invocation ended without the issue; its write closing the streak unopened is
+    // slow, and lands while build 2's retry is opening the issue (Jira answers it slowly).
+    let delayed = false;
+    stack.dynamodb.injectFaults((request) => {
+      if (delayed || !JSON.stringify(request.input).includes("closed-without-opening")) return undefined;
+      delayed = true;
+      return { delayMs: 1500 };
+    });
+    const fix = numberedBuild("retried-open-app", 3, "SUCCEEDED");
+    const closing = stack.lambda.invoke(fix);
+    await until(() => delayed);
+    const second = await stack.startContainer();
+    assert.equal((await second.invoke(broken)).ok, true, "Lambda's retry of build 2 opens the issue");
+    const early = await closing;
+    assert.equal(early.ok, false, "the fix waits for the issue opened meanwhile");
+    assert.equal((await stack.lambda.invoke(fix)).ok, true);
+    assert.deepEqual(calls(tickets).slice(-2), ["create", "transitions OPS-1"]);
+  });
+
+  it("keeps a newer streak's alert waiting for an older streak's fix still being sent, across streaks in between", async () => {
+    const { alerts, closing } = await alertClosingLate("chain-app");
+    // While build 2's close waits out its Retry-After, streak 3 fails and is fixed, and streak 5 begins.
+    const second = await stack.startContainer();
+    const later = [3, 4, 5].map((number) =>
+      numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
+    );
+    const early = [];
+    for (const event of later) early.push(await second.invoke(event));
+    assert.equal((await closing).ok, true);
+    assert.equal(early[2].ok, false, "streak 5's alert waits for the close in flight");
+    for (const [index, event] of later.entries()) {
+      if (!early[index].ok)
+        assert.equal((await second.invoke(event)).ok, true, `retry of build ${index + 3}`);
+    }
+    const paths = alerts.requests.map((request) => request.path.replace("/hook", ""));
+    assert.equal(paths.at(-1), "/alerts", `the alert is open while streak 5 fails: ${paths.join(", ")}`);
+    assert.equal(paths.indexOf("/alerts", 1), paths.length - 1, paths.join(", "));
+  });
+});

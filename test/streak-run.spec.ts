@@ -1,0 +1,156 @@
+import * as assert from "node:assert/strict";
+import type { InvocationRecord } from "../loadtest/asyncLambda";
+import { parseLoadTestOptions } from "../loadtest/options";
+import { runStreakRun } from "../loadtest/runStreakRun";
+import { checkStreaks, type BuildVerdict } from "../loadtest/streakModel";
+import type { StreakReceiver, TakenRequest } from "../loadtest/streakReceivers";
+import { renderStreakReport } from "../loadtest/streakReport";
+import { BUILD_VARIABLE_VALUE, buildStreakScenario, type StreakBuild } from "../loadtest/streakScenario";
+
+describe("the streak run of npm run loadtest", () => {
+  it("a short run with every fault on: each receiver with actions sees what the model says", async function () {
+    this.timeout(180_000);
+    const result = await runStreakRun({ seed: 5, projects: 3, builds: 12, containers: 4 });
+    const report = renderStreakReport(result, "npm run loadtest -- --seed 5 --only streaks");
+    assert.deepEqual(result.model.violations, [], report);
+    assert.equal(result.passed, true, report);
+    // The run met what it is for: streaks opened and fixed, table writes failing and Lambda retrying.
+    assert.ok(result.model.streaks >= 3 && result.model.ticketsClosed >= 2, report);
+    assert.ok(result.tableFaults.errors + result.tableFaults.hangs > 0 && result.lambdaRetries > 0, report);
+  });
+
+  it("draws the same builds from the same seed, with builds of one project out of order", () => {
+    const first = buildStreakScenario(9, { projects: 2, builds: 30 });
+    const again = buildStreakScenario(9, { projects: 2, builds: 30 });
+    assert.deepEqual(
+      first.builds.map((build) => [build.id, build.status, build.sendAtMs]),
+      again.builds.map((build) => [build.id, build.status, build.sendAtMs]),
+    );
+    const numbers = first.builds.filter((build) => build.project === "app-1").map((build) => build.number);
+    assert.ok(numbers.some((number, index) => index > 0 && number < numbers[index - 1]));
+  });
+
+  it("takes --builds and --only from the command line", () => {
+    const options = parseLoadTestOptions(["--only", "streaks", "--builds", "20", "--seed", "8"]);
+    assert.equal(options?.only, "streaks");
+    assert.equal(options?.builds, 20);
+    assert.throws(
+      () => parseLoadTestOptions(["--only", "everything"]),
+      /--only everything: give burst or streaks/,
+    );
+  });
+
+  describe("the model", () => {
+    // app-1: build 1 breaks, 2 fails too, 3 fixes; build 4 breaks the next streak.
+    const builds: StreakBuild[] = (["FAILED", "FAILED", "SUCCEEDED", "FAILED"] as const).map(
+      (status, index) => ({
+        id: `event-${index + 1}`,
+        project: "app-1",
+        number: index + 1,
+        status,
+        event: {},
+        sendAtMs: index * 1000,
+      }),
+    );
+    const verdicts = new Map<string, BuildVerdict>([
+      ["event-1", { transition: "broken", streak: 1 }],
+      ["event-2", { transition: "still-failing", streak: 1 }],
+      ["event-3", { transition: "fixed", streak: 1 }],
+      ["event-4", { transition: "broken", streak: 4 }],
+    ]);
+    let at = 0;
+    const taken = (
+      receiver: StreakReceiver,
+      build: number,
+      path: string,
+      extra: Partial<TakenRequest> = {},
+    ): TakenRequest => ({
+      receiver,
+      webhookId: `msg_${receiver}_${build}`,
+      eventId: `event-${build}`,
+      path,
+      body: { event: `event-${build}` },
+      receivedAt: (at += 10),
+      ...extra,
+    });
+    /** What each receiver must take of these builds, when every delivery gets through. */
+    const allAsModelled = (): TakenRequest[] => [
+      taken("jira", 1, "/issue", { issued: "J-1" }),
+      taken("jira", 2, "/issue/J-1/comment", { body: { event: "event-2", issue: "J-1" } }),
+      taken("jira", 3, "/issue/J-1/close", { body: { event: "event-3", issue: "J-1" } }),
+      taken("jira", 4, "/issue", { issued: "J-2" }),
+      taken("alerts", 1, "/alerts"),
+      taken("alerts", 3, "/alerts/app-1/close"),
+      taken("alerts", 4, "/alerts"),
+      taken("thread", 2, "/thread", { body: { event: "event-2", thread: "$THREAD" }, issued: "T-1" }),
+      taken("fixes", 3, "/"),
+      taken("pager", 1, "/"),
+      taken("pager", 3, "/", { body: { event: "event-3", dedup_key: "$DEDUP" } }),
+      taken("pager", 4, "/"),
+    ];
+    const check = (requests: TakenRequest[], invocations: InvocationRecord[] = []) =>
+      checkStreaks({ builds, verdicts, taken: requests, invocations, deadLetters: [] });
+    const details = (requests: TakenRequest[], invocations?: InvocationRecord[]) =>
+      check(requests, invocations).violations.map((finding) => `${finding.receiver}: ${finding.detail}`);
+
+    it("passes what the model calls for", () => {
+      const report = check(allAsModelled());
+      assert.deepEqual(report.violations, []);
+      assert.equal(report.streaks, 2);
+      assert.equal(report.tickets, 2);
+      assert.equal(report.ticketsClosed, 1);
+    });
+
+    it("flags a second ticket for a streak, and a follow-up addressed to another streak's ticket", () => {
+      const requests = allAsModelled();
+      requests.push(taken("jira", 2, "/issue", { webhookId: "msg_other", issued: "J-3" }));
+      requests[2] = taken("jira", 3, "/issue/J-2/close", { body: { event: "event-3", issue: "J-2" } });
+      assert.deepEqual(details(requests), [
+        "jira: /issue/J-2/close of build #3 (streak #1) is not addressed to its streak's ticket (J-1, J-3)",
+        "jira: streak #1 opened 2 times: by builds #1, #2",
+        "jira: the ticket of streak #1 was never closed by its fix #3",
+      ]);
+    });
+
+    it("calls a second ticket a window when every record of the first opening was lost", () => {
+      const requests = [
+        ...allAsModelled(),
+        taken("jira", 2, "/issue", { webhookId: "msg_other", issued: "J-3" }),
+      ];
+      const lost: InvocationRecord = {
+        eventId: "event-1",
+        attempt: 0,
+        twin: false,
+        container: 0,
+        startedAt: 0,
+        endedAt: 1,
+        ok: true,
+        killed: false,
+        unrecorded: { deliveries: ["/webhooks/jira/url"], streaks: ["/webhooks/jira/url"] },
+      };
+      const report = check(requests, [lost]);
+      assert.deepEqual(report.violations, []);
+      assert.deepEqual(
+        report.windows.map((finding) => finding.detail),
+        ["streak #1 opened 2 times: by builds #1, #2"],
+      );
+    });
+
+    it("flags a value filled from a build variable, a fix closing a newer streak's alert, and a lost still-failing", () => {
+      const requests = allAsModelled().filter((request) => request.receiver !== "thread");
+      const closeAt = requests.findIndex((request) => request.path === "/alerts/app-1/close");
+      const [close] = requests.splice(closeAt, 1);
+      requests.push({ ...close, receivedAt: (at += 10) });
+      requests[
+        requests.findIndex((request) => request.receiver === "pager" && request.eventId === "event-3")
+      ] = taken("pager", 3, "/", { body: { event: "event-3", dedup_key: BUILD_VARIABLE_VALUE } });
+      assert.deepEqual(details(requests), [
+        `pager: / of build #3 was filled from a build variable: / {"event":"event-3","dedup_key":"${BUILD_VARIABLE_VALUE}"}`,
+        "alerts: the fix #3 of streak #1 closed the alert streak #4 opened",
+        "alerts: the alert is closed at the end, though streak #4 is failing",
+        "thread: still-failing build #2 of streak #1 was never sent",
+        "pager: the resolve of build #3 names dedup_key from-a-build-variable",
+      ]);
+    });
+  });
+});
