@@ -77,6 +77,8 @@ export async function deployLoadTestStack(
     }
     const secrets = receiverSecrets(scenario.receivers, fleet, scenario.seed);
     const local = await deployLocally({
+      // A stack of its own, with the project's default settings: never one of the user's stacks.
+      stack: { name: "loadtest" },
       config: { receiversDir, ...secrets },
       secretKeys: Object.keys(secrets).map((key) => `${PROJECT}:${key}`),
       progress,

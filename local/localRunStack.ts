@@ -20,11 +20,11 @@ import { renderNotice, renderPath } from "./localRunNotice";
 import { LocalRunInputError } from "./localRunInputError";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
 import type { MockedResource } from "./programUnderMocks";
-import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
+import { PROJECT, PROJECT_ROOT, stackConfig, type Stack } from "./stackConfig";
 
 export interface LocalRunStackOptions {
-  /** The stack whose settings file (`Pulumi.<stack>.yaml`) the deploy reads. */
-  stack: string;
+  /** The stack deployed, with its settings file (`Pulumi.<stack>.yaml`). */
+  stack: Stack;
   /** The receiver folder, relative to the project (the `receiversDir` config); the stack's own by default. */
   receiversDir?: string;
   /** Send to the receivers' real URLs, with secrets from `secrets`, instead of the capture receiver. */

@@ -190,12 +190,12 @@ async function start(): Promise<number> {
   }
   // Read before anything starts, so a bad file is reported at once.
   const capturedEvents = options.events.map((file) => readBuildEventFile(file));
-  const stackName = chooseStack(options.stack);
-  progress(`Reading the settings of stack ${stackName}: Pulumi.yaml, then Pulumi.${stackName}.yaml`);
+  const chosen = chooseStack(options.stack);
+  progress(`Reading the settings of stack ${chosen.name}: Pulumi.yaml, then Pulumi.${chosen.name}.yaml`);
   let stack: LocalRunStack;
   try {
     stack = await startLocalRunStack({
-      stack: stackName,
+      stack: chosen,
       receiversDir: options.receiversDir,
       send: options.send,
       answers: options.answers,

@@ -5,7 +5,7 @@ import { createStreakRecords } from "../src/notifier/streakRecords";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** The Jira actions of a receiver file's `on`, as the registry item holds them. */
 const JIRA_ACTIONS: AttributeValue = {

@@ -10,7 +10,7 @@ import { receiverAlarmName } from "../stack/receiverAlarms";
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRETS, specRun } from "./support/specStack";
 
 interface Widget {
   type: string;
@@ -58,10 +58,7 @@ function receiverAlarms(run: ProgramRun): MockedResource[] {
 }
 
 async function deploy(config: Record<string, string> = {}): Promise<ProgramRun> {
-  return runProgramUnderMocks({
-    config: { ...RECEIVER_SECRETS, ...config },
-    secretKeys: RECEIVER_SECRET_KEYS,
-  });
+  return runProgramUnderMocks(specRun({ ...config }));
 }
 
 describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {

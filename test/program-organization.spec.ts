@@ -12,7 +12,7 @@ import {
 } from "../local/programUnderMocks";
 import { failedRun, failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRETS, specRun } from "./support/specStack";
 
 const HUB_BUS = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
 const SPOKE_ACCOUNT = "111122223333";
@@ -28,7 +28,7 @@ interface PolicyDocument {
 
 /** The stack with organization settings; lists and mappings are given as `pulumi config set` passes them, JSON. */
 function deploy(settings: Record<string, unknown>): Promise<ProgramRun> {
-  return runProgramUnderMocks({ config: configOf(settings), secretKeys: RECEIVER_SECRET_KEYS });
+  return runProgramUnderMocks(specRun(configOf(settings)));
 }
 
 function configOf(settings: Record<string, unknown>): Record<string, string> {
@@ -106,11 +106,7 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
         "every resource is the stack's own account and region",
       );
       // The settings' defaults in Pulumi.yaml are exactly the same as leaving the settings out.
-      const unset = await runProgramUnderMocks({
-        config: RECEIVER_SECRETS,
-        secretKeys: RECEIVER_SECRET_KEYS,
-        unset: ORGANIZATION_SETTINGS,
-      });
+      const unset = await runProgramUnderMocks({ ...specRun(), unset: ORGANIZATION_SETTINGS });
       assert.deepEqual(declared(unset), declared(run));
     });
 
@@ -317,10 +313,9 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
     });
 
     it("keeps the profile the hub deploys with for the spokes' providers", async () => {
-      const withProfile = await runProgramUnderMocks({
-        config: { ...configOf({ spokes: [{ region: "eu-west-1" }] }), "aws:profile": "platform" },
-        secretKeys: RECEIVER_SECRET_KEYS,
-      });
+      const withProfile = await runProgramUnderMocks(
+        specRun({ ...configOf({ spokes: [{ region: "eu-west-1" }] }), "aws:profile": "platform" }),
+      );
       assert.equal(single(withProfile, "pulumi:providers:aws").inputs.profile, "platform");
       for (const provider of ofType(run, "pulumi:providers:aws"))
         assert.equal(provider.inputs.profile, undefined);

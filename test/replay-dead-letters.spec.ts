@@ -11,7 +11,7 @@ import { startLambdaEndpoint, startSqsEndpoint, VisibilityQueue } from "../local
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** The record Lambda's on-failure destination writes once an event's retries are exhausted. */
 function deadLetterOf(event: BuildStateChangeEvent, failed: Invocation): string {
