@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import {
   ACCOUNT,
@@ -59,14 +60,37 @@ function environmentOf(run: ProgramRun): Record<string, string> {
   return (fn.inputs.environment as { variables: Record<string, string> }).variables;
 }
 
-/** What a resource is to AWS: its type, name, inputs and the provider it is created with. */
+/**
+ * What a resource is to AWS: its type, name, inputs and the provider it is created with. A code archive
+ * is its files (their text, or the folder a package is packed from): the archive itself holds promises,
+ * which Node.js 24 compares by reference.
+ */
 function declared(run: ProgramRun) {
-  return run.resources.map(({ type, name, inputs, provider }) => ({
-    type,
-    name,
-    inputs,
-    provider: provider?.name,
-  }));
+  return Promise.all(
+    run.resources.map(async ({ type, name, inputs, provider }) => ({
+      type,
+      name,
+      inputs:
+        inputs.code instanceof pulumi.asset.AssetArchive
+          ? { ...inputs, code: await filesOf(inputs.code) }
+          : inputs,
+      provider: provider?.name,
+    })),
+  );
+}
+
+async function filesOf(archive: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
+  const entries = Object.entries(await archive.assets);
+  return Object.fromEntries(
+    await Promise.all(
+      entries.map(async ([name, entry]) => [
+        name,
+        entry instanceof pulumi.asset.StringAsset
+          ? await entry.text
+          : await (entry as pulumi.asset.FileArchive).path,
+      ]),
+    ),
+  );
 }
 
 describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
@@ -107,7 +131,7 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
       );
       // The settings' defaults in Pulumi.yaml are exactly the same as leaving the settings out.
       const unset = await runProgramUnderMocks({ ...specRun(), unset: ORGANIZATION_SETTINGS });
-      assert.deepEqual(declared(unset), declared(run));
+      assert.deepEqual(await declared(unset), await declared(run));
     });
 
     it("tells the notifier it serves the hub's account only, and reserves no concurrency", () => {
