@@ -117,6 +117,21 @@ async function invoke(handler, { id, event, timeoutMs, profile }) {
 process.on("disconnect", () => process.exit());
 
 const loadStarted = performance.now();
+/**
+ * The container's peak resident memory, as Lambda's "Max Memory Used" counts the function's: the
+ * high-water mark of this process's own memory (VmHWM). getrusage's maxRSS would count the memory of the
+ * process that started this one too, which Linux carries over at the start; it stands in without /proc.
+ */
+function peakRssBytes() {
+  try {
+    const highWater = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (highWater) return Number(highWater[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 let handler;
 try {
   handler = loadHandler();
@@ -129,7 +144,7 @@ if (handler) {
     if (message.type === "invoke") {
       invoke(handler, message);
     } else if (message.type === "usage") {
-      process.send({ type: "usage", id: message.id, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+      process.send({ type: "usage", id: message.id, maxRssBytes: peakRssBytes() });
     }
   });
   process.send({ type: "ready", loadMs: performance.now() - loadStarted });

@@ -286,6 +286,17 @@ describe("local Lambda process", () => {
     );
   });
 
+  it("counts the container's own memory in its peak, not that of the process that started it", async () => {
+    // Linux carries a parent's peak over into a child's getrusage at its start: a large test process
+    // would make every container it starts look large.
+    const mib = 1024 * 1024;
+    const held = Buffer.alloc(300 * mib, 1);
+    const lambda = await start({ memoryMb: 512 });
+    const peak = await lambda.peakRssBytes();
+    assert.equal(held.length, 300 * mib);
+    assert.ok(peak > 0 && peak < 200 * mib, `peak of a container that ran nothing: ${peak} bytes`);
+  });
+
   it("fails to start, as Lambda fails the init, when the archive lacks a package", async () => {
     const brokenDir = path.join(workDir, "broken");
     writeFile(
