@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
 import {
   createDeliveryMetrics,
@@ -9,7 +8,6 @@ import {
 } from "./src/notifier/deliveryMetrics";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
-import { loadReceivers } from "./src/loadReceivers";
 import { emailAlarmTopic } from "./stack/alarmTopic";
 import { BUILD_STATE_CHANGES_PATTERN } from "./stack/buildStateChanges";
 import { deliveryDashboard } from "./stack/dashboard";
@@ -17,13 +15,12 @@ import { deadLetterQueue, notifierOnlySender, watchDeliveryFailures } from "./st
 import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { eventBusPolicy } from "./stack/eventBusPolicy";
 import { hubEventBus } from "./stack/hubEventBus";
-import { checkedMetricsNamespace, sharedNamespaceWarning } from "./stack/metricsNamespace";
 import { notifierRole } from "./stack/notifierRole";
-import { notifierSourceAccounts, readOrganizationSettings } from "./stack/organizationSettings";
-import { checkedParameterPath } from "./stack/parameterPath";
-import { checkedAlarmPeriods, receiverFailureAlarms } from "./stack/receiverAlarms";
+import { notifierSourceAccounts } from "./stack/organizationSettings";
+import { receiverFailureAlarms } from "./stack/receiverAlarms";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";
+import { readStackSettings } from "./stack/stackSettings";
 import { forwardSpokes } from "./stack/spokes";
 
 const config = new pulumi.Config();
@@ -34,50 +31,29 @@ const projectName = pulumi.getProject();
  */
 const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
-// Which other accounts and regions send their builds to this stack (docs/organization.md).
-const organization = readOrganizationSettings(config);
-/** The region the stack deploys to, as the AWS provider reads it. */
-const hubRegion = organization.hubRegion?.name;
-
-// Validate every receiver file before any resource is registered, so a bad file fails the preview
-// instead of leaving a half-deployed stack. Config values are read here for validation only; whether a
-// value is a secret is read too, as a receiver's secrets set without --secret would sit in plain text.
-const { receivers, warnings } = loadReceivers(
-  path.resolve(__dirname, config.require("receiversDir")),
+// Every setting and receiver file is checked before any resource is registered (npm run check runs the
+// same checks offline). Config values are read here for validation only; whether a value is a secret is
+// read too, as a receiver's secrets set without --secret would sit in plain text.
+const settings = readStackSettings(
+  config,
   (key) => {
     const fullKey = `${projectName}:${key}`;
     const value = pulumi.runtime.getConfig(fullKey);
     return value === undefined ? undefined : { value, secret: isConfigSecret(fullKey) };
   },
-  // The stack's own region and its spokes': a receiver's regions can only be among them.
-  {
-    regions:
-      hubRegion === undefined ? undefined : [hubRegion, ...organization.spokes.map((spoke) => spoke.region)],
-  },
+  __dirname,
 );
-// Where this stack keeps its receivers' parameters, so that stacks sharing an account stay apart.
-const parameterPath = checkedParameterPath(
-  config.require("parameterPath"),
-  receivers.map((receiver) => receiver.name),
-);
-for (const warning of warnings) void pulumi.log.warn(warning);
-// Where the notifier's delivery metrics go, and after how many failing periods a receiver alarms
-// (docs/metrics.md).
-const metricsNamespace = checkedMetricsNamespace(config.require("metricsNamespace"));
-const namespaceWarning = sharedNamespaceWarning(metricsNamespace, parameterPath);
-if (namespaceWarning) void pulumi.log.warn(namespaceWarning);
-const receiverAlarmPeriods = config.requireBoolean("receiverFailureAlarms")
-  ? checkedAlarmPeriods(config.requireNumber("receiverFailureAlarmPeriods"))
-  : undefined;
+for (const warning of settings.warnings) void pulumi.log.warn(warning.text);
+const { organization, receivers, parameterPath, metricsNamespace, receiverAlarmPeriods } = settings;
 
 /** The receiver registry: one item per receiver and project, in the AWS sample's item format. */
-const registry = registryTable({ deletionProtection: config.requireBoolean("registryDeletionProtection") });
+const registry = registryTable({ deletionProtection: settings.registryDeletionProtection });
 
 // Each receiver's secrets become SecureString parameters under <parameterPath><receiver>/, its projects items.
-registerReceivers(receivers, registry, { config, ssmKeyId: config.require("ssmKeyId"), parameterPath });
+registerReceivers(receivers, registry, { config, ssmKeyId: settings.ssmKeyId, parameterPath });
 
 const logGroup = new aws.cloudwatch.LogGroup("notifier", {
-  retentionInDays: config.requireNumber("logRetentionDays"),
+  retentionInDays: settings.logRetentionDays,
 });
 
 const deadLetters = deadLetterQueue();

@@ -93,6 +93,8 @@ export async function deployWithReceiverFiles(
   try {
     for (const [name, file] of files) fs.writeFileSync(path.join(receiversDir, `${name}.yaml`), file);
     const local = await deployLocally({
+      // A stack of its own, with the project's default settings: never one of the user's stacks.
+      stack: { name: "loadtest" },
       config: { receiversDir, ...secrets },
       secretKeys: Object.keys(secrets).map((key) => `${PROJECT}:${key}`),
       progress,

@@ -25,7 +25,7 @@ interface TableInputs {
  */
 export async function emulatedDeploy(
   endpoints: { dynamodb: string; parameterStore: ParameterStore },
-  options: Omit<ProgramRunOptions, "materialize"> = {},
+  options: Omit<ProgramRunOptions, "materialize">,
 ): Promise<EmulatedDeployment> {
   const dynamodb = new DynamoDBClient({
     endpoint: endpoints.dynamodb,

@@ -118,16 +118,16 @@ process.on("disconnect", () => process.exit());
 
 const loadStarted = performance.now();
 /**
- * The container's own peak resident memory. On Linux, VmHWM counts from the container's start; the
- * rusage figure (ru_maxrss) also counts the memory the parent process had when it forked the
- * container, so a large test process would make every container look as large.
+ * The container's peak resident memory, as Lambda's "Max Memory Used" counts the function's: the
+ * high-water mark of this process's own memory (VmHWM). getrusage's maxRSS would count the memory of the
+ * process that started this one too, which Linux carries over at the start; it stands in without /proc.
  */
 function peakRssBytes() {
   try {
-    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
-    if (peak) return Number(peak[1]) * 1024;
+    const highWater = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (highWater) return Number(highWater[1]) * 1024;
   } catch {
-    // Not Linux: the rusage figure is the one there is.
+    // Not Linux.
   }
   return process.resourceUsage().maxRSS * 1024;
 }

@@ -36,7 +36,7 @@ export interface LocalDeploymentOptions extends Omit<ProgramRunOptions, "materia
  * parameter store, an emulated `pulumi up` of index.ts onto them, and the code archive the program
  * serialized, unpacked for the notifier's containers, which are pointed at the local services.
  */
-export async function deployLocally(options: LocalDeploymentOptions = {}): Promise<LocalDeployment> {
+export async function deployLocally(options: LocalDeploymentOptions): Promise<LocalDeployment> {
   const { progress = () => undefined, ...programOptions } = options;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -52,7 +52,7 @@ export async function deployLocally(options: LocalDeploymentOptions = {}): Promi
     const parameterStore = await startParameterStore();
     closers.push(() => parameterStore.close());
 
-    const receiversDir = stackConfig(options.stack ?? "dev", options.config)[`${PROJECT}:receiversDir`];
+    const receiversDir = stackConfig(options.stack, options.config)[`${PROJECT}:receiversDir`];
     progress(`Deploying index.ts (emulated pulumi up) with the receivers in ${receiversDir}/`);
     const deployment = await emulatedDeploy({ dynamodb: db.endpoint, parameterStore }, programOptions);
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalRunInputError } from "./localRunInputError";
 import { LOCAL_SECRETS_FILE } from "./localRunSecrets";
-import { PROJECT_ROOT, stackFile } from "./stackConfig";
+import { PROJECT_ROOT, projectStack, type Stack } from "./stackConfig";
 
 /** Exit code for bad input: a receiver file, a flag, an event file, a missing secret or stack file. */
 export const BAD_INPUT = 2;
@@ -21,13 +21,13 @@ const STACK_NAME = /^(?:[\w.-]+\/){0,2}([\w.-]+)$/;
  * `pulumi -s org/project/prod`, a qualified name reads `Pulumi.prod.yaml`. Its file must exist, so a
  * misspelt stack is an error rather than a run on the project's defaults.
  */
-export function chooseStack(name: string | undefined): string {
+export function chooseStack(name: string | undefined): Required<Stack> {
   const given = name === undefined ? `The default stack, ${DEFAULT_STACK}` : `--stack ${name}`;
   const stack = STACK_NAME.exec(name ?? DEFAULT_STACK)?.[1];
   if (stack === undefined) {
     throw new LocalRunInputError(`${given}: not a stack name (letters, digits, "-", "_" and ".")`);
   }
-  const file = stackFile(stack);
+  const { file } = projectStack(stack);
   if (!fs.existsSync(file)) {
     const stacks = fs
       .readdirSync(PROJECT_ROOT)
@@ -38,7 +38,7 @@ export function chooseStack(name: string | undefined): string {
         `here are: ${stacks.join(", ") || "none"}`,
     );
   }
-  return stack;
+  return projectStack(stack);
 }
 
 /**

@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from "yaml";
+import { notSetProblem, plainTextProblem } from "../src/loadReceivers";
 import { LocalRunInputError } from "./localRunInputError";
 import { LOCAL_SECRETS_FILE, secretVariable, type LocalSecrets } from "./localRunSecrets";
+import { PROJECT, type StackFileValue } from "./stackConfig";
 
 /** A config key a receiver file names for one of its secrets. */
 export interface SecretReference {
@@ -156,4 +158,36 @@ export function sendConfig(
     throw new LocalRunInputError(`--send needs every receiver's secrets:\n${missing.join("\n")}`);
   }
   return config;
+}
+
+/** A secret a receiver names that the stack does not hold as a secret, so that `pulumi up` refuses it. */
+export interface StackSecretProblem {
+  reference: SecretReference;
+  /** What preview says: the config key, and the `pulumi config set --secret` command that sets it. */
+  message: string;
+}
+
+/**
+ * The secrets the receiver files name that a stack's settings file (`stored`, as readStackFile reads it)
+ * does not hold encrypted, as `pulumi config set --secret` writes them: not set, or set in plain text.
+ * Preview refuses the receivers naming them; a local run stands in for them, and says so.
+ */
+export function stackSecretProblems(
+  references: readonly SecretReference[],
+  stored: ReadonlyMap<string, StackFileValue>,
+): StackSecretProblem[] {
+  const problems: StackSecretProblem[] = [];
+  for (const reference of references) {
+    const setting = stored.get(`${PROJECT}:${reference.key}`);
+    if (setting?.encrypted) continue;
+    const message = setting ? plainTextProblem(reference.key) : notSetProblem(reference.field, reference.key);
+    if (
+      !problems.some(
+        (problem) => problem.reference.receiver === reference.receiver && problem.message === message,
+      )
+    ) {
+      problems.push({ reference, message });
+    }
+  }
+  return problems;
 }

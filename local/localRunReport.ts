@@ -1,3 +1,4 @@
+import type { StackSecretProblem } from "./localRunConfig";
 import type { EventReport, ReceiverReport } from "./localRunStack";
 
 /** Headers whose values say nothing secret; every other value (Authorization, tokens) is redacted. */
@@ -103,15 +104,20 @@ export function formatEventReport(report: EventReport): string {
 }
 
 function resultCell(receiver: ReceiverReport): string {
-  if (!receiver.matched) return "not matched";
   const code = receiver.statusCode ?? receiver.errorCode;
   return `${receiver.delivered ? "delivered" : "FAILED"}${code === undefined ? "" : ` (${code})`}`;
 }
 
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /**
- * A table of every event and receiver, and the totals. An event is named by its project and status, and
- * by its build number too where a project has several builds of one status (a failure streak); the
- * TRANSITION column shows when the notifier says what each build's transition was.
+ * A table of the deliveries (an event to a receiver that is told of it) and their totals: a row per
+ * delivery, and one for an event told to no receiver, whose reasons its block above gives. An event is
+ * named by its project and status, and by its build number too where a project has several builds of
+ * one status (a failure streak); the TRANSITION column shows when the notifier says what each build's
+ * transition was.
  */
 export function formatSummary(reports: readonly EventReport[]): string {
   const showTransitions = reports.some((report) => report.transition !== undefined);
@@ -127,7 +133,6 @@ export function formatSummary(reports: readonly EventReport[]): string {
   const seen = reports.map((report) => `${report.project} ${report.status}`);
   let delivered = 0;
   let failed = 0;
-  let unmatched = 0;
   for (const [index, report] of reports.entries()) {
     const repeated = seen.filter((event) => event === seen[index]).length > 1;
     const buildNumber = buildNumberOf(report);
@@ -137,12 +142,11 @@ export function formatSummary(reports: readonly EventReport[]): string {
       ...(showTransitions ? [transitionOf(report) ?? ""] : []),
       ...cells,
     ];
-    if (report.error && !report.receivers.some((receiver) => receiver.matched)) {
-      rows.push(columns(["(notifier)", "FAILED", "", ""]));
-    }
-    for (const receiver of report.receivers) {
-      if (!receiver.matched) unmatched++;
-      else if (receiver.delivered) delivered++;
+    const told = report.receivers.filter((receiver) => receiver.matched);
+    if (report.error && told.length === 0) rows.push(columns(["(notifier)", "FAILED", "", ""]));
+    else if (told.length === 0) rows.push(columns(["-", "told to no receiver", "", ""]));
+    for (const receiver of told) {
+      if (receiver.delivered) delivered++;
       else failed++;
       rows.push(
         columns([
@@ -155,11 +159,33 @@ export function formatSummary(reports: readonly EventReport[]): string {
     }
   }
   const failedEvents = reports.filter(eventFailed).length;
-  const events = `${reports.length} event${reports.length === 1 ? "" : "s"}`;
   const totals =
-    `${events}: ${delivered} delivered, ${failed} failed, ${unmatched} not matched` +
-    (failedEvents > 0 ? `; ${failedEvents} event${failedEvents === 1 ? "" : "s"} with failures` : "");
-  return ["Summary", ...formatTable(rows), totals].join("\n");
+    `${plural(delivered + failed, "delivery", "deliveries")} of ${plural(reports.length, "event")}: ` +
+    `${delivered} delivered, ${failed} failed` +
+    (failedEvents > 0 ? `; ${plural(failedEvents, "event")} with failures` : "");
+  return ["Summary: each delivery (an event to a receiver told of it)", ...formatTable(rows), totals].join(
+    "\n",
+  );
+}
+
+/**
+ * The receivers' secrets the stack's settings file does not hold as secrets, with preview's message for
+ * each: what `pulumi up` would refuse, though this run stood in for them.
+ */
+export function formatStackSecretProblems(
+  stackFile: string,
+  problems: readonly StackSecretProblem[],
+): string {
+  if (problems.length === 0) return "";
+  const receivers = [...new Set(problems.map((problem) => problem.reference.receiver))];
+  return [
+    `pulumi up would refuse ${plural(receivers.length, "receiver")} of this run (${receivers.join(", ")}): ` +
+      `${stackFile} does not hold as secrets what they name (this run took local values or stand-ins):`,
+    ...problems.map(
+      ({ reference, message }) =>
+        `  ${reference.file}: ${reference.field}.secret (line ${reference.line}): ${message}`,
+    ),
+  ].join("\n");
 }
 
 /** Rows as lines of columns two spaces apart, each as wide as its widest cell. */

@@ -15,16 +15,23 @@ import {
 import type { Invocation } from "./lambdaProcess";
 import { deployLocally } from "./localDeployment";
 import { emittedMetrics, type EmittedMetrics } from "./localRunMetrics";
-import { captureConfig, emptyHeadersNotes, secretReferences, sendConfig } from "./localRunConfig";
+import {
+  captureConfig,
+  emptyHeadersNotes,
+  secretReferences,
+  sendConfig,
+  stackSecretProblems,
+  type StackSecretProblem,
+} from "./localRunConfig";
 import { renderNotice, renderPath } from "./localRunNotice";
 import { LocalRunInputError } from "./localRunInputError";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
 import type { MockedResource } from "./programUnderMocks";
-import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
+import { PROJECT, PROJECT_ROOT, readStackFile, stackConfig, type Stack } from "./stackConfig";
 
 export interface LocalRunStackOptions {
-  /** The stack whose settings file (`Pulumi.<stack>.yaml`) the deploy reads. */
-  stack: string;
+  /** The stack deployed, with its settings file (`Pulumi.<stack>.yaml`). */
+  stack: Stack;
   /** The receiver folder, relative to the project (the `receiversDir` config); the stack's own by default. */
   receiversDir?: string;
   /** Send to the receivers' real URLs, with secrets from `secrets`, instead of the capture receiver. */
@@ -113,6 +120,11 @@ export interface EventReport {
 
 export interface LocalRunStack {
   receivers: DeployedReceiver[];
+  /**
+   * The secrets the receivers name that the stack's settings file does not hold as secrets: `pulumi up`
+   * refuses those receivers, which this run deployed with stand-ins or local values.
+   */
+  stackSecretProblems: StackSecretProblem[];
   /** Delivers the event to the notifier, as the stack's EventBridge rule would, and reports each receiver. */
   replay(event: BuildStateChangeEvent): Promise<EventReport>;
   /** Stops the notifier's process and the servers and removes the unpacked code; callable more than once. */
@@ -355,7 +367,8 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       };
     };
 
-    return { receivers, replay, close };
+    const stored = options.stack.file === undefined ? new Map() : readStackFile(options.stack.file);
+    return { receivers, stackSecretProblems: stackSecretProblems(references, stored), replay, close };
   } catch (error) {
     await close();
     throw error;

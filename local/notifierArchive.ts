@@ -30,12 +30,16 @@ export function notifierSettingsOf(functionInputs: Record<string, unknown>): Not
 
 /**
  * Builds the notifier's code archive the way `pulumi up` does: runs the program (under mocks, with no
- * receivers, since the code does not depend on them) and writes the Function's `code` to `dir`.
+ * receivers and the project's default settings, since the code depends on neither) and writes the
+ * Function's `code` to `dir`.
  */
 export async function buildNotifierArchive(dir: string): Promise<NotifierSettings> {
   const noReceivers = fs.mkdtempSync(path.join(os.tmpdir(), "no-receivers-"));
   try {
-    const run = await runProgramUnderMocks({ config: { receiversDir: noReceivers } });
+    const run = await runProgramUnderMocks({
+      stack: { name: "package" },
+      config: { receiversDir: noReceivers },
+    });
     const fn = run.resources.find((resource) => resource.type === "aws:lambda/function:Function");
     if (!fn) throw new Error("The program declared no Lambda function");
     await writeCodeArchive(fn.inputs.code as pulumi.asset.AssetArchive, dir);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
-import { PROJECT, PROJECT_ROOT, stackConfig } from "./stackConfig";
+import { PROJECT, PROJECT_ROOT, stackConfig, type Stack } from "./stackConfig";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -39,7 +39,10 @@ export function locationOf(resource: Pick<MockedResource, "provider">): Resource
 }
 
 export interface ProgramRunOptions {
-  stack?: string;
+  /** The stack deployed, and its settings file. */
+  stack: Stack;
+  /** The Pulumi project's name (`name:` in Pulumi.yaml), which namespaces its config keys. */
+  project?: string;
   /** Config values over the stack's (keys with or without the project namespace). */
   config?: Record<string, string>;
   /** Config keys whose values are secrets, as `pulumi config set --secret` marks them. */
@@ -163,7 +166,8 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  * program registers is recorded (and optionally materialized on local stand-ins), every stack output
  * resolved. Each call runs the program afresh, so tests can vary config and receiver files.
  */
-export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Promise<ProgramRun> {
+export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<ProgramRun> {
+  const project = options.project ?? PROJECT;
   const resources: MockedResource[] = [];
   /** Providers by the id the mocks gave them: resources name theirs as `<urn>::<id>`. */
   const providers = new Map<string, MockedResource>();
@@ -202,12 +206,12 @@ export async function runProgramUnderMocks(options: ProgramRunOptions = {}): Pro
       },
       call: (args) => callResult(args.token, args.inputs),
     },
-    PROJECT,
-    options.stack ?? "dev",
+    project,
+    options.stack.name,
     false,
   );
-  const config = stackConfig(options.stack ?? "dev", options.config);
-  for (const key of options.unset ?? []) Reflect.deleteProperty(config, `${PROJECT}:${key}`);
+  const config = stackConfig(options.stack, options.config, project);
+  for (const key of options.unset ?? []) Reflect.deleteProperty(config, `${project}:${key}`);
   pulumi.runtime.setAllConfig(config, options.secretKeys);
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterResourceRequest, callback: unknown): void;

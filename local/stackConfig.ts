@@ -5,6 +5,17 @@ import { parse } from "yaml";
 export const PROJECT = "codebuild-webhooks";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
+/** The stack a program run deploys: its name and where its settings come from. */
+export interface Stack {
+  /** The stack's name, as `pulumi.getStack()` gives it. */
+  name: string;
+  /**
+   * Its settings file (`Pulumi.<stack>.yaml`, what `pulumi config set` writes); without one, the stack
+   * has the project's defaults only.
+   */
+  file?: string;
+}
+
 interface ProjectFile {
   config?: Record<string, { default?: unknown }>;
 }
@@ -28,27 +39,59 @@ export function stackFile(stack: string): string {
   return path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
 }
 
+/** A stack of this project, with the settings file `pulumi -s <name>` reads. */
+export function projectStack(name: string): Required<Stack> {
+  return { name, file: stackFile(name) };
+}
+
+/** A stack setting as its file holds it: the value, or that it is encrypted (set with `--secret`). */
+export type StackFileValue = { value: string; encrypted: false } | { encrypted: true };
+
+/**
+ * The settings a stack file holds, by full key (`codebuild-webhooks:receiversDir`, `aws:region`), in
+ * file order. Encrypted values stay encrypted: only the Pulumi CLI can decrypt them.
+ */
+export function readStackFile(file: string): Map<string, StackFileValue> {
+  const values = (parse(fs.readFileSync(file, "utf8")) as StackFile | null)?.config ?? {};
+  const settings = new Map<string, StackFileValue>();
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) continue;
+    settings.set(
+      key,
+      isEncrypted(value) ? { encrypted: true } : { value: configValue(value), encrypted: false },
+    );
+  }
+  return settings;
+}
+
+/** The project's defaults from Pulumi.yaml, by full key (`<project>:<key>`). */
+export function projectDefaults(project = PROJECT): Record<string, string> {
+  const file = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  const defaults: Record<string, string> = {};
+  for (const [key, schema] of Object.entries(file.config ?? {})) {
+    if (schema.default !== undefined) defaults[`${project}:${key}`] = configValue(schema.default);
+  }
+  return defaults;
+}
+
 /**
  * The configuration `pulumi up` would hand the program for a stack: the project's defaults from
  * Pulumi.yaml, then the stack file's plain values, then `overrides` (keys with or without the
- * `codebuild-webhooks:` namespace). Encrypted stack values are skipped: locally, secrets come from
- * `overrides`.
+ * project's namespace). Encrypted stack values are skipped: locally, secrets come from `overrides`.
  */
-export function stackConfig(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const config: Record<string, string> = {};
-  const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
-  for (const [key, schema] of Object.entries(project.config ?? {})) {
-    if (schema.default !== undefined) config[`${PROJECT}:${key}`] = configValue(schema.default);
-  }
-  const file = stackFile(stack);
-  if (fs.existsSync(file)) {
-    const values = (parse(fs.readFileSync(file, "utf8")) as StackFile | null)?.config ?? {};
-    for (const [key, value] of Object.entries(values)) {
-      if (value !== null && !isEncrypted(value)) config[key] = configValue(value);
+export function stackConfig(
+  stack: Stack,
+  overrides: Record<string, string> = {},
+  project = PROJECT,
+): Record<string, string> {
+  const config = projectDefaults(project);
+  if (stack.file !== undefined && fs.existsSync(stack.file)) {
+    for (const [key, setting] of readStackFile(stack.file)) {
+      if (!setting.encrypted) config[key] = setting.value;
     }
   }
   for (const [key, value] of Object.entries(overrides)) {
-    config[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+    config[key.includes(":") ? key : `${project}:${key}`] = value;
   }
   return config;
 }

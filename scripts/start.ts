@@ -17,7 +17,12 @@ import {
 } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
 import { formatMetrics } from "../local/localRunMetrics";
-import { eventFailed, formatEventReport, formatSummary } from "../local/localRunReport";
+import {
+  eventFailed,
+  formatEventReport,
+  formatStackSecretProblems,
+  formatSummary,
+} from "../local/localRunReport";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import {
   startLocalRunStack,
@@ -137,6 +142,27 @@ function parseAnswer(option: string): [string, string] {
 }
 
 /**
+ * A warning for `--project` naming a project no receiver names (nor every project): its events are told
+ * to no receiver, which a mistyped name would otherwise only show as nothing delivered.
+ */
+function unknownProjectWarning(
+  receivers: DeployedReceiver[],
+  project: string | undefined,
+): string | undefined {
+  if (project === undefined) return undefined;
+  if (
+    receivers.some((receiver) => [project, EVERY_PROJECT].some((name) => receiver.projects.includes(name)))
+  ) {
+    return undefined;
+  }
+  const named = [...new Set(receivers.flatMap((receiver) => receiver.projects))];
+  return (
+    `warning: --project ${project}: no receiver names this project, so none is told of its builds; ` +
+    `the receivers name ${named.join(", ") || "no project"}`
+  );
+}
+
+/**
  * The statuses replayed by default. Timed-out and faulted builds are failed builds, which the FAILED
  * event shows; --status replays one of them.
  */
@@ -190,12 +216,12 @@ async function start(): Promise<number> {
   }
   // Read before anything starts, so a bad file is reported at once.
   const capturedEvents = options.events.map((file) => readBuildEventFile(file));
-  const stackName = chooseStack(options.stack);
-  progress(`Reading the settings of stack ${stackName}: Pulumi.yaml, then Pulumi.${stackName}.yaml`);
+  const chosen = chooseStack(options.stack);
+  progress(`Reading the settings of stack ${chosen.name}: Pulumi.yaml, then Pulumi.${chosen.name}.yaml`);
   let stack: LocalRunStack;
   try {
     stack = await startLocalRunStack({
-      stack: stackName,
+      stack: chosen,
       receiversDir: options.receiversDir,
       send: options.send,
       answers: options.answers,
@@ -210,6 +236,8 @@ async function start(): Promise<number> {
   running = stack;
   try {
     if (stoppedBy) return interrupted();
+    const unknownProject = unknownProjectWarning(stack.receivers, options.project);
+    if (unknownProject) progress(unknownProject);
     const events = capturedEvents.length > 0 ? capturedEvents : builtInEvents(stack.receivers, options);
     if (events.length === 0) {
       progress("No receiver names a project, so there is no event to replay; add a receiver file.");
@@ -228,6 +256,9 @@ async function start(): Promise<number> {
       process.stdout.write(`${formatEventReport(report)}\n\n`);
     }
     process.stdout.write(`${formatSummary(reports)}\n\n`);
+    if (unknownProject) process.stdout.write(`${unknownProject}\n\n`);
+    const secretProblems = formatStackSecretProblems(path.basename(chosen.file), stack.stackSecretProblems);
+    if (secretProblems) process.stdout.write(`${secretProblems}\n\n`);
     process.stdout.write(`${formatMetrics(reports.flatMap((report) => report.metrics))}\n`);
     return reports.some(eventFailed) ? 1 : 0;
   } finally {

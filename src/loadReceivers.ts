@@ -49,26 +49,50 @@ const RECEIVER_FILE = /\.ya?ml$/i;
 /** The name goes into `/webhooks/<name>/...` parameter paths and Pulumi resource names. */
 const RECEIVER_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** A problem or a warning about receiver files: the line preview prints, and its parts. */
+export interface ReceiverFinding {
+  /** The files it is about, as the line names them: one, or the files it compares. */
+  files: string[];
+  /** The field, as the line names it (`url.secret`, `statuses[1]`); absent when it is about the whole file. */
+  field?: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** The line: the files, the field, the line (and column), then the message. */
+  text: string;
+}
+
+function receiverFinding(parts: Omit<ReceiverFinding, "text">): ReceiverFinding {
+  const { files, field, line, column, message } = parts;
+  const where =
+    line === undefined ? "" : ` (line ${line}${column === undefined ? "" : `, column ${column}`})`;
+  return { ...parts, text: `${files.join(", ")}${field ? `: ${field}` : ""}${where}: ${message}` };
+}
+
 /**
  * Every problem found in the receiver files, one line each. A `RunError` so that preview prints the
  * message alone, without a stack trace.
  */
 export class ReceiverConfigError extends RunError {
   readonly problems: readonly string[];
+  readonly findings: readonly ReceiverFinding[];
 
-  constructor(problems: readonly string[]) {
+  constructor(findings: readonly ReceiverFinding[]) {
+    const problems = findings.map((finding) => finding.text);
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     super(`The receiver files have ${count}:\n${problems.join("\n")}`);
     this.name = "ReceiverConfigError";
     this.problems = problems;
+    this.findings = findings;
   }
 }
 
-/** A stack config value, and whether it was set with `pulumi config set --secret` (stored encrypted). */
-export interface ConfigValue {
-  value: string;
-  secret: boolean;
-}
+/**
+ * A stack config value, and whether it was set with `pulumi config set --secret` (stored encrypted).
+ * Without `value`, the value is set but cannot be read here: an encrypted value, which only the Pulumi CLI
+ * decrypts. The checks of a value then do not run (npm run check says which).
+ */
+export type ConfigValue = { value: string; secret: boolean } | { value?: undefined; secret: true };
 
 /** Reads the stack config value of `codebuild-webhooks:<key>`; undefined when it is not set. */
 export type ReadConfig = (key: string) => ConfigValue | undefined;
@@ -80,6 +104,8 @@ export interface LoadedReceivers {
    * fills), one line each, naming the file, field and line as problems do.
    */
   warnings: string[];
+  /** The same warnings, by their parts. */
+  warningFindings: ReceiverFinding[];
 }
 
 /**
@@ -103,12 +129,15 @@ export function loadReceivers(
   // A mistyped folder must not read as "no receivers", which would delete every deployed one.
   if (!fs.existsSync(dir)) {
     throw new ReceiverConfigError([
-      `${forMessages(dir)}: the receiver folder does not exist; create it (a folder without receiver ` +
-        `files deploys no receivers)`,
+      receiverFinding({
+        files: [forMessages(dir)],
+        message:
+          "the receiver folder does not exist; create it (a folder without receiver files deploys no receivers)",
+      }),
     ]);
   }
-  const problems: string[] = [];
-  const warnings: string[] = [];
+  const problems: ReceiverFinding[] = [];
+  const warnings: ReceiverFinding[] = [];
   const receivers: ReceiverDefinition[] = [];
   const filesByName = new Map<string, string[]>();
 
@@ -121,12 +150,14 @@ export function loadReceivers(
 
     const findings: FileFindings = { problems: [], warnings: [] };
     if (!RECEIVER_NAME.test(name)) {
-      findings.problems.push({
-        line: 0,
-        text:
-          `${file}: "${name}" cannot name a receiver; rename the file using only letters, digits, "_", "-" ` +
-          `and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)`,
-      });
+      findings.problems.push(
+        receiverFinding({
+          files: [file],
+          message:
+            `"${name}" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." ` +
+            "(the name goes into the /webhooks/<name>/ parameter paths and resource names)",
+        }),
+      );
     }
     read.push({
       findings,
@@ -164,12 +195,15 @@ export function loadReceivers(
 
   for (const [name, files] of filesByName) {
     if (files.length > 1) {
-      problems.push(`${files.join(", ")}: these files all name the receiver "${name}"; keep one of them`);
+      problems.push(
+        receiverFinding({ files, message: `these files all name the receiver "${name}"; keep one of them` }),
+      );
     }
   }
 
   if (problems.length > 0) throw new ReceiverConfigError(problems);
-  return { receivers, warnings: [...warnings, ...doubledNotices(receivers)] };
+  const warningFindings = [...warnings, ...doubledNotices(receivers)];
+  return { receivers, warnings: warningFindings.map((warning) => warning.text), warningFindings };
 }
 
 function receiverFileNames(dir: string): string[] {
@@ -179,19 +213,14 @@ function receiverFileNames(dir: string): string[] {
     .sort();
 }
 
-/** A problem or warning in one file, with the line it is on (0 when it concerns the whole file). */
-interface Finding {
-  line: number;
-  text: string;
-}
-
 interface FileFindings {
-  problems: Finding[];
-  warnings: Finding[];
+  problems: ReceiverFinding[];
+  warnings: ReceiverFinding[];
 }
 
-function inFileOrder(findings: Finding[]): string[] {
-  return findings.sort((a, b) => a.line - b.line).map((finding) => finding.text);
+/** By line, those about the whole file first. */
+function inFileOrder(findings: ReceiverFinding[]): ReceiverFinding[] {
+  return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** What reading one file gives, beside its findings. */
@@ -246,13 +275,13 @@ function readReceiverFile(
 ): ReadFile {
   const lines = new LineCounter();
   const document = parseDocument(source, { lineCounter: lines, prettyErrors: false });
-  const finding = (fieldPath: readonly PropertyKey[], message: string, linePath = fieldPath): Finding => {
-    const line = lineOf(document, lines, linePath);
-    const field = fieldName(visibleFieldPath(fieldPath));
-    const where = line === undefined ? "" : ` (line ${line})`;
-    const text = field ? `${file}: ${field}${where}: ${message}` : `${file}${where}: ${message}`;
-    return { line: line ?? 0, text };
-  };
+  const finding = (fieldPath: readonly PropertyKey[], message: string, linePath = fieldPath) =>
+    receiverFinding({
+      files: [file],
+      field: fieldName(visibleFieldPath(fieldPath)) || undefined,
+      line: lineOf(document, lines, linePath),
+      message,
+    });
   const report: Report = (...args) => void findings.problems.push(finding(...args));
   const warn: Report = (...args) => void findings.warnings.push(finding(...args));
 
@@ -261,32 +290,36 @@ function readReceiverFile(
   if (syntaxError) {
     const { line, col } = lines.linePos(syntaxError.pos[0]);
     const message = yamlSyntaxProblem(syntaxError, source);
-    findings.problems.push({
-      line,
-      text: `${file} (line ${line}, column ${col}): not valid YAML: ${message}`,
-    });
+    findings.problems.push(
+      receiverFinding({ files: [file], line, column: col, message: `not valid YAML: ${message}` }),
+    );
     return UNREADABLE;
   }
   if (document.contents === null) {
-    findings.problems.push({
-      line: 0,
-      text: `${file}: the file is empty; a receiver needs at least projects, url, and statuses or on`,
-    });
+    findings.problems.push(
+      receiverFinding({
+        files: [file],
+        message: "the file is empty; a receiver needs at least projects, url, and statuses or on",
+      }),
+    );
     return UNREADABLE;
   }
   const alias = unresolvedAlias(document);
   if (alias) {
     const { line, col } = lines.linePos(alias.offset);
-    const field = fieldName(alias.fieldPath);
-    const where = `${field ? `: ${field}` : ""} (line ${line}, column ${col})`;
     // The alias's name is never quoted: it may be a pasted secret that happens to start with "*".
     const secret = SECRET_FIELDS.includes(alias.fieldPath[0] as SecretField) || looksLikeSecret(alias.name);
-    findings.problems.push({
-      line,
-      text:
-        `${file}${where}: not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its ` +
-        `name comes before it; put the value in quotes${secret ? `; ${PASTED_SECRET}` : ""}`,
-    });
+    findings.problems.push(
+      receiverFinding({
+        files: [file],
+        field: fieldName(alias.fieldPath) || undefined,
+        line,
+        column: col,
+        message:
+          "not valid YAML: an unquoted * starts a YAML alias, and no anchor (&name) of its name comes before " +
+          `it; put the value in quotes${secret ? `; ${PASTED_SECRET}` : ""}`,
+      }),
+    );
     return UNREADABLE;
   }
 
@@ -295,10 +328,12 @@ function readReceiverFile(
     content = document.toJS();
   } catch {
     // Every alias has its anchor, so the parser stopped them from expanding past its limit.
-    findings.problems.push({
-      line: 0,
-      text: `${file}: not valid YAML: its aliases (*name) expand past the parser's limit; write the values out`,
-    });
+    findings.problems.push(
+      receiverFinding({
+        files: [file],
+        message: "not valid YAML: its aliases (*name) expand past the parser's limit; write the values out",
+      }),
+    );
     return UNREADABLE;
   }
 
@@ -591,7 +626,7 @@ function checkSecretConfig(
   readConfig: ReadConfig,
   report: Report,
 ): boolean | undefined {
-  /** The config a `{ secret: <key> }` at `fieldPath` names, when it is well formed and set. */
+  /** The config a `{ secret: <key> }` at `fieldPath` names, when it is well formed, set and readable. */
   const configOf = (fieldPath: readonly string[]): { key: string; value: string } | undefined => {
     const key = referencedKey(fields, fieldPath);
     if (key === undefined) return undefined;
@@ -601,7 +636,7 @@ function checkSecretConfig(
       return undefined;
     }
     if (!config.secret) report([...fieldPath, "secret"], plainTextProblem(key));
-    return { key, value: config.value };
+    return config.value === undefined ? undefined : { key, value: config.value };
   };
   const check = (
     fieldPath: readonly string[],
@@ -648,13 +683,15 @@ function setCommand(key: string, value = "<value>"): string {
 /** A command that sets a new secret of 64 random bytes; openssl wraps base64 at 64 characters, tr unwraps it. */
 const NEW_SIGNING_SECRET = `"whsec_$(openssl rand -base64 64 | tr -d '\\n')"`;
 
-function notSetProblem(field: string, key: string): string {
+/** What preview says of a secret a receiver names at `field` that the stack does not set. */
+export function notSetProblem(field: string, key: string): string {
   // A value pasted where the key belongs can pass for a key name, and must not be repeated.
   if (looksLikeSecret(key)) return `the config key named here is not set; ${PASTED_SECRET}`;
   return `${configName(key)} is not set; run: ${setCommand(key, field === "signingSecret" ? NEW_SIGNING_SECRET : undefined)}`;
 }
 
-function plainTextProblem(key: string): string {
+/** What preview says of a secret a receiver names that the stack sets without --secret. */
+export function plainTextProblem(key: string): string {
   return (
     `${configName(key)} is set without --secret, so its value is stored in plain text in the stack's ` +
     `Pulumi.<stack>.yaml; set it again as a secret: ${setCommand(key)}`
@@ -964,8 +1001,8 @@ function placeholderLine(template: string, name: string): number {
  * twice: what happens when a preset is copied beside the shipped receiver of the same service. A receiver
  * with actions sends for the builds its transitions fall on: those are named by their transitions.
  */
-function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
-  const warnings: string[] = [];
+function doubledNotices(receivers: readonly ReceiverDefinition[]): ReceiverFinding[] {
+  const warnings: ReceiverFinding[] = [];
   receivers.forEach((first, index) => {
     for (const second of receivers.slice(index + 1)) {
       if (first.urlConfigKey !== second.urlConfigKey) continue;
@@ -983,8 +1020,12 @@ function doubledNotices(receivers: readonly ReceiverDefinition[]): string[] {
       const builds = doubledBuilds(first, second, ofProjects);
       if (builds === undefined) continue;
       warnings.push(
-        `${first.file}, ${second.file}: both send to the URL in ${configName(first.urlConfigKey)}, so each ` +
-          `${builds} is notified twice; delete one of the files, or give one its own secret keys`,
+        receiverFinding({
+          files: [first.file, second.file],
+          message:
+            `both send to the URL in ${configName(first.urlConfigKey)}, so each ${builds} is notified twice; ` +
+            "delete one of the files, or give one its own secret keys",
+        }),
       );
     }
   });

@@ -20,9 +20,13 @@ export function receiverSearch(namespace: string, metric: string, statistic: str
   return `SEARCH('{${schema},${RECEIVER_DIMENSION}} MetricName="${metric}"', '${statistic}', ${PERIOD_SECONDS})`;
 }
 
-/** The dashboard's name: the stack's, in the characters dashboard names allow. */
-export function dashboardName(stack: string): string {
-  return `codebuild-webhooks-${stack.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+/**
+ * The dashboard's name: the project's and the stack's, `<project>-<stack>`, in the characters dashboard
+ * names allow. Dashboards are named per account, so stacks of two projects (say, a copy of this one named
+ * otherwise in its Pulumi.yaml) keep dashboards of their own even under one stack name.
+ */
+export function dashboardName(project: string, stack: string): string {
+  return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
 }
 
 /**
@@ -39,7 +43,7 @@ export function deliveryDashboard(resources: {
 }): { dashboard: aws.cloudwatch.Dashboard; url: pulumi.Output<string> } {
   const { namespace, notifier, deadLetters, receiverAlarms } = resources;
   const region = aws.getRegionOutput().region;
-  const name = dashboardName(pulumi.getStack());
+  const name = dashboardName(pulumi.getProject(), pulumi.getStack());
 
   const perReceiver = (title: string, metric: string, statistic: string) => ({
     title,

@@ -21,11 +21,13 @@ export function checkedAlarmPeriods(periods: number): number {
 }
 
 /**
- * `codebuild-webhooks-<stack>-<receiver>-failing`: alarm notices name the stack and the receiver. A
- * receiver name too long for CloudWatch is cut, and a hash of the whole keeps it apart from others.
+ * `<project>-<stack>-<receiver>-failing`: alarm notices name the project, the stack and the receiver, and
+ * alarms are named per account and region, so stacks of two projects keep theirs apart even under one
+ * stack name. A receiver name too long for CloudWatch is cut, and a hash of the whole keeps it apart
+ * from others.
  */
-export function receiverAlarmName(stack: string, receiver: string): string {
-  const prefix = `codebuild-webhooks-${stack}-`;
+export function receiverAlarmName(project: string, stack: string, receiver: string): string {
+  const prefix = `${project}-${stack}-`;
   const suffix = "-failing";
   if (prefix.length + receiver.length + suffix.length <= MAX_ALARM_NAME) return prefix + receiver + suffix;
   const hash = createHash("sha256").update(receiver).digest("hex").slice(0, 8);
@@ -45,11 +47,11 @@ export function receiverFailureAlarms(options: {
   alarmActions: pulumi.Input<string>[];
 }): aws.cloudwatch.MetricAlarm[] {
   const { receivers, namespace, periods, alarmActions } = options;
-  const stack = pulumi.getStack();
+  const [project, stack] = [pulumi.getProject(), pulumi.getStack()];
   return receivers.map(
     (receiver) =>
       new aws.cloudwatch.MetricAlarm(`${receiver}/failing`, {
-        name: receiverAlarmName(stack, receiver),
+        name: receiverAlarmName(project, stack, receiver),
         alarmDescription:
           `The receiver's deliveries failed in ${periods === 1 ? "a 5-minute period" : `each of ${periods} consecutive 5-minute periods`}. ` +
           'The notifier\'s logs say why ("Not delivered", with the receiver); events Lambda gave up on wait ' +

@@ -3,7 +3,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseScript } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 // Secrets a receiver takes in its body (PagerDuty's routing_key), and the scrubbing of every secret of a
 // receiver from the answers it echoes them in, as the packaged notifier does both.

@@ -11,7 +11,7 @@ import {
   type JiraAnswers,
 } from "./support/healthReceivers";
 import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 interface LogEntry {
   level: string;

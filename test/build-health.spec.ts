@@ -7,7 +7,7 @@ import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { ALIAS_ALERT_ACTIONS, calls, JIRA_ACTIONS, startJiraReceiver } from "./support/healthReceivers";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 // Receivers with actions per transition (one ticket per failure streak, followed up and closed), run in
 // the packaged notifier against local DynamoDB and Jira-like receivers.

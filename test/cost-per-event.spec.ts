@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { buildEvent, numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 // What one event costs in table calls, counted at the local DynamoDB: a constant, whatever the number of
 // receivers, cold or warm.

@@ -7,6 +7,7 @@ import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { ofType, single } from "./support/programResources";
 import { startReceiver, type Receiver } from "./support/receivers";
+import { specRun } from "./support/specStack";
 
 const EXAMPLES = path.join(__dirname, "..", "receivers", "examples");
 
@@ -68,7 +69,7 @@ describe("the presets with body secrets and OAuth (pagerduty.yaml, servicenow-in
   });
 
   it("keeps each secret in a SecureString parameter of the receiver's folder, named by the item", async () => {
-    const run = await runProgramUnderMocks({ config, secretKeys: secretKeys(config) });
+    const run = await runProgramUnderMocks(specRun(config, secretKeys(config)));
     const parameters = ofType(run, "aws:ssm/parameter:Parameter");
     assert.deepEqual(parameters.map((parameter) => [parameter.inputs.name, parameter.inputs.type]).sort(), [
       ["/webhooks/pagerduty/secrets/ROUTING_KEY", "SecureString"],

@@ -10,7 +10,7 @@ import { createDeliveryMetrics } from "../src/notifier/deliveryMetrics";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** An embedded metric format line, as CloudWatch reads it. */
 interface EmfLine {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 // Retries, deadlines and exactly-once delivery of the serialized notifier, against scripted receivers.
 describe("delivery: retries, deadlines, idempotency", () => {

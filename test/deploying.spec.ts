@@ -10,7 +10,7 @@ import {
 } from "../local/programUnderMocks";
 import { actionPatternMatches, patternReachesArns } from "../policy/iamPattern";
 import { iamStatements, type IamStatement } from "../policy/iamPolicyDocument";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { specRun } from "./support/specStack";
 
 /** Actions on one resource ARN, or on `*` for actions without resource-level permissions. */
 interface Need {
@@ -388,9 +388,8 @@ describe("the deploying identity's policy (docs/deploying.md)", () => {
   before(async () => {
     // Every optional setting on, so that every resource type the program can create is there: a spoke in
     // the hub's account, and one in another account.
-    const run = await runProgramUnderMocks({
-      config: {
-        ...RECEIVER_SECRETS,
+    const run = await runProgramUnderMocks(
+      specRun({
         alarmEmail: "platform@example.com",
         alarmTopicArn: arn("sns", "platform-alerts"),
         ssmKeyId: arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
@@ -403,9 +402,8 @@ describe("the deploying identity's policy (docs/deploying.md)", () => {
           { region: "ap-southeast-2", roleArn: SPOKE_DEPLOY_ROLE },
         ]),
         notifierReservedConcurrency: "100",
-      },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    });
+      }),
+    );
     resources = run.resources;
     hubResources = resources.filter((resource) => !inSpokeAccount(resource));
     spokeResources = resources.filter(inSpokeAccount);

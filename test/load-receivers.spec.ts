@@ -14,6 +14,7 @@ import { signatureHeaders } from "../src/notifier/signWebhook";
 import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
 import type { BuildStatus, ReceiverDefinition, Transition } from "../src/receiverDefinition";
 import { buildEvent } from "./support/buildEvents";
+import { SHIPPED, SHIPPED_RECEIVERS } from "./support/specStack";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -130,11 +131,9 @@ describe("loadReceivers", () => {
     };
 
     it("load with their config set", () => {
-      const { receivers, warnings } = loadReceivers(
-        path.join(PROJECT_ROOT, "receivers"),
-        configOf(shippedSecrets),
-        { relativeTo: PROJECT_ROOT },
-      );
+      const { receivers, warnings } = loadReceivers(SHIPPED_RECEIVERS, configOf(shippedSecrets), {
+        relativeTo: SHIPPED,
+      });
       assert.deepEqual(warnings, []);
 
       assert.deepEqual(
@@ -176,10 +175,10 @@ describe("loadReceivers", () => {
       }
     });
 
-    it("ask for exactly the secrets the dev stack's comments tell users to set", () => {
+    it("ask for exactly the secrets the README's deploy steps set", () => {
       let message = "";
       try {
-        loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf({}), { relativeTo: PROJECT_ROOT });
+        loadReceivers(SHIPPED_RECEIVERS, configOf({}), { relativeTo: SHIPPED });
       } catch (error) {
         message = (error as Error).message;
       }
@@ -191,13 +190,14 @@ describe("loadReceivers", () => {
           'receivers/jira-failures.yaml: headers.secret (line 10): config "codebuild-webhooks:jiraAuthHeaders" is not set; run: pulumi config set --secret codebuild-webhooks:jiraAuthHeaders <value>\n' +
           'receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is not set; run: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
       );
-      const devStack = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
-      for (const key of ["jiraIssuesUrl", "jiraAuthHeaders", "slackWebhookUrl"]) {
-        assert.match(
-          devStack,
-          new RegExp(`^#\\s+pulumi config set --secret codebuild-webhooks:${key} '`, "m"),
-        );
-      }
+      const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+      const deploySteps = readme.slice(readme.indexOf("## Deploy"), readme.indexOf("## A first receiver"));
+      assert.deepEqual(
+        [...deploySteps.matchAll(/^pulumi config set --secret codebuild-webhooks:(\w+) /gm)].map(
+          ([, key]) => key,
+        ),
+        ["jiraIssuesUrl", "jiraAuthHeaders", "slackWebhookUrl"],
+      );
     });
   });
 
@@ -415,8 +415,8 @@ describe("loadReceivers", () => {
     });
 
     it("tell in their header which shipped receiver they replace: the one whose URL key they share", () => {
-      const shipped = loadReceivers(path.join(PROJECT_ROOT, "receivers"), configOf(exampleSecrets), {
-        relativeTo: PROJECT_ROOT,
+      const shipped = loadReceivers(SHIPPED_RECEIVERS, configOf(exampleSecrets), {
+        relativeTo: SHIPPED,
       }).receivers;
       const replacing: string[] = [];
       for (const receiver of examples().values()) {
@@ -1391,9 +1391,11 @@ on:
       const documents = [
         "README.md",
         ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((name) => `docs/${name}`),
-        "Pulumi.dev.yaml",
         "src/loadReceivers.ts",
-        ...fs.readdirSync(path.join(PROJECT_ROOT, "receivers")).map((name) => `receivers/${name}`),
+        ...fs.readdirSync(SHIPPED).map((name) => path.relative(PROJECT_ROOT, path.join(SHIPPED, name))),
+        ...fs
+          .readdirSync(SHIPPED_RECEIVERS)
+          .map((name) => path.relative(PROJECT_ROOT, path.join(SHIPPED_RECEIVERS, name))),
         ...fs
           .readdirSync(path.join(PROJECT_ROOT, "receivers", "examples"))
           .map((name) => `receivers/examples/${name}`),
@@ -2121,7 +2123,10 @@ on:
           "examples/jira-issue.yaml",
           "examples/slack.yaml",
         ]) {
-          fs.copyFileSync(path.join(PROJECT_ROOT, "receivers", file), path.join(dir, path.basename(file)));
+          const from = file.startsWith("examples/")
+            ? path.join(PROJECT_ROOT, "receivers")
+            : SHIPPED_RECEIVERS;
+          fs.copyFileSync(path.join(from, file), path.join(dir, path.basename(file)));
         }
         const secrets = {
           jiraIssuesUrl: "https://example.atlassian.net/rest/api/2/issue",

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS } from "./support/specStack";
 
 // The serialized notifier, as the stack deploys it, run in its own process against a local DynamoDB,
 // a loopback Parameter Store and loopback receivers.

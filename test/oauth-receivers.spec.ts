@@ -4,7 +4,7 @@ import type { LambdaProcess } from "../local/lambdaProcess";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** A client's credentials, as its parameters hold them. */
 interface Client {

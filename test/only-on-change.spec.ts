@@ -3,7 +3,7 @@ import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { buildEvent, numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 const PROJECT = "streak-app";
 

@@ -3,7 +3,7 @@ import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 const HUB_ACCOUNT = "123456789012";
 const SPOKE_ACCOUNT = "210987654321";

@@ -4,12 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startLambda } from "../local/lambdaProcess";
-import { PROJECT_ROOT } from "../local/stackConfig";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { runNpm } from "./support/npmCommand";
+import { projectClone } from "./support/projectClone";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 // dist/lambda.zip, as `npm run package` writes it, unpacked and run as the Lambda runtime runs it.
 describe("npm run package", () => {
@@ -33,7 +33,7 @@ describe("npm run package", () => {
     const run = await runNpm(["run", "package"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^dist\/lambda\.zip: \d+ bytes, \d+ packages$/m);
-    new AdmZip(path.join(PROJECT_ROOT, "dist", "lambda.zip")).extractAllTo(codeDir);
+    new AdmZip(path.join(projectClone(), "dist", "lambda.zip")).extractAllTo(codeDir);
     assert.ok(fs.existsSync(path.join(codeDir, "__index.js")));
     const modules = fs.readdirSync(path.join(codeDir, "node_modules"));
     assert.ok(modules.includes("got"));

@@ -3,7 +3,7 @@ import { MockedResource, runProgramUnderMocks } from "../local/programUnderMocks
 import { PROJECT } from "../local/stackConfig";
 import { NOTIFIER_ROLE_TAG } from "../policy/stackResources";
 import { resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { specRun } from "./support/specStack";
 
 interface PolicyDocument {
   Statement: { Sid?: string; Condition?: Record<string, unknown> }[];
@@ -48,10 +48,7 @@ describe("the stack under its own policy pack", () => {
   }
 
   before(async () => {
-    ({ resources } = await runProgramUnderMocks({
-      config: RECEIVER_SECRETS,
-      secretKeys: RECEIVER_SECRET_KEYS,
-    }));
+    ({ resources } = await runProgramUnderMocks(specRun()));
   });
 
   it("passes every resource policy with every resource the program creates", async () => {
@@ -344,9 +341,8 @@ describe("the organization's hub stack under its own policy pack", () => {
   const ofRole = `of role "forward-to-hub-eu-west-1", which EventBridge assumes (it trusts events.amazonaws.com)`;
 
   before(async () => {
-    ({ resources } = await runProgramUnderMocks({
-      config: {
-        ...RECEIVER_SECRETS,
+    ({ resources } = await runProgramUnderMocks(
+      specRun({
         organizationId: ORGANIZATION,
         sourceAccounts: JSON.stringify(["210987654321"]),
         spokes: JSON.stringify([
@@ -356,9 +352,8 @@ describe("the organization's hub stack under its own policy pack", () => {
             roleArn: `arn:aws:iam::${SPOKE_ACCOUNT}:role/codebuild-webhooks-deploy`,
           },
         ]),
-      },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    }));
+      }),
+    ));
   });
 
   it("passes every policy with the hub's bus policy and every spoke's rule, target and forwarding role", async () => {

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
 import { single } from "./support/programResources";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { specRun } from "./support/specStack";
 
 describe("the dead-letter queue's policies (index.ts under Pulumi mocks)", () => {
   let run: ProgramRun;
 
   before(async () => {
-    run = await runProgramUnderMocks({ config: RECEIVER_SECRETS, secretKeys: RECEIVER_SECRET_KEYS });
+    run = await runProgramUnderMocks(specRun());
   });
 
   it("denies sending to every principal but the role the notifier runs as, and nothing else", () => {

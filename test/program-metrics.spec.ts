@@ -10,7 +10,7 @@ import { receiverAlarmName } from "../stack/receiverAlarms";
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRETS, specRun } from "./support/specStack";
 
 interface Widget {
   type: string;
@@ -58,10 +58,7 @@ function receiverAlarms(run: ProgramRun): MockedResource[] {
 }
 
 async function deploy(config: Record<string, string> = {}): Promise<ProgramRun> {
-  return runProgramUnderMocks({
-    config: { ...RECEIVER_SECRETS, ...config },
-    secretKeys: RECEIVER_SECRET_KEYS,
-  });
+  return runProgramUnderMocks(specRun({ ...config }));
 }
 
 describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
@@ -260,11 +257,45 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
   it("keeps alarm names within CloudWatch's 255 characters, distinct for long receiver names", () => {
     const long = "a".repeat(300);
     const [first, second] = [`${long}-one`, `${long}-two`].map((receiver) =>
-      receiverAlarmName("production", receiver),
+      receiverAlarmName("codebuild-webhooks", "production", receiver),
     );
     assert.equal(first.length, 255);
     assert.notEqual(first, second);
     assert.match(first, /^codebuild-webhooks-production-a+-[0-9a-f]{8}-failing$/);
-    assert.equal(receiverAlarmName("prod", "jira"), "codebuild-webhooks-prod-jira-failing");
+    assert.equal(
+      receiverAlarmName("codebuild-webhooks", "prod", "jira"),
+      "codebuild-webhooks-prod-jira-failing",
+    );
+  });
+
+  it("names the dashboard and alarms by project and stack: two projects' stacks of one name in an account keep their own", async () => {
+    // A copy of the project named otherwise in its Pulumi.yaml, its dev stack beside this project's, in
+    // the same account, with the parameterPath and metricsNamespace of its own that docs/settings.md asks for.
+    const project = "platform-webhooks";
+    const other = await runProgramUnderMocks({
+      ...specRun(
+        { parameterPath: "/webhooks/platform/", metricsNamespace: "CodeBuildWebhooks/platform" },
+        Object.keys(RECEIVER_SECRETS).map((key) => `${project}:${key}`),
+      ),
+      project,
+    });
+    /** The names a stack gives its resources itself, which must be unique in the account and region. */
+    const explicitNames = (stack: ProgramRun) =>
+      stack.resources.flatMap((resource) =>
+        [resource.inputs.name, resource.inputs.dashboardName].filter(
+          (name): name is string => typeof name === "string",
+        ),
+      );
+    assert.equal(
+      single(other, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName,
+      "platform-webhooks-dev",
+    );
+    assert.deepEqual(
+      receiverAlarms(other).map((alarm) => alarm.inputs.name),
+      ["platform-webhooks-dev-jira-failures-failing", "platform-webhooks-dev-slack-builds-failing"],
+    );
+    assert.ok(explicitNames(run).length >= 6, "the dashboard, alarms and parameters are named");
+    const shared = explicitNames(other).filter((name) => explicitNames(run).includes(name));
+    assert.deepEqual(shared, [], "no name is taken by both stacks");
   });
 });

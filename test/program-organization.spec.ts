@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import {
   ACCOUNT,
@@ -12,7 +13,7 @@ import {
 } from "../local/programUnderMocks";
 import { failedRun, failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRETS, specRun } from "./support/specStack";
 
 const HUB_BUS = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
 const SPOKE_ACCOUNT = "111122223333";
@@ -28,7 +29,7 @@ interface PolicyDocument {
 
 /** The stack with organization settings; lists and mappings are given as `pulumi config set` passes them, JSON. */
 function deploy(settings: Record<string, unknown>): Promise<ProgramRun> {
-  return runProgramUnderMocks({ config: configOf(settings), secretKeys: RECEIVER_SECRET_KEYS });
+  return runProgramUnderMocks(specRun(configOf(settings)));
 }
 
 function configOf(settings: Record<string, unknown>): Record<string, string> {
@@ -59,14 +60,37 @@ function environmentOf(run: ProgramRun): Record<string, string> {
   return (fn.inputs.environment as { variables: Record<string, string> }).variables;
 }
 
-/** What a resource is to AWS: its type, name, inputs and the provider it is created with. */
+/**
+ * What a resource is to AWS: its type, name, inputs and the provider it is created with. A code archive
+ * is its files (their text, or the folder a package is packed from): the archive itself holds promises,
+ * which Node.js 24 compares by reference.
+ */
 function declared(run: ProgramRun) {
-  return run.resources.map(({ type, name, inputs, provider }) => ({
-    type,
-    name,
-    inputs,
-    provider: provider?.name,
-  }));
+  return Promise.all(
+    run.resources.map(async ({ type, name, inputs, provider }) => ({
+      type,
+      name,
+      inputs:
+        inputs.code instanceof pulumi.asset.AssetArchive
+          ? { ...inputs, code: await filesOf(inputs.code) }
+          : inputs,
+      provider: provider?.name,
+    })),
+  );
+}
+
+async function filesOf(archive: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
+  const entries = Object.entries(await archive.assets);
+  return Object.fromEntries(
+    await Promise.all(
+      entries.map(async ([name, entry]) => [
+        name,
+        entry instanceof pulumi.asset.StringAsset
+          ? await entry.text
+          : await (entry as pulumi.asset.FileArchive).path,
+      ]),
+    ),
+  );
 }
 
 describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
@@ -107,12 +131,8 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
         "every resource is the stack's own account and region",
       );
       // The settings' defaults in Pulumi.yaml are exactly the same as leaving the settings out.
-      const unset = await runProgramUnderMocks({
-        config: RECEIVER_SECRETS,
-        secretKeys: RECEIVER_SECRET_KEYS,
-        unset: ORGANIZATION_SETTINGS,
-      });
-      assert.deepEqual(declared(unset), declared(run));
+      const unset = await runProgramUnderMocks({ ...specRun(), unset: ORGANIZATION_SETTINGS });
+      assert.deepEqual(await declared(unset), await declared(run));
     });
 
     it("tells the notifier it serves the hub's account only, and reserves no concurrency", () => {
@@ -318,10 +338,9 @@ describe("the stack for an organization (index.ts under Pulumi mocks)", () => {
     });
 
     it("keeps the profile the hub deploys with for the spokes' providers", async () => {
-      const withProfile = await runProgramUnderMocks({
-        config: { ...configOf({ spokes: [{ region: "eu-west-1" }] }), "aws:profile": "platform" },
-        secretKeys: RECEIVER_SECRET_KEYS,
-      });
+      const withProfile = await runProgramUnderMocks(
+        specRun({ ...configOf({ spokes: [{ region: "eu-west-1" }] }), "aws:profile": "platform" }),
+      );
       assert.equal(single(withProfile, "pulumi:providers:aws").inputs.profile, "platform");
       for (const provider of ofType(run, "pulumi:providers:aws"))
         assert.equal(provider.inputs.profile, undefined);

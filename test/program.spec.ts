@@ -9,7 +9,13 @@ import { ACCOUNT, REGION, runProgramUnderMocks, type ProgramRun } from "../local
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import {
+  RECEIVER_SECRET_KEYS,
+  RECEIVER_SECRETS,
+  SHIPPED_RECEIVERS,
+  SPEC_STACK,
+  specRun,
+} from "./support/specStack";
 
 interface PolicyStatement {
   Sid?: string;
@@ -27,7 +33,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   let run: ProgramRun;
 
   before(async () => {
-    run = await runProgramUnderMocks({ config: RECEIVER_SECRETS, secretKeys: RECEIVER_SECRET_KEYS });
+    run = await runProgramUnderMocks(specRun());
   });
 
   it("creates the registry table with the AWS sample's key schema, on demand, recoverable and protected", () => {
@@ -45,10 +51,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   });
 
   it("lifts both protections of the registry when registryDeletionProtection is false, and nothing else", async () => {
-    const unprotected = await runProgramUnderMocks({
-      config: { ...RECEIVER_SECRETS, registryDeletionProtection: "false" },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    });
+    const unprotected = await runProgramUnderMocks(specRun({ registryDeletionProtection: "false" }));
     const table = single(unprotected, "aws:dynamodb/table:Table");
     assert.equal(table.inputs.deletionProtectionEnabled, false);
     assert.equal(table.protect, false);
@@ -83,10 +86,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
 
   it("encrypts the parameters with the customer key named by ssmKeyId", async () => {
     const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-    const withKey = await runProgramUnderMocks({
-      config: { ...RECEIVER_SECRETS, ssmKeyId: keyArn },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    });
+    const withKey = await runProgramUnderMocks(specRun({ ssmKeyId: keyArn }));
     for (const parameter of ofType(withKey, "aws:ssm/parameter:Parameter")) {
       assert.equal(parameter.inputs.keyId, keyArn);
     }
@@ -267,10 +267,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
 
   it("notifies an e-mail address and an existing topic when configured", async () => {
     const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:platform-alerts`;
-    const withAlarms = await runProgramUnderMocks({
-      config: { ...RECEIVER_SECRETS, alarmEmail: "platform@example.com", alarmTopicArn: topicArn },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    });
+    const withAlarms = await runProgramUnderMocks(
+      specRun({ alarmEmail: "platform@example.com", alarmTopicArn: topicArn }),
+    );
     const topic = single(withAlarms, "aws:sns/topic:Topic");
     const subscription = single(withAlarms, "aws:sns/topicSubscription:TopicSubscription");
     assert.deepEqual(
@@ -285,10 +284,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   });
 
   it("encrypts the e-mail alarm topic with a rotated key of its own that this account's alarms may use", async () => {
-    const withEmail = await runProgramUnderMocks({
-      config: { ...RECEIVER_SECRETS, alarmEmail: "platform@example.com" },
-      secretKeys: RECEIVER_SECRET_KEYS,
-    });
+    const withEmail = await runProgramUnderMocks(specRun({ alarmEmail: "platform@example.com" }));
     const key = single(withEmail, "aws:kms/key:Key");
     const topic = single(withEmail, "aws:sns/topic:Topic");
     assert.equal(topic.inputs.kmsMasterKeyId, key.outputs.arn, "not the AWS managed alias/aws/sns");
@@ -375,6 +371,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     const signingSecret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
     try {
       const feed = await runProgramUnderMocks({
+        stack: SPEC_STACK,
         config: {
           receiversDir: dir,
           buildFeedUrl: "https://feed.example.com/codebuild",
@@ -425,6 +422,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     );
     try {
       const jira = await runProgramUnderMocks({
+        stack: SPEC_STACK,
         config: {
           receiversDir: dir,
           jiraBaseUrl: "https://example.atlassian.net",
@@ -480,10 +478,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
 
   it("keeps two stacks of one account apart by their parameterPath: parameter names, items and grants", async () => {
     const stackWith = async (parameterPath: string) => {
-      const stackRun = await runProgramUnderMocks({
-        config: { ...RECEIVER_SECRETS, parameterPath },
-        secretKeys: RECEIVER_SECRET_KEYS,
-      });
+      const stackRun = await runProgramUnderMocks(specRun({ parameterPath }));
       const parameters = ofType(stackRun, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name as string);
       const items = ofType(stackRun, "aws:dynamodb/tableItem:TableItem").map(
         (item) => JSON.parse(item.inputs.item as string) as Record<string, { S?: string }>,
@@ -577,8 +572,10 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
   it("fails before registering any resource when a receiver's secret is set without --secret", async () => {
     let registered = 0;
     const attempt = runProgramUnderMocks({
-      config: RECEIVER_SECRETS,
-      secretKeys: RECEIVER_SECRET_KEYS.filter((key) => key !== "codebuild-webhooks:slackWebhookUrl"),
+      ...specRun(
+        {},
+        RECEIVER_SECRET_KEYS.filter((key) => key !== "codebuild-webhooks:slackWebhookUrl"),
+      ),
       materialize: async () => {
         registered += 1;
         return undefined;
@@ -588,7 +585,7 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
       assert.equal(
         error.message,
         "The receiver files have 1 problem:\n" +
-          'receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
+          'test/fixtures/shipped/receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is set without --secret, so its value is stored in plain text in the stack\'s Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>',
       );
       return true;
     });
@@ -597,15 +594,16 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
 
   it("warns, and deploys, when two receivers send each notice twice or a template names an unknown placeholder", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "receivers-"));
-    const receivers = path.join(__dirname, "..", "receivers");
-    fs.copyFileSync(path.join(receivers, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
-    fs.copyFileSync(path.join(receivers, "examples", "slack.yaml"), path.join(dir, "slack.yaml"));
+    fs.copyFileSync(path.join(SHIPPED_RECEIVERS, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
+    const examples = path.join(__dirname, "..", "receivers", "examples");
+    fs.copyFileSync(path.join(examples, "slack.yaml"), path.join(dir, "slack.yaml"));
     fs.writeFileSync(
       path.join(dir, "typo.yaml"),
       'projects: [api]\nstatuses: [FAILED]\nurl: { secret: typoUrl }\ntemplate: |\n  {"text": "$PROJCT failed"}\n',
     );
     const { result: warned, warnings } = await withWarnings(() =>
       runProgramUnderMocks({
+        stack: SPEC_STACK,
         config: {
           receiversDir: dir,
           slackWebhookUrl: RECEIVER_SECRETS.slackWebhookUrl,

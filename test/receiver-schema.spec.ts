@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { BUILD_STATUSES } from "../src/receiverDefinition";
 import { receiverFileSchema } from "../src/receiverSchema";
 import { RECEIVER_SCHEMA_FILE, receiverSchemaText } from "../scripts/receiver-schema";
+import { SHIPPED_RECEIVERS } from "./support/specStack";
 
 const RECEIVERS = path.resolve(__dirname, "..", "receivers");
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)\n/;
@@ -21,13 +22,17 @@ function editorValidator() {
   return new Ajv({ allErrors: true }).compile(committedSchema());
 }
 
-function shippedReceiverFiles(): string[] {
-  return [RECEIVERS, path.join(RECEIVERS, "examples")].flatMap((dir) =>
+/** The receiver files the product ships, each with the folder it ships in: the presets, and receivers/. */
+function shippedReceiverFiles(): { file: string; shippedIn: string }[] {
+  const inFolder = (dir: string, shippedIn: string) =>
     fs
       .readdirSync(dir)
       .filter((name) => /\.ya?ml$/.test(name))
-      .map((name) => path.join(dir, name)),
-  );
+      .map((name) => ({ file: path.join(dir, name), shippedIn }));
+  return [
+    ...inFolder(SHIPPED_RECEIVERS, RECEIVERS),
+    ...inFolder(path.join(RECEIVERS, "examples"), path.join(RECEIVERS, "examples")),
+  ];
 }
 
 describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () => {
@@ -43,11 +48,11 @@ describe("the receiver file JSON Schema (receivers/receiver.schema.json)", () =>
     const validate = editorValidator();
     const files = shippedReceiverFiles();
     assert.ok(files.length >= 6, `only ${files.length} receiver files found`);
-    for (const file of files) {
+    for (const { file, shippedIn } of files) {
       const text = fs.readFileSync(file, "utf8");
       const schemaPath = SCHEMA_LINE.exec(text)?.[1];
       assert.ok(schemaPath, `${file} does not start with the yaml-language-server schema line`);
-      assert.equal(path.resolve(path.dirname(file), schemaPath), RECEIVER_SCHEMA_FILE, file);
+      assert.equal(path.resolve(shippedIn, schemaPath), RECEIVER_SCHEMA_FILE, file);
       assert.ok(validate(parse(text)), `${file}: ${JSON.stringify(validate.errors)}`);
     }
   });

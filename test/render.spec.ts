@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
+import { SHIPPED_RECEIVERS } from "./support/specStack";
 import { runInShell, runNpm, type CommandRun } from "./support/npmCommand";
 
 /** `npm run render -- <args>`; --silent keeps npm's own banner out of stdout, which holds the body alone. */
@@ -268,9 +269,9 @@ describe("npm run render", () => {
   it("prints the warnings preview gives on stderr", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-receivers-"));
     try {
-      const receivers = path.join(PROJECT_ROOT, "receivers");
-      fs.copyFileSync(path.join(receivers, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
-      fs.copyFileSync(path.join(receivers, "examples", "slack.yaml"), path.join(dir, "slack.yaml"));
+      fs.copyFileSync(path.join(SHIPPED_RECEIVERS, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
+      const examples = path.join(PROJECT_ROOT, "receivers", "examples");
+      fs.copyFileSync(path.join(examples, "slack.yaml"), path.join(dir, "slack.yaml"));
       const run = await npmRender(["slack", "--receivers-dir", dir, "--event", CAPTURED_EVENT]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(

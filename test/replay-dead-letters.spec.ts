@@ -18,7 +18,7 @@ import { startLambdaEndpoint, startSqsEndpoint, VisibilityQueue } from "../local
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** The notifier `npm run replay-dead-letters` is pointed at below: its name, region and account. */
 const NOTIFIER: NotifierFunction = { region: "eu-west-1", account: "123456789012", name: "notifier-8d41b7e" };

@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 function newSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildEventValues } from "../src/notifier/buildEventValues";
 import { sampleAnswer, startCaptureReceiver } from "../local/captureReceiver";
@@ -7,6 +8,7 @@ import { readBuildEventFile, sampleBuildEvent } from "../local/localRunEvents";
 import { formatEventReport, formatSummary } from "../local/localRunReport";
 import type { EventReport, ReceiverReport } from "../local/localRunStack";
 import { readLocalSecrets } from "../local/localRunSecrets";
+import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { startReceiver, type Receiver } from "./support/receivers";
 import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
@@ -85,20 +87,39 @@ describe("npm start", () => {
     assert.match(inProgress, /^ {2}jira-failures: not matched \(listens to FAILED\)$/m);
     assert.match(inProgress, /^ {2}slack-builds: not matched \(listens to SUCCEEDED, FAILED, STOPPED\)$/m);
 
-    const summary = run.stdout.slice(run.stdout.indexOf("Summary\n"));
-    for (const row of [
-      /^my-app IN_PROGRESS +jira-failures +not matched$/m,
-      /^my-app IN_PROGRESS +slack-builds +not matched$/m,
-      /^my-app SUCCEEDED +jira-failures +not matched$/m,
-      /^my-app SUCCEEDED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
-      /^my-app FAILED +jira-failures +delivered \(200\) +1 +\d+ ms$/m,
-      /^my-app FAILED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
-      /^my-app STOPPED +jira-failures +not matched$/m,
-      /^my-app STOPPED +slack-builds +delivered \(200\) +1 +\d+ ms$/m,
-    ]) {
-      assert.match(summary, row);
-    }
-    assert.match(summary, /\n4 events: 4 delivered, 0 failed, 4 not matched\n\nMetrics/);
+    // The summary counts deliveries, each an event told to a receiver; the event blocks above say why a
+    // receiver was not told. With what follows it, it fits a screen.
+    const summary = run.stdout.slice(run.stdout.indexOf("Summary"));
+    assert.ok(summary.split("\n").length <= 40, `${summary.split("\n").length} lines:\n${summary}`);
+    const withoutTimes = (text: string) => text.replace(/\d+ ms\b/g, "N ms");
+    assert.equal(
+      withoutTimes(summary.slice(0, summary.indexOf("\nMetrics"))),
+      [
+        "Summary: each delivery (an event to a receiver told of it)",
+        "EVENT               RECEIVER       RESULT               ATTEMPTS  TIME",
+        "my-app IN_PROGRESS  -              told to no receiver",
+        "my-app SUCCEEDED    slack-builds   delivered (200)      1         N ms",
+        "my-app FAILED       jira-failures  delivered (200)      1         N ms",
+        "my-app FAILED       slack-builds   delivered (200)      1         N ms",
+        "my-app STOPPED      slack-builds   delivered (200)      1         N ms",
+        "4 deliveries of 4 events: 4 delivered, 0 failed",
+        "",
+        // The dev stack sets none of the receivers' secrets: the run stood in for them, pulumi up would not.
+        "pulumi up would refuse 2 receivers of this run (jira-failures, slack-builds): Pulumi.dev.yaml does " +
+          "not hold as secrets what they name (this run took local values or stand-ins):",
+        '  receivers/jira-failures.yaml: url.secret (line 9): config "codebuild-webhooks:jiraIssuesUrl" is not ' +
+          "set; run: pulumi config set --secret codebuild-webhooks:jiraIssuesUrl <value>",
+        '  receivers/jira-failures.yaml: headers.secret (line 10): config "codebuild-webhooks:jiraAuthHeaders" ' +
+          "is not set; run: pulumi config set --secret codebuild-webhooks:jiraAuthHeaders <value>",
+        '  receivers/slack-builds.yaml: url.secret (line 7): config "codebuild-webhooks:slackWebhookUrl" is not ' +
+          "set; run: pulumi config set --secret codebuild-webhooks:slackWebhookUrl <value>",
+        "",
+      ].join("\n"),
+    );
+    // The README shows this very output.
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    const sample = /^## Try it locally\n[\s\S]*?^```\n(Summary[\s\S]*?)^```$/m.exec(readme)?.[1];
+    assert.equal(withoutTimes(sample ?? ""), withoutTimes(summary));
     assert.match(
       summary.slice(summary.indexOf("\nMetrics")),
       new RegExp(
@@ -120,7 +141,7 @@ describe("npm start", () => {
         CODEBUILD_WEBHOOKS_slackWebhookUrl: `${slack.url}/services/T000/B000/metrics-test`,
       });
       assert.equal(run.code, 1, run.stderr);
-      const [, metrics] = run.stdout.split("; 1 event with failures\n\n");
+      const metrics = run.stdout.slice(run.stdout.indexOf("Metrics the notifier emitted"));
       const lines = metrics.split("\n");
       assert.deepEqual(lines.slice(0, 2), [
         "Metrics the notifier emitted (CloudWatch namespace CodeBuildWebhooks)",
@@ -135,6 +156,21 @@ describe("npm start", () => {
     } finally {
       await Promise.all([jira.close(), slack.close()]);
     }
+  });
+
+  it("warns of a --project no receiver names, rather than report nothing delivered", async () => {
+    const run = await npmStart(["--project", "my-ap", "--status", "FAILED"]);
+    assert.equal(run.code, 0, run.stderr);
+    const warning =
+      "warning: --project my-ap: no receiver names this project, so none is told of its builds; the " +
+      "receivers name my-app";
+    assert.ok(run.stderr.includes(`${warning}\n`), run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `\nmy-ap FAILED +- +told to no receiver\n0 deliveries of 1 event: 0 delivered, 0 failed\n\n${warning}\n`,
+      ),
+    );
   });
 
   it("--event replays a captured event as it is", async () => {
@@ -156,7 +192,7 @@ describe("npm start", () => {
       issue.description,
       /\nFailed phase: PRE_BUILD\nReason: COMMAND_EXECUTION_ERROR: Error while executing command: npm ci\. Reason: exit status 1\n/,
     );
-    assert.match(run.stdout, /\n1 event: 2 delivered, 0 failed, 0 not matched\n\n/);
+    assert.match(run.stdout, /\n2 deliveries of 1 event: 2 delivered, 0 failed\n\n/);
   });
 
   describe("--send", () => {
@@ -211,7 +247,7 @@ describe("npm start", () => {
 
       assert.match(run.stdout, /^my-app FAILED +jira-failures +delivered \(201\) +2 +\d+ ms$/m);
       assert.match(run.stdout, /^my-app FAILED +slack-builds +FAILED \(404\) +1 +\d+ ms$/m);
-      assert.match(run.stdout, /\n1 event: 1 delivered, 1 failed, 0 not matched; 1 event with failures\n\n/);
+      assert.match(run.stdout, /\n2 deliveries of 1 event: 1 delivered, 1 failed; 1 event with failures\n\n/);
       for (const secret of [AUTHORIZATION, SLACK_TOKEN]) {
         assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `${secret} was printed`);
       }
@@ -285,6 +321,16 @@ describe("npm start", () => {
       // The headers, encrypted in the stack file, are the variable's: the body is the plain-text template.
       assert.match(opsChat, /^ {6}content-type: text\/plain$/m);
       assert.equal(shownBody(opsChat), "web-api build #43 FAILED in BUILD");
+      // The URL's secret is not in the stack file; the headers', encrypted there, is.
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `\npulumi up would refuse 1 receiver of this run \\(ops-chat\\): ${stack.file.replace(/\./g, "\\.")} does ` +
+            "not hold as secrets what they name \\(this run took local values or stand-ins\\):\n" +
+            '  test/fixtures/stacks/receivers/ops-chat\\.yaml: url\\.secret \\(line 4\\): config "codebuild-webhooks:opsChatUrl" is not set; ' +
+            "run: pulumi config set --secret codebuild-webhooks:opsChatUrl <value>\n\n",
+        ),
+      );
     });
 
     it("names the stack file that does not exist, exit code 2", async () => {
@@ -383,16 +429,17 @@ describe("npm start", () => {
         text: "my-app is fixed after 2 failed builds",
       });
 
-      const summary = run.stdout.slice(run.stdout.indexOf("Summary\n"));
+      const summary = run.stdout.slice(run.stdout.indexOf("Summary: "));
       for (const row of [
         /^EVENT +TRANSITION +RECEIVER +RESULT +ATTEMPTS +TIME$/m,
         /^my-app FAILED #43 +broken +jira-streak +delivered \(200\) +1 +\d+ ms$/m,
         /^my-app FAILED #44 +still-failing +jira-streak +delivered \(200\) +1 +\d+ ms$/m,
-        /^my-app FAILED #44 +still-failing +team-chat +not matched$/m,
         /^my-app SUCCEEDED #45 +fixed +incidents +delivered \(200\) +1 +\d+ ms$/m,
       ]) {
         assert.match(summary, row);
       }
+      // A receiver with no action for the build's transition makes no delivery: its block says why.
+      assert.doesNotMatch(summary, /^my-app FAILED #44 +still-failing +team-chat/m);
     });
 
     it("--answer takes JSON for a receiver there is, and says what is wrong otherwise, exit code 2", async () => {
@@ -501,12 +548,12 @@ describe("npm start", () => {
       assert.equal(
         formatSummary(reports),
         [
-          "Summary",
-          "EVENT              TRANSITION     RECEIVER  RESULT           ATTEMPTS  TIME",
-          "my-app FAILED #43  broken         jira      delivered (200)  1         3 ms",
-          "my-app FAILED #44  still-failing  jira      delivered (200)  1         3 ms",
-          "my-app SUCCEEDED   none           jira      not matched",
-          "3 events: 2 delivered, 0 failed, 1 not matched",
+          "Summary: each delivery (an event to a receiver told of it)",
+          "EVENT              TRANSITION     RECEIVER  RESULT               ATTEMPTS  TIME",
+          "my-app FAILED #43  broken         jira      delivered (200)      1         3 ms",
+          "my-app FAILED #44  still-failing  jira      delivered (200)      1         3 ms",
+          "my-app SUCCEEDED   none           -         told to no receiver",
+          "2 deliveries of 3 events: 2 delivered, 0 failed",
         ].join("\n"),
       );
     });

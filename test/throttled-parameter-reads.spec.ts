@@ -3,7 +3,7 @@ import type { LambdaProcess } from "../local/lambdaProcess";
 import { buildEvent } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /**
  * A burst of builds starts many containers at once, and each cold container reads its receivers'

@@ -3,7 +3,7 @@ import { createGzip } from "node:zlib";
 import { buildEvent, numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 /** A gzip answer that inflates to `inflatedBytes` of zeros: a few hundred KiB on the wire. */
 function gzipBomb(inflatedBytes: number): Promise<Buffer> {

@@ -9,6 +9,7 @@ import type { EmulatedDeployment } from "../../local/emulatedDeploy";
 import type { LambdaProcess } from "../../local/lambdaProcess";
 import { deployLocally } from "../../local/localDeployment";
 import type { ParameterStore } from "../../local/parameterStore";
+import { SHIPPED_RECEIVERS, SPEC_STACK } from "./specStack";
 
 /** The stack deployed on local stand-ins, with its serialized notifier running in a process of its own. */
 export interface DeployedNotifier {
@@ -40,11 +41,19 @@ export interface DeployedNotifier {
   close(): Promise<void>;
 }
 
+/**
+ * Deploys the spec stack, with the shipped receivers unless `config` names a `receiversDir`, and `config`
+ * over its settings; `secretKeys` are the keys set with `--secret`.
+ */
 export async function deployNotifier(
   config: Record<string, string>,
   secretKeys: string[],
 ): Promise<DeployedNotifier> {
-  const local = await deployLocally({ config, secretKeys });
+  const local = await deployLocally({
+    stack: SPEC_STACK,
+    config: { receiversDir: SHIPPED_RECEIVERS, ...config },
+    secretKeys,
+  });
   const lambda = await local.startContainer();
   const dynamodb = new DynamoDBClient({
     endpoint: local.dynamodbEndpoint,

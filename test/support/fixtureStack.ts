@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stackFile } from "../../local/stackConfig";
+import { projectClone } from "./projectClone";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "stacks", "Pulumi.fixture.yaml");
 
@@ -13,12 +13,14 @@ export interface FixtureStack {
 }
 
 /**
- * A stack of its own for a spec: test/fixtures/stacks/Pulumi.fixture.yaml copied beside Pulumi.yaml,
- * where `pulumi -s <name>` (and `--stack`) reads a stack's settings, under a name no other run uses.
+ * A stack of its own for a spec: a settings file of test/fixtures (`Pulumi.<name>.yaml`, by default
+ * test/fixtures/stacks/Pulumi.fixture.yaml) copied beside Pulumi.yaml in the project clone the commands
+ * run in, where `pulumi -s <name>` (and `--stack`) reads a stack's settings.
  */
-export function installFixtureStack(): FixtureStack {
-  const name = `fixture-${process.pid}`;
-  const file = stackFile(name);
-  fs.copyFileSync(FIXTURE, file);
-  return { name, file: path.basename(file), remove: () => fs.rmSync(file, { force: true }) };
+export function installFixtureStack(fixture = FIXTURE): FixtureStack {
+  const file = path.basename(fixture);
+  const name = /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? file;
+  const target = path.join(projectClone(), file);
+  fs.copyFileSync(fixture, target);
+  return { name, file, remove: () => fs.rmSync(target, { force: true }) };
 }

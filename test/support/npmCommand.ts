@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { PROJECT_ROOT } from "../../local/stackConfig";
+import { projectClone } from "./projectClone";
 
 export interface CommandRun {
   code: number | null;
@@ -20,7 +20,7 @@ function run(command: string, args: string[], variables: Variables): Promise<Com
   const env = Object.fromEntries(
     Object.entries({ ...inherited, ...variables }).filter(([, value]) => value !== undefined),
   );
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: projectClone(), env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -31,12 +31,12 @@ function run(command: string, args: string[], variables: Variables): Promise<Com
   });
 }
 
-/** Runs `npm <args>` from the project root, as a user runs it. */
+/** Runs `npm <args>` in a fresh clone of the project (see projectClone), as a user runs it. */
 export function runNpm(args: string[], variables: Variables = {}): Promise<CommandRun> {
   return run("npm", args, variables);
 }
 
-/** Runs a command line through `sh` from the project root, pipes and all, as a user types it. */
+/** Runs a command line through `sh` in a fresh clone of the project, pipes and all, as a user types it. */
 export function runInShell(commandLine: string, variables: Variables = {}): Promise<CommandRun> {
   return run("sh", ["-c", commandLine], variables);
 }

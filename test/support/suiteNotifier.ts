@@ -1,6 +1,6 @@
 import { deployNotifier, type DeployedNotifier } from "./deployedNotifier";
 import { startReceiver, type Receiver, type ResponseScript } from "./receivers";
-import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./stackSecrets";
+import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./specStack";
 
 /** The notifier a suite's tests share, and the receivers they started. */
 export interface SuiteNotifier {
