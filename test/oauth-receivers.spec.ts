@@ -329,15 +329,23 @@ describe("receivers with OAuth 2.0 client credentials (deployed notifier)", () =
       project: "unreachable-tokens-app",
     });
     const invocation = await stack.lambda.invoke(buildEvent("FAILED", "unreachable-tokens-app"));
+    // Node.js 24.20 and later fail a retry of a refused connection at once, with a code of their own,
+    // before got retries it (got 16, which needs Node.js 22, handles it; docs/design-decisions.md). The
+    // notifier runs on Node.js 22 in Lambda.
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const code =
+      major > 24 || (major === 24 && minor >= 20) ? "ERR_SOCKET_CLOSED_BEFORE_CONNECTION" : "ECONNREFUSED";
     assert.equal(
       invocation.error?.message,
       "1 of 1 receivers not delivered: /webhooks/unreachable-tokens/url (no OAuth token for receiver " +
-        "unreachable-tokens: the token endpoint did not answer (ECONNREFUSED))",
+        `unreachable-tokens: the token endpoint did not answer (${code}))`,
     );
-    assert.ok(
-      invocation.logs.some((line) => /"message":"Retrying".*"errorCode":"ECONNREFUSED"/.test(line)),
-      "the token request was retried",
-    );
+    if (code === "ECONNREFUSED") {
+      assert.ok(
+        invocation.logs.some((line) => /"message":"Retrying".*"errorCode":"ECONNREFUSED"/.test(line)),
+        "the token request was retried",
+      );
+    }
     assert.equal(target.requests.length, 0);
   });
 
