@@ -77,7 +77,7 @@ export async function evaluateFinalStatus(
     const newestStreak = opens ? buildNumber : newestStreakIn(record);
     const verdict: Verdict = {
       previous,
-      changed: previous !== status,
+      changed: outcomeOf(previous) !== outcomeOf(status),
       failureCount: health.failureCount,
       ...(health.transition ? { transition: health.transition } : {}),
       ...(health.streak === undefined ? {} : { streak: health.streak }),
@@ -227,4 +227,12 @@ function newestVerdicts(verdicts: Record<string, AttributeValue>): Record<string
     .sort((a, b) => b - a)
     .slice(0, KEPT_VERDICTS);
   return Object.fromEntries(numbers.map((number) => [String(number), verdicts[String(number)]]));
+}
+
+/**
+ * What a final status says of the build's outcome, for onlyOnChange: a build that timed out or faulted
+ * failed like one that ended FAILED, so a streak of failures of any kind is no change.
+ */
+function outcomeOf(status: string | undefined): string | undefined {
+  return status !== undefined && isFailure(status) ? "FAILED" : status;
 }
