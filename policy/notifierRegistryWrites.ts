@@ -11,6 +11,7 @@ export const NOTIFIER_RECORD_PREFIXES = [
   "#delivery:", // the exactly-once delivery ledger
   "#status:", // each project's last final status and build health
   "#remember:", // each receiver's record of a project's failure streak
+  "#build:", // each per-build receiver's record of a build's message
 ];
 
 /** The DynamoDB actions that write items, each of which names the items' hash keys (`dynamodb:LeadingKeys`). */

@@ -27,6 +27,7 @@ import { renderTemplate } from "./notifier/renderTemplate";
 import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
 import { isSecureUrl } from "./notifier/secureUrl";
 import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestName } from "./placeholders";
+import { perBuildDefinition, perBuildTexts, perBuildRememberProblem } from "./perBuildReceiver";
 import {
   EVERY_PROJECT,
   TRANSITIONS,
@@ -415,11 +416,11 @@ function readReceiverFile(
 function substitutedTexts(fields: Record<string, unknown>): {
   texts: PlaceholderText[];
   remembers: Map<string, string>;
-  rememberedBy: Map<string, Transition[]>;
+  rememberedBy: Map<string, string[]>;
 } {
   const texts: PlaceholderText[] = [];
   const remembers = new Map<string, string>();
-  const rememberedBy = new Map<string, Transition[]>();
+  const rememberedBy = new Map<string, string[]>();
   if (typeof fields.template === "string") {
     texts.push({ fieldPath: ["template"], text: fields.template, in: "template" });
   }
@@ -438,6 +439,7 @@ function substitutedTexts(fields: Record<string, unknown>): {
       rememberedBy.set(name, [...(rememberedBy.get(name) ?? []), transition]);
     }
   }
+  perBuildTexts(fields, { texts, remembers, rememberedBy });
   return { texts, remembers, rememberedBy };
 }
 
@@ -493,6 +495,7 @@ function receiverDefinition(receiver: ReceiverFile, name: string, file: string):
         }),
     onlyOnChange: receiver.onlyOnChange ?? false,
     ...(receiver.on ? { actions } : {}),
+    ...perBuildDefinition(receiver),
     ...(receiver.accounts ? { accounts: receiver.accounts } : {}),
     ...(receiver.regions ? { regions: receiver.regions } : {}),
   };
@@ -845,7 +848,7 @@ function checkPath(urlPath: string, fieldPath: readonly PropertyKey[], report: R
 }
 
 /** A text the notifier substitutes values into, and where it is. */
-interface PlaceholderText {
+export interface PlaceholderText {
   fieldPath: readonly PropertyKey[];
   text: string;
   in: "template" | "path";
@@ -862,12 +865,12 @@ function checkPlaceholderNames(
   {
     remembers,
     rememberedBy,
-  }: { remembers: ReadonlyMap<string, string>; rememberedBy: ReadonlyMap<string, readonly Transition[]> },
+  }: { remembers: ReadonlyMap<string, string>; rememberedBy: ReadonlyMap<string, readonly string[]> },
   rememberedElsewhere: ReadonlyMap<string, string>,
   bodySecrets: ReadonlySet<string>,
   { report, warn }: { report: Report; warn: Report },
 ): void {
-  const hasActions = fieldPath[0] === "on";
+  const hasActions = fieldPath[0] === "on" || fieldPath[0] === "perBuild";
   const own = [...remembers.keys()];
   const shownOwn = own.filter((known) => !looksLikeSecret(known));
   const builtIn = Object.fromEntries(BUILT_IN_PLACEHOLDER_NAMES.map((name) => [name, ""]));
@@ -889,7 +892,13 @@ function checkPlaceholderNames(
       continue;
     }
     if (remembers.has(name)) {
-      checkRememberedName(at, rememberedBy.get(name) ?? [], { fieldPath, where }, { report, warn });
+      const rememberers = rememberedBy.get(name) ?? [];
+      if (fieldPath[0] === "perBuild") {
+        const problem = perBuildRememberProblem(at, fieldPath[1] as string, rememberers, where);
+        if (problem) (problem.warning ? warn : report)(fieldPath, problem.message);
+      } else {
+        checkRememberedName(at, rememberers as Transition[], { fieldPath, where }, { report, warn });
+      }
       continue;
     }
     const elsewhere = rememberedElsewhere.get(name);

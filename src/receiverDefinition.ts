@@ -40,6 +40,12 @@ export interface ReceiverAction {
   remember?: Record<string, string>;
 }
 
+/** The two requests of a receiver with one message per build (`perBuild` in its file). */
+export const PER_BUILD_STEPS = ["post", "update"] as const;
+export type PerBuildStep = (typeof PER_BUILD_STEPS)[number];
+/** `post` for a build's first event the receiver hears, `update` for each later one. */
+export type PerBuildActions = Record<PerBuildStep, ReceiverAction>;
+
 /** OAuth 2.0 client credentials (`oauth` in the file): config keys of the secrets, and plain settings. */
 export interface ReceiverOAuth {
   tokenUrlConfigKey: string;
@@ -80,6 +86,10 @@ export interface ReceiverDefinition {
    * transitions it has an action for. With actions, `statuses` is FAILED and SUCCEEDED.
    */
   actions?: Partial<Record<Transition, ReceiverAction>>;
+  /** One message per build (`perBuild`), instead of `template`: posted by the build's first event, updated by the later ones. */
+  perBuild?: PerBuildActions;
+  /** Values a 2xx answer's JSON must hold to count as delivered (`answer`): dotted field path to value. */
+  answer?: Record<string, string | number | boolean>;
   /** Only builds of these AWS accounts; absent means every account the stack serves. */
   accounts?: string[];
   /** Only builds in these regions; absent means every region. */

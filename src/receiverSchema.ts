@@ -5,6 +5,7 @@ import {
   BUILD_STATUSES,
   EVERY_PROJECT,
   FINAL_BUILD_STATUSES,
+  PER_BUILD_STEPS,
   TRANSITIONS,
   type BuildStatus,
 } from "./receiverDefinition";
@@ -351,9 +352,89 @@ const receiverAction = z.strictObject(
     error: (issue) =>
       issue.code === "unrecognized_keys"
         ? "unknown field; an action takes template, path, method and remember"
-        : `expected an action: a mapping with a template, and optionally path, method and remember, got ${kindOf(issue.input)}`,
+        : issue.input === undefined
+          ? "missing; give the action: a mapping with a template, and optionally path, method and remember"
+          : `expected an action: a mapping with a template, and optionally path, method and remember, got ${kindOf(issue.input)}`,
   },
 );
+
+/** One message per build: the build's first event posts it, the later ones update it. */
+const perBuildActions = z
+  .strictObject(
+    {
+      post: receiverAction.meta({
+        description:
+          "Sent for the first event of a build the receiver hears, whatever its status: posts the build's " +
+          "message; its remember keeps what the answer says (Slack's channel and ts) for the updates.",
+      }),
+      update: receiverAction.meta({
+        description:
+          "Sent for every later event of the build the receiver hears, with the values the post " +
+          "remembered: edits the message (Slack's chat.update), or replies in its thread (thread_ts).",
+      }),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field; perBuild takes ${PER_BUILD_STEPS.join(" and ")}`
+          : issue.input === undefined
+            ? "missing"
+            : `expected a mapping with a post and an update action, got ${kindOf(issue.input)}`,
+    },
+  )
+  .meta({
+    description:
+      "One message per build instead of one per status, posted once and updated in place: post for the " +
+      "build's first event the receiver hears (statuses still say which), update for each later one, " +
+      "with the values post remembered. An event older than what the receiver was sent for the build (an " +
+      "IN_PROGRESS after the final status) sends nothing. Not with template, on or onlyOnChange.",
+    examples: [
+      {
+        post: {
+          path: "/chat.postMessage",
+          template: '{ "channel": "C0123ABC", "text": "$PROJECT #$BUILD_NUMBER: $STATUS" }',
+          remember: { SLACK_CHANNEL: "channel", SLACK_TS: "ts" },
+        },
+        update: {
+          path: "/chat.update",
+          template:
+            '{ "channel": "$SLACK_CHANNEL", "ts": "$SLACK_TS", "text": "$PROJECT #$BUILD_NUMBER: $STATUS" }',
+        },
+      },
+    ],
+  });
+
+/** What a 2xx answer must hold to count as delivered: dotted field paths to values. */
+const expectedAnswer = z
+  .record(
+    z.string().regex(FIELD_PATH, {
+      error: (issue) =>
+        `${quotedName(issue.input)} is not a field path: names and array indexes joined by ".", e.g. ok, ` +
+        "data.status, items.0.state",
+    }),
+    z.union([z.string(), z.number(), z.boolean()], {
+      error: (issue) =>
+        `expected the value the field must hold, a string, number or boolean (e.g. ok: true), got ${kindOf(issue.input)}`,
+    }),
+    {
+      error: (issue) =>
+        issue.code === "invalid_key"
+          ? (issue.issues?.[0]?.message ?? "not a field path")
+          : `expected a mapping of field paths to values, e.g. answer: { ok: true }, got ${kindOf(issue.input)}`,
+    },
+  )
+  .refine((answer) => Object.keys(answer).length > 0, {
+    error: "names no field; give at least one, e.g. answer: { ok: true }",
+  })
+  .meta({
+    description:
+      "Values the JSON body of a 2xx answer must hold for the delivery to count (Slack's Web API answers " +
+      "200 with ok: false when it refuses): a dotted field path and its string, number or boolean value. " +
+      "A 2xx without them is a refused delivery, retried by Lambda and dead-lettered like any other, its " +
+      "reason quoting the receiver's error field (Slack's error).",
+    examples: [{ ok: true }],
+    minProperties: 1,
+  });
 
 /** `accounts` or `regions`: a non-empty list of distinct identifiers of one kind. */
 function originFilter(kind: string, pattern: RegExp, expected: string, description: string) {
@@ -558,6 +639,8 @@ const receiverFields = {
       ],
     })
     .optional(),
+  perBuild: perBuildActions.optional(),
+  answer: expectedAnswer.optional(),
   accounts: originFilter(
     "account",
     ACCOUNT_ID,
@@ -586,6 +669,27 @@ export const receiverFileSchema = z
   })
   .superRefine(
     (receiver, ctx) => {
+      if (receiver.perBuild !== undefined) {
+        const besidePerBuild = {
+          template:
+            "post and update send templates of their own; move this body into them " +
+            "(perBuild.post.template, perBuild.update.template), or remove perBuild",
+          on: "a receiver posts one message per build or acts on transitions, not both; use two receiver files",
+          onlyOnChange:
+            "every event of a build the receiver hears updates its message; remove onlyOnChange, or " +
+            "remove perBuild",
+        } as const;
+        for (const [field, why] of Object.entries(besidePerBuild)) {
+          if (receiver[field as keyof typeof besidePerBuild] !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [field],
+              input: undefined,
+              message: `not with perBuild: ${why}`,
+            });
+          }
+        }
+      }
       // Read as written: the check also runs when other fields have problems, so `on` may hold anything.
       if (receiver.on === undefined) {
         if (receiver.statuses === undefined) {
@@ -640,8 +744,11 @@ export const receiverFileSchema = z
       // Also when other fields have problems, so that one pass reports everything.
       when: ({ value }) => {
         if (typeof value !== "object" || value === null) return false;
-        const fields = value as { onlyOnChange?: unknown; statuses?: unknown };
-        return fields.onlyOnChange === true && Array.isArray(fields.statuses);
+        const fields = value as { onlyOnChange?: unknown; statuses?: unknown; perBuild?: unknown };
+        // Beside perBuild, onlyOnChange is refused as a whole.
+        return (
+          fields.onlyOnChange === true && Array.isArray(fields.statuses) && fields.perBuild === undefined
+        );
       },
     },
   )
@@ -649,16 +756,29 @@ export const receiverFileSchema = z
     title: "codebuild-webhooks receiver",
     description:
       "One receiver (receivers/<name>.yaml; the file name names it): the CodeBuild builds it is told " +
-      "about, where the notice goes and what it says: statuses and a template, or actions per " +
-      "transition under on.",
-    // For editors: statuses, or on without statuses, template and onlyOnChange.
-    if: { required: ["on"] },
-    then: {
-      not: {
-        anyOf: [{ required: ["statuses"] }, { required: ["template"] }, { required: ["onlyOnChange"] }],
+      "about, where the notice goes and what it says: statuses and a template, statuses and one message " +
+      "per build under perBuild, or actions per transition under on.",
+    // For editors: statuses, or on without statuses, template and onlyOnChange; perBuild without
+    // template, on and onlyOnChange.
+    allOf: [
+      {
+        if: { required: ["on"] },
+        then: {
+          not: {
+            anyOf: [{ required: ["statuses"] }, { required: ["template"] }, { required: ["onlyOnChange"] }],
+          },
+        },
+        else: { required: ["statuses"] },
       },
-    },
-    else: { required: ["statuses"] },
+      {
+        if: { required: ["perBuild"] },
+        then: {
+          not: {
+            anyOf: [{ required: ["template"] }, { required: ["on"] }, { required: ["onlyOnChange"] }],
+          },
+        },
+      },
+    ],
   });
 
 export type ReceiverFile = z.output<typeof receiverFileSchema>;

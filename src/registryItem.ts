@@ -2,7 +2,11 @@ import { TRANSITIONS, type ReceiverAction, type ReceiverDefinition } from "./rec
 
 /** A DynamoDB attribute value, as `aws dynamodb put-item --item file://item.json` takes it. */
 type AttributeValue =
-  { S: string } | { L: { S: string }[] } | { BOOL: boolean } | { M: Record<string, AttributeValue> };
+  | { S: string }
+  | { N: string }
+  | { L: { S: string }[] }
+  | { BOOL: boolean }
+  | { M: Record<string, AttributeValue> };
 
 /** What a receiver's SSM parameter holds: `secrets/<NAME>` for a body secret. */
 export type ParameterKind =
@@ -33,7 +37,8 @@ export function parameterName(parameterPath: string, receiver: string, kind: Par
  * under the stack's `parameterPath`: its URL, and its headers, signing secret, OAuth credentials and body
  * secrets when it has them. A receiver with actions per transition has `actions` (a map of the
  * transitions it declares) instead of `template` and `only_on_change`, and the statuses its transitions
- * fall on, FAILED and SUCCEEDED.
+ * fall on, FAILED and SUCCEEDED. A receiver with one message per build has `per_build` (its post and
+ * update) instead of `template`, and `answer` holds what any receiver's 2xx answers must hold.
  */
 export function registryItem(
   receiver: ReceiverDefinition,
@@ -82,6 +87,18 @@ export function registryItem(
     }
     item.actions = { M: actions };
   }
+  if (receiver.perBuild) {
+    item.per_build = {
+      M: { post: actionAttribute(receiver.perBuild.post), update: actionAttribute(receiver.perBuild.update) },
+    };
+  }
+  if (receiver.answer) {
+    item.answer = {
+      M: Object.fromEntries(
+        Object.entries(receiver.answer).map(([fieldPath, value]) => [fieldPath, answerAttribute(value)]),
+      ),
+    };
+  }
   if (receiver.accounts) item.accounts = { L: receiver.accounts.map((account) => ({ S: account })) };
   if (receiver.regions) item.regions = { L: receiver.regions.map((region) => ({ S: region })) };
   return item;
@@ -99,4 +116,10 @@ function actionAttribute(action: ReceiverAction): AttributeValue {
     };
   }
   return { M: fields };
+}
+
+/** A value an answer must hold, in its JSON type. */
+function answerAttribute(value: string | number | boolean): AttributeValue {
+  if (typeof value === "boolean") return { BOOL: value };
+  return typeof value === "number" ? { N: String(value) } : { S: value };
 }

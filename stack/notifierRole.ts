@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
 import { REMEMBER_KEY_PREFIX } from "../src/notifier/streakRecords";
+import { BUILD_KEY_PREFIX } from "../src/notifier/perBuildRecords";
 
 export interface NotifierRole {
   role: aws.iam.Role;
@@ -47,7 +48,8 @@ export function notifierRole(resources: {
       Statement: [
         { Sid: "ReadRegistry", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [registry.arn] },
         {
-          // Delivery, project status and streak records only, by their key prefixes: registrations stay read-only.
+          // Delivery, project status, streak and build message records only, by their key prefixes:
+          // registrations stay read-only.
           Sid: "RecordDeliveriesAndStatus",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -58,6 +60,7 @@ export function notifierRole(resources: {
                 `${DELIVERY_KEY_PREFIX}*`,
                 `${STATUS_KEY_PREFIX}*`,
                 `${REMEMBER_KEY_PREFIX}*`,
+                `${BUILD_KEY_PREFIX}*`,
               ],
             },
           },

@@ -5,6 +5,7 @@ import { registryItemViolations } from "../policy/registryItemsOwned";
 import { registryRecoveryViolations } from "../policy/registryRecoverable";
 import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
+import { BUILD_KEY_PREFIX } from "../src/notifier/perBuildRecords";
 import { REMEMBER_KEY_PREFIX } from "../src/notifier/streakRecords";
 
 const NO_RECOVERY = [
@@ -34,7 +35,7 @@ describe("policy registry-recoverable", () => {
 });
 
 describe("policy notifier-registry-writes", () => {
-  const FIX = `Add Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*","#status:*","#remember:*"] } }.`;
+  const FIX = `Add Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*","#status:*","#remember:*","#build:*"] } }.`;
 
   function grant(statement: Record<string, unknown>): GrantedDocument {
     const document = JSON.stringify({
@@ -44,14 +45,16 @@ describe("policy notifier-registry-writes", () => {
   }
 
   const onRecords = {
-    "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*", "#remember:*"] },
+    "ForAllValues:StringLike": {
+      "dynamodb:LeadingKeys": ["#delivery:*", "#status:*", "#remember:*", "#build:*"],
+    },
   };
 
   it("keeps the record prefixes the program grants the notifier, one constant for both", () => {
     // The notifier's role grants writes under exactly these (stack/notifierRole.ts), and the pack knows no other.
     assert.deepEqual(
       [...NOTIFIER_RECORD_PREFIXES].sort(),
-      [DELIVERY_KEY_PREFIX, STATUS_KEY_PREFIX, REMEMBER_KEY_PREFIX].sort(),
+      [DELIVERY_KEY_PREFIX, STATUS_KEY_PREFIX, REMEMBER_KEY_PREFIX, BUILD_KEY_PREFIX].sort(),
     );
   });
 

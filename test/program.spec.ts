@@ -137,7 +137,9 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.outputs.arn],
         condition: {
-          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#delivery:*", "#status:*", "#remember:*"] },
+          "ForAllValues:StringLike": {
+            "dynamodb:LeadingKeys": ["#delivery:*", "#status:*", "#remember:*", "#build:*"],
+          },
         },
       },
       {

@@ -12,7 +12,10 @@ import { actsOn, rememberedNames, type ActionPlan } from "./healthActions";
 import { createTokenSource, type TokenSource } from "./oauthTokens";
 import { evaluateFinalStatus, type StatusTable } from "./projectStatus";
 import { hearsStatus } from "./failedBuilds";
-import { recordOutcomes, type ActionDelivery } from "./recordOutcomes";
+import { answerRefusal } from "./answerMatch";
+import { decidePerBuild, type PerBuildPlan } from "./perBuildPlans";
+import { buildOf, createPerBuildRecords, statusOrder } from "./perBuildRecords";
+import { recordOutcomes, type ActionDelivery, type PerBuildDelivery } from "./recordOutcomes";
 import { findRegistryEntries, type RegistryEntry } from "./registryEntries";
 import { scrubSecrets } from "./scrubSecrets";
 import {
@@ -89,6 +92,8 @@ export interface ReceiverOutcome {
   skipped?: string;
   /** The transition whose action was sent (receivers with actions per transition). */
   transition?: string;
+  /** The request sent to a per-build receiver: `post` (the build's message) or `update`. */
+  action?: string;
   statusCode?: number;
   /** The start of a refusing receiver's answer (its error text), control characters removed. */
   responseBody?: string;
@@ -268,6 +273,29 @@ export function createNotifier(deps: NotifierDependencies) {
             options: { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
           })
         : new Map();
+    // Per-build receivers: whether the event posts the build's message or updates it is decided, and the
+    // right to post claimed, before anything is sent.
+    const perBuild = toSend.filter((entry) => entry.perBuild);
+    const build = buildOf(event.detail?.["build-id"]);
+    const buildRecords =
+      perBuild.length > 0 && build !== undefined
+        ? createPerBuildRecords(deps.table, deps.tableName, key, build)
+        : undefined;
+    const buildPlans: Map<RegistryEntry, PerBuildPlan> = buildRecords
+      ? await decidePerBuild(perBuild, {
+          table: deps.table,
+          tableName: deps.tableName,
+          records: buildRecords,
+          claimant: { event: eventId, generation: lease?.generation ?? 0 },
+          order: statusOrder(status),
+          options: { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+        })
+      : new Map(
+          perBuild.map((entry) => [
+            entry,
+            { kind: "wait", reason: "the event names no build (detail.build-id)" },
+          ]),
+        );
 
     const failure = (receiver: string, reason: string): ReceiverOutcome => ({
       receiver,
@@ -285,11 +313,14 @@ export function createNotifier(deps: NotifierDependencies) {
     });
 
     const prepare = (entry: RegistryEntry): Prepared | ReceiverOutcome => {
-      const plan = plans.get(entry);
+      const plan = plans.get(entry) ?? buildPlans.get(entry);
       if (plan?.kind === "wait") return failure(entry.urlParameter, plan.reason);
       if (plan?.kind === "skip") return skipped(entry.urlParameter, plan.reason);
       const sending = plan?.kind === "send" ? plan : undefined;
-      const own = sending ? { ...healthValues, TRANSITION: sending.transition } : healthValues;
+      const own =
+        sending && "transition" in sending
+          ? { ...healthValues, TRANSITION: sending.transition }
+          : healthValues;
       const built = buildNotice(
         entry,
         parameters,
@@ -317,9 +348,10 @@ export function createNotifier(deps: NotifierDependencies) {
     // until the deadline while those queued behind them never start.
     let unfinished = toSend.length;
     const actionDeliveries: ActionDelivery[] = [];
+    const buildDeliveries: PerBuildDelivery[] = [];
     const deliver = async (entry: RegistryEntry, prepared: Prepared): Promise<ReceiverOutcome> => {
       const receiver = entry.urlParameter;
-      const plan = plans.get(entry);
+      const plan = plans.get(entry) ?? buildPlans.get(entry);
       const sending = plan?.kind === "send" ? plan : undefined;
       const now = Date.now();
       const share = Math.min(1, MAX_CONCURRENT_DELIVERIES / Math.max(1, unfinished));
@@ -338,21 +370,46 @@ export function createNotifier(deps: NotifierDependencies) {
             secrets,
           )
         : await sendNotice(prepared.notice, options);
+      const step = sending
+        ? "transition" in sending
+          ? { transition: sending.transition }
+          : { action: sending.step }
+        : {};
+      const record = (delivered: boolean, kept: Record<string, string>) => {
+        if (sending && "transition" in sending)
+          actionDeliveries.push({ receiver, plan: sending, delivered, kept });
+        else if (sending) buildDeliveries.push({ receiver, plan: sending, delivered, kept });
+      };
       if ("reason" in sent) {
-        if (sending) actionDeliveries.push({ receiver, plan: sending, delivered: false, kept: {} });
-        return { ...failure(receiver, scrubSecrets(sent.reason, secrets)), ...sent.outcome };
+        record(false, {});
+        return { ...failure(receiver, scrubSecrets(sent.reason, secrets)), ...sent.outcome, ...step };
+      }
+      // A 2xx that does not hold the values the receiver's answer must hold was refused (Slack's ok: false).
+      const refusal =
+        sent.delivered && entry.answer
+          ? answerRefusal(sent.statusCode, sent.answer, entry.answer)
+          : undefined;
+      if (refusal !== undefined) {
+        record(false, {});
+        return {
+          ...outcomeOf(receiver, { ...sent, delivered: false }, secrets),
+          reason: scrubSecrets(refusal, secrets)
+            .slice(0, RESPONSE_BODY_LOGGED)
+            .replace(/\p{Cc}+/gu, " "),
+          ...step,
+        };
       }
       if (!sending) return outcomeOf(receiver, sent, secrets);
       const kept = sent.delivered ? rememberFrom(sent.answer, sending.action.remember ?? {}) : undefined;
       if (kept && kept.missing.length > 0) {
         deps.log.warn("The answer lacks fields to remember", {
           receiver,
-          transition: sending.transition,
+          ...step,
           fields: kept.missing.map((name) => sending.action.remember?.[name]),
         });
       }
-      actionDeliveries.push({ receiver, plan: sending, delivered: sent.delivered, kept: kept?.values ?? {} });
-      return { ...outcomeOf(receiver, sent, secrets), transition: sending.transition };
+      record(sent.delivered, kept?.values ?? {});
+      return { ...outcomeOf(receiver, sent, secrets), ...step };
     };
 
     const sendOutcomes = await Promise.all(
@@ -388,7 +445,7 @@ export function createNotifier(deps: NotifierDependencies) {
           .map((outcome) => outcome.receiver),
         verdict,
         remembered: new Map(
-          actionDeliveries
+          [...actionDeliveries, ...buildDeliveries]
             .filter((action) => action.delivered)
             .map((action) => [action.receiver, action.kept]),
         ),
@@ -406,6 +463,9 @@ export function createNotifier(deps: NotifierDependencies) {
           : undefined,
       eventId,
       actions: actionDeliveries,
+      ...(buildRecords
+        ? { builds: { records: buildRecords, order: statusOrder(status), deliveries: buildDeliveries } }
+        : {}),
       abortSignal: AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
       log: deps.log,
     });

@@ -66,9 +66,16 @@ export function actsOn(entry: RegistryEntry, transition: Transition | undefined)
   );
 }
 
-/** The names any action of the receiver remembers: never filled from anything but its answers. */
+/**
+ * The names any action of the receiver remembers (per transition, or its per-build post and update):
+ * never filled from anything but its answers.
+ */
 export function rememberedNames(entry: RegistryEntry): Set<string> {
-  return new Set(Object.values(entry.actions ?? {}).flatMap((action) => Object.keys(action.remember ?? {})));
+  return new Set(
+    Object.values({ ...entry.actions, ...entry.perBuild }).flatMap((action) =>
+      Object.keys(action.remember ?? {}),
+    ),
+  );
 }
 
 /** Whether an action's path or template names a value the receiver remembers. */

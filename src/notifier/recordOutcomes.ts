@@ -1,12 +1,23 @@
 import type { AlertOrder } from "./alertOrder";
 import type { DeliveryLedger, Settlement } from "./deliveryLedger";
 import type { ActionPlan } from "./healthActions";
+import type { PerBuildRecords } from "./perBuildRecords";
+import type { PerBuildPlan } from "./perBuildPlans";
 import type { StreakRecords } from "./streakRecords";
 
 /** An action sent (or tried) to a receiver with actions, for its streak record. */
 export interface ActionDelivery {
   receiver: string;
   plan: Extract<ActionPlan, { kind: "send" }>;
+  delivered: boolean;
+  /** The values its answer gave, when delivered. */
+  kept: Record<string, string>;
+}
+
+/** A post or update sent (or tried) to a per-build receiver, for its record of the build's message. */
+export interface PerBuildDelivery {
+  receiver: string;
+  plan: Extract<PerBuildPlan, { kind: "send" }>;
   delivered: boolean;
   /** The values its answer gave, when delivered. */
   kept: Record<string, string>;
@@ -28,6 +39,8 @@ export interface Records {
   streaks?: { records: StreakRecords; streak: number; order: AlertOrder; closings: readonly string[] };
   eventId: string;
   actions: readonly ActionDelivery[];
+  /** The build's message records, the event's status order, and the posts and updates sent. */
+  builds?: { records: PerBuildRecords; order: number; deliveries: readonly PerBuildDelivery[] };
   /** Fires at the invocation's deadline, less the time to report. */
   abortSignal: AbortSignal;
   log: RecordLog;
@@ -35,11 +48,12 @@ export interface Records {
 
 /**
  * Every table write after the deliveries, in one place and under one rule: the event's delivery record
- * (which receivers were delivered, what their answers gave to remember) and each receiver's streak record
- * are written at once, all bounded by the invocation's deadline. A receiver that answered 2xx was
- * delivered, whatever becomes of these writes: a write that fails or does not finish in time is logged
- * (by receiver and error code) and never fails the invocation, which would have Lambda's retry send it
- * again. The delivery record keeps what a streak record write loses: a later build finds the values there.
+ * (which receivers were delivered, what their answers gave to remember), each receiver's streak record
+ * and each per-build receiver's record of the build's message are written at once, all bounded by the
+ * invocation's deadline. A receiver that answered 2xx was delivered, whatever becomes of these writes: a
+ * write that fails or does not finish in time is logged (by receiver and error code) and never fails the
+ * invocation, which would have Lambda's retry send it again. The delivery record keeps what a streak or
+ * build message record write loses: a later build (or the build's next event) finds the values there.
  */
 export async function recordOutcomes(records: Records): Promise<void> {
   const { ledger, settlement, streaks, eventId, abortSignal, log } = records;
@@ -78,6 +92,22 @@ export async function recordOutcomes(records: Records): Promise<void> {
         }),
       ),
     ),
+    ...(records.builds?.deliveries ?? []).map(async ({ receiver, plan, delivered, kept }) => {
+      const builds = records.builds;
+      if (!delivered || !builds) return;
+      const written =
+        plan.step === "post"
+          ? builds.records.posted(receiver, eventId, builds.order, kept, options)
+          : builds.records.updated(receiver, builds.order, kept, plan.repair, options);
+      await written.catch((error: unknown) =>
+        log.error("Build message record not written; the delivery record keeps what the answer gave", {
+          eventId,
+          receiver,
+          action: plan.step,
+          errorCode: (error as Error).name,
+        }),
+      );
+    }),
     ...records.actions.map((action) =>
       writeStreak(action).catch((error: unknown) =>
         log.error("Streak record not written; the delivery record keeps what the answer gave", {

@@ -1,6 +1,13 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import { BUILT_IN_PLACEHOLDERS } from "../placeholders";
-import { TRANSITIONS, type ReceiverAction, type Transition } from "../receiverDefinition";
+import {
+  PER_BUILD_STEPS,
+  TRANSITIONS,
+  type PerBuildActions,
+  type ReceiverAction,
+  type Transition,
+} from "../receiverDefinition";
+import type { ExpectedAnswer } from "./answerMatch";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";
@@ -27,6 +34,10 @@ export interface RegistryEntry {
   onlyOnChange: boolean;
   /** Actions per build-health transition; such a receiver hears of the transitions it has one for. */
   actions?: Partial<Record<Transition, ReceiverAction>>;
+  /** One message per build: the build's first event heard posts it, every later one updates it. */
+  perBuild?: PerBuildActions;
+  /** Values a 2xx answer's JSON must hold to count as delivered: dotted field path to value. */
+  answer?: ExpectedAnswer;
   /** Only builds of these AWS accounts; absent means any. */
   accounts?: string[];
   /** Only builds in these regions; absent means any. */
@@ -127,6 +138,16 @@ export function parseRegistryItem(
   if (actions && (item.template || item.only_on_change)) {
     return { urlParameter, reason: "an item with actions takes neither template nor only_on_change" };
   }
+  const perBuild = item.per_build ? parsePerBuild(item.per_build) : undefined;
+  if (typeof perBuild === "string") return { urlParameter, reason: perBuild };
+  if (perBuild && (item.template || item.only_on_change || item.actions)) {
+    return {
+      urlParameter,
+      reason: "an item with per_build takes neither template, only_on_change nor actions",
+    };
+  }
+  const answer = item.answer ? parseAnswer(item.answer) : undefined;
+  if (typeof answer === "string") return { urlParameter, reason: answer };
   // The transitions an item acts on need both final statuses a transition can come from.
   const statuses = actions
     ? ["FAILED", "SUCCEEDED"]
@@ -160,7 +181,9 @@ export function parseRegistryItem(
   if (typeof oauth === "string") return { urlParameter, reason: oauth };
   const bodySecrets = item.secret_param_names ? parseBodySecrets(item.secret_param_names) : undefined;
   if (typeof bodySecrets === "string") return { urlParameter, reason: bodySecrets };
-  const remembered = Object.values(actions ?? {}).flatMap((action) => Object.keys(action.remember ?? {}));
+  const remembered = Object.values({ ...actions, ...perBuild }).flatMap((action) =>
+    Object.keys(action.remember ?? {}),
+  );
   const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
   if (shadowed !== undefined) {
     return {
@@ -219,6 +242,8 @@ export function parseRegistryItem(
     method: (item.method?.S ?? "POST").toUpperCase(),
     onlyOnChange: item.only_on_change?.BOOL ?? false,
     ...(actions ? { actions } : {}),
+    ...(perBuild ? { perBuild } : {}),
+    ...(answer ? { answer } : {}),
     ...filters,
   };
 }
@@ -279,10 +304,7 @@ function parseBodySecrets(attribute: AttributeValue): Record<string, string> | s
 /** A placeholder name, as remembered values are named. */
 const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * The `actions` attribute: a map from transition to `{template, path?, method?, remember?}`, with
- * `remember` a map from placeholder name to a dotted field path. Returns the problem when malformed.
- */
+/** The `actions` attribute: a map from transition to action. Returns the problem when malformed. */
 function parseActions(attribute: AttributeValue): Partial<Record<Transition, ReceiverAction>> | string {
   if (!attribute.M) return "attribute actions must be a map of transitions to actions";
   const actions: Partial<Record<Transition, ReceiverAction>> = {};
@@ -291,28 +313,64 @@ function parseActions(attribute: AttributeValue): Partial<Record<Transition, Rec
       // The key is not echoed: text that is no transition may be anything, a pasted secret too.
       return `attribute actions has a key that is not one of ${TRANSITIONS.join(", ")}`;
     }
-    const fields = value.M;
-    const at = `attribute actions.${transition}`;
-    if (fields?.template?.S === undefined) return `${at} must be a map with a template string`;
-    for (const field of ["path", "method"]) {
-      if (fields[field] && fields[field].S === undefined) return `${at}.${field} must be a string`;
-    }
-    let remember: Record<string, string> | undefined;
-    if (fields.remember) {
-      const entries = Object.entries(fields.remember.M ?? {});
-      if (!fields.remember.M || entries.some(([name, path]) => !PLACEHOLDER_NAME.test(name) || !path.S)) {
-        return `${at}.remember must be a map of placeholder names to field paths`;
-      }
-      remember = Object.fromEntries(entries.map(([name, path]) => [name, path.S as string]));
-    }
-    actions[transition as Transition] = {
-      template: fields.template.S,
-      method: (fields.method?.S ?? "POST").toUpperCase(),
-      ...(fields.path?.S === undefined ? {} : { path: fields.path.S }),
-      ...(remember ? { remember } : {}),
-    };
+    const action = parseAction(value, `attribute actions.${transition}`);
+    if (typeof action === "string") return action;
+    actions[transition as Transition] = action;
   }
   return Object.keys(actions).length > 0 ? actions : "attribute actions names no transition";
+}
+
+/** The `per_build` attribute: a map with a `post` and an `update` action. */
+function parsePerBuild(attribute: AttributeValue): PerBuildActions | string {
+  const fields = attribute.M;
+  if (!fields || Object.keys(fields).some((step) => !(PER_BUILD_STEPS as readonly string[]).includes(step))) {
+    return "attribute per_build must be a map with a post and an update action";
+  }
+  const steps: Partial<PerBuildActions> = {};
+  for (const step of PER_BUILD_STEPS) {
+    if (!fields[step]) return `attribute per_build needs ${step}`;
+    const action = parseAction(fields[step], `attribute per_build.${step}`);
+    if (typeof action === "string") return action;
+    steps[step] = action;
+  }
+  return steps as PerBuildActions;
+}
+
+/** The `answer` attribute: a map of dotted field paths to the strings, numbers or booleans they hold. */
+function parseAnswer(attribute: AttributeValue): ExpectedAnswer | string {
+  const expected: Record<string, string | number | boolean> = {};
+  for (const [fieldPath, value] of Object.entries(attribute.M ?? {})) {
+    if (value.S !== undefined) expected[fieldPath] = value.S;
+    else if (value.N !== undefined) expected[fieldPath] = Number(value.N);
+    else if (value.BOOL !== undefined) expected[fieldPath] = value.BOOL;
+    else return "attribute answer must be a map of field paths to strings, numbers or booleans";
+  }
+  return Object.keys(expected).length > 0
+    ? expected
+    : "attribute answer must be a map of field paths to strings, numbers or booleans";
+}
+
+/** One action, `{template, path?, method?, remember?}`, with `remember` a map from placeholder name to a dotted field path. */
+function parseAction(value: AttributeValue, at: string): ReceiverAction | string {
+  const fields = value.M;
+  if (fields?.template?.S === undefined) return `${at} must be a map with a template string`;
+  for (const field of ["path", "method"]) {
+    if (fields[field] && fields[field].S === undefined) return `${at}.${field} must be a string`;
+  }
+  let remember: Record<string, string> | undefined;
+  if (fields.remember) {
+    const entries = Object.entries(fields.remember.M ?? {});
+    if (!fields.remember.M || entries.some(([name, path]) => !PLACEHOLDER_NAME.test(name) || !path.S)) {
+      return `${at}.remember must be a map of placeholder names to field paths`;
+    }
+    remember = Object.fromEntries(entries.map(([name, path]) => [name, path.S as string]));
+  }
+  return {
+    template: fields.template.S,
+    method: (fields.method?.S ?? "POST").toUpperCase(),
+    ...(fields.path?.S === undefined ? {} : { path: fields.path.S }),
+    ...(remember ? { remember } : {}),
+  };
 }
 
 /** A segment of a parameter name between two `/`: the characters SSM takes in a name, but `/`. */

@@ -6,7 +6,9 @@ import type {
   QueryCommandOutput,
   UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { isConditionFailure } from "./conditionFailure";
+import { fieldAt } from "./answerMatch";
+import { writeIfAllowed } from "./conditionFailure";
+import { readRecordItems, rememberedValuesOf, VALUE_ATTRIBUTE_PREFIX } from "./recordItems";
 import type { CallOptions, LedgerTable } from "./deliveryLedger";
 
 /**
@@ -24,8 +26,6 @@ const OPEN_RECORD_LIFETIME_SECONDS = 180 * 24 * 3600;
  */
 const CLOSED_RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
 const STREAK_DIGITS = 12;
-/** Each value an action remembered is an attribute of its own, so that a later action can add one. */
-const VALUE_ATTRIBUTE_PREFIX = "remembered:";
 
 /**
  * Where a failure streak stands for one receiver: `opening` while an invocation holds the right to send
@@ -185,13 +185,7 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
         ...change.conditionValues,
       },
     };
-    try {
-      await table.updateItem(input, options);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfAllowed(() => table.updateItem(input, options));
   };
   const state = (value: StreakState): AttributeValue => ({ S: value });
   /** The record in a state, set by `event` (its opener, or its closer); a closed one expires sooner. */
@@ -228,27 +222,8 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
 
   return {
     async read(streak, options) {
-      const records = new Map<string, StreakRecord>();
-      let exclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await table.query(
-          {
-            TableName: tableName,
-            KeyConditionExpression: "#project = :project AND begins_with(hook_url_param_name, :streak)",
-            ExpressionAttributeNames: { "#project": "project" },
-            ExpressionAttributeValues: { ":project": { S: hashKey }, ":streak": { S: prefix(streak) } },
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          },
-          options,
-        );
-        for (const item of page.Items ?? []) {
-          const receiver = item.hook_url_param_name?.S?.slice(prefix(streak).length);
-          if (receiver) records.set(receiver, recordOf(item, streak));
-        }
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
-      return records;
+      const items = await readRecordItems(table, tableName, hashKey, prefix(streak), options);
+      return new Map([...items].map(([receiver, item]) => [receiver, recordOf(item, streak)]));
     },
 
     async readEarlierFormat(receiver, streak, options) {
@@ -335,13 +310,7 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
 }
 
 function recordOf(item: Record<string, AttributeValue>, streak: number): StreakRecord {
-  const values = Object.fromEntries(
-    Object.entries(item).flatMap(([name, value]) =>
-      name.startsWith(VALUE_ATTRIBUTE_PREFIX) && value.S !== undefined
-        ? [[name.slice(VALUE_ATTRIBUTE_PREFIX.length), value.S]]
-        : [],
-    ),
-  );
+  const values = rememberedValuesOf(item);
   const state = item.streak_state?.S;
   return {
     streak,
@@ -370,15 +339,7 @@ export function rememberFrom(
   const values: Record<string, string> = {};
   const missing: string[] = [];
   for (const [name, fieldPath] of Object.entries(remember)) {
-    const found = fieldPath
-      .split(".")
-      .reduce<unknown>(
-        (node, segment) =>
-          typeof node === "object" && node !== null && Object.hasOwn(node, segment)
-            ? (node as Record<string, unknown>)[segment]
-            : undefined,
-        body,
-      );
+    const found = fieldAt(body, fieldPath);
     if (typeof found === "string" || typeof found === "number") values[name] = String(found);
     else missing.push(name);
   }
