@@ -8,9 +8,12 @@ import { REDACTED } from "../src/notifier/scrubSecrets";
 import {
   BUILD_STATUSES,
   EVERY_PROJECT,
+  FINAL_BUILD_STATUSES,
+  PER_BUILD_STEPS,
   TRANSITIONS,
   type BuildStatus,
   type ReceiverAction,
+  type PerBuildStep,
   type ReceiverDefinition,
   type Transition,
 } from "../src/receiverDefinition";
@@ -38,6 +41,8 @@ Options:
                         ${BUILD_STATUSES.join(", ")}
   --transition NAME     render this action of a receiver with actions (default: its first), for a
                         built-in build it falls on: ${TRANSITIONS.join(", ")}
+  --per-build STEP      render this request of a receiver with one message per build (perBuild): post
+                        (the build's first event; the default) or update (every later one)
   --remember NAME=VALUE fill a value the receiver's actions remember (repeat for several); without it,
                         the placeholder is shown as written
   --event FILE          render this captured event instead
@@ -59,6 +64,7 @@ function parseRenderArgs(args: string[]) {
       options: {
         status: { type: "string" },
         transition: { type: "string" },
+        "per-build": { type: "string" },
         remember: { type: "string", multiple: true },
         event: { type: "string" },
         "receivers-dir": { type: "string" },
@@ -133,6 +139,12 @@ async function render(): Promise<number> {
       `--transition ${values.transition}: not a transition; use one of ${TRANSITIONS.join(", ")}`,
     );
   }
+  const step = values["per-build"]?.toLowerCase();
+  if (step !== undefined && !(PER_BUILD_STEPS as readonly string[]).includes(step)) {
+    throw new LocalRunInputError(
+      `--per-build ${values["per-build"]}: not a request of a per-build receiver; use ${PER_BUILD_STEPS.join(" or ")}`,
+    );
+  }
   if (status !== undefined && values.event !== undefined) {
     throw new LocalRunInputError(
       "--event renders the captured event as it is; --status chooses a built-in event",
@@ -182,17 +194,37 @@ async function render(): Promise<number> {
       );
     }
     action = chooseAction(receiver, transition as Transition | undefined, remembered);
-  } else if (transition !== undefined || Object.keys(remembered).length > 0) {
+  } else if (receiver.perBuild) {
+    if (transition !== undefined) {
+      throw new LocalRunInputError(
+        `--transition: ${receiver.name} posts one message per build; choose its request with --per-build (post or update)`,
+      );
+    }
+    action = choosePerBuildStep(receiver, (step as PerBuildStep | undefined) ?? "post", remembered);
+  } else if (transition !== undefined || Object.keys(remembered).length > 0 || step !== undefined) {
+    const flag = step !== undefined ? "per-build" : transition === undefined ? "remember" : "transition";
     throw new LocalRunInputError(
-      `--${transition === undefined ? "remember" : "transition"}: ${receiver.name} has no actions per ` +
-        "transition (on); it is told of statuses: choose one with --status",
+      `--${flag}: ${receiver.name} has no actions per transition (on) nor per build (perBuild); it is ` +
+        "told of statuses: choose one with --status",
     );
   }
+  if (step !== undefined && receiver.actions) {
+    throw new LocalRunInputError(
+      `--per-build: ${receiver.name} acts on transitions; choose its action with --transition`,
+    );
+  }
+  // An update is rendered for a final status the receiver hears, unless --status says otherwise.
+  const perBuildStatus =
+    action?.step === "update"
+      ? (receiver.statuses.find((heard) => FINAL_BUILD_STATUSES.includes(heard)) ?? receiver.statuses[0])
+      : receiver.statuses[0];
   const chosen =
     event ??
     sampleBuildEvent(
       sampleProject,
-      action ? TRANSITION_STATUS[action.transition] : ((status as BuildStatus) ?? receiver.statuses[0]),
+      action?.transition
+        ? TRANSITION_STATUS[action.transition]
+        : ((status as BuildStatus) ?? (action ? perBuildStatus : receiver.statuses[0])),
     );
   const project = chosen.detail?.["project-name"] as string;
   const eventStatus = chosen.detail?.["build-status"] as string;
@@ -223,7 +255,9 @@ async function render(): Promise<number> {
   // Content-Type says (valid JSON for jq) without showing a secret.
   for (const parameter of Object.values(entry.bodySecretParameters ?? {}))
     parameterValues.set(parameter, REDACTED);
-  const given = action ? { ...sampleBuildHealth(action.transition), ...remembered } : {};
+  const given = action?.transition
+    ? { ...sampleBuildHealth(action.transition), ...remembered }
+    : { ...remembered };
   const notice = renderNotice(entry, parameterValues, chosen, given);
   if ("reason" in notice) throw new LocalRunInputError(`${receiver.name}: ${notice.reason}`);
 
@@ -233,14 +267,27 @@ async function render(): Promise<number> {
   const actionPath =
     action?.action.path === undefined ? undefined : renderPath(action.action.path, chosen, given);
   if (actionPath?.refusal)
-    throw new LocalRunInputError(`${receiver.name}, ${action?.transition}: ${actionPath.refusal}`);
+    throw new LocalRunInputError(`${receiver.name}, ${action?.label}: ${actionPath.refusal}`);
   const details: string[] = [];
   if (action) {
     // The URL is a secret: its config key stands for it.
     const url = `<the URL in ${CONFIG_NAMESPACE}:${receiver.urlConfigKey}>`;
     details.push(
-      `${receiver.name}, ${action.transition}: ${entry.method} ${url}${actionPath?.path ?? ""}, ` +
+      `${receiver.name}, ${action.label}: ${entry.method} ${url}${actionPath?.path ?? ""}, ` +
         `${contentType?.join(": ")}, for ${project} ${eventStatus}`,
+    );
+  }
+  if (action?.step) {
+    details.push(
+      action.step === "post"
+        ? `Sent for the first event of a build ${receiver.name} hears; its later events send perBuild.update`
+        : `Sent for each later event of a build, with what perBuild.post remembered from its answer`,
+    );
+    const skipped = whyNotSent(receiver, project, eventStatus);
+    if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
+  }
+  if (action?.transition) {
+    details.push(
       `Build health as for a streak of ${given.FAILURE_COUNT} failed build${given.FAILURE_COUNT === "1" ? "" : "s"}: ` +
         `$TRANSITION ${given.TRANSITION}, $FAILURE_COUNT ${given.FAILURE_COUNT}, $PREVIOUS_STATUS ${given.PREVIOUS_STATUS}`,
     );
@@ -250,7 +297,7 @@ async function render(): Promise<number> {
           `${TRANSITION_STATUS[action.transition]} builds, not ${eventStatus}`,
       );
     }
-  } else {
+  } else if (!action) {
     details.push(
       `${receiver.name}: ${receiver.method}, ${contentType?.join(": ")}, for ${project} ${eventStatus}`,
     );
@@ -309,8 +356,12 @@ async function render(): Promise<number> {
   return 0;
 }
 
+/** The action to render: one per transition (`on`), or a per-build receiver's post or update. */
 interface ChosenAction {
-  transition: Transition;
+  transition?: Transition;
+  step?: PerBuildStep;
+  /** How messages name it: `broken`, `perBuild.post`. */
+  label: string;
   action: ReceiverAction;
 }
 
@@ -331,6 +382,11 @@ function chooseAction(
       `--transition ${chosen}: ${receiver.name} has no action for it; its actions: ${declared.join(", ")}`,
     );
   }
+  checkRemembered(receiver, remembered);
+  return { transition: chosen, label: chosen, action };
+}
+
+function checkRemembered(receiver: ReceiverDefinition, remembered: Record<string, string>): void {
   const rememberedNames = rememberedByActions(receiver);
   for (const name of Object.keys(remembered)) {
     if (!rememberedNames.has(name)) {
@@ -341,15 +397,34 @@ function chooseAction(
       );
     }
   }
-  return { transition: chosen, action };
 }
 
-/** The names a receiver's actions remember, each with the first action that does (`on.broken`). */
+/** A per-build receiver's post or update; the values given with --remember must be ones it remembers. */
+function choosePerBuildStep(
+  receiver: ReceiverDefinition,
+  step: PerBuildStep,
+  remembered: Record<string, string>,
+): ChosenAction {
+  checkRemembered(receiver, remembered);
+  return {
+    step,
+    label: `perBuild.${step}`,
+    action: (receiver.perBuild as NonNullable<ReceiverDefinition["perBuild"]>)[step],
+  };
+}
+
+/** The names a receiver's actions remember, each with the first action that does (`on.broken`, `perBuild.post`). */
 function rememberedByActions(receiver: ReceiverDefinition): Map<string, string> {
   const names = new Map<string, string>();
-  for (const [transition, action] of Object.entries(receiver.actions ?? {})) {
+  const actions = [
+    ...Object.entries(receiver.actions ?? {}).map(
+      ([transition, action]) => [`on.${transition}`, action] as const,
+    ),
+    ...Object.entries(receiver.perBuild ?? {}).map(([step, action]) => [`perBuild.${step}`, action] as const),
+  ];
+  for (const [where, action] of actions) {
     for (const name of Object.keys(action.remember ?? {})) {
-      if (!names.has(name)) names.set(name, `on.${transition}`);
+      if (!names.has(name)) names.set(name, where);
     }
   }
   return names;

@@ -6,6 +6,8 @@
 export const BUILT_IN_PLACEHOLDERS = {
   PROJECT: "the CodeBuild project name",
   STATUS: "the build status: IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED",
+  STATUS_EMOJI:
+    "an emoji for the build status: ⏳ started, ✅ succeeded, ❌ failed, ⚠️ fault, ⏰ timed out, ⏹️ stopped",
   PREVIOUS_STATUS: "the project's previous final status, empty for its first",
   TRANSITION: "the build-health transition the action is taken on: broken, still-failing or fixed",
   FAILURE_COUNT: "the consecutive failed builds of the project's current failure streak",

@@ -42,6 +42,7 @@ const GITHUB_BUILD = {
 const EMPTY_BUILT_INS = {
   PROJECT: "",
   STATUS: "",
+  STATUS_EMOJI: "",
   BUILD_ID: "",
   BUILD_NUMBER: "",
   BUILD_URL: "",
@@ -64,6 +65,7 @@ describe("buildEventValues", () => {
       ...GITHUB_BUILD,
       PROJECT: "my-app",
       STATUS: "IN_PROGRESS",
+      STATUS_EMOJI: "⏳",
       BUILD_ID: BUILD_42_ARN,
       BUILD_NUMBER: "",
       BUILD_URL: BUILD_42_URL,
@@ -83,6 +85,7 @@ describe("buildEventValues", () => {
       ...GITHUB_BUILD,
       PROJECT: "my-app",
       STATUS: "SUCCEEDED",
+      STATUS_EMOJI: "✅",
       BUILD_ID: BUILD_42_ARN,
       BUILD_NUMBER: "42",
       BUILD_URL: BUILD_42_URL,
@@ -101,6 +104,7 @@ describe("buildEventValues", () => {
       ...GITHUB_BUILD,
       PROJECT: "my-app",
       STATUS: "FAILED",
+      STATUS_EMOJI: "❌",
       BUILD_ID: "arn:aws:codebuild:us-east-1:123456789012:build/my-app:a3c91f04-27be-4d58-8e6a-b1f2c7d90e45",
       BUILD_NUMBER: "43",
       BUILD_URL:
@@ -124,6 +128,7 @@ describe("buildEventValues", () => {
       ...GITHUB_BUILD,
       PROJECT: "my-app",
       STATUS: "STOPPED",
+      STATUS_EMOJI: "⏹️",
       BUILD_ID: "arn:aws:codebuild:us-east-1:123456789012:build/my-app:e8b4d2a6-5f13-4c09-a7d1-3c6e9b0f2a58",
       BUILD_NUMBER: "44",
       BUILD_URL:

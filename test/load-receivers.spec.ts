@@ -219,6 +219,8 @@ describe("loadReceivers", () => {
       serviceNowTokenUrl: "https://example.service-now.com/oauth_token.do",
       serviceNowClientId: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
       serviceNowClientSecret: "client-secret",
+      slackApiUrl: "https://slack.com/api",
+      slackBotHeaders: '{"Authorization": "Bearer xoxb-0000-0000-XXXX"}',
     };
     const examples = (): Map<string, ReceiverDefinition> =>
       new Map(
@@ -276,15 +278,17 @@ describe("loadReceivers", () => {
     it("load with their config set", () => {
       assert.deepEqual(
         [...examples().values()].map(
-          ({ template, method, actions, oauth, bodySecretConfigKeys, ...rest }) => ({
+          ({ template, method, actions, perBuild, oauth, bodySecretConfigKeys, ...rest }) => ({
             ...rest,
-            sends: actions
-              ? Object.entries(actions)
-                  .map(
-                    ([transition, action]) => `${transition}: ${action.method} ${action.path ?? "(the URL)"}`,
-                  )
-                  .join("; ")
-              : `${method} ${template === undefined ? "the default body" : "its template"}`,
+            sends:
+              (actions ?? perBuild)
+                ? Object.entries(actions ?? perBuild ?? {})
+                    .map(
+                      ([transition, action]) =>
+                        `${transition}: ${action.method} ${action.path ?? "(the URL)"}`,
+                    )
+                    .join("; ")
+                : `${method} ${template === undefined ? "the default body" : "its template"}`,
             ...(oauth ? { oauth } : {}),
             ...(bodySecretConfigKeys
               ? {
@@ -369,6 +373,28 @@ describe("loadReceivers", () => {
             urlConfigKey: "slackWebhookUrl",
             onlyOnChange: false,
             sends: "broken: POST (the URL); fixed: POST (the URL)",
+          },
+          {
+            name: "slack-build-message",
+            file: "receivers/examples/slack-build-message.yaml",
+            projects: ["my-app"],
+            statuses: ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"],
+            urlConfigKey: "slackApiUrl",
+            headersConfigKey: "slackBotHeaders",
+            onlyOnChange: false,
+            answer: { ok: true },
+            sends: "post: POST /chat.postMessage; update: POST /chat.update",
+          },
+          {
+            name: "slack-build-thread",
+            file: "receivers/examples/slack-build-thread.yaml",
+            projects: ["my-app"],
+            statuses: ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"],
+            urlConfigKey: "slackApiUrl",
+            headersConfigKey: "slackBotHeaders",
+            onlyOnChange: false,
+            answer: { ok: true },
+            sends: "post: POST /chat.postMessage; update: POST /chat.postMessage",
           },
           {
             name: "slack",
@@ -509,6 +535,42 @@ describe("loadReceivers", () => {
         fixed.body.text,
         `:large_green_circle: *my-app* is fixed: build #42 succeeded after 4 failed builds in a row <${fixed.values.BUILD_URL}|open in CodeBuild>`,
       );
+    });
+
+    it("post one Slack message per build and edit it, or reply in its thread, with an emoji per status", () => {
+      const request = (name: string, step: "post" | "update", status: BuildStatus) => {
+        const action = examples().get(name)?.perBuild?.[step];
+        assert.ok(action, `${name} has no ${step}`);
+        const values: Record<string, string> = {
+          ...buildEventValues(buildEvent(status)),
+          SLACK_CHANNEL: "C0123ABC",
+          SLACK_TS: "1700000000.000100",
+        };
+        const rendered = renderTemplate(action.template, values, "json");
+        assert.deepEqual(rendered.unknownNames, [], `${name} ${step}: names without a value`);
+        return { path: action.path, body: JSON.parse(rendered.body), url: values.BUILD_URL };
+      };
+      const posted = request("slack-build-message", "post", "IN_PROGRESS");
+      assert.equal(posted.path, "/chat.postMessage");
+      assert.deepEqual(posted.body, {
+        channel: "C0123ABC",
+        // CodeBuild's IN_PROGRESS events carry no build number.
+        text: `⏳ *my-app* build IN_PROGRESS <${posted.url}|open in CodeBuild>`,
+      });
+      const edited = request("slack-build-message", "update", "FAILED");
+      assert.equal(edited.path, "/chat.update");
+      assert.deepEqual(edited.body, {
+        channel: "C0123ABC",
+        ts: "1700000000.000100",
+        text: `❌ *my-app* build #43 FAILED <${edited.url}|open in CodeBuild>`,
+      });
+      const replied = request("slack-build-thread", "update", "SUCCEEDED");
+      assert.equal(replied.path, "/chat.postMessage");
+      assert.deepEqual(replied.body, {
+        channel: "C0123ABC",
+        thread_ts: "1700000000.000100",
+        text: `✅ build #42 SUCCEEDED <${replied.url}|open in CodeBuild>`,
+      });
     });
 
     it("tell Slack the new and the previous status", () => {

@@ -169,7 +169,7 @@ describe("npm run render", () => {
         ],
         [
           ["slack-builds", "--transition", "fixed"],
-          "--transition: slack-builds has no actions per transition (on); it is told of statuses: choose one with --status\n",
+          "--transition: slack-builds has no actions per transition (on) nor per build (perBuild); it is told of statuses: choose one with --status\n",
         ],
         [
           [...receiver, "--transition", "reopened"],
@@ -185,6 +185,81 @@ describe("npm run render", () => {
         assert.equal(run.code, 2, args.join(" "));
         assert.equal(run.stderr, message, args.join(" "));
         assert.equal(run.stdout, "");
+      }
+    });
+  });
+
+  describe("a receiver with one message per build", () => {
+    const receiver = ["build-messages", "--receivers-dir", "test/fixtures/start/per-build-receivers"];
+    const headers = { CODEBUILD_WEBHOOKS_chatBotHeaders: '{"Authorization": "Bearer xoxb-render-token"}' };
+
+    it("--per-build post renders the post for the receiver's first status, and is the default", async () => {
+      for (const args of [receiver, [...receiver, "--per-build", "post"]]) {
+        const run = await npmRender(args, headers);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stdout, '{ "channel": "C0123ABC", "text": "⏳ my-app IN_PROGRESS" }\n');
+        assert.equal(
+          run.stderr,
+          "build-messages, perBuild.post: POST <the URL in codebuild-webhooks:chatApiUrl>/chat.postMessage, " +
+            "Content-Type: application/json, for my-app IN_PROGRESS\n" +
+            "Sent for the first event of a build build-messages hears; its later events send perBuild.update\n",
+        );
+      }
+    });
+
+    it("--per-build update renders the update for a final status, remembered values as written or from --remember", async () => {
+      const written = await npmRender([...receiver, "--per-build", "update"], headers);
+      assert.equal(written.code, 0, written.stderr);
+      assert.equal(
+        written.stdout,
+        '{ "channel": "$CHAT_CHANNEL", "ts": "$CHAT_TS", "text": "✅ my-app #42 SUCCEEDED" }\n',
+      );
+      assert.match(
+        written.stderr,
+        /^build-messages, perBuild\.update: POST <the URL in codebuild-webhooks:chatApiUrl>\/chat\.update, /,
+      );
+      assert.match(
+        written.stderr,
+        /\$CHAT_TS is what perBuild\.post remembers from an answer; shown as written: fill it with --remember CHAT_TS=<value>/,
+      );
+      const filled = await npmRender(
+        [
+          ...receiver,
+          "--per-build",
+          "UPDATE",
+          "--status",
+          "FAILED",
+          "--remember",
+          "CHAT_TS=1.5",
+          "--remember",
+          "CHAT_CHANNEL=C9",
+        ],
+        headers,
+      );
+      assert.equal(filled.code, 0, filled.stderr);
+      assert.equal(filled.stdout, '{ "channel": "C9", "ts": "1.5", "text": "❌ my-app #43 FAILED" }\n');
+      assert.ok(!filled.stderr.includes("xoxb-render-token"), "the headers secret was printed");
+    });
+
+    it("says what does not fit it, exit code 2", async () => {
+      const cases: [string[], string][] = [
+        [
+          [...receiver, "--per-build", "reply"],
+          "--per-build reply: not a request of a per-build receiver; use post or update\n",
+        ],
+        [
+          [...receiver, "--transition", "broken"],
+          "--transition: build-messages posts one message per build; choose its request with --per-build (post or update)\n",
+        ],
+        [
+          ["slack-builds", "--per-build", "post"],
+          "--per-build: slack-builds has no actions per transition (on) nor per build (perBuild); it is told of statuses: choose one with --status\n",
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const run = await npmRender(args, headers);
+        assert.equal(run.code, 2, args.join(" "));
+        assert.equal(run.stderr, message, args.join(" "));
       }
     });
   });

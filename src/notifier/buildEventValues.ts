@@ -1,5 +1,18 @@
 import type { BuildAdditionalInformation, BuildStateChangeEvent } from "./buildEvent";
 
+/**
+ * An emoji per build status, for a chat message that shows a build's status at a glance (one message per
+ * build, edited as it goes): plain Unicode, which Slack, Teams and Google Chat all show.
+ */
+const STATUS_EMOJI: Readonly<Record<string, string>> = {
+  IN_PROGRESS: "⏳",
+  SUCCEEDED: "✅",
+  FAILED: "❌",
+  FAULT: "⚠️",
+  TIMED_OUT: "⏰",
+  STOPPED: "⏹️",
+};
+
 /** The build's id (`<project>:<build-uuid>`) is the part of the build ARN after `build/`. */
 const BUILD_ARN_ID = /:build\/(.+)$/;
 
@@ -35,6 +48,7 @@ function builtInValues(
   return {
     PROJECT: detail["project-name"] ?? "",
     STATUS: detail["build-status"] ?? "",
+    STATUS_EMOJI: STATUS_EMOJI[detail["build-status"] ?? ""] ?? "",
     BUILD_ID: detail["build-id"] ?? "",
     BUILD_NUMBER: Number.isInteger(buildNumber) ? String(buildNumber) : "",
     BUILD_URL: buildConsoleUrl(event),
