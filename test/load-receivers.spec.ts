@@ -764,7 +764,7 @@ describe("loadReceivers", () => {
       assert.equal(
         rejection({ "hook.yaml": `${MINIMAL}colour: red\n` }),
         "The receiver files have 1 problem:\n" +
-          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions",
+          "receivers/hook.yaml: colour (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, perBuild, answer, accounts, regions",
       );
     });
 
@@ -973,8 +973,8 @@ describe("loadReceivers", () => {
         rejection({ "empty.yaml": "# to do\n", "list.yaml": "- my-app\n", "null.yaml": "null\n" }),
         "The receiver files have 3 problems:\n" +
           "receivers/empty.yaml: the file is empty; a receiver needs at least projects, url, and statuses or on\n" +
-          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions), got a list\n" +
-          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions), got nothing",
+          "receivers/list.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, perBuild, answer, accounts, regions), got a list\n" +
+          "receivers/null.yaml: expected a mapping of receiver fields (projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, perBuild, answer, accounts, regions), got nothing",
       );
     });
 
@@ -995,7 +995,7 @@ describe("loadReceivers", () => {
             "The receiver files have 7 problems:\n" +
             'receivers/nightly.yaml: statuses[1] (line 4): "FAIL" is not a build status; use one of IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED\n' +
             'receivers/nightly.yaml: url.secret (line 5): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
-            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions\n" +
+            "receivers/nightly.yaml: retries (line 6): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, perBuild, answer, accounts, regions\n" +
             'receivers/nightly.yml: url.secret (line 3): config "codebuild-webhooks:nightlyUrl" is not set; run: pulumi config set --secret codebuild-webhooks:nightlyUrl <value>\n' +
             'receivers/team chat.yaml: "team chat" cannot name a receiver; rename the file using only letters, digits, "_", "-" and "." (the name goes into the /webhooks/<name>/ parameter paths and resource names)\n' +
             "receivers/team chat.yaml: projects (line 1): is empty; list at least one CodeBuild project\n" +
@@ -1186,7 +1186,7 @@ describe("loadReceivers", () => {
         message,
         "The receiver files have 2 problems:\n" +
           'receivers/hook.yaml: url (line 3): unknown field; url takes only "secret"; the field\'s name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here\n' +
-          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, accounts, regions; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
+          "receivers/hook.yaml (line 4): unknown field; a receiver takes projects, statuses, url, headers, signingSecret, oauth, secrets, onlyOnChange, template, method, on, perBuild, answer, accounts, regions; the field's name is not shown: this looks like the secret itself; store it with pulumi config set --secret and name the key here",
       );
     });
 
