@@ -99,22 +99,29 @@ export async function startCaptureReceiver(
 }
 
 /**
- * An answer holding a sample value at each field path a receiver's actions remember (`key`,
- * `fields.id`, `items.0.key`), so that its follow-ups have every value: `<NAME>-1`, e.g. a Jira-like
- * `{"key": "JIRA_ISSUE-1"}` for `remember: { JIRA_ISSUE: key }`. A path that runs through another's
- * value is left out.
+ * An answer holding the values the receiver's answers must hold (`answer: { ok: true }`), and a sample
+ * value at each field path a receiver's actions remember (`key`, `fields.id`, `items.0.key`), so that its
+ * follow-ups have every value: `<NAME>-1`, e.g. a Jira-like `{"key": "JIRA_ISSUE-1"}` for
+ * `remember: { JIRA_ISSUE: key }`. A path that runs through another's value is left out.
  */
-export function sampleAnswer(remember: Readonly<Record<string, string>>): string {
+export function sampleAnswer(
+  remember: Readonly<Record<string, string>>,
+  expected: Readonly<Record<string, unknown>> = {},
+): string {
   const answer: Record<string, unknown> = {};
   const isIndex = (field: string | undefined) => field !== undefined && /^\d+$/.test(field);
-  for (const [name, fieldPath] of Object.entries(remember)) {
+  const samples = [
+    ...Object.entries(expected),
+    ...Object.entries(remember).map(([name, fieldPath]) => [fieldPath, `${name}-1`] as const),
+  ];
+  for (const [fieldPath, value] of samples) {
     const fields = fieldPath.split(".");
     // Arrays take their indexes as property names too; JSON leaves out the elements not set (as null).
     let at: Record<string, unknown> = answer;
     for (const [index, field] of fields.entries()) {
       if (Array.isArray(at) && !isIndex(field)) break;
       if (index === fields.length - 1) {
-        at[field] ??= `${name}-1`;
+        at[field] ??= value;
         break;
       }
       at[field] ??= isIndex(fields[index + 1]) ? [] : {};

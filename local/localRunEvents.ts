@@ -73,15 +73,15 @@ function finishedPhases(status: Exclude<BuildStatus, "IN_PROGRESS">, startedAt: 
  * A "Build State Change" event as CodeBuild sends it for a build of `project` reaching `status`, with
  * the details CodeBuild includes at that status (an IN_PROGRESS event has no phases, build number or
  * log stream yet), happening now. A finished build is numbered as its status's in a run of one build per
- * status, unless `buildNumber` says otherwise.
+ * status, unless `buildNumber` says otherwise; `buildUuid` names the build (a new one by default).
  */
 export function sampleBuildEvent(
   project: string,
   status: BuildStatus,
   now = new Date(),
   buildNumber?: number,
+  buildUuid: string = randomUUID(),
 ): BuildStateChangeEvent {
-  const buildUuid = randomUUID();
   const buildArn = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${project}:${buildUuid}`;
   const runSeconds = PHASE_SECONDS.reduce((sum, [, seconds]) => sum + seconds, 0);
   const startedAt = status === "IN_PROGRESS" ? now : new Date(now.getTime() - (runSeconds + 2) * 1000);
@@ -169,6 +169,27 @@ export function failureStreakEvents(project: string, now = new Date()): BuildSta
       buildNumber,
     ),
   );
+}
+
+/**
+ * Builds of a project as a receiver with one message per build hears them: each starts (IN_PROGRESS)
+ * and ends, one SUCCEEDED, one FAILED, one STOPPED, a minute apart, the latest now. Each build's first
+ * event posts its message, and its final status updates that message.
+ */
+export function perBuildEvents(project: string, now = new Date()): BuildStateChangeEvent[] {
+  const finals: [BuildStatus, number][] = [
+    ["SUCCEEDED", 42],
+    ["FAILED", 43],
+    ["STOPPED", 44],
+  ];
+  return finals.flatMap(([status, buildNumber], index) => {
+    const endedAt = new Date(now.getTime() - (finals.length - 1 - index) * 60_000);
+    const buildUuid = randomUUID();
+    return [
+      sampleBuildEvent(project, "IN_PROGRESS", new Date(endedAt.getTime() - 30_000), undefined, buildUuid),
+      sampleBuildEvent(project, status, endedAt, buildNumber, buildUuid),
+    ];
+  });
 }
 
 /** Reads a captured event (the whole EventBridge event, as the notifier receives it). */

@@ -53,6 +53,8 @@ export interface DeployedReceiver {
   statuses: string[];
   /** The transitions it has actions for (`on`); none for a receiver told of statuses. */
   transitions: Transition[];
+  /** Whether it posts one message per build (`perBuild`), updated by the build's later events. */
+  perBuild: boolean;
   /** Where its URL points, for display: the capture path, or the variable the real URL came from. */
   target: string;
 }
@@ -249,18 +251,27 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
       .filter((entry): entry is RegistryEntry => !("reason" in entry));
     const deployed = deployment.outputs.receiversDeployed as Omit<
       DeployedReceiver,
-      "target" | "transitions"
+      "target" | "transitions" | "perBuild"
     >[];
     const receivers: DeployedReceiver[] = deployed.map((receiver) => {
       const urlKey = references.find((r) => r.receiver === receiver.name && r.field === "url")?.key ?? "";
       const urlParameter = parameterName(parameterPath, receiver.name, "url");
       const url = parameterValues.get(urlParameter) ?? "";
-      const actions = items.find((item) => item.hook_url_param_name?.S === urlParameter)?.actions?.M ?? {};
-      const remember = Object.assign({}, ...Object.values(actions).map(rememberedFields));
-      if (Object.keys(remember).length > 0) answers.set(receiver.name, sampleAnswer(remember));
+      const item = items.find((candidate) => candidate.hook_url_param_name?.S === urlParameter);
+      const actions = item?.actions?.M ?? {};
+      // What its actions (or its per-build post and update) remember, and what its answers must hold.
+      const remember = Object.assign(
+        {},
+        ...Object.values({ ...actions, ...item?.per_build?.M }).map(rememberedFields),
+      );
+      const expected = entries.find((entry) => entry.urlParameter === urlParameter)?.answer ?? {};
+      if (Object.keys(remember).length > 0 || Object.keys(expected).length > 0) {
+        answers.set(receiver.name, sampleAnswer(remember, expected));
+      }
       return {
         ...receiver,
         transitions: TRANSITIONS.filter((transition) => transition in actions),
+        perBuild: item?.per_build !== undefined,
         target: capture ? url : `the URL in ${secretVariable(urlKey)}`,
       };
     });
@@ -330,7 +341,10 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
                   : "told only when the final status changes, and it did not";
             return { ...report, matched: false, unmatchedBecause };
           }
-          const acted = outcome?.transition ?? (receiver.transitions.length > 0 ? transition : undefined);
+          const acted =
+            outcome?.transition ??
+            outcome?.action ??
+            (receiver.transitions.length > 0 ? transition : undefined);
           const item = items.find((candidate) => candidate.hook_url_param_name?.S === urlParameter);
           const sent: Partial<ReceiverReport> = capture
             ? capturedRequest(requests, pathOf(receiver.target))
@@ -450,7 +464,9 @@ function actionEntry(
   item: Record<string, AttributeValue> | undefined,
   transition: string | null | undefined,
 ): RegistryEntry & { path?: string } {
-  const action = transition ? item?.actions?.M?.[transition]?.M : undefined;
+  const action = transition
+    ? (item?.actions?.M?.[transition]?.M ?? item?.per_build?.M?.[transition]?.M)
+    : undefined;
   if (!action?.template?.S) return entry;
   return {
     ...entry,

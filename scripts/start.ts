@@ -11,6 +11,7 @@ import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/loca
 import { findJsonSyntaxError } from "../src/jsonSyntaxError";
 import {
   failureStreakEvents,
+  perBuildEvents,
   readBuildEventFile,
   SAMPLE_PROJECT,
   sampleBuildEvent,
@@ -38,9 +39,11 @@ Deploys index.ts on this machine (an emulated pulumi up onto an embedded DynamoD
 runs the notifier's serialized code in a process of its own and replays CodeBuild build events through
 it: by default one event per build status for each project the receivers name, and for a project of a
 receiver with actions per transition (on) a failure streak: builds that start, succeed, fail, fail again,
-succeed and stop. Every receiver URL leads to a local capture receiver, so nothing leaves the machine and
-no secret is needed. It answers 200, with JSON holding a sample of each field a receiver's actions
-remember ({"key": "JIRA_ISSUE-1"} for remember: { JIRA_ISSUE: key }), so that its follow-ups use it. It
+succeed and stop; for a project of a receiver with one message per build (perBuild), builds that each
+start (the post) and end (the update). Every receiver URL leads to a local capture receiver, so nothing
+leaves the machine and no secret is needed. It answers 200, with JSON holding the values a receiver's
+answer must hold and a sample of each field its actions remember ({"key": "JIRA_ISSUE-1"} for
+remember: { JIRA_ISSUE: key }), so that its follow-ups use it. It
 also plays the token endpoint of receivers with oauth, and the output shows each token request. Header
 values, body secrets and tokens are shown as <redacted>.
 It ends with a summary and the delivery metrics per receiver the notifier emitted (docs/metrics.md).
@@ -170,7 +173,8 @@ const REPLAYED_STATUSES: readonly BuildStatus[] = ["IN_PROGRESS", "SUCCEEDED", "
 
 /**
  * One event per status for each project the receivers name, in the receivers' order; for a project of a
- * receiver with actions per transition, the builds of a failure streak instead, which hold each of them.
+ * receiver with actions per transition, the builds of a failure streak instead, which hold each of them;
+ * for one of a receiver with one message per build, builds that start and end, which post and update.
  */
 function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): BuildStateChangeEvent[] {
   const everyProject = receivers.some((receiver) => receiver.projects.includes(EVERY_PROJECT));
@@ -182,17 +186,18 @@ function builtInEvents(receivers: DeployedReceiver[], options: StartOptions): Bu
     : named.length === 0 && everyProject
       ? [SAMPLE_PROJECT]
       : named;
-  const actsOn = (project: string) =>
+  const hears = (project: string, kind: (receiver: DeployedReceiver) => boolean) =>
     receivers.some(
       (receiver) =>
-        receiver.transitions.length > 0 &&
-        (receiver.projects.includes(project) || receiver.projects.includes(EVERY_PROJECT)),
+        kind(receiver) && (receiver.projects.includes(project) || receiver.projects.includes(EVERY_PROJECT)),
     );
   const statuses = options.status ? [options.status] : REPLAYED_STATUSES;
   return projects.flatMap((project) =>
-    (actsOn(project)
+    (hears(project, (receiver) => receiver.transitions.length > 0)
       ? failureStreakEvents(project)
-      : BUILD_STATUSES.map((status) => sampleBuildEvent(project, status))
+      : hears(project, (receiver) => receiver.perBuild)
+        ? perBuildEvents(project)
+        : BUILD_STATUSES.map((status) => sampleBuildEvent(project, status))
     ).filter((event) => (statuses as readonly string[]).includes(event.detail?.["build-status"] ?? "")),
   );
 }

@@ -41,7 +41,7 @@ describe("npm run check", () => {
   const stacks: Record<string, FixtureStack> = {};
 
   before(() => {
-    for (const name of ["good", "bad", "badsettings"]) {
+    for (const name of ["good", "bad", "badsettings", "perbuild"]) {
       stacks[name] = installFixtureStack(path.join(FIXTURES, `Pulumi.${name}.yaml`));
     }
   });
@@ -176,6 +176,19 @@ describe("npm run check", () => {
         "codebuild-webhooks:teamJiraHeaders",
       ],
     );
+  });
+
+  it("refuses a per-build receiver as preview does: a post naming what its answer gives, an answer value of no JSON type", async () => {
+    const run = await npmCheck(["--stack", "perbuild"]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const file = "test/fixtures/check/per-build-receivers/build-messages.yaml";
+    assert.deepEqual(run.stdout.split("\n").slice(0, 2), [
+      `${file}: answer.ok (line 4): expected the value the field must hold, a string, number or boolean (e.g. ok: true), got a list`,
+      `${file}: perBuild.post.template (line 8): $MESSAGE_TS at line 1 of the template is a value perBuild.post ` +
+        "remembers from an answer, and post is the build's first request: nothing is remembered when it is sent, " +
+        "so it could never be filled here",
+    ]);
+    assert.match(run.stdout, /\npulumi preview would refuse stack perbuild: 2 problems\.\n$/);
   });
 
   it("refuses a stack setting as preview does, naming the key and its line in the stack file", async () => {

@@ -559,6 +559,53 @@ describe("npm start", () => {
     });
   });
 
+  describe("receivers with one message per build", () => {
+    it("replays IN_PROGRESS then the final status of each build: the post, then the update with what the post's answer gave", async () => {
+      const run = await npmStart(["--receivers-dir", "test/fixtures/start/per-build-receivers"], {
+        CODEBUILD_WEBHOOKS_chatBotHeaders: '{"Authorization": "Bearer xoxb-start-token"}',
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const blocks = run.stdout.split("\n\n").filter((chunk) => chunk.startsWith("== my-app "));
+      const shown = blocks.map((block) => {
+        const [, status, build] = /^== my-app (\w+)(?:, build #(\d+))? \(event /.exec(block) ?? [];
+        const section = receiverSection(block, "build-messages");
+        const [, step, result] = /^ {2}build-messages: matched on (\w+), (\w+)/m.exec(section) ?? [];
+        const [, path] =
+          /^ {4}POST http:\/\/127\.0\.0\.1:\d+\/build-messages(\S*): answered 200/m.exec(section) ?? [];
+        return {
+          event: `${status}${build ? ` #${build}` : ""}`,
+          step,
+          result,
+          path,
+          body: JSON.parse(shownBody(section)),
+        };
+      });
+      // The capture receiver answered each post with {"ok": true, "channel": "CHAT_CHANNEL-1", "ts": "CHAT_TS-1"}.
+      const post = {
+        step: "post",
+        result: "delivered",
+        path: "/chat.postMessage",
+        body: { channel: "C0123ABC", text: "⏳ my-app IN_PROGRESS" },
+      };
+      const update = (build: number, emoji: string, status: string) => ({
+        event: `${status} #${build}`,
+        step: "update",
+        result: "delivered",
+        path: "/chat.update",
+        body: { channel: "CHAT_CHANNEL-1", ts: "CHAT_TS-1", text: `${emoji} my-app #${build} ${status}` },
+      });
+      assert.deepEqual(shown, [
+        { event: "IN_PROGRESS", ...post },
+        update(42, "✅", "SUCCEEDED"),
+        { event: "IN_PROGRESS", ...post },
+        update(43, "❌", "FAILED"),
+        { event: "IN_PROGRESS", ...post },
+        update(44, "⏹️", "STOPPED"),
+      ]);
+      assert.ok(!run.stdout.includes("xoxb-start-token"), "the headers secret was shown");
+    });
+  });
+
   describe("replayed events", () => {
     it("are built as CodeBuild sends them at each status", () => {
       const values = (status: "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "STOPPED") =>
