@@ -31,7 +31,10 @@ export interface InvocationRecord {
   unrecorded: UnrecordedWrites;
 }
 
-/** Receivers whose delivery record, or whose streak record, an invocation could not write. */
+/**
+ * Receivers whose delivery record, or whose streak record (or record of a build's message), an invocation
+ * could not write.
+ */
 export interface UnrecordedWrites {
   deliveries: string[];
   streaks: string[];
@@ -49,7 +52,11 @@ function unrecordedWrites(logs: string[]): UnrecordedWrites {
     }
     if (entry.message?.startsWith("Delivery records not written")) {
       unrecorded.deliveries.push(...(entry.receivers ?? []));
-    } else if (entry.message?.startsWith("Streak record not written") && entry.receiver) {
+    } else if (
+      (entry.message?.startsWith("Streak record not written") ||
+        entry.message?.startsWith("Build message record not written")) &&
+      entry.receiver
+    ) {
       unrecorded.streaks.push(entry.receiver);
     }
   }

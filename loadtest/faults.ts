@@ -139,7 +139,7 @@ export function streakTableFaults(seed: number): {
       const partition = itemOf(request);
       const content = timelessContent(request);
       const roll = draw(seed, "table", request.operation, content);
-      const records = partition.startsWith("#remember:") || partition.startsWith("#delivery:");
+      const records = ["#remember:", "#delivery:", "#build:"].some((prefix) => partition.startsWith(prefix));
       if (request.operation === "UpdateItem" && records) {
         if (roll < STREAK_TABLE_FAULT_RATES.writeError) {
           injected.errors += 1;
@@ -150,7 +150,10 @@ export function streakTableFaults(seed: number): {
           return { hang: true };
         }
       }
-      if (request.operation === "Query" && partition.startsWith("#remember:")) {
+      if (
+        request.operation === "Query" &&
+        (partition.startsWith("#remember:") || partition.startsWith("#build:"))
+      ) {
         if (roll < STREAK_TABLE_FAULT_RATES.slowRead) {
           injected.slowReads += 1;
           return { delayMs: 300 + Math.floor(draw(seed, "slow read", content) * 1200) };

@@ -80,8 +80,9 @@ in local Lambda containers, against the local DynamoDB and parameter store and l
 with faults injected; then replays the dead-letter queue with npm run replay-dead-letters and checks
 that every notice arrived once, or is still in the dead-letter queue with its reason. Then the streak
 run: builds of ${STREAK_RUN_PROJECTS} projects with failure streaks, finishing together and out of order, for
-receivers with actions (tickets, alerts, threads), with slow receivers and failing and hanging table
-writes, checked against a model of what each receiver must see. Nothing leaves the machine. Exits 1
+receivers with actions (tickets, alerts, threads) and one with a message per build (each build's
+IN_PROGRESS too, before, with or after its final event), with slow receivers and failing and hanging
+table writes, checked against a model of what each receiver must see. Nothing leaves the machine. Exits 1
 when an invariant fails, 2 for a bad option.
 
 Options:

@@ -6,6 +6,7 @@ import { failureCauses } from "./failureCauses";
 import { streakTableFaults } from "./faults";
 import { deployWithReceiverFiles, withAsyncLambda } from "./loadTestStack";
 import { replayOnceLeasesEnd, sleep, type ReplayRun } from "./replayDeadLetters";
+import { checkPerBuildMessages, type PerBuildModelReport } from "./perBuildModel";
 import { checkStreaks, type BuildVerdict, type StreakModelReport } from "./streakModel";
 import { startStreakFleet, STREAK_RECEIVER_FILES } from "./streakReceivers";
 import { buildStreakScenario, type StreakRunSize, type StreakScenario } from "./streakScenario";
@@ -28,6 +29,8 @@ export interface StreakRunResult {
   replay: ReplayRun;
   tableFaults: { errors: number; hangs: number; slowReads: number };
   model: StreakModelReport;
+  /** What the receiver with one message per build took, against its invariants. */
+  perBuild: PerBuildModelReport;
   passed: boolean;
   totalS: number;
 }
@@ -36,8 +39,10 @@ export interface StreakRunResult {
  * The randomized streak run: builds of a few projects with failure streaks, handed to Lambda as the
  * scenario schedules them (builds of one project at once, out of order, some twice) through the
  * notifier's archive in local containers, receivers with actions answering slowly or not at all, and
- * writes of streak and delivery records failing or hanging; then `npm run replay-dead-letters`, and the
- * model's invariants over what each receiver took.
+ * writes of streak, build message and delivery records failing or hanging; each build's IN_PROGRESS
+ * event too, mostly before its final event, sometimes with it or after it, for a receiver with one
+ * message per build; then `npm run replay-dead-letters`, and the models' invariants over what each
+ * receiver took.
  */
 export async function runStreakRun(
   options: StreakRunOptions,
@@ -47,7 +52,7 @@ export async function runStreakRun(
   const scenario = buildStreakScenario(options.seed, options);
   progress(
     `Streak run (seed ${options.seed}): ${scenario.builds.length} builds of ${scenario.projects.length} projects, ` +
-      `${STREAK_RECEIVER_FILES.size} receivers with actions`,
+      `${STREAK_RECEIVER_FILES.size} receivers (with actions, and one message per build)`,
   );
   const fleet = await startStreakFleet(options.seed);
   try {
@@ -76,7 +81,14 @@ export async function runStreakRun(
           stack.local.dynamodbEndpoint,
           stack.local.deployment.notifierEnvironment.TABLE_NAME,
         ),
-        taken: fleet.taken,
+        taken: fleet.taken.filter((request) => request.receiver !== "messages"),
+        invocations: lambda.invocations,
+        deadLetters: deadLetters.bodies,
+      });
+      const perBuild = checkPerBuildMessages({
+        builds: scenario.builds,
+        starts: scenario.starts,
+        taken: fleet.taken.filter((request) => request.receiver === "messages"),
         invocations: lambda.invocations,
         deadLetters: deadLetters.bodies,
       });
@@ -93,7 +105,8 @@ export async function runStreakRun(
         replay,
         tableFaults: faults.injected(),
         model,
-        passed: model.violations.length === 0 && replay.exitCode === 0,
+        perBuild,
+        passed: model.violations.length === 0 && perBuild.violations.length === 0 && replay.exitCode === 0,
         totalS: (Date.now() - started) / 1000,
       };
     });
@@ -102,10 +115,14 @@ export async function runStreakRun(
   }
 }
 
-/** Hands each build's event to Lambda when the scenario says; resolves once every delivery settled. */
+/**
+ * Hands each build's events (its IN_PROGRESS and its final one) to Lambda when the scenario says;
+ * resolves once every delivery settled.
+ */
 async function sendOnSchedule(scenario: StreakScenario, lambda: AsyncLambda): Promise<void> {
   const start = Date.now();
-  for (const build of scenario.builds) {
+  const events = [...scenario.builds, ...scenario.starts].sort((a, b) => a.sendAtMs - b.sendAtMs);
+  for (const build of events) {
     await sleep(Math.max(0, start + build.sendAtMs - Date.now()));
     build.event.time = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     lambda.invokeAsync(build.event, scenario.duplicates.get(build.id));

@@ -77,9 +77,29 @@ on:
     template: '{"event": "$EVENT_ID", "action": "resolve", "dedup_key": "$DEDUP"}'
 `,
   ],
+  [
+    // One chat message per build (Slack's chat.postMessage, then chat.update by the message's ts), whose
+    // API answers 200 with ok: false when it refuses.
+    "messages",
+    `projects: ["*"]
+statuses: [IN_PROGRESS, SUCCEEDED, FAILED, STOPPED]
+url: { secret: streakMessagesUrl }
+answer: { ok: true }
+perBuild:
+  post:
+    path: /post
+    template: '{"event": "$EVENT_ID", "build": "$BUILD_ID", "status": "$STATUS"}'
+    remember: { TS: ts }
+  update:
+    path: /update/$TS
+    template: '{"event": "$EVENT_ID", "build": "$BUILD_ID", "status": "$STATUS", "ts": "$TS"}'
+`,
+  ],
 ]);
 
-export type StreakReceiver = "jira" | "alerts" | "thread" | "fixes" | "pager";
+export type StreakReceiver = "jira" | "alerts" | "thread" | "fixes" | "pager" | "messages";
+/** The streak run's receivers with actions per transition, which the streak model checks. */
+export const ACTION_RECEIVERS = 5;
 
 /** A request a receiver answered 2xx: it took it. */
 export interface TakenRequest {
@@ -105,6 +125,8 @@ export const STREAK_RECEIVER_FAULT_RATES = {
   slow: 0.1,
   /** No answer at all. */
   hang: 0.003,
+  /** The per-build receiver answers 200 with `{"ok": false}`: a refusal. */
+  notOk: 0.03,
 };
 
 export interface StreakFleet {
@@ -151,6 +173,11 @@ export async function startStreakFleet(seed: number): Promise<StreakFleet> {
       const ts = issue("T");
       return [200, { ok: true, ts }, ts];
     }
+    if (receiver === "messages" && path === "/post") {
+      const ts = issue("M");
+      return [200, { ok: true, ts }, ts];
+    }
+    if (receiver === "messages") return [200, { ok: true }];
     if (receiver === "pager") return [202, { status: "success", message: "Event processed" }];
     return [receiver === "alerts" ? 202 : 200];
   };
@@ -185,6 +212,11 @@ export async function startStreakFleet(seed: number): Promise<StreakFleet> {
       return;
     }
     if (roll < rates.error + rates.rateLimit + rates.hang) return;
+    if (receiver === "messages" && draw(seed, "not ok", webhookId, nth) < rates.notOk && !calm) {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
     const delayMs =
       roll < rates.error + rates.rateLimit + rates.hang + rates.slow
         ? 200 + Math.floor(draw(seed, "streak receiver delay", receiver, webhookId, nth) * 1300)

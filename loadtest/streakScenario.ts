@@ -17,11 +17,24 @@ export interface StreakBuild {
   sendAtMs: number;
 }
 
+/** A build's IN_PROGRESS event, which a receiver with one message per build hears too. */
+export interface BuildStart {
+  /** The event's id. */
+  id: string;
+  /** The build whose start it is (its final event's id). */
+  build: StreakBuild;
+  event: BuildStateChangeEvent;
+  /** When EventBridge hands the event to Lambda: mostly before the build's final event, sometimes after. */
+  sendAtMs: number;
+}
+
 export interface StreakScenario {
   seed: number;
   projects: string[];
   /** Every build, in the order their events are sent. */
   builds: StreakBuild[];
+  /** Every build's IN_PROGRESS event, in the order they are sent. */
+  starts: BuildStart[];
   /** Events Lambda delivers a second time, with the delay after the first delivery. */
   duplicates: Map<string, number>;
 }
@@ -33,17 +46,24 @@ export interface StreakRunSize {
 }
 
 /**
- * What every build's variables hold under the names receivers remember (`KEY`, `DEDUP`, `THREAD`): a
+ * What every build's variables hold under the names receivers remember (`KEY`, `DEDUP`, `THREAD`, `TS`): a
  * request holding it was filled from a build variable, which must never stand in for a remembered value.
  */
 export const BUILD_VARIABLE_VALUE = "from-a-build-variable";
-const VARIABLES_NAMED_LIKE_REMEMBERED = ["KEY", "DEDUP", "THREAD"];
+const VARIABLES_NAMED_LIKE_REMEMBERED = ["KEY", "DEDUP", "THREAD", "TS"];
 
 /** Lambda delivers about this fraction of events twice, the second delivery within 2 s of the first. */
 const DUPLICATE_EVENT_RATE = 0.03;
 const DUPLICATE_DELAY_MS = 2000;
 /** A build finishes before the one started before it, one time in this many. */
 const OUT_OF_ORDER_RATE = 0.12;
+/**
+ * A build's IN_PROGRESS event is handed to Lambda up to this long before its final event; one time in
+ * this many, at the same moment (two containers handle them at once), and as often after it (late).
+ */
+const START_LEAD_MS = 1500;
+const START_TOGETHER_RATE = 0.15;
+const START_LATE_RATE = 0.15;
 
 /** The next build's final status: failures come in streaks, and a person stops a build now and then. */
 function nextStatus(previous: FinalStatus | undefined, random: () => number): FinalStatus {
@@ -95,13 +115,40 @@ export function buildStreakScenario(seed: number, size: StreakRunSize): StreakSc
     builds.push(...own);
   }
   builds.sort((a, b) => a.sendAtMs - b.sendAtMs);
+  // Drawn by each build's id, so that the final events are what they were before starts were sent.
+  const starts = builds.map((build) => buildStart(seed, build)).sort((a, b) => a.sendAtMs - b.sendAtMs);
   const duplicates = new Map<string, number>();
-  for (const { id } of builds) {
+  for (const { id } of [...builds, ...starts]) {
     if (draw(seed, "duplicate", id) < DUPLICATE_EVENT_RATE) {
       duplicates.set(id, Math.floor(draw(seed, "duplicate delay", id) * DUPLICATE_DELAY_MS));
     }
   }
-  return { seed, projects, builds, duplicates };
+  return { seed, projects, builds, starts, duplicates };
+}
+
+/** The IN_PROGRESS event of `build`: the same build (ARN), handed to Lambda as the seed draws. */
+function buildStart(seed: number, build: StreakBuild): BuildStart {
+  const event = sampleBuildEvent(
+    build.project,
+    "IN_PROGRESS",
+    new Date(Date.UTC(2026, 2, 12, 18) + build.sendAtMs),
+  );
+  event.id = seededUuid(seededRandom(Math.floor(draw(seed, "start id", build.id) * 2 ** 32)));
+  event.resources = build.event.resources;
+  if (event.detail) event.detail["build-id"] = build.event.detail?.["build-id"];
+  const environment = event.detail?.["additional-information"]?.environment;
+  if (environment) {
+    environment["environment-variables"] =
+      build.event.detail?.["additional-information"]?.environment?.["environment-variables"];
+  }
+  const roll = draw(seed, "start at", build.id);
+  const sendAtMs =
+    roll < START_TOGETHER_RATE
+      ? build.sendAtMs
+      : roll < START_TOGETHER_RATE + START_LATE_RATE
+        ? build.sendAtMs + 1 + Math.floor(draw(seed, "start late", build.id) * START_LEAD_MS)
+        : Math.max(0, build.sendAtMs - 1 - Math.floor(draw(seed, "start lead", build.id) * START_LEAD_MS));
+  return { id: event.id, build, event, sendAtMs };
 }
 
 function streakBuild(

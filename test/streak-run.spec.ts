@@ -13,7 +13,10 @@ describe("the streak run of npm run loadtest", () => {
     const result = await runStreakRun({ seed: 5, projects: 3, builds: 12, containers: 4 });
     const report = renderStreakReport(result, "npm run loadtest -- --seed 5 --only streaks");
     assert.deepEqual(result.model.violations, [], report);
+    assert.deepEqual(result.perBuild.violations, [], report);
     assert.equal(result.passed, true, report);
+    // One post per build per receiver; every later event of the build updated that post.
+    assert.ok(result.perBuild.messages >= 30 && result.perBuild.updates >= 10, report);
     // The run met what it is for: streaks opened and fixed, table writes failing and Lambda retrying.
     assert.ok(result.model.streaks >= 3 && result.model.ticketsClosed >= 2, report);
     assert.ok(result.tableFaults.errors + result.tableFaults.hangs > 0 && result.lambdaRetries > 0, report);

@@ -1,0 +1,142 @@
+import type { DeadLetterRecord } from "../src/replayDeadLetters";
+import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
+import type { InvocationRecord } from "./asyncLambda";
+import type { StreakFinding } from "./streakModel";
+import type { TakenRequest } from "./streakReceivers";
+import { BUILD_VARIABLE_VALUE, type BuildStart, type StreakBuild } from "./streakScenario";
+
+export interface PerBuildObservations {
+  builds: readonly StreakBuild[];
+  starts: readonly BuildStart[];
+  /** What the per-build receiver took. */
+  taken: readonly TakenRequest[];
+  invocations: readonly InvocationRecord[];
+  /** The bodies of the dead letters left after the replay. */
+  deadLetters: readonly string[];
+}
+
+export interface PerBuildModelReport {
+  /** Builds whose message the receiver took. */
+  messages: number;
+  posts: number;
+  updates: number;
+  violations: StreakFinding[];
+  /** Bent only where docs/delivery.md says they may be: a container killed, or every record refused. */
+  windows: StreakFinding[];
+}
+
+const RECEIVER = "messages";
+const URL_PARAMETER = `${DEFAULT_PARAMETER_PATH}${RECEIVER}/url`;
+
+/**
+ * Checks what the receiver with one message per build took: one post per build; every later request of
+ * the build an update of that post (its ts); the message ends showing the build's final status, unless
+ * its final event is still in the dead-letter queue naming the receiver; an IN_PROGRESS never sent after
+ * the final status; each delivery taken once; nothing filled from a build variable.
+ */
+export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModelReport {
+  const report: PerBuildModelReport = { messages: 0, posts: 0, updates: 0, violations: [], windows: [] };
+  const events = new Map<string, { build: StreakBuild; status: string }>([
+    ...seen.builds.map((build) => [build.id, { build, status: build.status }] as const),
+    ...seen.starts.map((start) => [start.id, { build: start.build, status: "IN_PROGRESS" }] as const),
+  ]);
+  const deadLetters = seen.deadLetters.map((body) => JSON.parse(body) as DeadLetterRecord);
+  const deadLettered = (eventId: string) =>
+    deadLetters.some(
+      (record) =>
+        (record.requestPayload as { id?: string } | undefined)?.id === eventId &&
+        record.responsePayload?.errorMessage?.includes(URL_PARAMETER),
+    );
+  /** An invocation of the event may have lost its record of the delivery taken at `at` (docs/delivery.md). */
+  const lostRecord = (eventId: string, at: number) =>
+    seen.invocations.some(
+      (run) =>
+        run.eventId === eventId &&
+        (((run.killed || run.error?.name === "Sandbox.Timedout") &&
+          at >= run.startedAt &&
+          at <= run.endedAt) ||
+          run.unrecorded.deliveries.includes(URL_PARAMETER) ||
+          run.unrecorded.streaks.includes(URL_PARAMETER)),
+    );
+
+  // Each delivery once: a webhook-id taken again is a duplicate, unless its first record was lost.
+  const byWebhookId = new Map<string, TakenRequest[]>();
+  for (const request of seen.taken) {
+    byWebhookId.set(request.webhookId, [...(byWebhookId.get(request.webhookId) ?? []), request]);
+  }
+  const byBuild = new Map<StreakBuild, TakenRequest[]>();
+  for (const requests of byWebhookId.values()) {
+    const [request] = requests;
+    const known = events.get(request.eventId);
+    if (!known) {
+      report.violations.push({
+        receiver: RECEIVER,
+        project: "?",
+        detail: `took a request of no event of the run: ${request.path}`,
+      });
+      continue;
+    }
+    const { build } = known;
+    const finding = (detail: string) => ({
+      receiver: RECEIVER,
+      project: build.project,
+      detail: `build #${build.number}: ${detail}`,
+    });
+    if (requests.length > 1) {
+      const taken = finding(`${request.path} of its ${known.status} event taken ${requests.length} times`);
+      (lostRecord(request.eventId, request.receivedAt) ? report.windows : report.violations).push(taken);
+    }
+    const text = `${request.path} ${JSON.stringify(request.body)}`;
+    if (text.includes(BUILD_VARIABLE_VALUE))
+      report.violations.push(finding(`filled from a build variable: ${text}`));
+    if (request.body.build !== build.event.detail?.["build-id"] || request.body.status !== known.status) {
+      report.violations.push(
+        finding(`a request of its ${known.status} event names another build or status: ${text}`),
+      );
+    }
+    byBuild.set(build, [...(byBuild.get(build) ?? []), request]);
+  }
+
+  for (const build of seen.builds) {
+    const requests = (byBuild.get(build) ?? []).sort((a, b) => a.receivedAt - b.receivedAt);
+    const finding = (detail: string) => ({
+      receiver: RECEIVER,
+      project: build.project,
+      detail: `build #${build.number}: ${detail}`,
+    });
+    const posts = requests.filter((request) => request.path === "/post");
+    const updates = requests.filter((request) => request.path !== "/post");
+    report.posts += posts.length;
+    report.updates += updates.length;
+    if (requests.length > 0) report.messages += 1;
+    const [post] = posts;
+    if (posts.length > 1) {
+      const second = posts[1];
+      const posted = finding(
+        `posted ${posts.length} times (${posts.map((request) => request.body.status).join(", ")})`,
+      );
+      (lostRecord(post.eventId, post.receivedAt) || lostRecord(second.eventId, second.receivedAt)
+        ? report.windows
+        : report.violations
+      ).push(posted);
+    }
+    for (const update of updates) {
+      if (!post || update.receivedAt < post.receivedAt) {
+        report.violations.push(finding(`updated (${update.path}) before any post`));
+      } else if (!posts.some((candidate) => update.path === `/update/${candidate.issued}`)) {
+        report.violations.push(
+          finding(`update ${update.path} does not address its post (ts ${post.issued})`),
+        );
+      }
+      if (update.body.status === "IN_PROGRESS") report.violations.push(finding("an IN_PROGRESS update"));
+    }
+    const finalAt = requests.findIndex((request) => request.body.status !== "IN_PROGRESS");
+    if (finalAt >= 0 && requests.slice(finalAt).some((request) => request.body.status === "IN_PROGRESS")) {
+      report.violations.push(finding("IN_PROGRESS sent after its final status"));
+    }
+    if (finalAt < 0 && !deadLettered(build.id)) {
+      report.violations.push(finding(`the message never showed its final status ${build.status}`));
+    }
+  }
+  return report;
+}
