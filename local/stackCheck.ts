@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar } from "yaml";
-import { ReceiverConfigError, type ReadConfig, type ReceiverFinding } from "../src/loadReceivers";
+import { ReceiverConfigError, type ReadConfig, type ReceiverFinding } from "../src/receivers/loadReceivers";
 import { readStackSettings, type StackSettings } from "../stack/stackSettings";
 import { secretReferences } from "./localRunConfig";
 import { PROJECT, PROJECT_ROOT, projectDefaults, readStackFile, type Stack } from "./stackConfig";

@@ -2,20 +2,14 @@
 // the notifier's own code, for trying a template without deploying anything.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadReceivers, statusesHeard, TRANSITION_STATUS } from "../src/loadReceivers";
+import { loadReceivers, statusesHeard, TRANSITION_STATUS } from "../src/receivers/loadReceivers";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED } from "../src/notifier/scrubSecrets";
-import {
-  BUILD_STATUSES,
-  EVERY_PROJECT,
-  TRANSITIONS,
-  type BuildStatus,
-  type ReceiverAction,
-  type ReceiverDefinition,
-  type Transition,
-} from "../src/receiverDefinition";
-import { registryItem } from "../src/registryItem";
-import { CONFIG_NAMESPACE, PLACEHOLDER_NAME } from "../src/receiverSchema";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
+import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT, type ReceiverAction } from "../src/shared/registryFormat";
+import { registryItem } from "../src/receivers/registryItem";
+import { CONFIG_NAMESPACE, PLACEHOLDER_NAME } from "../src/receivers/receiverSchema";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";

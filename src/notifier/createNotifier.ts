@@ -1,6 +1,7 @@
 import type { QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import type { Agents, Got } from "got";
-import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../receiverDefinition";
+import { FINAL_BUILD_STATUSES } from "../shared/buildStatuses";
+import { EVERY_PROJECT } from "../shared/registryFormat";
 import type { BuildStateChangeEvent } from "./buildEvent";
 import { buildEventValues, eventValues } from "./buildEventValues";
 import { buildNotice, type BuiltNotice } from "./buildNotice";

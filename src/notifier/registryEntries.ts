@@ -1,6 +1,7 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
-import { BUILT_IN_PLACEHOLDERS } from "../placeholders";
-import { TRANSITIONS, type ReceiverAction, type Transition } from "../receiverDefinition";
+import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
+import { TRANSITIONS, type Transition } from "../shared/buildStatuses";
+import type { ReceiverAction } from "../shared/registryFormat";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";

@@ -14,7 +14,7 @@ import {
   type Document,
   type YAMLError,
 } from "yaml";
-import { actionPathEscape } from "./notifier/actionPath";
+import { actionPathEscape } from "../notifier/actionPath";
 import { REGION } from "./awsIdentifiers";
 import {
   credentialOriginProblems,
@@ -23,18 +23,13 @@ import {
   type SecretKeyUse,
 } from "./credentialOrigins";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
-import { renderTemplate } from "./notifier/renderTemplate";
-import { isJsonBody, parseHeadersParameter } from "./notifier/requestHeaders";
-import { isSecureUrl } from "./notifier/secureUrl";
-import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestName } from "./placeholders";
-import {
-  EVERY_PROJECT,
-  TRANSITIONS,
-  type BuildStatus,
-  type ReceiverAction,
-  type ReceiverDefinition,
-  type Transition,
-} from "./receiverDefinition";
+import { renderTemplate } from "../notifier/renderTemplate";
+import { isJsonBody, parseHeadersParameter } from "../notifier/requestHeaders";
+import { isSecureUrl } from "../notifier/secureUrl";
+import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS, nearestName } from "../shared/placeholders";
+import { TRANSITIONS, type BuildStatus, type Transition } from "../shared/buildStatuses";
+import { EVERY_PROJECT, type ReceiverAction } from "../shared/registryFormat";
+import type { ReceiverDefinition } from "./receiverDefinition";
 import {
   CONFIG_KEY,
   CONFIG_NAMESPACE,

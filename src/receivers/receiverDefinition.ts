@@ -1,44 +1,5 @@
-/** The CodeBuild build statuses a receiver can subscribe to (the event's `detail.build-status`). */
-export const BUILD_STATUSES = [
-  "IN_PROGRESS",
-  "SUCCEEDED",
-  "FAILED",
-  "FAULT",
-  "TIMED_OUT",
-  "STOPPED",
-] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-
-/** The statuses a build ends with; `onlyOnChange` compares these. */
-export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = [
-  "SUCCEEDED",
-  "FAILED",
-  "FAULT",
-  "TIMED_OUT",
-  "STOPPED",
-];
-
-/** The one entry of `projects` that stands for every project (the registry item's `project` is `*`). */
-export const EVERY_PROJECT = "*";
-
-/**
- * The changes of a project's build health a receiver can act on: a failure after a success (or none),
- * a failure after a failure, a success after a failure.
- */
-export const TRANSITIONS = ["broken", "still-failing", "fixed"] as const;
-export type Transition = (typeof TRANSITIONS)[number];
-
-/** What a receiver sends on one transition (`on.<transition>` in its file). */
-export interface ReceiverAction {
-  /** Body template. */
-  template: string;
-  /** Appended to the receiver's URL; each value substituted into it is percent-encoded as one segment. */
-  path?: string;
-  /** Upper-case HTTP method. */
-  method: string;
-  /** Values kept from the JSON body of a 2xx answer: placeholder name to dotted field path (`key`, `data.id`). */
-  remember?: Record<string, string>;
-}
+import type { BuildStatus, Transition } from "../shared/buildStatuses";
+import type { ReceiverAction } from "../shared/registryFormat";
 
 /** OAuth 2.0 client credentials (`oauth` in the file): config keys of the secrets, and plain settings. */
 export interface ReceiverOAuth {

@@ -1,13 +1,8 @@
 import { z } from "zod";
 import { ACCOUNT_ID, REGION } from "./awsIdentifiers";
-import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS } from "./placeholders";
-import {
-  BUILD_STATUSES,
-  EVERY_PROJECT,
-  FINAL_BUILD_STATUSES,
-  TRANSITIONS,
-  type BuildStatus,
-} from "./receiverDefinition";
+import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
+import { BUILD_STATUSES, FINAL_BUILD_STATUSES, TRANSITIONS, type BuildStatus } from "../shared/buildStatuses";
+import { EVERY_PROJECT } from "../shared/registryFormat";
 import { NAME_NOT_SHOWN, PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
 
 /**
