@@ -2,14 +2,16 @@
 // the notifier's own code, for trying a template without deploying anything.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadReceivers, statusesHeard, TRANSITION_STATUS } from "../src/receivers/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { statusesHeard, TRANSITION_STATUS } from "../src/receivers/statusesHeard";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED } from "../src/notifier/scrubSecrets";
 import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "../src/shared/buildStatuses";
 import { EVERY_PROJECT, type ReceiverAction } from "../src/shared/registryFormat";
 import { registryItem } from "../src/receivers/registryItem";
-import { CONFIG_NAMESPACE, PLACEHOLDER_NAME } from "../src/receivers/receiverSchema";
+import { CONFIG_NAMESPACE } from "../src/receivers/configKeys";
+import { PLACEHOLDER_NAME } from "../src/receivers/receiverSchema";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { loadReceivers, type ReadConfig, type ReceiverFinding } from "../src/receivers/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import type { ReceiverFinding } from "../src/receivers/receiverFinding";
+import type { ReadConfig } from "../src/receivers/secretConfig";
 import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { checkedMetricsNamespace, sharedNamespaceWarning } from "./metricsNamespace";
 import { readOrganizationSettings, type OrganizationSettings } from "./organizationSettings";

@@ -7,7 +7,9 @@ import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { findJsonSyntaxError } from "../src/receivers/jsonSyntaxError";
 import { registryItem } from "../src/receivers/registryItem";
-import { loadReceivers, ReceiverConfigError, type ReadConfig } from "../src/receivers/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { ReceiverConfigError } from "../src/receivers/receiverFinding";
+import type { ReadConfig } from "../src/receivers/secretConfig";
 import { buildEventValues } from "../src/notifier/buildEventValues";
 import { renderTemplate } from "../src/notifier/renderTemplate";
 import { signatureHeaders } from "../src/notifier/signWebhook";
@@ -1392,7 +1394,7 @@ on:
       const documents = [
         "README.md",
         ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((name) => `docs/${name}`),
-        "src/receivers/loadReceivers.ts",
+        "src/receivers/signingSecretConfig.ts",
         ...fs.readdirSync(SHIPPED).map((name) => path.relative(PROJECT_ROOT, path.join(SHIPPED, name))),
         ...fs
           .readdirSync(SHIPPED_RECEIVERS)

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadReceivers, ReceiverConfigError } from "../src/receivers/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { ReceiverConfigError } from "../src/receivers/receiverFinding";
 import { parseRegistryItem } from "../src/notifier/registryEntries";
 import { registryItem } from "../src/receivers/registryItem";
 

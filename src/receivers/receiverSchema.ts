@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONFIG_KEY, CONFIG_NAMESPACE } from "./configKeys";
 import { ACCOUNT_ID, REGION } from "./awsIdentifiers";
 import { BUILT_IN_PLACEHOLDER_NAMES, BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
 import { BUILD_STATUSES, FINAL_BUILD_STATUSES, TRANSITIONS, type BuildStatus } from "../shared/buildStatuses";
@@ -23,20 +24,6 @@ const METHOD_PATTERN = new RegExp(
 
 /** CodeBuild's own rule for project names (2-255 characters), or the `*` that stands for every project. */
 const PROJECT_ENTRY = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_-]{1,254})$/;
-
-/**
- * A config key without its `codebuild-webhooks:` namespace. Kept to characters that are safe to print
- * in the `pulumi config set` command that messages suggest, and free of the `.` that `--path` reads.
- */
-export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
-
-/** The project's config namespace, which `pulumi config set` takes before the key. */
-export const CONFIG_NAMESPACE = "codebuild-webhooks";
-
-/** A config key as messages name it: `config "codebuild-webhooks:<key>"`. */
-export function configName(key: string): string {
-  return `config "${CONFIG_NAMESPACE}:${key}"`;
-}
 
 /** Names a YAML value's kind for "got ..." messages. Values are never echoed: one may be a pasted secret. */
 function kindOf(value: unknown): string {
