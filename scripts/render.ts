@@ -11,7 +11,7 @@ import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "
 import { EVERY_PROJECT, type ReceiverAction } from "../src/shared/registryFormat";
 import { registryItem } from "../src/receivers/registryItem";
 import { CONFIG_NAMESPACE } from "../src/receivers/configKeys";
-import { PLACEHOLDER_NAME } from "../src/receivers/receiverSchema";
+import { PLACEHOLDER_NAME } from "../src/receivers/schemaValues";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";

@@ -1,5 +1,5 @@
 import { RunError } from "@pulumi/pulumi";
-import { PLACEHOLDER_NAME } from "./receiverSchema";
+import { PLACEHOLDER_NAME } from "./schemaValues";
 import { quoteIfHarmless } from "./secretLikeText";
 
 /** A problem or a warning about receiver files: the line preview prints, and its parts. */

@@ -5,7 +5,7 @@ import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
 import { findJsonSyntaxError } from "./jsonSyntaxError";
 import { isRecord } from "./readReceiverFile";
 import type { Report } from "./receiverFinding";
-import { PLACEHOLDER_NAME } from "./receiverSchema";
+import { PLACEHOLDER_NAME } from "./schemaValues";
 import { shownPlaceholder } from "./secretLikeText";
 
 /** A text the notifier substitutes values into, and where it is. */
