@@ -107,12 +107,10 @@ function parseRemembered(flags: readonly string[]): Record<string, string> {
   return remembered;
 }
 
-async function render(): Promise<number> {
-  const { values, positionals } = parseRenderArgs(process.argv.slice(2));
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+/** What the command line asks for, each flag checked. */
+function renderOptions(args: string[]) {
+  const { values, positionals } = parseRenderArgs(args);
+  if (values.help) return undefined;
   if (positionals.length !== 1) {
     throw new LocalRunInputError(`Name one receiver (the file name without .yaml).\n\n${USAGE}`);
   }
@@ -137,9 +135,25 @@ async function render(): Promise<number> {
   const remembered = parseRemembered(values.remember ?? []);
   const event = values.event === undefined ? undefined : readBuildEventFile(values.event);
   const stack = chooseStack(values.stack);
+  return {
+    name,
+    status: status as BuildStatus | undefined,
+    transition: transition as Transition | undefined,
+    remembered,
+    event,
+    stack,
+    receiversDir: values["receivers-dir"],
+  };
+}
 
-  const overrides: Record<string, string> =
-    values["receivers-dir"] === undefined ? {} : { receiversDir: values["receivers-dir"] };
+type RenderOptions = NonNullable<ReturnType<typeof renderOptions>>;
+
+/**
+ * The receiver named, validated as a deploy validates the receiver files, and the stack's config with
+ * the user's local secrets standing in for the stack's.
+ */
+function loadReceiver({ name, stack, receiversDir: dirFlag }: RenderOptions) {
+  const overrides: Record<string, string> = dirFlag === undefined ? {} : { receiversDir: dirFlag };
   const receiversDir = stackConfig(stack, overrides)[`${PROJECT}:receiversDir`];
   const dir = path.resolve(PROJECT_ROOT, receiversDir);
   const references = secretReferences(dir);
@@ -167,9 +181,14 @@ async function render(): Promise<number> {
     const names = receivers.map((candidate) => candidate.name).join(", ") || "none";
     throw new LocalRunInputError(`No receiver "${name}" in ${receiversDir}/; the receivers are: ${names}`);
   }
-  const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
+  return { receiver, config };
+}
 
-  let action: ChosenAction | undefined;
+/** The action to render, for a receiver with actions per transition; the flags it takes are checked. */
+function renderedAction(
+  receiver: ReceiverDefinition,
+  { status, transition, remembered }: RenderOptions,
+): ChosenAction | undefined {
   if (receiver.actions) {
     if (status !== undefined) {
       throw new LocalRunInputError(
@@ -177,23 +196,24 @@ async function render(): Promise<number> {
           `(${Object.keys(receiver.actions).join(", ")})`,
       );
     }
-    action = chooseAction(receiver, transition as Transition | undefined, remembered);
-  } else if (transition !== undefined || Object.keys(remembered).length > 0) {
+    return chooseAction(receiver, transition, remembered);
+  }
+  if (transition !== undefined || Object.keys(remembered).length > 0) {
     throw new LocalRunInputError(
       `--${transition === undefined ? "remember" : "transition"}: ${receiver.name} has no actions per ` +
         "transition (on); it is told of statuses: choose one with --status",
     );
   }
-  const chosen =
-    event ??
-    sampleBuildEvent(
-      sampleProject,
-      action ? TRANSITION_STATUS[action.transition] : ((status as BuildStatus) ?? receiver.statuses[0]),
-    );
-  const project = chosen.detail?.["project-name"] as string;
-  const eventStatus = chosen.detail?.["build-status"] as string;
+  return undefined;
+}
 
-  // The receiver as the notifier sees it once deployed: its registry item and its parameters' values.
+/** The receiver as the notifier sees it once deployed: its registry item and its parameters' values. */
+function deployedReceiver(
+  receiver: ReceiverDefinition,
+  project: string,
+  config: Record<string, string>,
+  action: ChosenAction | undefined,
+) {
   const parameterPath = config[`${PROJECT}:parameterPath`];
   const deployed = parseRegistryItem(
     registryItem(receiver, project, parameterPath),
@@ -219,7 +239,29 @@ async function render(): Promise<number> {
   // Content-Type says (valid JSON for jq) without showing a secret.
   for (const parameter of Object.values(entry.bodySecretParameters ?? {}))
     parameterValues.set(parameter, REDACTED);
-  const given = action ? { ...sampleBuildHealth(action.transition), ...remembered } : {};
+  return { entry, parameterValues };
+}
+
+async function render(): Promise<number> {
+  const options = renderOptions(process.argv.slice(2));
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { receiver, config } = loadReceiver(options);
+  const action = renderedAction(receiver, options);
+  const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
+  const chosen =
+    options.event ??
+    sampleBuildEvent(
+      sampleProject,
+      action ? TRANSITION_STATUS[action.transition] : (options.status ?? receiver.statuses[0]),
+    );
+  const project = chosen.detail?.["project-name"] as string;
+  const eventStatus = chosen.detail?.["build-status"] as string;
+
+  const { entry, parameterValues } = deployedReceiver(receiver, project, config, action);
+  const given = action ? { ...sampleBuildHealth(action.transition), ...options.remembered } : {};
   const notice = renderNotice(entry, parameterValues, chosen, given);
   if ("reason" in notice) throw new LocalRunInputError(`${receiver.name}: ${notice.reason}`);
 
@@ -230,12 +272,51 @@ async function render(): Promise<number> {
     action?.action.path === undefined ? undefined : renderPath(action.action.path, chosen, given);
   if (actionPath?.refusal)
     throw new LocalRunInputError(`${receiver.name}, ${action?.transition}: ${actionPath.refusal}`);
+  const details = [
+    ...requestDetails(receiver, {
+      action,
+      method: entry.method,
+      urlPath: actionPath?.path ?? "",
+      contentType,
+      project,
+      eventStatus,
+      given,
+    }),
+    ...valueDetails(receiver, notice, actionPath?.unknownNames ?? []),
+  ];
+  process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
+  process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);
+  return 0;
+}
+
+/** What the request is: its method, where it goes, for which build, and how it authenticates. */
+function requestDetails(
+  receiver: ReceiverDefinition,
+  {
+    action,
+    method,
+    urlPath,
+    contentType,
+    project,
+    eventStatus,
+    given,
+  }: {
+    action: ChosenAction | undefined;
+    method: string;
+    /** The action's rendered path, appended to the URL. */
+    urlPath: string;
+    contentType: [string, string] | undefined;
+    project: string;
+    eventStatus: string;
+    given: Record<string, string>;
+  },
+): string[] {
   const details: string[] = [];
   if (action) {
     // The URL is a secret: its config key stands for it.
     const url = `<the URL in ${CONFIG_NAMESPACE}:${receiver.urlConfigKey}>`;
     details.push(
-      `${receiver.name}, ${action.transition}: ${entry.method} ${url}${actionPath?.path ?? ""}, ` +
+      `${receiver.name}, ${action.transition}: ${method} ${url}${urlPath}, ` +
         `${contentType?.join(": ")}, for ${project} ${eventStatus}`,
       `Build health as for a streak of ${given.FAILURE_COUNT} failed build${given.FAILURE_COUNT === "1" ? "" : "s"}: ` +
         `$TRANSITION ${given.TRANSITION}, $FAILURE_COUNT ${given.FAILURE_COUNT}, $PREVIOUS_STATUS ${given.PREVIOUS_STATUS}`,
@@ -266,11 +347,21 @@ async function render(): Promise<number> {
     const skipped = whyNotSent(receiver, project, eventStatus);
     if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
   }
+  return details;
+}
+
+/** What the rendered body leaves as written or empty, and why. */
+function valueDetails(
+  receiver: ReceiverDefinition,
+  notice: { unknownNames: string[]; emptyNames: string[] },
+  pathUnknownNames: readonly string[],
+): string[] {
+  const details: string[] = [];
   // Remembered values come from the receiver's answers, which render does not have unless given.
   const rememberedNames = rememberedByActions(receiver);
   const unknownNames = notice.unknownNames.filter((unknown) => !rememberedNames.has(unknown));
-  const notRemembered = [...new Set([...(actionPath?.unknownNames ?? []), ...notice.unknownNames])].filter(
-    (unknown) => rememberedNames.has(unknown),
+  const notRemembered = [...new Set([...pathUnknownNames, ...notice.unknownNames])].filter((unknown) =>
+    rememberedNames.has(unknown),
   );
   if (unknownNames.length > 0) {
     const names = unknownNames.map((unknown) => `$${unknown}`).join(", ");
@@ -300,9 +391,7 @@ async function render(): Promise<number> {
       details.push("$TRANSITION is empty for a receiver without actions per transition (on)");
     }
   }
-  process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
-  process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);
-  return 0;
+  return details;
 }
 
 interface ChosenAction {
