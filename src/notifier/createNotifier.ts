@@ -53,28 +53,26 @@ export interface NotifierDependencies {
  * invocations (the HTTP client, OAuth tokens, deliveries it could not record) is made here, once.
  */
 export function createNotifier(deps: NotifierDependencies) {
-  const { table, tableName, log } = deps;
+  // Deliveries the container made but could not record, by event: its next lease of the event writes them.
   const unrecorded: UnrecordedDeliveries = new Map();
   let sender: NoticeSender | undefined;
   const send: NoticeSender = (notice, options) =>
     (sender ??= createNoticeSender(deps.got(), deps.agent))(notice, options);
   // OAuth access tokens, kept for the container's life (each until shortly before it expires).
   const tokens: TokenSource = createTokenSource(send);
+  const withLedger = { ...deps, unrecorded };
+  const withSender = { ...deps, send, tokens };
 
   return async function notify(
     event: BuildStateChangeEvent,
     context: InvocationContext,
   ): Promise<NotifierResult> {
     const admitted = admitEvent(event, context, deps.sourceAccounts);
-    const receivers = await findReceivers(admitted, {
-      query: table.query,
-      tableName,
-      parameterPath: deps.parameterPath,
-    });
-    const decision = await decidePlans(admitted, receivers, { table, tableName, unrecorded, log });
+    const receivers = await findReceivers(admitted, deps);
+    const decision = await decidePlans(admitted, receivers, withLedger);
     const requests = await prepareRequests(admitted, decision, deps);
-    const deliveries = await deliverRequests(admitted, requests, { ...deps, send, tokens });
-    await recordOutcomes(admitted, decision, deliveries, { table, tableName, unrecorded, log });
+    const deliveries = await deliverRequests(admitted, requests, withSender);
+    await recordOutcomes(admitted, decision, deliveries, withLedger);
     return reportOutcomes(admitted, [...receivers.invalid, ...deliveries.outcomes], deps);
   };
 }

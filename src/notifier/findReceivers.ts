@@ -6,7 +6,7 @@ import type { ReceiverOutcome } from "./receiverOutcome";
 
 /** Where the registrations are read. */
 export interface Registry {
-  query: QueryRegistry;
+  table: { query: QueryRegistry };
   tableName: string;
   /** Where the receivers' parameters live: a registration may only name its own receiver folder there. */
   parameterPath: string;
@@ -37,11 +37,11 @@ const BUILD_HEALTH_PLACEHOLDERS = /PREVIOUS_STATUS|FAILURE_COUNT|TRANSITION/;
  */
 export async function findReceivers(
   { event, project, status }: AdmittedEvent,
-  { query, tableName, parameterPath }: Registry,
+  { table, tableName, parameterPath }: Registry,
 ): Promise<FoundReceivers> {
   const [own, catchAll] = await Promise.all([
-    findRegistryEntries(query, tableName, project, parameterPath),
-    findRegistryEntries(query, tableName, EVERY_PROJECT, parameterPath),
+    findRegistryEntries(table.query, tableName, project, parameterPath),
+    findRegistryEntries(table.query, tableName, EVERY_PROJECT, parameterPath),
   ]);
   // Registrations for other accounts or regions than the build's are none of this event's business.
   const account = event.account ?? "";
