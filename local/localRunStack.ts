@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import type { NotifierResult, ReceiverOutcome } from "../src/notifier/createNotifier";
+import type { NotifierResult, ReceiverOutcome } from "../src/notifier/receiverOutcome";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED, scrubSecrets } from "../src/notifier/scrubSecrets";
 import { TRANSITIONS, type Transition } from "../src/shared/buildStatuses";

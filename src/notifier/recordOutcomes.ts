@@ -1,7 +1,15 @@
-import type { AlertOrder } from "./alertOrder";
-import type { DeliveryLedger, Settlement } from "./deliveryLedger";
+import type { AdmittedEvent } from "./admitEvent";
+import { createAlertOrder, type AlertOrder } from "./alertOrder";
+import type { Decision } from "./decidePlans";
+import type { Deliveries } from "./deliverRequests";
+import {
+  createDeliveryLedger,
+  type DeliveryLedger,
+  type Settlement,
+  type UnrecordedDeliveries,
+} from "./deliveryLedger";
 import type { ActionPlan } from "./healthActions";
-import type { StreakRecords } from "./streakRecords";
+import { createStreakRecords, type StreakRecords, type StreakTable } from "./streakRecords";
 
 /** An action sent (or tried) to a receiver with actions, for its streak record. */
 export interface ActionDelivery {
@@ -17,7 +25,65 @@ export interface RecordLog {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-export interface Records {
+export interface RecordDependencies {
+  table: StreakTable;
+  tableName: string;
+  /** Receivers delivered but not recorded by this container, by event (see UnrecordedDeliveries). */
+  unrecorded: UnrecordedDeliveries;
+  log: RecordLog;
+}
+
+/** Time kept back from the Lambda deadline once the outcomes are being recorded, to report them. */
+const REPORT_MARGIN_MS = 200;
+
+/**
+ * Every table write after the deliveries, in one place and under one rule: the event's delivery record
+ * (which receivers were delivered and failed, the verdict, what their answers gave to remember; where the
+ * decision took the event's lease), the alert order's closings and each receiver's streak record are
+ * written at once, all bounded by the invocation's deadline. A receiver that answered 2xx was delivered,
+ * whatever becomes of these writes: a write that fails or does not finish in time is logged (by receiver
+ * and error code) and never fails the invocation, which would have Lambda's retry send it again. The
+ * delivery record keeps what a streak record write loses: a later build finds the values there.
+ */
+export async function recordOutcomes(
+  { eventId, requestId, projectKey, lambdaDeadline }: AdmittedEvent,
+  { lease, verdict, streak, plans }: Decision,
+  { outcomes, actions }: Deliveries,
+  { table, tableName, unrecorded, log }: RecordDependencies,
+): Promise<void> {
+  const sent = outcomes.filter((outcome) => !outcome.alreadyDelivered);
+  await writeRecords({
+    ledger: lease ? createDeliveryLedger(table, tableName, eventId, requestId, unrecorded) : undefined,
+    settlement: {
+      delivered: sent.filter((outcome) => outcome.delivered).map((outcome) => outcome.receiver),
+      failed: sent
+        .filter((outcome) => !outcome.delivered && outcome.attempts > 0)
+        .map((outcome) => outcome.receiver),
+      verdict,
+      remembered: new Map(
+        actions.filter((action) => action.delivered).map((action) => [action.receiver, action.kept]),
+      ),
+    },
+    streaks:
+      streak !== undefined
+        ? {
+            records: createStreakRecords(table, tableName, projectKey),
+            streak,
+            order: createAlertOrder(table, tableName, projectKey),
+            closings: plans
+              .filter(({ plan }) => plan.kind === "send" && plan.order === "closing")
+              .map(({ entry }) => entry.urlParameter),
+          }
+        : undefined,
+    eventId,
+    actions,
+    abortSignal: AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
+    log,
+  });
+}
+
+/** The records of one event to write, with the objects that write them. */
+interface Records {
   /** Undefined when no receiver hears of the event (nothing is recorded of it). */
   ledger?: DeliveryLedger;
   settlement: Settlement;
@@ -33,15 +99,8 @@ export interface Records {
   log: RecordLog;
 }
 
-/**
- * Every table write after the deliveries, in one place and under one rule: the event's delivery record
- * (which receivers were delivered, what their answers gave to remember) and each receiver's streak record
- * are written at once, all bounded by the invocation's deadline. A receiver that answered 2xx was
- * delivered, whatever becomes of these writes: a write that fails or does not finish in time is logged
- * (by receiver and error code) and never fails the invocation, which would have Lambda's retry send it
- * again. The delivery record keeps what a streak record write loses: a later build finds the values there.
- */
-export async function recordOutcomes(records: Records): Promise<void> {
+/** Writes the records at once; a write that fails is logged and fails nothing else. */
+async function writeRecords(records: Records): Promise<void> {
   const { ledger, settlement, streaks, eventId, abortSignal, log } = records;
   const options = { abortSignal };
   const writeStreak = async ({ receiver, plan, delivered, kept }: ActionDelivery): Promise<void> => {
