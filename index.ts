@@ -1,11 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createNotifier, MAX_CONCURRENT_DELIVERIES } from "./src/notifier/createNotifier";
 import {
-  createDeliveryMetrics,
-  DEFAULT_METRICS_NAMESPACE,
-  METRICS_NAMESPACE_VARIABLE,
-} from "./src/notifier/deliveryMetrics";
+  deliveryMetricsReport,
+  deliverySlots,
+  httpClient,
+  keepAliveAgents,
+  notifierLogger,
+  parameterStoreReads,
+  registryTableClient,
+} from "./src/notifier/containerDependencies";
+import { createNotifier } from "./src/notifier/createNotifier";
+import { METRICS_NAMESPACE_VARIABLE } from "./src/notifier/deliveryMetrics";
 import { createParameterCache } from "./src/notifier/parameterCache";
 import { DEFAULT_PARAMETER_PATH } from "./src/notifier/registryEntries";
 import { emailAlarmTopic } from "./stack/alarmTopic";
@@ -90,70 +95,24 @@ const notifier = new aws.lambda.Function(
     loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     handler: NOTIFIER_HANDLER,
     code: notifierCode(() => {
-      // Modules are required here, once per container, rather than imported at the top of the file:
-      // the serializer would capture an import's namespace object by value and fail. Those only events
-      // with receivers to notify need are loaded when the first such event comes, not at cold start.
-      /* eslint-disable @typescript-eslint/no-require-imports */
-      const whenNeeded = <T>(load: () => T): (() => T) => {
-        let loaded: T | undefined;
-        return () => (loaded ??= load());
-      };
-      const dynamodbModule = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
-      const { Logger } =
-        require("@aws-lambda-powertools/logger") as typeof import("@aws-lambda-powertools/logger");
-      const http = require("node:http") as typeof import("node:http");
-      const https = require("node:https") as typeof import("node:https");
-      const getParameters = whenNeeded(() => {
-        const ssmModule = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
-        // One attempt per call: the parameter cache paces its calls within the account's GetParameters
-        // quota and makes a throttled one again until the invocation's deadline; the SDK's retries
-        // would add calls the pace does not count, and stop after a number of attempts, not in time.
-        const ssm = new ssmModule.SSMClient({ maxAttempts: 1 });
-        return (
-          input: import("@aws-sdk/client-ssm").GetParametersCommandInput,
-          options: { abortSignal: AbortSignal },
-        ) => ssm.send(new ssmModule.GetParametersCommand(input), options);
-      });
-      const got = whenNeeded(() => (require("got") as typeof import("got")).default);
-      const limit = whenNeeded(() =>
-        (require("p-limit") as typeof import("p-limit")).default(MAX_CONCURRENT_DELIVERIES),
-      );
-      const metricsModule = () =>
-        require("@aws-lambda-powertools/metrics") as typeof import("@aws-lambda-powertools/metrics");
-      /* eslint-enable @typescript-eslint/no-require-imports */
-      const dynamodb = new dynamodbModule.DynamoDBClient({});
-      const logger = new Logger({ serviceName: "codebuild-webhooks" });
+      // Runs once per container: what the container keeps for its life is made here (see
+      // containerDependencies.ts for why those functions require their modules themselves).
+      const logger = notifierLogger();
+      // Not the stack's parameterPath: the container reads its own environment, which the stack sets.
       const receiversPath = process.env.PARAMETER_PATH ?? DEFAULT_PARAMETER_PATH;
       const notify = createNotifier({
         tableName: process.env.TABLE_NAME ?? "",
         parameterPath: receiversPath,
         sourceAccounts: process.env.SOURCE_ACCOUNTS,
-        table: {
-          query: (input, options) => dynamodb.send(new dynamodbModule.QueryCommand(input), options),
-          getItem: (input, options) => dynamodb.send(new dynamodbModule.GetItemCommand(input), options),
-          putItem: (input) => dynamodb.send(new dynamodbModule.PutItemCommand(input)),
-          updateItem: (input, options) => dynamodb.send(new dynamodbModule.UpdateItemCommand(input), options),
-        },
+        table: registryTableClient(),
         // Five minutes: a rotated secret reaches warm containers within that time.
-        parameters: createParameterCache((input, options) => getParameters()(input, options), 5 * 60_000),
-        got,
-        // Connections to receivers are kept open across invocations of a warm container.
-        agent: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+        parameters: createParameterCache(parameterStoreReads(), 5 * 60_000),
+        got: httpClient(),
+        agent: keepAliveAgents(),
         log: logger,
-        limit: (task) => limit()(task),
+        limit: deliverySlots(),
         attemptTimeoutMs: 10_000,
-        // Delivery metrics per receiver, in the namespace POWERTOOLS_METRICS_NAMESPACE names; the
-        // module is loaded when the first event with receivers is reported.
-        report: createDeliveryMetrics({
-          parameterPath: receiversPath,
-          // Named outright: without a namespace, Powertools warns at every flush.
-          createWriter: () =>
-            new (metricsModule().Metrics)({
-              logger,
-              namespace: process.env[METRICS_NAMESPACE_VARIABLE] ?? DEFAULT_METRICS_NAMESPACE,
-            }),
-          log: logger,
-        }),
+        report: deliveryMetricsReport(logger, receiversPath),
       });
       return async (event: Parameters<typeof notify>[0], context: Parameters<typeof notify>[1]) => {
         logger.addContext(context as never);

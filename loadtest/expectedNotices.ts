@@ -1,4 +1,5 @@
-import { EVERY_PROJECT, FINAL_BUILD_STATUSES } from "../src/receiverDefinition";
+import { FINAL_BUILD_STATUSES } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT } from "../src/shared/registryFormat";
 import type { Scenario, ScenarioEvent } from "./scenario";
 
 /** One notice a receiver must get: an (event, receiver) pair. */

@@ -1,5 +1,6 @@
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import { EVERY_PROJECT, type BuildStatus } from "../src/receiverDefinition";
+import type { BuildStatus } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT } from "../src/shared/registryFormat";
 import { sampleBuildEvent } from "../local/localRunEvents";
 import { expectedNotices } from "./expectedNotices";
 import type { LoadTestOptions } from "./options";

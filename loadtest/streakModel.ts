@@ -1,6 +1,6 @@
 import type { DeadLetterRecord } from "../src/replayDeadLetters";
 import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
-import type { Transition } from "../src/receiverDefinition";
+import type { Transition } from "../src/shared/buildStatuses";
 import type { InvocationRecord } from "./asyncLambda";
 import type { StreakReceiver, TakenRequest } from "./streakReceivers";
 import { BUILD_VARIABLE_VALUE, type StreakBuild } from "./streakScenario";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from "yaml";
-import { notSetProblem, plainTextProblem } from "../src/loadReceivers";
+import { notSetProblem, plainTextProblem } from "../src/receivers/secretConfig";
 import { LocalRunInputError } from "./localRunInputError";
 import { LOCAL_SECRETS_FILE, secretVariable, type LocalSecrets } from "./localRunSecrets";
 import { PROJECT, type StackFileValue } from "./stackConfig";

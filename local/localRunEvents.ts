@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import { findJsonSyntaxError } from "../src/jsonSyntaxError";
+import { findJsonSyntaxError } from "../src/receivers/jsonSyntaxError";
 import type { BuildPhase, BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import { BUILD_STATUSES, type BuildStatus } from "../src/receiverDefinition";
+import { BUILD_STATUSES, type BuildStatus } from "../src/shared/buildStatuses";
 import { LocalRunInputError } from "./localRunInputError";
 import { ACCOUNT, REGION } from "./programUnderMocks";
 

@@ -5,7 +5,7 @@ import type { RegistryEntry } from "../src/notifier/registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "../src/notifier/renderTemplate";
 import type { Notice } from "../src/notifier/sendNotice";
 import { eventIdOf, webhookId } from "../src/notifier/webhookId";
-import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
+import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/shared/placeholders";
 
 export interface RenderedNotice {
   headers: Record<string, string>;

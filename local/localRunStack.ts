@@ -1,11 +1,12 @@
 import * as path from "node:path";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import type { NotifierResult, ReceiverOutcome } from "../src/notifier/createNotifier";
+import type { NotifierResult, ReceiverOutcome } from "../src/notifier/receiverOutcome";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED, scrubSecrets } from "../src/notifier/scrubSecrets";
-import { EVERY_PROJECT, TRANSITIONS, type Transition } from "../src/receiverDefinition";
-import { parameterName } from "../src/registryItem";
+import { TRANSITIONS, type Transition } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT } from "../src/shared/registryFormat";
+import { parameterName } from "../src/receivers/registryItem";
 import {
   sampleAnswer,
   startCaptureReceiver,

@@ -1,5 +1,5 @@
-import type { ReceiverDefinition } from "../src/receiverDefinition";
-import { parameterName } from "../src/registryItem";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
+import { parameterName } from "../src/receivers/registryItem";
 import { receiverParameters, registrationName } from "../stack/receiverRegistrations";
 
 /** A resource that exists already, and how `pulumi import` takes it under the stack. */

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import { PROJECT_ROOT } from "../local/stackConfig";
-import { MAX_CONCURRENT_DELIVERIES } from "../src/notifier/createNotifier";
+import { MAX_CONCURRENT_DELIVERIES } from "../src/notifier/deliverRequests";
 import { parseBenchOptions } from "../bench/benchOptions";
 import { startBenchStand } from "../bench/benchStand";
 import { evaluateBudget } from "../bench/budget";

@@ -1,11 +1,11 @@
 // `npm run receiver-schema`: writes receivers/receiver.schema.json, the JSON Schema editors use to check
 // and complete receiver files, from the schema the deploy validates them with. Run it after changing
-// src/receiverSchema.ts; a test fails while the committed file differs from what this writes.
+// src/receivers/receiverSchema.ts; a test fails while the committed file differs from what this writes.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import { z } from "zod";
-import { receiverFileSchema } from "../src/receiverSchema";
+import { receiverFileSchema } from "../src/receivers/receiverSchema";
 
 export const RECEIVER_SCHEMA_FILE = path.resolve(__dirname, "..", "receivers", "receiver.schema.json");
 

@@ -2,28 +2,30 @@
 // the notifier's own code, for trying a template without deploying anything.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadReceivers, statusesHeard, TRANSITION_STATUS } from "../src/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { statusesHeard, TRANSITION_STATUS } from "../src/receivers/statusesHeard";
 import { parseRegistryItem, type RegistryEntry } from "../src/notifier/registryEntries";
 import { REDACTED } from "../src/notifier/scrubSecrets";
-import {
-  BUILD_STATUSES,
-  EVERY_PROJECT,
-  FINAL_BUILD_STATUSES,
-  PER_BUILD_STEPS,
-  TRANSITIONS,
-  type BuildStatus,
-  type ReceiverAction,
-  type PerBuildStep,
-  type ReceiverDefinition,
-  type Transition,
-} from "../src/receiverDefinition";
-import { registryItem } from "../src/registryItem";
-import { CONFIG_NAMESPACE, PLACEHOLDER_NAME } from "../src/receiverSchema";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
+import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT } from "../src/shared/registryFormat";
+import { registryItem } from "../src/receivers/registryItem";
+import { CONFIG_NAMESPACE } from "../src/receivers/configKeys";
+import { PLACEHOLDER_NAME } from "../src/receivers/schemaValues";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
 import { LocalRunInputError } from "../local/localRunInputError";
 import { renderNotice, renderPath } from "../local/localRunNotice";
+import {
+  checkRemembered,
+  chooseAction,
+  perBuildDetail,
+  perBuildStatus,
+  perBuildStepFlag,
+  rememberedByActions,
+  type ChosenAction,
+} from "../local/renderedActions";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import { PROJECT, PROJECT_ROOT, stackConfig } from "../local/stackConfig";
 
@@ -33,8 +35,9 @@ Prints the body the receiver (receivers/<receiver>.yaml) would get for a build e
 renders it. Other details (method, headers, placeholders without a value or with an empty one) go to
 stderr. To pipe the body, keep npm's own banner off stdout with -s: npm run -s render -- <receiver> | jq .
 For a receiver with actions per transition (on), it renders one action: its body on stdout, and its
-method and URL (the URL secret's key, then the action's path) on stderr. Body secrets (secrets) are
-rendered as <redacted>, encoded like any value.
+method and URL (the URL secret's key, then the action's path) on stderr; for one with a message per
+build (perBuild), its post or its update. Body secrets (secrets) are rendered as <redacted>, encoded
+like any value.
 
 Options:
   --status STATUS       render a built-in event of this status (default: the receiver's first status):
@@ -117,12 +120,10 @@ function parseRemembered(flags: readonly string[]): Record<string, string> {
   return remembered;
 }
 
-async function render(): Promise<number> {
-  const { values, positionals } = parseRenderArgs(process.argv.slice(2));
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+/** What the command line asks for, each flag checked. */
+function renderOptions(args: string[]) {
+  const { values, positionals } = parseRenderArgs(args);
+  if (values.help) return undefined;
   if (positionals.length !== 1) {
     throw new LocalRunInputError(`Name one receiver (the file name without .yaml).\n\n${USAGE}`);
   }
@@ -139,23 +140,35 @@ async function render(): Promise<number> {
       `--transition ${values.transition}: not a transition; use one of ${TRANSITIONS.join(", ")}`,
     );
   }
-  const step = values["per-build"]?.toLowerCase();
-  if (step !== undefined && !(PER_BUILD_STEPS as readonly string[]).includes(step)) {
-    throw new LocalRunInputError(
-      `--per-build ${values["per-build"]}: not a request of a per-build receiver; use ${PER_BUILD_STEPS.join(" or ")}`,
-    );
-  }
   if (status !== undefined && values.event !== undefined) {
     throw new LocalRunInputError(
       "--event renders the captured event as it is; --status chooses a built-in event",
     );
   }
+  const step = perBuildStepFlag(values["per-build"]);
   const remembered = parseRemembered(values.remember ?? []);
   const event = values.event === undefined ? undefined : readBuildEventFile(values.event);
   const stack = chooseStack(values.stack);
+  return {
+    name,
+    status: status as BuildStatus | undefined,
+    transition: transition as Transition | undefined,
+    step,
+    remembered,
+    event,
+    stack,
+    receiversDir: values["receivers-dir"],
+  };
+}
 
-  const overrides: Record<string, string> =
-    values["receivers-dir"] === undefined ? {} : { receiversDir: values["receivers-dir"] };
+type RenderOptions = NonNullable<ReturnType<typeof renderOptions>>;
+
+/**
+ * The receiver named, validated as a deploy validates the receiver files, and the stack's config with
+ * the user's local secrets standing in for the stack's.
+ */
+function loadReceiver({ name, stack, receiversDir: dirFlag }: RenderOptions) {
+  const overrides: Record<string, string> = dirFlag === undefined ? {} : { receiversDir: dirFlag };
   const receiversDir = stackConfig(stack, overrides)[`${PROJECT}:receiversDir`];
   const dir = path.resolve(PROJECT_ROOT, receiversDir);
   const references = secretReferences(dir);
@@ -183,9 +196,35 @@ async function render(): Promise<number> {
     const names = receivers.map((candidate) => candidate.name).join(", ") || "none";
     throw new LocalRunInputError(`No receiver "${name}" in ${receiversDir}/; the receivers are: ${names}`);
   }
-  const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
+  return { receiver, config };
+}
 
-  let action: ChosenAction | undefined;
+/**
+ * The action to render, for a receiver with actions per transition, or the post or update of one with a
+ * message per build; the flags it takes are checked.
+ */
+function renderedAction(
+  receiver: ReceiverDefinition,
+  { status, transition, step, remembered }: RenderOptions,
+): ChosenAction | undefined {
+  if (step !== undefined && !receiver.perBuild) {
+    throw new LocalRunInputError(
+      `--per-build: ${receiver.name} has no message per build (perBuild); ` +
+        (receiver.actions
+          ? "choose its action with --transition"
+          : "it is told of statuses: choose one with --status"),
+    );
+  }
+  if (receiver.perBuild) {
+    if (transition !== undefined) {
+      throw new LocalRunInputError(
+        `--transition: ${receiver.name} posts one message per build; choose its request with --per-build (post or update)`,
+      );
+    }
+    checkRemembered(receiver, remembered);
+    const chosen = step ?? "post";
+    return { step: chosen, label: `perBuild.${chosen}`, action: receiver.perBuild[chosen] };
+  }
   if (receiver.actions) {
     if (status !== undefined) {
       throw new LocalRunInputError(
@@ -193,43 +232,24 @@ async function render(): Promise<number> {
           `(${Object.keys(receiver.actions).join(", ")})`,
       );
     }
-    action = chooseAction(receiver, transition as Transition | undefined, remembered);
-  } else if (receiver.perBuild) {
-    if (transition !== undefined) {
-      throw new LocalRunInputError(
-        `--transition: ${receiver.name} posts one message per build; choose its request with --per-build (post or update)`,
-      );
-    }
-    action = choosePerBuildStep(receiver, (step as PerBuildStep | undefined) ?? "post", remembered);
-  } else if (transition !== undefined || Object.keys(remembered).length > 0 || step !== undefined) {
-    const flag = step !== undefined ? "per-build" : transition === undefined ? "remember" : "transition";
+    return chooseAction(receiver, transition, remembered);
+  }
+  if (transition !== undefined || Object.keys(remembered).length > 0) {
     throw new LocalRunInputError(
-      `--${flag}: ${receiver.name} has no actions per transition (on) nor per build (perBuild); it is ` +
-        "told of statuses: choose one with --status",
+      `--${transition === undefined ? "remember" : "transition"}: ${receiver.name} has no actions per ` +
+        "transition (on) nor per build (perBuild); it is told of statuses: choose one with --status",
     );
   }
-  if (step !== undefined && receiver.actions) {
-    throw new LocalRunInputError(
-      `--per-build: ${receiver.name} acts on transitions; choose its action with --transition`,
-    );
-  }
-  // An update is rendered for a final status the receiver hears, unless --status says otherwise.
-  const perBuildStatus =
-    action?.step === "update"
-      ? (receiver.statuses.find((heard) => FINAL_BUILD_STATUSES.includes(heard)) ?? receiver.statuses[0])
-      : receiver.statuses[0];
-  const chosen =
-    event ??
-    sampleBuildEvent(
-      sampleProject,
-      action?.transition
-        ? TRANSITION_STATUS[action.transition]
-        : ((status as BuildStatus) ?? (action ? perBuildStatus : receiver.statuses[0])),
-    );
-  const project = chosen.detail?.["project-name"] as string;
-  const eventStatus = chosen.detail?.["build-status"] as string;
+  return undefined;
+}
 
-  // The receiver as the notifier sees it once deployed: its registry item and its parameters' values.
+/** The receiver as the notifier sees it once deployed: its registry item and its parameters' values. */
+function deployedReceiver(
+  receiver: ReceiverDefinition,
+  project: string,
+  config: Record<string, string>,
+  action: ChosenAction | undefined,
+) {
   const parameterPath = config[`${PROJECT}:parameterPath`];
   const deployed = parseRegistryItem(
     registryItem(receiver, project, parameterPath),
@@ -255,9 +275,35 @@ async function render(): Promise<number> {
   // Content-Type says (valid JSON for jq) without showing a secret.
   for (const parameter of Object.values(entry.bodySecretParameters ?? {}))
     parameterValues.set(parameter, REDACTED);
+  return { entry, parameterValues };
+}
+
+async function render(): Promise<number> {
+  const options = renderOptions(process.argv.slice(2));
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { receiver, config } = loadReceiver(options);
+  const action = renderedAction(receiver, options);
+  const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
+  const chosen =
+    options.event ??
+    sampleBuildEvent(
+      sampleProject,
+      action?.transition
+        ? TRANSITION_STATUS[action.transition]
+        : action?.step
+          ? perBuildStatus(receiver, action.step, options.status)
+          : (options.status ?? receiver.statuses[0]),
+    );
+  const project = chosen.detail?.["project-name"] as string;
+  const eventStatus = chosen.detail?.["build-status"] as string;
+
+  const { entry, parameterValues } = deployedReceiver(receiver, project, config, action);
   const given = action?.transition
-    ? { ...sampleBuildHealth(action.transition), ...remembered }
-    : { ...remembered };
+    ? { ...sampleBuildHealth(action.transition), ...options.remembered }
+    : { ...options.remembered };
   const notice = renderNotice(entry, parameterValues, chosen, given);
   if ("reason" in notice) throw new LocalRunInputError(`${receiver.name}: ${notice.reason}`);
 
@@ -268,24 +314,55 @@ async function render(): Promise<number> {
     action?.action.path === undefined ? undefined : renderPath(action.action.path, chosen, given);
   if (actionPath?.refusal)
     throw new LocalRunInputError(`${receiver.name}, ${action?.label}: ${actionPath.refusal}`);
+  const details = [
+    ...requestDetails(receiver, {
+      action,
+      method: entry.method,
+      urlPath: actionPath?.path ?? "",
+      contentType,
+      project,
+      eventStatus,
+      given,
+    }),
+    ...valueDetails(receiver, notice, actionPath?.unknownNames ?? []),
+  ];
+  process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
+  process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);
+  return 0;
+}
+
+/** What the request is: its method, where it goes, for which build, and how it authenticates. */
+function requestDetails(
+  receiver: ReceiverDefinition,
+  {
+    action,
+    method,
+    urlPath,
+    contentType,
+    project,
+    eventStatus,
+    given,
+  }: {
+    action: ChosenAction | undefined;
+    method: string;
+    /** The action's rendered path, appended to the URL. */
+    urlPath: string;
+    contentType: [string, string] | undefined;
+    project: string;
+    eventStatus: string;
+    given: Record<string, string>;
+  },
+): string[] {
   const details: string[] = [];
   if (action) {
     // The URL is a secret: its config key stands for it.
     const url = `<the URL in ${CONFIG_NAMESPACE}:${receiver.urlConfigKey}>`;
     details.push(
-      `${receiver.name}, ${action.label}: ${entry.method} ${url}${actionPath?.path ?? ""}, ` +
+      `${receiver.name}, ${action.label}: ${method} ${url}${urlPath}, ` +
         `${contentType?.join(": ")}, for ${project} ${eventStatus}`,
     );
   }
-  if (action?.step) {
-    details.push(
-      action.step === "post"
-        ? `Sent for the first event of a build ${receiver.name} hears; its later events send perBuild.update`
-        : `Sent for each later event of a build, with what perBuild.post remembered from its answer`,
-    );
-    const skipped = whyNotSent(receiver, project, eventStatus);
-    if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
-  }
+  if (action?.step) details.push(perBuildDetail(receiver, action.step));
   if (action?.transition) {
     details.push(
       `Build health as for a streak of ${given.FAILURE_COUNT} failed build${given.FAILURE_COUNT === "1" ? "" : "s"}: ` +
@@ -313,15 +390,25 @@ async function render(): Promise<number> {
   for (const [name, key] of Object.entries(receiver.bodySecretConfigKeys ?? {})) {
     details.push(`$${name} is a body secret (${CONFIG_NAMESPACE}:${key}): shown as ${REDACTED}`);
   }
-  if (!action) {
+  if (!action?.transition) {
     const skipped = whyNotSent(receiver, project, eventStatus);
     if (skipped) details.push(`${receiver.name} would not be sent this event: ${skipped}`);
   }
+  return details;
+}
+
+/** What the rendered body leaves as written or empty, and why. */
+function valueDetails(
+  receiver: ReceiverDefinition,
+  notice: { unknownNames: string[]; emptyNames: string[] },
+  pathUnknownNames: readonly string[],
+): string[] {
+  const details: string[] = [];
   // Remembered values come from the receiver's answers, which render does not have unless given.
   const rememberedNames = rememberedByActions(receiver);
   const unknownNames = notice.unknownNames.filter((unknown) => !rememberedNames.has(unknown));
-  const notRemembered = [...new Set([...(actionPath?.unknownNames ?? []), ...notice.unknownNames])].filter(
-    (unknown) => rememberedNames.has(unknown),
+  const notRemembered = [...new Set([...pathUnknownNames, ...notice.unknownNames])].filter((unknown) =>
+    rememberedNames.has(unknown),
   );
   if (unknownNames.length > 0) {
     const names = unknownNames.map((unknown) => `$${unknown}`).join(", ");
@@ -351,83 +438,7 @@ async function render(): Promise<number> {
       details.push("$TRANSITION is empty for a receiver without actions per transition (on)");
     }
   }
-  process.stderr.write(details.map((detail) => `${detail}\n`).join(""));
-  process.stdout.write(notice.body.endsWith("\n") ? notice.body : `${notice.body}\n`);
-  return 0;
-}
-
-/** The action to render: one per transition (`on`), or a per-build receiver's post or update. */
-interface ChosenAction {
-  transition?: Transition;
-  step?: PerBuildStep;
-  /** How messages name it: `broken`, `perBuild.post`. */
-  label: string;
-  action: ReceiverAction;
-}
-
-/**
- * The action of a receiver with actions to render: that of `transition`, else its first. The values
- * given with --remember must be ones its actions remember.
- */
-function chooseAction(
-  receiver: ReceiverDefinition,
-  transition: Transition | undefined,
-  remembered: Record<string, string>,
-): ChosenAction {
-  const declared = Object.keys(receiver.actions ?? {}) as Transition[];
-  const chosen = transition ?? declared[0];
-  const action = receiver.actions?.[chosen];
-  if (!action) {
-    throw new LocalRunInputError(
-      `--transition ${chosen}: ${receiver.name} has no action for it; its actions: ${declared.join(", ")}`,
-    );
-  }
-  checkRemembered(receiver, remembered);
-  return { transition: chosen, label: chosen, action };
-}
-
-function checkRemembered(receiver: ReceiverDefinition, remembered: Record<string, string>): void {
-  const rememberedNames = rememberedByActions(receiver);
-  for (const name of Object.keys(remembered)) {
-    if (!rememberedNames.has(name)) {
-      const known = [...rememberedNames.keys()];
-      throw new LocalRunInputError(
-        `--remember ${name}=...: no action of ${receiver.name} remembers ${name}; ` +
-          (known.length > 0 ? `they remember ${known.join(", ")}` : "they remember nothing"),
-      );
-    }
-  }
-}
-
-/** A per-build receiver's post or update; the values given with --remember must be ones it remembers. */
-function choosePerBuildStep(
-  receiver: ReceiverDefinition,
-  step: PerBuildStep,
-  remembered: Record<string, string>,
-): ChosenAction {
-  checkRemembered(receiver, remembered);
-  return {
-    step,
-    label: `perBuild.${step}`,
-    action: (receiver.perBuild as NonNullable<ReceiverDefinition["perBuild"]>)[step],
-  };
-}
-
-/** The names a receiver's actions remember, each with the first action that does (`on.broken`, `perBuild.post`). */
-function rememberedByActions(receiver: ReceiverDefinition): Map<string, string> {
-  const names = new Map<string, string>();
-  const actions = [
-    ...Object.entries(receiver.actions ?? {}).map(
-      ([transition, action]) => [`on.${transition}`, action] as const,
-    ),
-    ...Object.entries(receiver.perBuild ?? {}).map(([step, action]) => [`perBuild.${step}`, action] as const),
-  ];
-  for (const [where, action] of actions) {
-    for (const name of Object.keys(action.remember ?? {})) {
-      if (!names.has(name)) names.set(name, where);
-    }
-  }
-  return names;
+  return details;
 }
 
 runCommand(render);

@@ -6,9 +6,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
-import { BUILD_STATUSES, EVERY_PROJECT, type BuildStatus } from "../src/receiverDefinition";
+import { BUILD_STATUSES, type BuildStatus } from "../src/shared/buildStatuses";
+import { EVERY_PROJECT } from "../src/shared/registryFormat";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
-import { findJsonSyntaxError } from "../src/jsonSyntaxError";
+import { findJsonSyntaxError } from "../src/receivers/jsonSyntaxError";
 import {
   failureStreakEvents,
   perBuildEvents,

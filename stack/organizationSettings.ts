@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT_ID, REGION } from "../src/awsIdentifiers";
+import { ACCOUNT_ID, REGION } from "../src/receivers/awsIdentifiers";
 
 /** A region that forwards its CodeBuild events to the hub, in the hub's account or in another one. */
 export interface Spoke {

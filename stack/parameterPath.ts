@@ -1,5 +1,5 @@
 import { RunError } from "@pulumi/pulumi";
-import { parameterName } from "../src/registryItem";
+import { parameterName } from "../src/receivers/registryItem";
 
 const CONFIG_KEY = "codebuild-webhooks:parameterPath";
 /** Every path stays under the folder the policy pack guards and the IAM grants are written for. */

@@ -1,7 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ReceiverDefinition } from "../src/receiverDefinition";
-import { bodySecretKind, parameterName, registryItem, type ParameterKind } from "../src/registryItem";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
+import {
+  bodySecretKind,
+  parameterName,
+  registryItem,
+  type ParameterKind,
+} from "../src/receivers/registryItem";
 
 /** A receiver's parameter, as the stack declares it: its resource name, and the config key it holds. */
 export interface ReceiverParameter {

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { loadReceivers, type ReadConfig, type ReceiverFinding } from "../src/loadReceivers";
-import type { ReceiverDefinition } from "../src/receiverDefinition";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import type { ReceiverFinding } from "../src/receivers/receiverFinding";
+import type { ReadConfig } from "../src/receivers/secretConfig";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { checkedMetricsNamespace, sharedNamespaceWarning } from "./metricsNamespace";
 import { readOrganizationSettings, type OrganizationSettings } from "./organizationSettings";
 import { checkedParameterPath } from "./parameterPath";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadReceivers } from "../src/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
 
 const ROOT = path.join(__dirname, "..");
 const DOCS = path.join(ROOT, "docs");

@@ -5,14 +5,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
-import { findJsonSyntaxError } from "../src/jsonSyntaxError";
-import { registryItem } from "../src/registryItem";
-import { loadReceivers, ReceiverConfigError, type ReadConfig } from "../src/loadReceivers";
+import { findJsonSyntaxError } from "../src/receivers/jsonSyntaxError";
+import { registryItem } from "../src/receivers/registryItem";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { ReceiverConfigError } from "../src/receivers/receiverFinding";
+import type { ReadConfig } from "../src/receivers/secretConfig";
 import { buildEventValues } from "../src/notifier/buildEventValues";
 import { renderTemplate } from "../src/notifier/renderTemplate";
 import { signatureHeaders } from "../src/notifier/signWebhook";
-import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/placeholders";
-import type { BuildStatus, ReceiverDefinition, Transition } from "../src/receiverDefinition";
+import { BUILT_IN_PLACEHOLDER_NAMES } from "../src/shared/placeholders";
+import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
+import type { BuildStatus, Transition } from "../src/shared/buildStatuses";
 import { buildEvent } from "./support/buildEvents";
 import { SHIPPED, SHIPPED_RECEIVERS } from "./support/specStack";
 
@@ -1453,7 +1456,7 @@ on:
       const documents = [
         "README.md",
         ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((name) => `docs/${name}`),
-        "src/loadReceivers.ts",
+        "src/receivers/signingSecretConfig.ts",
         ...fs.readdirSync(SHIPPED).map((name) => path.relative(PROJECT_ROOT, path.join(SHIPPED, name))),
         ...fs
           .readdirSync(SHIPPED_RECEIVERS)

@@ -2,9 +2,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadReceivers, ReceiverConfigError, type ReadConfig } from "../src/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { ReceiverConfigError } from "../src/receivers/receiverFinding";
+import type { ReadConfig } from "../src/receivers/secretConfig";
 import { parseRegistryItem } from "../src/notifier/registryEntries";
-import { registryItem } from "../src/registryItem";
+import { registryItem } from "../src/receivers/registryItem";
 
 const SLACK_CONFIG = {
   slackApiUrl: "https://slack.com/api",

@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildEventValues } from "../src/notifier/buildEventValues";
-import { BUILT_IN_PLACEHOLDER_NAMES, nearestBuiltInPlaceholder } from "../src/placeholders";
+import { BUILT_IN_PLACEHOLDER_NAMES, nearestBuiltInPlaceholder } from "../src/shared/placeholders";
 import { buildEvent } from "./support/buildEvents";
 
-describe("the built-in placeholders (src/placeholders.ts)", () => {
+describe("the built-in placeholders (src/shared/placeholders.ts)", () => {
   it("are exactly the values the notifier fills in: the event's, the previous status and the transition's", () => {
     const event = buildEvent("FAILED");
     const environment = event.detail?.["additional-information"]?.environment;

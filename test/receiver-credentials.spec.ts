@@ -2,9 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadReceivers, ReceiverConfigError } from "../src/loadReceivers";
+import { loadReceivers } from "../src/receivers/loadReceivers";
+import { ReceiverConfigError } from "../src/receivers/receiverFinding";
 import { parseRegistryItem } from "../src/notifier/registryEntries";
-import { registryItem } from "../src/registryItem";
+import { registryItem } from "../src/receivers/registryItem";
 
 /** The receiver file of the manual, with OAuth client credentials, as a user writes it. */
 const OAUTH_RECEIVER = `projects: [my-app]

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import fc from "fast-check";
 import { parse } from "yaml";
-import { BUILD_STATUSES } from "../src/receiverDefinition";
-import { receiverFileSchema } from "../src/receiverSchema";
+import { BUILD_STATUSES } from "../src/shared/buildStatuses";
+import { receiverFileSchema } from "../src/receivers/receiverSchema";
 import { RECEIVER_SCHEMA_FILE, receiverSchemaText } from "../scripts/receiver-schema";
 import { SHIPPED_RECEIVERS } from "./support/specStack";
 

@@ -253,7 +253,7 @@ describe("npm run render", () => {
         ],
         [
           ["slack-builds", "--per-build", "post"],
-          "--per-build: slack-builds has no actions per transition (on) nor per build (perBuild); it is told of statuses: choose one with --status\n",
+          "--per-build: slack-builds has no message per build (perBuild); it is told of statuses: choose one with --status\n",
         ],
       ];
       for (const [args, message] of cases) {

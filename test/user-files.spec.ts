@@ -59,7 +59,7 @@ describe("the user's own files", () => {
       fs.readFileSync(path.join(SHIPPED, "Pulumi.dev.yaml"), "utf8"),
     );
     assert.ok(!fs.existsSync(path.join(clone, ".webhooks.local.env")), "no local secrets");
-    for (const file of ["index.ts", "src/loadReceivers.ts", "Pulumi.yaml", "package.json"]) {
+    for (const file of ["index.ts", "src/receivers/loadReceivers.ts", "Pulumi.yaml", "package.json"]) {
       assert.equal(
         fs.readFileSync(path.join(clone, file), "utf8"),
         fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8"),

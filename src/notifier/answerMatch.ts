@@ -1,5 +1,4 @@
-/** The values a receiver's 2xx answer must hold to count as delivered (`answer` in its file). */
-export type ExpectedAnswer = Readonly<Record<string, string | number | boolean>>;
+import type { ExpectedAnswer } from "../shared/registryFormat";
 
 /**
  * Fields where receivers put their own error text when they answer 2xx and mean no (Slack's Web API

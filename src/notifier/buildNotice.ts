@@ -1,4 +1,4 @@
-import type { ReceiverAction } from "../receiverDefinition";
+import type { ReceiverAction } from "../shared/registryFormat";
 import { appendActionPath } from "./actionPath";
 import type { OAuthCredentials } from "./oauthTokens";
 import type { RegistryEntry } from "./registryEntries";

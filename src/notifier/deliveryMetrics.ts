@@ -1,4 +1,5 @@
-import type { NotifierLog, NotifierResult, ReceiverOutcome } from "./createNotifier";
+import type { NotifierLog } from "./notifierLog";
+import type { NotifierResult, ReceiverOutcome } from "./receiverOutcome";
 import { isReceiverParameter, receiverName } from "./registryEntries";
 
 /** The environment variable Powertools reads the namespace from. */

@@ -1,4 +1,5 @@
-import type { ReceiverAction, Transition } from "../receiverDefinition";
+import type { Transition } from "../shared/buildStatuses";
+import type { ReceiverAction } from "../shared/registryFormat";
 import type { DeliveryRecord } from "./deliveryLedger";
 import type { RegistryEntry } from "./registryEntries";
 import { renderTemplate } from "./renderTemplate";

@@ -1,13 +1,19 @@
-import type { PerBuildStep, ReceiverAction } from "../receiverDefinition";
+import type { PerBuildStep, ReceiverAction } from "../shared/registryFormat";
 import { readDelivery, type CallOptions, type DeliveryRecord } from "./deliveryLedger";
-import type { BuildMessageRecord, PerBuildRecords } from "./perBuildRecords";
+import {
+  buildOf,
+  createPerBuildRecords,
+  statusOrder,
+  type BuildMessageRecord,
+  type PerBuildRecords,
+} from "./perBuildRecords";
 import type { RegistryEntry } from "./registryEntries";
 import type { Claimant, StreakTable } from "./streakRecords";
 
 /** What to do for a per-build receiver, given where the build's message stands. */
 export type PerBuildPlan =
   | {
-      kind: "send";
+      kind: "per-build";
       step: PerBuildStep;
       action: ReceiverAction;
       /** The values remembered from the post's answer, for the update's placeholders. */
@@ -34,6 +40,45 @@ export interface PerBuildDecision {
   order: number;
   /** Bounds every table call of the decision by the invocation's deadline. */
   options: CallOptions;
+}
+
+/** Where the decide stage finds an event's build, and this invocation's claim. */
+export interface BuildMessageContext {
+  table: StreakTable;
+  tableName: string;
+  /** The key the project's records live under (its account and region too, for another's builds). */
+  projectKey: string;
+  /** The build's ARN (`detail.build-id`). */
+  buildId: string | undefined;
+  status: string;
+  claimant: Claimant;
+  /** Epoch ms by which the decision's table calls must have ended. */
+  deadline: number;
+}
+
+/**
+ * The per-build receivers' plans for the event (see decidePerBuild), and the build whose records they
+ * read and the record stage writes; an event that names no build leaves them to Lambda's retry.
+ */
+export async function decideBuildMessages(
+  entries: readonly RegistryEntry[],
+  context: BuildMessageContext,
+): Promise<{ build?: string; plans: Map<RegistryEntry, PerBuildPlan> }> {
+  if (entries.length === 0) return { plans: new Map() };
+  const build = buildOf(context.buildId);
+  if (build === undefined) {
+    const reason = "the event names no build (detail.build-id), whose message it would post or update";
+    return { plans: new Map(entries.map((entry) => [entry, { kind: "wait", reason }])) };
+  }
+  const plans = await decidePerBuild(entries, {
+    table: context.table,
+    tableName: context.tableName,
+    records: createPerBuildRecords(context.table, context.tableName, context.projectKey, build),
+    claimant: context.claimant,
+    order: statusOrder(context.status),
+    options: { abortSignal: AbortSignal.timeout(Math.max(1, context.deadline - Date.now())) },
+  });
+  return { build, plans };
 }
 
 const POST_IN_FLIGHT = "another invocation is posting the build's message; left to Lambda's retry";
@@ -79,7 +124,7 @@ export async function decidePerBuild(
   }
   await Promise.all(
     [...plans].map(async ([entry, plan]) => {
-      if (plan.kind !== "send" || plan.step !== "post") return;
+      if (plan.kind !== "per-build" || plan.step !== "post") return;
       const claimed = await records
         .claimPost(entry.urlParameter, claimant, order, plan.over, options)
         .catch((error: unknown) => (error as Error).name);
@@ -115,7 +160,7 @@ export function planPerBuild(
 ): PerBuildPlan {
   const { post, update } = entry.perBuild as NonNullable<RegistryEntry["perBuild"]>;
   const postPlan = (over?: Claimant): PerBuildPlan => ({
-    kind: "send",
+    kind: "per-build",
     step: "post",
     action: post,
     remembered: {},
@@ -128,7 +173,13 @@ export function planPerBuild(
   ): PerBuildPlan =>
     sent > order
       ? { kind: "skip", reason: NEWER_SENT }
-      : { kind: "send", step: "update", action: update, remembered: values, ...(repair ? { repair } : {}) };
+      : {
+          kind: "per-build",
+          step: "update",
+          action: update,
+          remembered: values,
+          ...(repair ? { repair } : {}),
+        };
   if (record === undefined || (record.state === "posting" && record.poster === eventId)) return postPlan();
   const sent = Math.max(record.sentOrder ?? 0, record.posterOrder ?? 0);
   if (record.state === "posted") return updatePlan(sent, record.values);

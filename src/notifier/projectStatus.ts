@@ -8,7 +8,7 @@ import type { BuildStateChangeEvent } from "./buildEvent";
 import type { CallOptions } from "./deliveryLedger";
 import { isConditionFailure } from "./conditionFailure";
 import { isFailure } from "./failedBuilds";
-import type { Transition } from "../receiverDefinition";
+import type { Transition } from "../shared/buildStatuses";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 import { eventIdOf } from "./webhookId";
 

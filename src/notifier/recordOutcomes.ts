@@ -1,9 +1,17 @@
-import type { AlertOrder } from "./alertOrder";
-import type { DeliveryLedger, Settlement } from "./deliveryLedger";
+import type { AdmittedEvent } from "./admitEvent";
+import { createAlertOrder, type AlertOrder } from "./alertOrder";
+import type { Decision } from "./decidePlans";
+import type { Deliveries } from "./deliverRequests";
+import {
+  createDeliveryLedger,
+  type DeliveryLedger,
+  type Settlement,
+  type UnrecordedDeliveries,
+} from "./deliveryLedger";
 import type { ActionPlan } from "./healthActions";
-import type { PerBuildRecords } from "./perBuildRecords";
+import { createPerBuildRecords, statusOrder, type PerBuildRecords } from "./perBuildRecords";
 import type { PerBuildPlan } from "./perBuildPlans";
-import type { StreakRecords } from "./streakRecords";
+import { createStreakRecords, type StreakRecords, type StreakTable } from "./streakRecords";
 
 /** An action sent (or tried) to a receiver with actions, for its streak record. */
 export interface ActionDelivery {
@@ -17,7 +25,7 @@ export interface ActionDelivery {
 /** A post or update sent (or tried) to a per-build receiver, for its record of the build's message. */
 export interface PerBuildDelivery {
   receiver: string;
-  plan: Extract<PerBuildPlan, { kind: "send" }>;
+  plan: Extract<PerBuildPlan, { kind: "per-build" }>;
   delivered: boolean;
   /** The values its answer gave, when delivered. */
   kept: Record<string, string>;
@@ -28,7 +36,77 @@ export interface RecordLog {
   error(message: string, fields: Record<string, unknown>): void;
 }
 
-export interface Records {
+export interface RecordDependencies {
+  table: StreakTable;
+  tableName: string;
+  /** Receivers delivered but not recorded by this container, by event (see UnrecordedDeliveries). */
+  unrecorded: UnrecordedDeliveries;
+  log: RecordLog;
+}
+
+/** Time kept back from the Lambda deadline once the outcomes are being recorded, to report them. */
+const REPORT_MARGIN_MS = 200;
+
+/**
+ * Every table write after the deliveries, in one place and under one rule: the event's delivery record
+ * (which receivers were delivered and failed, the verdict, what their answers gave to remember; where the
+ * decision took the event's lease), the alert order's closings, each receiver's streak record and each
+ * per-build receiver's record of the build's message are written at once, all bounded by the
+ * invocation's deadline. A receiver that answered 2xx was delivered, whatever becomes of these writes: a
+ * write that fails or does not finish in time is logged (by receiver and error code) and never fails the
+ * invocation, which would have Lambda's retry send it again. The delivery record keeps what a streak or
+ * build message record write loses: a later build (or the build's next event) finds the values there.
+ */
+export async function recordOutcomes(
+  { eventId, requestId, projectKey, status, lambdaDeadline }: AdmittedEvent,
+  { lease, verdict, streak, build, plans }: Decision,
+  { outcomes, actions, messages }: Deliveries,
+  { table, tableName, unrecorded, log }: RecordDependencies,
+): Promise<void> {
+  const sent = outcomes.filter((outcome) => !outcome.alreadyDelivered);
+  await writeRecords({
+    ledger: lease ? createDeliveryLedger(table, tableName, eventId, requestId, unrecorded) : undefined,
+    settlement: {
+      delivered: sent.filter((outcome) => outcome.delivered).map((outcome) => outcome.receiver),
+      failed: sent
+        .filter((outcome) => !outcome.delivered && outcome.attempts > 0)
+        .map((outcome) => outcome.receiver),
+      verdict,
+      remembered: new Map(
+        [...actions, ...messages]
+          .filter((action) => action.delivered)
+          .map((action) => [action.receiver, action.kept]),
+      ),
+    },
+    streaks:
+      streak !== undefined
+        ? {
+            records: createStreakRecords(table, tableName, projectKey),
+            streak,
+            order: createAlertOrder(table, tableName, projectKey),
+            closings: plans
+              .filter(({ plan }) => plan.kind === "send" && plan.order === "closing")
+              .map(({ entry }) => entry.urlParameter),
+          }
+        : undefined,
+    eventId,
+    actions,
+    ...(build !== undefined
+      ? {
+          messages: {
+            records: createPerBuildRecords(table, tableName, projectKey, build),
+            order: statusOrder(status),
+            deliveries: messages,
+          },
+        }
+      : {}),
+    abortSignal: AbortSignal.timeout(Math.max(1, lambdaDeadline - Date.now() - REPORT_MARGIN_MS)),
+    log,
+  });
+}
+
+/** The records of one event to write, with the objects that write them. */
+interface Records {
   /** Undefined when no receiver hears of the event (nothing is recorded of it). */
   ledger?: DeliveryLedger;
   settlement: Settlement;
@@ -40,22 +118,14 @@ export interface Records {
   eventId: string;
   actions: readonly ActionDelivery[];
   /** The build's message records, the event's status order, and the posts and updates sent. */
-  builds?: { records: PerBuildRecords; order: number; deliveries: readonly PerBuildDelivery[] };
+  messages?: { records: PerBuildRecords; order: number; deliveries: readonly PerBuildDelivery[] };
   /** Fires at the invocation's deadline, less the time to report. */
   abortSignal: AbortSignal;
   log: RecordLog;
 }
 
-/**
- * Every table write after the deliveries, in one place and under one rule: the event's delivery record
- * (which receivers were delivered, what their answers gave to remember), each receiver's streak record
- * and each per-build receiver's record of the build's message are written at once, all bounded by the
- * invocation's deadline. A receiver that answered 2xx was delivered, whatever becomes of these writes: a
- * write that fails or does not finish in time is logged (by receiver and error code) and never fails the
- * invocation, which would have Lambda's retry send it again. The delivery record keeps what a streak or
- * build message record write loses: a later build (or the build's next event) finds the values there.
- */
-export async function recordOutcomes(records: Records): Promise<void> {
+/** Writes the records at once; a write that fails is logged and fails nothing else. */
+async function writeRecords(records: Records): Promise<void> {
   const { ledger, settlement, streaks, eventId, abortSignal, log } = records;
   const options = { abortSignal };
   const writeStreak = async ({ receiver, plan, delivered, kept }: ActionDelivery): Promise<void> => {
@@ -92,13 +162,13 @@ export async function recordOutcomes(records: Records): Promise<void> {
         }),
       ),
     ),
-    ...(records.builds?.deliveries ?? []).map(async ({ receiver, plan, delivered, kept }) => {
-      const builds = records.builds;
-      if (!delivered || !builds) return;
+    ...(records.messages?.deliveries ?? []).map(async ({ receiver, plan, delivered, kept }) => {
+      const messages = records.messages;
+      if (!delivered || !messages) return;
       const written =
         plan.step === "post"
-          ? builds.records.posted(receiver, eventId, builds.order, kept, options)
-          : builds.records.updated(receiver, builds.order, kept, plan.repair, options);
+          ? messages.records.posted(receiver, eventId, messages.order, kept, options)
+          : messages.records.updated(receiver, messages.order, kept, plan.repair, options);
       await written.catch((error: unknown) =>
         log.error("Build message record not written; the delivery record keeps what the answer gave", {
           eventId,

@@ -1,13 +1,12 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
-import { BUILT_IN_PLACEHOLDERS } from "../placeholders";
+import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
+import { TRANSITIONS, type Transition } from "../shared/buildStatuses";
 import {
   PER_BUILD_STEPS,
-  TRANSITIONS,
+  type ExpectedAnswer,
   type PerBuildActions,
   type ReceiverAction,
-  type Transition,
-} from "../receiverDefinition";
-import type { ExpectedAnswer } from "./answerMatch";
+} from "../shared/registryFormat";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";

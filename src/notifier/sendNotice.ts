@@ -46,6 +46,9 @@ const MAX_ATTEMPTS = 6;
 export const ANSWER_READ_LIMIT = 8 * 1024;
 /** The code of a send that never started, because too little time was left before the deadline. */
 export const NOT_STARTED = "NOT_STARTED";
+/** Why a receiver whose send never started was not delivered, as its outcome says. */
+export const NOT_STARTED_REASON =
+  "not started: too little time left before the deadline; left for Lambda's retry";
 
 /** What one send keeps between got's hooks: its deadline, its attempts and where to report retries. */
 interface SendState {

@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { TRANSITIONS, type Transition } from "../receiverDefinition";
+import { TRANSITIONS, type Transition } from "../shared/buildStatuses";
 
 /** What a build's final status means for its project, decided once, when the build is first recorded. */
 export interface Verdict {

@@ -1,50 +1,5 @@
-/** The CodeBuild build statuses a receiver can subscribe to (the event's `detail.build-status`). */
-export const BUILD_STATUSES = [
-  "IN_PROGRESS",
-  "SUCCEEDED",
-  "FAILED",
-  "FAULT",
-  "TIMED_OUT",
-  "STOPPED",
-] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-
-/** The statuses a build ends with; `onlyOnChange` compares these. */
-export const FINAL_BUILD_STATUSES: readonly BuildStatus[] = [
-  "SUCCEEDED",
-  "FAILED",
-  "FAULT",
-  "TIMED_OUT",
-  "STOPPED",
-];
-
-/** The one entry of `projects` that stands for every project (the registry item's `project` is `*`). */
-export const EVERY_PROJECT = "*";
-
-/**
- * The changes of a project's build health a receiver can act on: a failure after a success (or none),
- * a failure after a failure, a success after a failure.
- */
-export const TRANSITIONS = ["broken", "still-failing", "fixed"] as const;
-export type Transition = (typeof TRANSITIONS)[number];
-
-/** What a receiver sends on one transition (`on.<transition>` in its file). */
-export interface ReceiverAction {
-  /** Body template. */
-  template: string;
-  /** Appended to the receiver's URL; each value substituted into it is percent-encoded as one segment. */
-  path?: string;
-  /** Upper-case HTTP method. */
-  method: string;
-  /** Values kept from the JSON body of a 2xx answer: placeholder name to dotted field path (`key`, `data.id`). */
-  remember?: Record<string, string>;
-}
-
-/** The two requests of a receiver with one message per build (`perBuild` in its file). */
-export const PER_BUILD_STEPS = ["post", "update"] as const;
-export type PerBuildStep = (typeof PER_BUILD_STEPS)[number];
-/** `post` for a build's first event the receiver hears, `update` for each later one. */
-export type PerBuildActions = Record<PerBuildStep, ReceiverAction>;
+import type { BuildStatus, Transition } from "../shared/buildStatuses";
+import type { ExpectedAnswer, PerBuildActions, ReceiverAction } from "../shared/registryFormat";
 
 /** OAuth 2.0 client credentials (`oauth` in the file): config keys of the secrets, and plain settings. */
 export interface ReceiverOAuth {
@@ -89,7 +44,7 @@ export interface ReceiverDefinition {
   /** One message per build (`perBuild`), instead of `template`: posted by the build's first event, updated by the later ones. */
   perBuild?: PerBuildActions;
   /** Values a 2xx answer's JSON must hold to count as delivered (`answer`): dotted field path to value. */
-  answer?: Record<string, string | number | boolean>;
+  answer?: ExpectedAnswer;
   /** Only builds of these AWS accounts; absent means every account the stack serves. */
   accounts?: string[];
   /** Only builds in these regions; absent means every region. */

@@ -1,11 +1,10 @@
-import type { PlaceholderText } from "./loadReceivers";
-import { BUILT_IN_PLACEHOLDERS } from "./placeholders";
-import { PER_BUILD_STEPS, type ReceiverDefinition } from "./receiverDefinition";
-import { PLACEHOLDER_NAME, type ReceiverFile } from "./receiverSchema";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
+import { PER_BUILD_STEPS } from "../shared/registryFormat";
+import { isRecord } from "./readReceiverFile";
+import type { ReceiverDefinition } from "./receiverDefinition";
+import type { ReceiverFile } from "./receiverSchema";
+import { PLACEHOLDER_NAME } from "./schemaValues";
+import type { PlaceholderText } from "./templateChecks";
 
 /**
  * The texts of a per-build receiver's post and update that the notifier substitutes values into (each

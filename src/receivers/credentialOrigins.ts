@@ -1,4 +1,4 @@
-import { configName } from "./receiverSchema";
+import { configName } from "./configKeys";
 
 /**
  * Which receivers a config key may serve. A receiver file names config keys, and whoever adds a file can

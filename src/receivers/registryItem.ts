@@ -1,4 +1,6 @@
-import { TRANSITIONS, type ReceiverAction, type ReceiverDefinition } from "./receiverDefinition";
+import { TRANSITIONS } from "../shared/buildStatuses";
+import type { ReceiverAction } from "../shared/registryFormat";
+import type { ReceiverDefinition } from "./receiverDefinition";
 
 /** A DynamoDB attribute value, as `aws dynamodb put-item --item file://item.json` takes it. */
 type AttributeValue =
