@@ -48,10 +48,10 @@ export interface StatusTable {
  * numbers start again at 1 (see `orderAgainst`); the project's record keeps the newest build's status
  * and the verdicts of the newest builds, and changes only under a condition on the version it was read
  * at, so two builds finishing at once are recorded one after the other, each judged against the other's
- * status. A build older than the newest recorded one is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
- * evaluation gave. `project` is the key the project's record lives under (see `projectKey`). The record
- * also keeps the newest streak and the event that began it, which the streak's verdicts carry
- * (`streakEvent`).
+ * status. A build older than the newest recorded one is no change and leaves the record alone. Every
+ * retry and replay of a build gets the verdict its first evaluation gave. `project` is the key the
+ * project's record lives under (see `projectKey`). The record also keeps the newest streak and the event
+ * that began it, which the streak's verdicts carry (`streakEvent`).
  */
 export async function evaluateFinalStatus(
   table: StatusTable,
