@@ -23,14 +23,18 @@ export interface BudgetInputs {
   deployTimePackages: string[];
 }
 
-/** The budgeted fan-out: 50 receivers at 200 ms, under 3 × the delay here, 2 × on Lambda at its memory. */
-const BUDGETED_FAN_OUT = { receivers: 50, delayMs: 200, maxDelays: 3, maxDelaysOnLambda: 2 };
+/** The budgeted fan-out: 50 receivers at 200 ms, under 3 × the delay here, 1.5 × on Lambda at its memory. */
+const BUDGETED_FAN_OUT = { receivers: 50, delayMs: 200, maxDelays: 3, maxDelaysOnLambda: 1.5 };
 const BOUNDED_FAN_OUT_RECEIVERS = 500;
 const NAMES_PER_PARAMETER_READ = 10;
 /** Table calls per event, whatever the number of receivers. */
 const MAX_TABLE_CALLS = 6;
-/** Warm CPU per delivery, at 50 and at 500 receivers. */
-const MAX_CPU_PER_DELIVERY_MS = 0.7;
+/**
+ * Warm CPU per delivery, at 50 and at 500 receivers, as a multiple of a warm bare keep-alive `node:http`
+ * request's, both measured in the same container process: a ratio holds on a loaded machine, where an
+ * absolute figure moves with the load.
+ */
+const MAX_CPU_PER_DELIVERY_RATIO = 8;
 const CPU_BUDGET_RECEIVERS = [50, 500];
 /** Init Duration against the baseline's. */
 const MAX_LOAD_RATIO = 1.3;
@@ -44,14 +48,17 @@ const RUNTIME_PACKAGES = /^@aws-sdk\/|^@smithy\/|^@aws-crypto\//;
 /** Packages of type declarations only: nothing requires them at run time. */
 const TYPE_ONLY_PACKAGES = /^@types\/|^type-fest$/;
 
-function fanOutLine(rows: FanOutRow[], which: "notifierWarm" | "notifierCold"): BudgetLine {
+function fanOutLine(rows: FanOutRow[], which: "warm" | "cold"): BudgetLine {
   const { receivers, delayMs, maxDelays } = BUDGETED_FAN_OUT;
   const line =
-    `${receivers} receivers at ${delayMs} ms, ${which === "notifierWarm" ? "warm" : "cold (first event of a container)"}: ` +
-    `wall time under ${maxDelays} × ${delayMs} ms`;
+    `${receivers} receivers at ${delayMs} ms, ` +
+    (which === "warm"
+      ? "warm: wall time"
+      : "cold: Init Duration (module load) + the first event (loading got, the parameter reads, new connections)") +
+    ` under ${maxDelays} × ${delayMs} ms`;
   const row = rows.find((candidate) => candidate.receivers === receivers && candidate.delayMs === delayMs);
   if (!row) return { line, verdict: "NOT MEASURED", measured: "-" };
-  const wall = row[which].wallMs;
+  const wall = which === "warm" ? row.notifierWarm.wallMs : row.notifierColdWithLoadMs;
   return {
     line,
     verdict: wall.median < maxDelays * delayMs ? "PASS" : "FAIL",
@@ -104,22 +111,34 @@ function tableCallsLine(rows: CallsRow[]): BudgetLine {
   };
 }
 
+/** The notifier's warm CPU per delivery over a bare `node:http` request's, in the same containers. */
+export function cpuPerDeliveryRatio(row: FanOutRow): number | undefined {
+  return row.bare ? row.notifierWarm.cpuMs.median / row.bare.cpuMs.median : undefined;
+}
+
 function cpuPerDeliveryLine(rows: FanOutRow[]): BudgetLine {
   const line =
     `Warm CPU per delivery at ${CPU_BUDGET_RECEIVERS.join(" and ")} receivers at most ` +
-    `${MAX_CPU_PER_DELIVERY_MS} ms (the event's CPU ÷ its receivers)`;
-  const measured = rows.filter((row) => CPU_BUDGET_RECEIVERS.includes(row.receivers));
+    `${MAX_CPU_PER_DELIVERY_RATIO} × a warm bare keep-alive \`node:http\` request's (same body size and ` +
+    "concurrency, same container process)";
+  const measured = rows.filter((row) => CPU_BUDGET_RECEIVERS.includes(row.receivers) && row.bare);
   if (measured.length === 0) return { line, verdict: "NOT MEASURED", measured: "-" };
-  const perDelivery = measured.map((row) => ({ row, ms: row.notifierWarm.cpuMs.median / row.receivers }));
-  const over = perDelivery.some(({ ms }) => ms > MAX_CPU_PER_DELIVERY_MS);
+  const ratios = measured.map((row) => ({ row, ratio: cpuPerDeliveryRatio(row) ?? Infinity }));
+  const over = ratios.some(({ ratio }) => ratio > MAX_CPU_PER_DELIVERY_RATIO);
   const allMeasured = CPU_BUDGET_RECEIVERS.every((receivers) =>
     measured.some((row) => row.receivers === receivers),
   );
+  const perDelivery = (ms: number, row: FanOutRow) => (ms / row.receivers).toFixed(3);
   return {
     line,
     verdict: over ? "FAIL" : allMeasured ? "PASS" : "NOT MEASURED",
-    measured: perDelivery
-      .map(({ row, ms }) => `${ms.toFixed(2)} ms at ${row.receivers} × ${row.delayMs} ms`)
+    measured: ratios
+      .map(
+        ({ row, ratio }) =>
+          `${ratio.toFixed(1)} × at ${row.receivers} × ${row.delayMs} ms ` +
+          `(${perDelivery(row.notifierWarm.cpuMs.median, row)} against ` +
+          `${perDelivery(row.bare?.cpuMs.median ?? 0, row)} ms)`,
+      )
       .join(", "),
   };
 }
@@ -201,8 +220,8 @@ function memoryLine(rows: MemoryRow[], configuredMb: number): BudgetLine {
 
 export function evaluateBudget(inputs: BudgetInputs): BudgetLine[] {
   return [
-    fanOutLine(inputs.fanOut, "notifierWarm"),
-    fanOutLine(inputs.fanOut, "notifierCold"),
+    fanOutLine(inputs.fanOut, "warm"),
+    fanOutLine(inputs.fanOut, "cold"),
     lambdaDurationLine(inputs.fanOut, inputs.configuredMemoryMb),
     cpuPerDeliveryLine(inputs.fanOut),
     concurrencyLine(inputs.fanOut, inputs.deliveryConcurrency),

@@ -21,15 +21,32 @@ export function findContainerPid(codeDir: string): number {
   throw new Error(`No container process runs ${codeDir}`);
 }
 
-/** CPU time the process has used so far, in all its threads (JavaScript, GC and I/O), in milliseconds. */
-export function cpuTimeMs(pid: number): number {
-  let nanoseconds = 0;
+/** CPU time a process has used so far, in milliseconds, in all its threads and in its JavaScript thread. */
+export interface ContainerCpu {
+  /** Every thread: JavaScript, V8's helpers (concurrent garbage collection, compilation), libuv's. */
+  totalMs: number;
+  /** The main thread, which runs the JavaScript (its id is the process's). */
+  jsThreadMs: number;
+}
+
+export function cpuTimeMs(pid: number): ContainerCpu {
+  let total = 0;
+  let jsThread = 0;
   for (const thread of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
-      nanoseconds += Number(fs.readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0]);
+      const nanoseconds = Number(
+        fs.readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0],
+      );
+      total += nanoseconds;
+      if (Number(thread) === pid) jsThread = nanoseconds;
     } catch {
       // A thread that ended while being read.
     }
   }
-  return nanoseconds / 1e6;
+  return { totalMs: total / 1e6, jsThreadMs: jsThread / 1e6 };
+}
+
+/** The CPU used between two readings. */
+export function cpuSince(before: ContainerCpu, after: ContainerCpu): ContainerCpu {
+  return { totalMs: after.totalMs - before.totalMs, jsThreadMs: after.jsThreadMs - before.jsThreadMs };
 }

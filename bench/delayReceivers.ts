@@ -8,6 +8,8 @@ export interface ReceiverTraffic {
   connections: number;
   /** The most requests the receivers held at one time: the fan-out the sender achieved. */
   peakInFlight: number;
+  /** Request body bytes received. */
+  bodyBytes: number;
 }
 
 /**
@@ -29,7 +31,7 @@ const RECEIVER_PATH = /^\/r\d+$/;
 export async function startDelayReceivers(): Promise<DelayReceivers> {
   let delayMs = 0;
   let inFlight = 0;
-  let traffic: ReceiverTraffic = { requests: 0, connections: 0, peakInFlight: 0 };
+  let traffic: ReceiverTraffic = { requests: 0, connections: 0, peakInFlight: 0, bodyBytes: 0 };
   const pending = new Set<NodeJS.Timeout>();
 
   const server: Server = createServer((request, response) => {
@@ -38,7 +40,7 @@ export async function startDelayReceivers(): Promise<DelayReceivers> {
     traffic.peakInFlight = Math.max(traffic.peakInFlight, inFlight);
     const known = RECEIVER_PATH.test(request.url ?? "") && request.method === "POST";
     // The body is read to the end, as a receiver must before it answers on a kept-alive connection.
-    request.resume();
+    request.on("data", (chunk: Buffer) => (traffic.bodyBytes += chunk.length));
     request.on("end", () => {
       const timer = setTimeout(() => {
         pending.delete(timer);
@@ -59,7 +61,7 @@ export async function startDelayReceivers(): Promise<DelayReceivers> {
     },
     traffic: () => ({ ...traffic }),
     resetTraffic() {
-      traffic = { requests: 0, connections: 0, peakInFlight: 0 };
+      traffic = { requests: 0, connections: 0, peakInFlight: 0, bodyBytes: 0 };
     },
     close() {
       for (const timer of pending) clearTimeout(timer);

@@ -1,7 +1,7 @@
 import type { Invocation } from "../local/lambdaProcess";
 import { buildEvent } from "../test/support/buildEvents";
 import type { BenchStand } from "./benchStand";
-import { cpuTimeMs, findContainerPid } from "./containerCpu";
+import { cpuSince, cpuTimeMs, findContainerPid } from "./containerCpu";
 import type { FunctionUnderTest } from "./functionsUnderTest";
 
 /** One event handled by a function, with the calls and connections it caused. */
@@ -10,6 +10,10 @@ export interface InvocationMeasurement {
   durationMs: number;
   /** CPU time the container used for the event, in all its threads. */
   cpuMs: number;
+  /** … of which on the JavaScript thread; the rest is V8's helper threads (garbage collection, compilation). */
+  jsThreadCpuMs: number;
+  /** From the first parameter read's arrival at the store to the last one's answer; 0 without a read. */
+  parameterReadMs: number;
   parameterStoreCalls: number;
   dynamodbCalls: number;
   dynamodbCallsByOperation: Record<string, number>;
@@ -21,6 +25,13 @@ export interface InvocationMeasurement {
   peakInFlight: number;
 }
 
+/** The same fan-out as an event's, made with bare `node:http` requests in the container's process. */
+export interface BareMeasurement {
+  durationMs: number;
+  cpuMs: number;
+  jsThreadCpuMs: number;
+}
+
 /** One container's life: loading the handler, its first (cold) event, then warm events. */
 export interface ContainerMeasurement {
   /** Lambda's Init Duration: loading the archive's module and running its top-level code. */
@@ -29,6 +40,8 @@ export interface ContainerMeasurement {
   loadCpuMs: number;
   cold: InvocationMeasurement;
   warm: InvocationMeasurement[];
+  /** One bare fan-out after each warm event, when the run asked for them. */
+  bare: BareMeasurement[];
   peakRssBytes: number;
 }
 
@@ -39,6 +52,12 @@ export interface ContainerRun {
   warmUpInvocations?: number;
   /** Events after those, in the same container. */
   warmInvocations: number;
+  /**
+   * Set, a bare fan-out follows each event, to the same receivers with the same body size and at most
+   * this many requests in flight (the notifier's limit); those after the warm events are measured. So
+   * the reference is warmed as long as the notifier, and measured in the same process at the same time.
+   */
+  bareConcurrency?: number;
 }
 
 /** How many receivers the function reports as delivered: the notifier's outcomes or the baseline's count. */
@@ -80,7 +99,9 @@ export async function measureContainer(
     const pid = findContainerPid(fn.codeDir);
     const loadCpuMs = cpuTimeMs(pid);
     const invocations: InvocationMeasurement[] = [];
+    const bare: BareMeasurement[] = [];
     const warmUp = run.warmUpInvocations ?? 0;
+    let bodyBytes = 0;
     for (let index = 0; index <= warmUp + run.warmInvocations; index++) {
       stand.parameterStore.resetCalls();
       stand.dynamodb.resetCalls();
@@ -88,13 +109,16 @@ export async function measureContainer(
       const event = buildEvent("SUCCEEDED", stand.projectWith(run.receivers));
       const cpuBefore = cpuTimeMs(pid);
       const invocation = await lambda.invoke(event, { timeoutMs: fn.timeoutMs });
-      const cpuMs = cpuTimeMs(pid) - cpuBefore;
+      const cpu = cpuSince(cpuBefore, cpuTimeMs(pid));
       const traffic = stand.receivers.traffic();
       checkDelivered(fn, run, invocation, traffic.requests);
+      bodyBytes ||= Math.round(traffic.bodyBytes / traffic.requests);
       const dynamodb = stand.dynamodb.calls();
       invocations.push({
         durationMs: invocation.durationMs,
-        cpuMs,
+        cpuMs: cpu.totalMs,
+        jsThreadCpuMs: cpu.jsThreadMs,
+        parameterReadMs: stand.parameterStore.readWindowMs(),
         parameterStoreCalls: stand.parameterStore.calls.length,
         dynamodbCalls: dynamodb.total,
         dynamodbCallsByOperation: dynamodb.byOperation,
@@ -102,10 +126,25 @@ export async function measureContainer(
         receiverConnections: traffic.connections,
         peakInFlight: traffic.peakInFlight,
       });
+      if (run.bareConcurrency !== undefined) {
+        const urls = Array.from({ length: run.receivers }, (_, receiver) => stand.receivers.url(receiver));
+        const bareBefore = cpuTimeMs(pid);
+        const durationMs = await lambda.bareRequests({ urls, bodyBytes, concurrency: run.bareConcurrency });
+        const bareCpu = cpuSince(bareBefore, cpuTimeMs(pid));
+        if (index > warmUp)
+          bare.push({ durationMs, cpuMs: bareCpu.totalMs, jsThreadCpuMs: bareCpu.jsThreadMs });
+      }
     }
     const [cold, ...later] = invocations;
     const warm = later.slice(warmUp);
-    return { loadMs: lambda.loadMs, loadCpuMs, cold, warm, peakRssBytes: await lambda.peakRssBytes() };
+    return {
+      loadMs: lambda.loadMs,
+      loadCpuMs: loadCpuMs.totalMs,
+      cold,
+      warm,
+      bare,
+      peakRssBytes: await lambda.peakRssBytes(),
+    };
   } finally {
     await lambda.close();
   }

@@ -1,9 +1,10 @@
 import type { BenchOptions } from "./benchOptions";
-import { estimatedLambdaDurationMs, ONE_VCPU_MB, type BudgetLine } from "./budget";
+import { cpuPerDeliveryRatio, estimatedLambdaDurationMs, ONE_VCPU_MB, type BudgetLine } from "./budget";
 import type { ProfileSummary } from "./cpuProfile";
 import { formatKiB, formatRatio, formatSpread } from "./formatFigures";
 import type { ArchiveFacts } from "./functionsUnderTest";
 import type { Machine } from "./machine";
+import type { Spread } from "./spread";
 import type { CallFigures, CallsRow, ColdStartFigures, FanOutRow, MemoryRow } from "./summarize";
 
 /** A function as the run measured it. */
@@ -27,8 +28,8 @@ export interface BenchResults {
   coldStart: { notifier: ColdStartFigures; baseline: ColdStartFigures };
   memory: MemoryRow[];
   budget: BudgetLine[];
-  /** Where a warm event's CPU time went: a V8 profile of one event at the budgeted fan-out. */
-  profile: { receivers: number; delayMs: number; summary: ProfileSummary };
+  /** Where a warm event's CPU time went: V8 profiles of a few events at the budgeted fan-out, averaged. */
+  profile: { receivers: number; delayMs: number; summary: ProfileSummary & { events: number } };
   /** Every event's wall time in ms, per scenario: cold first, then warm, container by container. */
   samples: { receivers: number; delayMs: number; notifier: number[][]; baseline: number[][] }[];
 }
@@ -99,6 +100,37 @@ function workTable(rows: FanOutRow[], memoryMb: number): string {
   );
 }
 
+/** Per delivery, in µs: what the breakdown and the CPU-per-delivery table state. */
+function microsPerDelivery(ms: number, receivers: number): string {
+  return ((1000 * ms) / receivers).toFixed(0);
+}
+
+function cpuPerDeliveryTable(rows: FanOutRow[]): string {
+  return table(
+    [
+      "Receivers",
+      "Delay",
+      "Notifier warm, µs per delivery",
+      "… on the JavaScript thread",
+      "Bare `node:http` request, µs",
+      "… on the JavaScript thread",
+      "Notifier ÷ bare",
+    ],
+    rows.map((row) => {
+      const ratio = cpuPerDeliveryRatio(row);
+      return [
+        String(row.receivers),
+        `${row.delayMs} ms`,
+        microsPerDelivery(row.notifierWarm.cpuMs.median, row.receivers),
+        microsPerDelivery(row.notifierWarm.jsThreadCpuMs.median, row.receivers),
+        row.bare ? microsPerDelivery(row.bare.cpuMs.median, row.receivers) : "-",
+        row.bare ? microsPerDelivery(row.bare.jsThreadCpuMs.median, row.receivers) : "-",
+        ratio === undefined ? "-" : `${ratio.toFixed(1)}×`,
+      ];
+    }),
+  );
+}
+
 function operations(figures: CallFigures): string {
   return Object.entries(figures.dynamodbByOperation)
     .map(([operation, count]) => `${count} ${operation}`)
@@ -134,13 +166,24 @@ function callsTable(rows: CallsRow[]): string {
   );
 }
 
-function coldStartTable(notifier: ColdStartFigures, baseline: ColdStartFigures): string {
+function coldStartTable(
+  notifier: ColdStartFigures,
+  baseline: ColdStartFigures,
+  budgeted: FanOutRow | undefined,
+): string {
   const row = (name: string, pick: (figures: ColdStartFigures) => ColdStartFigures["loadMs"]) => [
     name,
     `${formatSpread(pick(notifier))} [${pick(notifier).n}]`,
     `${formatSpread(pick(baseline))} [${pick(baseline).n}]`,
     formatRatio(pick(notifier).median, pick(baseline).median),
   ];
+  const fanOut = (name: string, notifierMs: Spread, baselineMs: Spread | undefined) => [
+    name,
+    `${formatSpread(notifierMs)} [${notifierMs.n}]`,
+    baselineMs ? `${formatSpread(baselineMs)} [${baselineMs.n}]` : "-",
+    baselineMs ? formatRatio(notifierMs.median, baselineMs.median) : "-",
+  ];
+  const at = budgeted ? `${budgeted.receivers} receivers at ${budgeted.delayMs} ms` : "";
   return table(
     ["", "Notifier", "Baseline", "Notifier ÷ baseline"],
     [
@@ -148,6 +191,17 @@ function coldStartTable(notifier: ColdStartFigures, baseline: ColdStartFigures):
       row("Load: CPU (process start included), ms", (figures) => figures.loadCpuMs),
       row(`First event, 1 receiver at ${notifier.delayMs} ms, ms`, (figures) => figures.firstEventMs),
       row("Load + first event, ms", (figures) => figures.totalMs),
+      ...(budgeted
+        ? [
+            fanOut(`First event, ${at}, ms`, budgeted.notifierCold.wallMs, undefined),
+            fanOut(
+              "… of which the parameter reads (first read in to last answered, at the store), ms",
+              budgeted.notifierCold.parameterReadMs,
+              undefined,
+            ),
+            fanOut(`Load + first event, ${at}, ms`, budgeted.notifierColdWithLoadMs, undefined),
+          ]
+        : []),
     ],
   );
 }
@@ -186,12 +240,52 @@ function memoryTable(rows: MemoryRow[]): string {
   );
 }
 
-function profileTables(profile: BenchResults["profile"]): string {
+/**
+ * A warm delivery's CPU by what it is for. The profiler samples wall-clock intervals, which a loaded
+ * machine stretches, so its shares are applied to the JavaScript thread's CPU measured from /proc; the
+ * helper threads' CPU is measured the same way. Without measured figures, the profile's own times.
+ */
+function breakdownTable(profile: BenchResults["profile"], row: FanOutRow | undefined): string {
+  const { summary, receivers } = profile;
+  const jsThreadMs = row?.notifierWarm.jsThreadCpuMs.median ?? summary.totalMs;
+  const perDelivery = (profiledMs: number) =>
+    microsPerDelivery((profiledMs / summary.totalMs) * jsThreadMs, receivers);
+  const share = (ms: number) => `${((100 * ms) / summary.totalMs).toFixed(0)} %`;
+  const measured = (ms: number) => microsPerDelivery(ms, receivers);
+  return table(
+    ["Per warm delivery", "CPU, µs", "Share of the JavaScript thread"],
+    [
+      ...summary.byCategory.map((entry) => [entry.category, perDelivery(entry.ms), share(entry.ms)]),
+      ["**JavaScript thread**", `**${measured(jsThreadMs)}**`, "100 %"],
+      ...(row
+        ? [
+            [
+              "V8's helper threads: concurrent garbage collection, compilation",
+              measured(row.notifierWarm.cpuMs.median - row.notifierWarm.jsThreadCpuMs.median),
+              "-",
+            ],
+            ["**All threads**", `**${measured(row.notifierWarm.cpuMs.median)}**`, "-"],
+            ...(row.bare
+              ? [["A bare keep-alive `node:http` request, all threads", measured(row.bare.cpuMs.median), "-"]]
+              : []),
+          ]
+        : []),
+    ],
+  );
+}
+
+function profileTables(profile: BenchResults["profile"], row: FanOutRow | undefined): string {
   const { summary } = profile;
   const share = (ms: number) => `${((100 * ms) / summary.totalMs).toFixed(0)} %`;
   return [
-    `One warm event, ${profile.receivers} receivers at ${profile.delayMs} ms: ${summary.totalMs.toFixed(1)} ms ` +
-      "of CPU on the JavaScript thread (V8's sampling profiler, idle and the profiler's own work left out).",
+    `Warm events, ${profile.receivers} receivers at ${profile.delayMs} ms, the mean of ${summary.events} ` +
+      `profiled events (V8's sampling profiler, idle and the profiler's own work left out: ` +
+      `${summary.totalMs.toFixed(1)} ms of samples on the JavaScript thread per event). Per delivery, by what ` +
+      "the work is for (a log line's JSON and its write to stdout count as the log line's, a request's " +
+      "sockets as Node.js's); the profile's shares of the JavaScript thread's CPU, and the helper threads', " +
+      "as measured in the warm events of the same scenario:",
+    "",
+    breakdownTable(profile, row),
     "",
     table(
       ["Where", "Self time, ms", "Share"],
@@ -214,6 +308,9 @@ function budgetTable(lines: BudgetLine[]): string {
 
 export function renderMarkdown(results: BenchResults): string {
   const { machine, options } = results;
+  const profiledRow = results.fanOut.find(
+    (row) => row.receivers === results.profile.receivers && row.delayMs === results.profile.delayMs,
+  );
   const baselineRuns = [...new Set(Object.values(options.baselineInvocations))]
     .map((events) => {
       const at = Object.entries(options.baselineInvocations)
@@ -243,13 +340,20 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     workTable(results.fanOut, results.notifier.memoryMb),
     "",
+    "### CPU per delivery, against a bare request",
+    "",
+    "After each event, the same container makes the same fan-out with nothing but `node:http` and a " +
+      "keep-alive agent: the same receivers, body size and concurrency limit, warmed by as many rounds.",
+    "",
+    cpuPerDeliveryTable(results.fanOut),
+    "",
     "### Calls per event",
     "",
     callsTable(results.calls),
     "",
     "### Cold start",
     "",
-    coldStartTable(results.coldStart.notifier, results.coldStart.baseline),
+    coldStartTable(results.coldStart.notifier, results.coldStart.baseline, profiledRow),
     "",
     "### Archive",
     "",
@@ -263,7 +367,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "### CPU profile of a warm event",
     "",
-    profileTables(results.profile),
+    profileTables(results.profile, profiledRow),
     "",
     "### Budget",
     "",

@@ -1,3 +1,4 @@
+import { MAX_CONCURRENT_DELIVERIES } from "../src/notifier/deliverRequests";
 import type { BenchOptions } from "./benchOptions";
 import type { BenchStand } from "./benchStand";
 import type { FunctionUnderTest } from "./functionsUnderTest";
@@ -32,6 +33,7 @@ export async function runScenarios(
             delayMs,
             warmUpInvocations: options.warmUpInvocations,
             warmInvocations: options.warmInvocations,
+            bareConcurrency: MAX_CONCURRENT_DELIVERIES,
           }),
         );
       }

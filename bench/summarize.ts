@@ -1,4 +1,4 @@
-import type { ContainerMeasurement, InvocationMeasurement } from "./measureContainer";
+import type { BareMeasurement, ContainerMeasurement, InvocationMeasurement } from "./measureContainer";
 import type { ScenarioResult } from "./runScenarios";
 import { spreadOf, type Spread } from "./spread";
 
@@ -6,6 +6,10 @@ import { spreadOf, type Spread } from "./spread";
 export interface FanOutFigures {
   wallMs: Spread;
   cpuMs: Spread;
+  /** … of which on the JavaScript thread. */
+  jsThreadCpuMs: Spread;
+  /** How long the parameter reads took, seen from the store (0 when warm: nothing is read). */
+  parameterReadMs: Spread;
   /** The most receivers waiting for an answer at one time, over every event. */
   peakInFlight: number;
   /** Connections opened to the receivers per event. */
@@ -17,8 +21,18 @@ export interface FanOutRow {
   delayMs: number;
   notifierWarm: FanOutFigures;
   notifierCold: FanOutFigures;
+  /** Init Duration plus the first event's wall time, per container: what a cold start costs the event. */
+  notifierColdWithLoadMs: Spread;
   /** Every baseline event, the first included: it caches nothing, so each one does the same work. */
   baseline: FanOutFigures;
+  /** The same fan-out with bare `node:http` requests, in the notifier's containers after its warm events. */
+  bare?: BareFigures;
+}
+
+export interface BareFigures {
+  wallMs: Spread;
+  cpuMs: Spread;
+  jsThreadCpuMs: Spread;
 }
 
 /** Calls per event at one number of receivers (both delays pooled; the delay does not change them). */
@@ -71,19 +85,37 @@ function fanOutFigures(invocations: readonly InvocationMeasurement[]): FanOutFig
   return {
     wallMs: spreadOf(invocations.map((invocation) => invocation.durationMs)),
     cpuMs: spreadOf(invocations.map((invocation) => invocation.cpuMs)),
+    jsThreadCpuMs: spreadOf(invocations.map((invocation) => invocation.jsThreadCpuMs)),
+    parameterReadMs: spreadOf(invocations.map((invocation) => invocation.parameterReadMs)),
     peakInFlight: Math.max(...invocations.map((invocation) => invocation.peakInFlight)),
     receiverConnections: spreadOf(invocations.map((invocation) => invocation.receiverConnections)),
   };
 }
 
+function bareFigures(rounds: readonly BareMeasurement[]): BareFigures | undefined {
+  if (rounds.length === 0) return undefined;
+  return {
+    wallMs: spreadOf(rounds.map((round) => round.durationMs)),
+    cpuMs: spreadOf(rounds.map((round) => round.cpuMs)),
+    jsThreadCpuMs: spreadOf(rounds.map((round) => round.jsThreadCpuMs)),
+  };
+}
+
 export function fanOutRows(results: readonly ScenarioResult[]): FanOutRow[] {
-  return results.map((result) => ({
-    receivers: result.receivers,
-    delayMs: result.delayMs,
-    notifierWarm: fanOutFigures(invocationsOf(result.notifier, "warm")),
-    notifierCold: fanOutFigures(invocationsOf(result.notifier, "cold")),
-    baseline: fanOutFigures(invocationsOf(result.baseline, "all")),
-  }));
+  return results.map((result) => {
+    const bare = bareFigures(result.notifier.flatMap((container) => container.bare));
+    return {
+      receivers: result.receivers,
+      delayMs: result.delayMs,
+      notifierWarm: fanOutFigures(invocationsOf(result.notifier, "warm")),
+      notifierCold: fanOutFigures(invocationsOf(result.notifier, "cold")),
+      notifierColdWithLoadMs: spreadOf(
+        result.notifier.map((container) => container.loadMs + container.cold.durationMs),
+      ),
+      baseline: fanOutFigures(invocationsOf(result.baseline, "all")),
+      ...(bare ? { bare } : {}),
+    };
+  });
 }
 
 function callFigures(invocations: readonly InvocationMeasurement[]): CallFigures {

@@ -5,7 +5,7 @@ import type { InvocationRecord } from "./asyncLambda";
 import type { StreakReceiver, TakenRequest } from "./streakReceivers";
 import { BUILD_VARIABLE_VALUE, type StreakBuild } from "./streakScenario";
 
-/** The transition the notifier recorded for a build, and the streak it belongs to. */
+/** A build's transition, and the streak it belongs to (as the notifier recorded it, or the model judged). */
 export interface BuildVerdict {
   transition?: Transition;
   streak?: number;
@@ -13,7 +13,11 @@ export interface BuildVerdict {
 
 export interface StreakObservations {
   builds: readonly StreakBuild[];
-  /** By event id; a build recorded after a newer one of its project has none (it changed nothing). */
+  /**
+   * The verdicts the notifier recorded, by event id; a build recorded after a newer one of its project
+   * has none (it changed nothing). They say which builds the status record took in order (checked against
+   * the invocations' timing); their transitions are checked against the model's own judgment.
+   */
   verdicts: ReadonlyMap<string, BuildVerdict>;
   taken: readonly TakenRequest[];
   invocations: readonly InvocationRecord[];
@@ -47,7 +51,7 @@ export interface StreakModelReport {
   windows: StreakFinding[];
 }
 
-/** One failure streak of a project, as the notifier recorded its builds' verdicts. */
+/** One failure streak of a project, as the model judged its builds. */
 interface Streak {
   start: number;
   failures: StreakBuild[];
@@ -64,8 +68,11 @@ const urlParameter = (receiver: string) => `${DEFAULT_PARAMETER_PATH}${receiver}
 const OPENINGS: readonly (Transition | undefined)[] = ["broken", "still-failing"];
 
 /**
- * Checks what each receiver with actions took against a model of what it must see, given the verdicts
- * the notifier recorded for the builds (in build-number order, as the status record decides them):
+ * Checks what each receiver with actions took against a model of what it must see. The model judges each
+ * build's transition itself, from the final statuses of the builds the status record took in order, in
+ * build-number order (a failure is FAILED, TIMED_OUT or FAULT; a stopped build changes nothing), and
+ * checks the notifier's recorded verdicts against it, and which builds were taken in order against the
+ * invocations' timing. Then:
  *
  * - one opening (ticket, alert, trigger) per streak per receiver;
  * - each still-failing and fixed addressed to the ticket its streak opened, and every opened ticket
@@ -115,6 +122,7 @@ export function checkStreaks(seen: StreakObservations): StreakModelReport {
         record.responsePayload?.errorMessage?.includes(urlParameter(receiver)),
     );
   report.stillDeadLettered = deadLetters.length;
+  const judged = judgeBuilds(seen, (project, detail) => violation("(verdicts)", project, detail));
 
   // Each delivery once: a webhook-id taken again is a duplicate, unless its first record was lost.
   const deliveries: Delivery[] = [];
@@ -144,13 +152,13 @@ export function checkStreaks(seen: StreakObservations): StreakModelReport {
     if (text.includes(BUILD_VARIABLE_VALUE)) {
       violation(request.receiver, build.project, `${where} was filled from a build variable: ${text}`);
     }
-    deliveries.push({ request, build, verdict: seen.verdicts.get(build.id) ?? {} });
+    deliveries.push({ request, build, verdict: judged.get(build.id) ?? {} });
   }
   report.deliveries = deliveries.length;
 
   for (const project of new Set(seen.builds.map((build) => build.project))) {
     const own = seen.builds.filter((build) => build.project === project);
-    const streaks = streaksOf(own, seen.verdicts, (detail) => violation("(verdicts)", project, detail));
+    const streaks = streaksOf(own, judged);
     report.streaks += streaks.size;
     report.fixedStreaks += [...streaks.values()].filter((streak) => streak.fix).length;
     const taken = (receiver: StreakReceiver) =>
@@ -176,29 +184,84 @@ interface ReceiverCheck {
   report: StreakModelReport;
 }
 
-/** The project's streaks from its builds' verdicts, checked to follow each other in build-number order. */
-function streaksOf(
-  builds: StreakBuild[],
-  verdicts: ReadonlyMap<string, BuildVerdict>,
-  problem: (detail: string) => void,
-): Map<number, Streak> {
+const FAILURES: readonly string[] = ["FAILED", "TIMED_OUT", "FAULT"];
+/** The verdicts a project's status record keeps: older builds' are no longer there to compare. */
+const KEPT_VERDICTS = 100;
+
+/**
+ * The model's own verdict on each build the status record took in order: its transition from the
+ * project's health (the builds before it in number order), and its streak. Reports a recorded verdict
+ * that differs, a build taken in order although a newer build of its project had been handled before it
+ * was first invoked, and one left out although it was handled before any newer build was invoked.
+ */
+function judgeBuilds(
+  seen: StreakObservations,
+  problem: (project: string, detail: string) => void,
+): Map<string, BuildVerdict> {
+  const judged = new Map<string, BuildVerdict>();
+  const runs = (build: StreakBuild) => seen.invocations.filter((run) => run.eventId === build.id);
+  for (const project of new Set(seen.builds.map((build) => build.project))) {
+    const own = seen.builds.filter((build) => build.project === project).sort((a, b) => a.number - b.number);
+    const kept = own.slice(-KEPT_VERDICTS);
+    for (const [index, build] of own.entries()) {
+      const newer = own.slice(index + 1);
+      const firstStart = Math.min(...runs(build).map((run) => run.startedAt));
+      const inOrder = seen.verdicts.has(build.id);
+      const before = newer.find((other) => runs(other).some((run) => run.ok && run.endedAt < firstStart));
+      if (inOrder && before) {
+        problem(
+          project,
+          `build #${build.number} was taken in order, after newer build #${before.number} was handled`,
+        );
+      }
+      const handledFirst = runs(build).some(
+        (run) =>
+          run.ok && newer.every((other) => runs(other).every((later) => later.startedAt > run.endedAt)),
+      );
+      if (!inOrder && handledFirst && kept.includes(build)) {
+        problem(project, `build #${build.number} was handled before any newer build, yet not taken in order`);
+      }
+    }
+    let streak: number | undefined;
+    for (const build of own.filter((candidate) => seen.verdicts.has(candidate.id))) {
+      let verdict: BuildVerdict = {};
+      if (FAILURES.includes(build.status)) {
+        verdict =
+          streak === undefined
+            ? { transition: "broken", streak: build.number }
+            : { transition: "still-failing", streak };
+        streak ??= build.number;
+      } else if (build.status === "SUCCEEDED" && streak !== undefined) {
+        verdict = { transition: "fixed", streak };
+        streak = undefined;
+      } else if (build.status === "STOPPED") {
+        verdict = streak === undefined ? {} : { streak };
+      }
+      judged.set(build.id, verdict);
+      const recorded = seen.verdicts.get(build.id) ?? {};
+      if (
+        recorded.transition !== verdict.transition ||
+        (verdict.transition && recorded.streak !== verdict.streak)
+      ) {
+        problem(
+          project,
+          `build #${build.number} (${build.status}) was recorded ${recorded.transition ?? "no transition"} of streak #${recorded.streak}, the model says ${verdict.transition ?? "no transition"} of streak #${verdict.streak}`,
+        );
+      }
+    }
+  }
+  return judged;
+}
+
+/** The project's streaks, from the model's verdicts on its builds. */
+function streaksOf(builds: StreakBuild[], verdicts: ReadonlyMap<string, BuildVerdict>): Map<number, Streak> {
   const streaks = new Map<number, Streak>();
-  let current: Streak | undefined;
   for (const build of [...builds].sort((a, b) => a.number - b.number)) {
     const { transition, streak } = verdicts.get(build.id) ?? {};
-    if (!transition) continue;
-    if (transition === "broken") {
-      if (current || streak !== build.number) problem(`build #${build.number} broke streak #${streak}`);
-      current = { start: build.number, failures: [build] };
-      streaks.set(build.number, current);
-    } else if (!current || streak !== current.start) {
-      problem(`build #${build.number} (${transition}) names streak #${streak}, not the one it is in`);
-    } else if (transition === "still-failing") {
-      current.failures.push(build);
-    } else {
-      current.fix = build;
-      current = undefined;
-    }
+    const current = streak === undefined ? undefined : streaks.get(streak);
+    if (transition === "broken") streaks.set(build.number, { start: build.number, failures: [build] });
+    else if (transition === "still-failing") current?.failures.push(build);
+    else if (transition === "fixed" && current) current.fix = build;
   }
   return streaks;
 }

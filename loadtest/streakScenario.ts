@@ -3,7 +3,7 @@ import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { draw, seededRandom, seededUuid } from "./random";
 
 /** A build's final status in the streak run. */
-export type FinalStatus = "SUCCEEDED" | "FAILED" | "STOPPED";
+export type FinalStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "FAULT" | "STOPPED";
 
 /** One build of the streak run: its final event, and when it is handed to Lambda. */
 export interface StreakBuild {
@@ -65,12 +65,17 @@ const START_LEAD_MS = 1500;
 const START_TOGETHER_RATE = 0.15;
 const START_LATE_RATE = 0.15;
 
-/** The next build's final status: failures come in streaks, and a person stops a build now and then. */
+/**
+ * The next build's final status: failures come in streaks, and a person stops a build now and then. Of
+ * the failures, one in six timed out and one in twelve faulted: build health counts them as failures.
+ */
 function nextStatus(previous: FinalStatus | undefined, random: () => number): FinalStatus {
   const roll = random();
   if (roll < 0.05) return "STOPPED";
-  if (previous === "FAILED") return roll < 0.6 ? "FAILED" : "SUCCEEDED";
-  return roll < 0.4 ? "FAILED" : "SUCCEEDED";
+  const failing = previous !== undefined && previous !== "SUCCEEDED" && previous !== "STOPPED";
+  if (roll >= (failing ? 0.6 : 0.4)) return "SUCCEEDED";
+  const kind = random();
+  return kind < 1 / 6 ? "TIMED_OUT" : kind < 1 / 4 ? "FAULT" : "FAILED";
 }
 
 /**

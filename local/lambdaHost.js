@@ -9,8 +9,10 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 const { randomUUID } = require("node:crypto");
+const { Buffer } = require("node:buffer");
 const { performance } = require("node:perf_hooks");
 const inspector = require("node:inspector");
+const http = require("node:http");
 
 const [codeDir, handlerName, endMarker] = process.argv.slice(2);
 const taskRoot = fs.realpathSync(codeDir);
@@ -113,6 +115,52 @@ async function invoke(handler, { id, event, timeoutMs, profile }) {
   process.send({ type: "result", id, durationMs, ...outcome, ...(cpuProfile ? { cpuProfile } : {}) });
 }
 
+/**
+ * The bench's reference request: the same fan-out as an event's, made with nothing but `node:http` and a
+ * keep-alive agent (kept for the container's life, as the notifier keeps its own), `concurrency` POSTs of
+ * a `bodyBytes` JSON body in flight at most. Run in the container's process, so that the notifier's CPU
+ * per delivery can be stated as a multiple of it, whatever else the machine is running.
+ */
+let bareAgent;
+function bareRequests({ urls, bodyBytes, concurrency }) {
+  bareAgent ??= new http.Agent({ keepAlive: true });
+  const body = `{"text":"${"x".repeat(Math.max(0, bodyBytes - 11))}"}`;
+  const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let answered = 0;
+    const next = () => {
+      const url = urls[started++];
+      const request = http.request(url, { method: "POST", agent: bareAgent, headers }, (response) => {
+        response.resume();
+        response.on("end", () => {
+          if (response.statusCode !== 200) {
+            reject(new Error(`${url} answered ${response.statusCode}`));
+            return;
+          }
+          answered++;
+          if (answered === urls.length) resolve();
+          else if (started < urls.length) next();
+        });
+      });
+      request.on("error", reject);
+      request.end(body);
+    };
+    if (urls.length === 0) resolve();
+    while (started < Math.min(concurrency, urls.length)) next();
+  });
+}
+
+async function runBareRequests(message) {
+  const started = performance.now();
+  try {
+    await bareRequests(message);
+    process.send({ type: "bareRequests", id: message.id, durationMs: performance.now() - started });
+  } catch (error) {
+    process.send({ type: "bareRequests", id: message.id, error: describeError(error) });
+  }
+}
+
 // A container without its parent would never be asked for anything again.
 process.on("disconnect", () => process.exit());
 
@@ -143,6 +191,8 @@ if (handler) {
   process.on("message", (message) => {
     if (message.type === "invoke") {
       invoke(handler, message);
+    } else if (message.type === "bareRequests") {
+      runBareRequests(message);
     } else if (message.type === "usage") {
       process.send({ type: "usage", id: message.id, maxRssBytes: peakRssBytes() });
     }

@@ -49,6 +49,18 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * A fan-out of plain `node:http` POSTs on a keep-alive agent, made in the container's process: the
+ * reference the bench states the notifier's CPU per delivery against.
+ */
+export interface BareRequests {
+  urls: string[];
+  /** The size of each request's JSON body. */
+  bodyBytes: number;
+  /** Requests in flight at most. */
+  concurrency: number;
+}
+
 export interface InvokeOptions {
   /** The function's timeout; defaults to 30 s. */
   timeoutMs?: number;
@@ -64,6 +76,8 @@ export interface LambdaProcess {
   /** Every stdout and stderr line so far, of every container. */
   logs: string[];
   peakRssBytes(): Promise<number>;
+  /** Makes the requests from the container's process, between events; resolves with their wall time. */
+  bareRequests(requests: BareRequests): Promise<number>;
   /**
    * Kills the current container at once (SIGKILL), as an out-of-memory kill or a host failure would: the
    * event it is running ends with Runtime.ExitError, and the next event gets a fresh (cold) container.
@@ -99,7 +113,8 @@ type HostMessage =
       durationMs: number;
       cpuProfile?: CpuProfile;
     }
-  | { type: "usage"; id: string; maxRssBytes: number };
+  | { type: "usage"; id: string; maxRssBytes: number }
+  | { type: "bareRequests"; id: string; durationMs?: number; error?: LambdaError };
 
 type HostResult = Extract<HostMessage, { type: "result" }>;
 
@@ -162,9 +177,10 @@ class Container {
   private readonly exited: Promise<void>;
   private exitError?: LambdaError;
   private running?: RunningInvocation;
-  private readonly usageRequests = new Map<
+  /** Questions asked of the container between events (its peak memory, bare requests), by id. */
+  private readonly questions = new Map<
     string,
-    { resolve(bytes: number): void; reject(error: Error): void }
+    { resolve(value: number): void; reject(error: Error): void }
   >();
 
   constructor(settings: ContainerSettings, runtimeModulesDir: string, processLogs: string[]) {
@@ -209,8 +225,12 @@ class Container {
         this.running.result = message;
         this.finishIfComplete();
       } else {
-        this.usageRequests.get(message.id)?.resolve(message.maxRssBytes);
-        this.usageRequests.delete(message.id);
+        const question = this.questions.get(message.id);
+        this.questions.delete(message.id);
+        if (message.type === "usage") question?.resolve(message.maxRssBytes);
+        else if (message.error)
+          question?.reject(new Error(`${message.error.name}: ${message.error.message}`));
+        else question?.resolve(message.durationMs ?? 0);
       }
     });
 
@@ -222,8 +242,8 @@ class Container {
         const exitError = { name: "Runtime.ExitError", message: `Runtime exited with error: ${status}` };
         this.exitError = exitError;
         settleReady?.reject(new InitError(exitError));
-        for (const request of this.usageRequests.values()) request.reject(new Error(exitError.message));
-        this.usageRequests.clear();
+        for (const question of this.questions.values()) question.reject(new Error(exitError.message));
+        this.questions.clear();
         if (this.running) this.finishAfterExit(this.running, exitError);
         resolve();
       });
@@ -262,10 +282,22 @@ class Container {
   }
 
   peakRssBytes(): Promise<number> {
+    return this.ask({ type: "usage" });
+  }
+
+  bareRequests(requests: BareRequests): Promise<number> {
+    return this.ask({ type: "bareRequests", ...requests });
+  }
+
+  private ask(message: { type: string }): Promise<number> {
     return new Promise((resolve, reject) => {
+      if (this.exitError) {
+        reject(new Error(this.exitError.message));
+        return;
+      }
       const id = randomUUID();
-      this.usageRequests.set(id, { resolve, reject });
-      this.child.send({ type: "usage", id }, () => undefined);
+      this.questions.set(id, { resolve, reject });
+      this.child.send({ ...message, id }, () => undefined);
     });
   }
 
@@ -390,6 +422,16 @@ class LocalLambda implements LambdaProcess {
     const container = this.container;
     await container.ready;
     return container.peakRssBytes();
+  }
+
+  async bareRequests(requests: BareRequests): Promise<number> {
+    // Between events, never during one: the container runs one thing at a time.
+    const run = this.queue.then(async () => {
+      await this.container.ready;
+      return this.container.bareRequests(requests);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   crash(): Promise<void> {

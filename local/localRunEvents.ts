@@ -37,7 +37,7 @@ const BUILD_FAILURE =
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** The console-style UTC time CodeBuild writes in phases, e.g. `May 14, 2024 9:17:58 AM`. */
-function consoleTime(date: Date): string {
+export function consoleTime(date: Date): string {
   const hours = date.getUTCHours();
   const pad = (value: number): string => String(value).padStart(2, "0");
   return (

@@ -37,6 +37,11 @@ export interface ParameterStore {
   /** Reads answered with ThrottlingException so far. */
   throttledReads(): number;
   calls: ParameterStoreCall[];
+  /**
+   * Since the last resetCalls: from the first read's arrival to the last read's answer, in ms (0 without
+   * a read). How long a cold container's parameter reads held up its first event, seen from the store.
+   */
+  readWindowMs(): number;
   resetCalls(): void;
   close(): Promise<void>;
 }
@@ -234,6 +239,7 @@ export async function startParameterStore(): Promise<ParameterStore> {
   /** When the reads of the last second were answered, oldest first. */
   const recentReads: number[] = [];
   let throttled = 0;
+  let readWindow: { from: number; to: number } | undefined;
   /** Counts a read toward the rate, or refuses it when the last second had its quota already. */
   const admitRead = (): void => {
     if (readsPerSecond === undefined) return;
@@ -248,6 +254,13 @@ export async function startParameterStore(): Promise<ParameterStore> {
 
   const server = createServer(async (request, response) => {
     const target = String(request.headers["x-amz-target"] ?? "");
+    if (target.startsWith("AmazonSSM.Get")) {
+      const arrived = performance.now();
+      readWindow = { from: Math.min(readWindow?.from ?? arrived, arrived), to: arrived };
+      response.on("finish", () => {
+        if (readWindow) readWindow.to = Math.max(readWindow.to, performance.now());
+      });
+    }
     try {
       const input = parseInput(await readBody(request));
       calls.push({
@@ -292,8 +305,10 @@ export async function startParameterStore(): Promise<ParameterStore> {
     },
     throttledReads: () => throttled,
     calls,
+    readWindowMs: () => (readWindow ? readWindow.to - readWindow.from : 0),
     resetCalls() {
       calls.length = 0;
+      readWindow = undefined;
     },
     close: () => closeServer(server),
   };

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { DeleteItemCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { InjectedFault, ProxiedRequest } from "../local/dynamoDbProxy";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
 import { numberedBuild } from "./support/buildEvents";
@@ -69,8 +70,15 @@ describe("build health under table faults and concurrent builds", () => {
     return started;
   }
 
-  async function run(project: string, buildNumber: number, status: string, on?: LambdaProcess) {
-    const invocation = await (on ?? stack.lambda).invoke(numberedBuild(project, buildNumber, status));
+  async function run(
+    project: string,
+    buildNumber: number,
+    status: string,
+    on?: LambdaProcess,
+    startedAt?: Date,
+  ) {
+    const event = numberedBuild(project, buildNumber, status, startedAt);
+    const invocation = await (on ?? stack.lambda).invoke(event);
     assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
     return invocation;
   }
@@ -117,6 +125,46 @@ describe("build health under table faults and concurrent builds", () => {
     return { alerts, closing };
   }
 
+  /**
+   * DynamoDB's TTL, `days` from now: removes every item of the table whose `expires_at` has passed by
+   * then (the registry items and status records have none).
+   */
+  async function expireRecordsAfter(days: number): Promise<void> {
+    const table = new DynamoDBClient({
+      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const then = Date.now() / 1000 + days * 24 * 3600;
+      const { Items: items = [] } = await table.send(new ScanCommand({ TableName: stack.tableName }));
+      for (const item of items.filter((candidate) => Number(candidate.expires_at?.N) < then)) {
+        await table.send(
+          new DeleteItemCommand({
+            TableName: stack.tableName,
+            Key: { project: item.project, hook_url_param_name: item.hook_url_param_name },
+          }),
+        );
+      }
+    } finally {
+      table.destroy();
+    }
+  }
+
+  /**
+   * Builds #3 FAILED and #4 SUCCEEDED of `project`, one after the other, each invoked as Lambda does
+   * (with its two retries while it fails); answers the error each ended with (the dead letter), if any.
+   */
+  async function failThenFix(project: string): Promise<(string | undefined)[]> {
+    const errors = [];
+    for (const event of [numberedBuild(project, 3, "FAILED"), numberedBuild(project, 4, "SUCCEEDED")]) {
+      let last = await stack.lambda.invoke(event);
+      for (let retry = 0; retry < 2 && !last.ok; retry += 1) last = await stack.lambda.invoke(event);
+      errors.push(last.error?.message);
+    }
+    return errors;
+  }
+
   function logEntries(invocation: Invocation): LogEntry[] {
     return invocation.logs.map((line) => JSON.parse(line) as LogEntry);
   }
@@ -144,6 +192,82 @@ describe("build health under table faults and concurrent builds", () => {
     await run("unwritten-app", 3, "FAILED");
     await run("unwritten-app", 4, "SUCCEEDED");
     assert.deepEqual(calls(tickets), ["create", "comment OPS-1", "transitions OPS-1"]);
+  });
+
+  it("follows up and closes the one issue when the streak's next build comes three weeks later, its opening's streak record write having failed", async () => {
+    const tickets = await jiraThenFaultyRecords("monthly-app", { status: 500, type: "InternalServerError" });
+    await run("monthly-app", 1, "SUCCEEDED");
+    assert.equal((await stack.lambda.invoke(numberedBuild("monthly-app", 2, "FAILED"))).ok, true);
+    stack.dynamodb.injectFaults(undefined);
+    // The project's next build comes three weeks later (a monthly or release-branch build): DynamoDB's TTL
+    // has removed what expires within them.
+    await expireRecordsAfter(21);
+    assert.deepEqual(
+      await failThenFix("monthly-app"),
+      [undefined, undefined],
+      "no follow-up is dead-lettered",
+    );
+    assert.deepEqual(calls(tickets), ["create", "comment OPS-1", "transitions OPS-1"]);
+  });
+
+  it("opens the issue with the streak's next failure when its opening never got through and its delivery record expired", async () => {
+    // Jira refuses the first issue (its project key was wrong, say), then accepts.
+    const tickets = await jira("refused-app", {
+      create: (_request, issues) =>
+        issues === 1
+          ? { status: 400, body: '{"errors": {"project": "project is required"}}' }
+          : { status: 201, body: JSON.stringify({ key: `OPS-${issues}` }) },
+    });
+    await run("refused-app", 1, "SUCCEEDED");
+    const refused = await stack.lambda.invoke(numberedBuild("refused-app", 2, "FAILED"));
+    assert.equal(refused.ok, false);
+    // Its dead letter was never replayed; three weeks later, the next builds.
+    await expireRecordsAfter(21);
+    assert.deepEqual(await failThenFix("refused-app"), [undefined, undefined], "no build is dead-lettered");
+    assert.deepEqual(calls(tickets), ["create", "create", "transitions OPS-2"]);
+  });
+
+  it("closes the issue of a project deleted and created again under its name, whose build numbers start again at 1", async () => {
+    const tickets = await jira("recreated-app");
+    // Builds #41 and #42 start in May, a minute apart; the project, created again in June (its
+    // infrastructure code replaced it), numbers its builds from 1 again.
+    const recreated = (number: number) => new Date(Date.UTC(2024, 5, 3, 9) + number * 60_000);
+    const outcomes = [];
+    for (const [number, status, startedAt] of [
+      [41, "SUCCEEDED", undefined],
+      [42, "FAILED", undefined],
+      [1, "FAILED", recreated(1)],
+      [2, "SUCCEEDED", recreated(2)],
+    ] as const) {
+      outcomes.push(await stack.lambda.invoke(numberedBuild("recreated-app", number, status, startedAt)));
+    }
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.error?.message),
+      [undefined, undefined, undefined, undefined],
+    );
+    // The new project's builds follow on the old one's: #1 still failing, #2 the fix.
+    assert.deepEqual(calls(tickets), ["create", "comment OPS-1", "transitions OPS-1"]);
+  });
+
+  it("opens a new issue for a streak of the project created again, even where the old project's streak of that number was fixed", async () => {
+    const tickets = await jira("reborn-app");
+    const recreated = (number: number) => new Date(Date.UTC(2024, 5, 3, 9) + number * 60_000);
+    // The old project: streak #2 opened and fixed, then #4 the newest build.
+    for (const [number, status] of [
+      [1, "SUCCEEDED"],
+      [2, "FAILED"],
+      [3, "SUCCEEDED"],
+      [4, "SUCCEEDED"],
+    ] as const) {
+      await run("reborn-app", number, status);
+    }
+    // The new project: #1 succeeds, #2 fails (its streak record would be the old streak #2's, closed),
+    // #3 fails too; a late event of the old project's build #3 comes in between, and changes nothing.
+    await run("reborn-app", 1, "SUCCEEDED", undefined, recreated(1));
+    await run("reborn-app", 2, "FAILED", undefined, recreated(2));
+    await run("reborn-app", 3, "SUCCEEDED");
+    await run("reborn-app", 3, "FAILED", undefined, recreated(3));
+    assert.deepEqual(calls(tickets), ["create", "transitions OPS-1", "create", "comment OPS-2"]);
   });
 
   it("gives up a streak record write that hangs before the deadline, and sends nothing twice", async () => {
@@ -200,9 +324,10 @@ describe("build health under table faults and concurrent builds", () => {
       },
     });
     await run("next-streak-app", 28, "SUCCEEDED");
+    // Started first: a container's start on a busy machine could outlast the slow opening.
+    const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const opening = stack.lambda.invoke(numberedBuild("next-streak-app", 29, "FAILED"));
     await tickets.waitForRequests(1);
-    const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const fix = numberedBuild("next-streak-app", 30, "SUCCEEDED");
     const early = await second.invoke(fix);
     assert.equal(early.ok, false, "the fix waits for build 29's issue");

@@ -141,9 +141,10 @@ describe("build health: actions per transition", () => {
       delayMs: 1500,
     }));
     await run("slow-jira-app", 60, "SUCCEEDED");
+    // Started first: a container's start on a busy machine could outlast the slow opening.
+    const second = await stack.startContainer();
     const opening = stack.lambda.invoke(numberedBuild("slow-jira-app", 61, "FAILED"));
     await receiver.waitForRequests(1);
-    const second = await stack.startContainer();
     const followUp = numberedBuild("slow-jira-app", 62, "FAILED");
     const early = await second.invoke(followUp);
     assert.equal(early.ok, false);

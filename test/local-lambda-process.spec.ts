@@ -1,9 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startLambda, type LambdaProcess, type StartLambdaOptions } from "../local/lambdaProcess";
+import { closeServer, listenOnLoopback } from "../local/loopbackServer";
 import { startParameterStore } from "../local/parameterStore";
+import { startReceiver } from "./support/receivers";
 
 /** A code archive written by hand: each event names the action its handler performs. */
 const HANDLER_SOURCE = `
@@ -295,6 +298,59 @@ describe("local Lambda process", () => {
     const peak = await lambda.peakRssBytes();
     assert.equal(held.length, 300 * mib);
     assert.ok(peak > 0 && peak < 200 * mib, `peak of a container that ran nothing: ${peak} bytes`);
+  });
+
+  it("makes a fan-out of bare keep-alive POSTs between events, at most `concurrency` at once", async () => {
+    // A receiver that holds each answer a little, counting the requests it holds at once.
+    const requests: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+    let held = 0;
+    let mostHeld = 0;
+    const server = http.createServer((request, response) => {
+      held++;
+      mostHeld = Math.max(mostHeld, held);
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        requests.push({ path: request.url ?? "", headers: request.headers, body });
+        setTimeout(() => {
+          held--;
+          response.end("{}");
+        }, 20);
+      });
+    });
+    const base = await listenOnLoopback(server);
+    try {
+      const lambda = await start();
+      const urls = ["a", "b", "c", "d", "e"].map((name) => `${base}/${name}`);
+
+      await lambda.bareRequests({ urls, bodyBytes: 40, concurrency: 2 });
+
+      assert.deepEqual(requests.map((request) => request.path).sort(), ["/a", "/b", "/c", "/d", "/e"]);
+      for (const request of requests) {
+        assert.equal(Buffer.byteLength(request.body), 40);
+        assert.equal(request.headers["content-type"], "application/json");
+        assert.equal(request.headers.connection, "keep-alive");
+        JSON.parse(request.body);
+      }
+      assert.equal(mostHeld, 2);
+      // The container runs events as before.
+      assert.equal((await lambda.invoke({ action: "echo" })).ok, true);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it("rejects bare requests a receiver refuses, naming the URL and the status", async () => {
+    const receiver = await startReceiver([{ status: 503 }]);
+    try {
+      const lambda = await start();
+      await assert.rejects(
+        lambda.bareRequests({ urls: [`${receiver.url}/x`], bodyBytes: 20, concurrency: 1 }),
+        new RegExp(`${receiver.url}/x answered 503`),
+      );
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("fails to start, as Lambda fails the init, when the archive lacks a package", async () => {

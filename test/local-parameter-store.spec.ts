@@ -85,6 +85,18 @@ describe("local parameter store", () => {
     assert.deepEqual(store.calls, []);
   });
 
+  it("measures how long reads held the caller, from the first read's arrival to the last answer", async () => {
+    store.put("/webhooks/a/url", "https://a.example");
+    store.resetCalls();
+    assert.equal(store.readWindowMs(), 0);
+    await ssm.send(new GetParametersCommand({ Names: ["/webhooks/a/url"] }));
+    await ssm.send(new GetParameterCommand({ Name: "/webhooks/a/url" }));
+    assert.ok(store.readWindowMs() > 0, `window: ${store.readWindowMs()} ms`);
+
+    store.resetCalls();
+    assert.equal(store.readWindowMs(), 0);
+  });
+
   it("rejects a GetParameters call for more than 10 names, as the service does", async () => {
     const names = Array.from({ length: 11 }, (_, index) => `/webhooks/r${index}/url`);
 

@@ -13,7 +13,10 @@ const SECRETS = {
   apiKey: "ApiKey-5fd3-Secret",
   routingKey: "R0uting-Key-Secret-42",
   alertsKey: "0psGenieKey77Secret",
+  basicToken: "ATATT3xB4sicApiT0ken88",
 };
+/** Jira's Basic credentials: an account's e-mail address and its API token. */
+const BASIC_USER = "you@example.com";
 
 /** How one character may be written: each is a way a receiver's framework escapes text it echoes. */
 const CHARACTER_ENCODINGS: Record<string, (character: string) => string> = {
@@ -49,7 +52,15 @@ const ECHOED: Record<string, (request: RecordedRequest, origin: string) => strin
   body: (request) => request.body,
   lastSegment: (request) => request.path.split("?")[0].split("/").pop() ?? "",
   queryValues: (request) => [...new URLSearchParams(request.path.split("?")[1]).values()].join(" "),
+  // A server checking Basic credentials decodes them, and may say which it got.
+  basicCredentials: (request) => basicDecoded(request),
+  basicPassword: (request) => basicDecoded(request).split(":").slice(1).join(":"),
 };
+
+function basicDecoded(request: RecordedRequest): string {
+  const credentials = /^Basic (.*)$/.exec(request.headers.authorization ?? "")?.[1] ?? "";
+  return Buffer.from(credentials, "base64").toString("utf8");
+}
 
 /** An echo: a form of the request, written character by character in a cycle of encodings. */
 const echo = fc.record({
@@ -156,6 +167,12 @@ describe("scrubbed answers of refusing receivers", () => {
       `${receiver.url}/v2/alerts?identifierType=alias&apiKey=${SECRETS.alertsKey}`,
       "SecureString",
     );
+    const basic = Buffer.from(`${BASIC_USER}:${SECRETS.basicToken}`).toString("base64");
+    parameterStore.put(
+      "/webhooks/echo-alerts/headers",
+      JSON.stringify({ Authorization: `Basic ${basic}` }),
+      "SecureString",
+    );
   });
 
   /** A FAILED build of a project of its own, both receivers registered for it; answers the invocation. */
@@ -173,6 +190,7 @@ describe("scrubbed answers of refusing receivers", () => {
     await suite.stack.registerByHand({
       project: { S: project },
       hook_url_param_name: { S: "/webhooks/echo-alerts/url" },
+      hook_headers_param_name: { S: "/webhooks/echo-alerts/headers" },
       actions: {
         M: { broken: { M: { path: { S: "/$PROJECT/close" }, template: { S: '{"note": "$PROJECT"}' } } } },
       },
@@ -199,6 +217,38 @@ describe("scrubbed answers of refusing receivers", () => {
         );
       }),
       { numRuns: 120 },
+    );
+  });
+
+  it("keeps the API token of Basic credentials out of the log lines and the dead letter when the receiver echoes the credentials it decoded", async function () {
+    this.timeout(30_000);
+    // The Jira headers secret as docs/build-health.md has users make it:
+    // {"Authorization": "Basic $(printf '%s' 'you@example.com:<api token>' | base64 -w0)"}
+    const apiToken = "ATATT3xFfGF0T9sEcReTjIrAtOkEn4711";
+    const credentials = Buffer.from(`${BASIC_USER}:${apiToken}`).toString("base64");
+    const receiver = await suite.receiver((request) => ({
+      status: 401,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ errorMessages: [`Invalid credentials: ${basicDecoded(request)}`] }),
+    }));
+    suite.stack.parameterStore.put(
+      "/webhooks/basic-jira/headers",
+      JSON.stringify({ Authorization: `Basic ${credentials}` }),
+      "SecureString",
+    );
+    await suite.stack.register("basic-jira", receiver.url, "basic-app", ["FAILED"], {
+      hook_headers_param_name: { S: "/webhooks/basic-jira/headers" },
+    });
+    const container = await suite.stack.startContainer();
+    const event = numberedBuild("basic-app", 1, "FAILED");
+    const deadLetter = await deadLetterOf(container, event);
+
+    assert.ok(receiver.requests.length >= 1);
+    assert.match(deadLetter ?? "", /answered 401: .*Invalid credentials: <redacted>/);
+    assert.deepEqual(
+      [deadLetter ?? "", ...container.logs].filter((text) => text.includes(apiToken)),
+      [],
+      "the API token inside the Basic credentials reaches no log line nor the dead letter",
     );
   });
 

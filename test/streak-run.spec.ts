@@ -22,7 +22,7 @@ describe("the streak run of npm run loadtest", () => {
     assert.ok(result.tableFaults.errors + result.tableFaults.hangs > 0 && result.lambdaRetries > 0, report);
   });
 
-  it("draws the same builds from the same seed, with builds of one project out of order", () => {
+  it("draws the same builds from the same seed, with builds of one project out of order, and failures of every kind", () => {
     const first = buildStreakScenario(9, { projects: 2, builds: 30 });
     const again = buildStreakScenario(9, { projects: 2, builds: 30 });
     assert.deepEqual(
@@ -31,6 +31,11 @@ describe("the streak run of npm run loadtest", () => {
     );
     const numbers = first.builds.filter((build) => build.project === "app-1").map((build) => build.number);
     assert.ok(numbers.some((number, index) => index > 0 && number < numbers[index - 1]));
+    // The short run of npm test draws builds that timed out and faulted among its failures.
+    const short = new Set(
+      buildStreakScenario(5, { projects: 3, builds: 12 }).builds.map((build) => build.status),
+    );
+    assert.ok(short.has("TIMED_OUT") && short.has("FAULT"), [...short].join(", "));
   });
 
   it("takes --builds and --only from the command line", () => {
@@ -102,6 +107,51 @@ describe("the streak run of npm run loadtest", () => {
       assert.equal(report.streaks, 2);
       assert.equal(report.tickets, 2);
       assert.equal(report.ticketsClosed, 1);
+    });
+
+    it("judges the transitions itself: a recorded verdict that differs is flagged, a timed-out build is a failure", () => {
+      const timedOut = builds.map((build) =>
+        build.number === 2 ? { ...build, status: "TIMED_OUT" as const } : build,
+      );
+      const misjudged = new Map(verdicts);
+      misjudged.set("event-2", { transition: "broken", streak: 2 });
+      const report = checkStreaks({
+        builds: timedOut,
+        verdicts: misjudged,
+        taken: allAsModelled(),
+        invocations: [],
+        deadLetters: [],
+      });
+      assert.deepEqual(
+        report.violations.map((finding) => `${finding.receiver}: ${finding.detail}`),
+        [
+          "(verdicts): build #2 (TIMED_OUT) was recorded broken of streak #2, the model says still-failing of streak #1",
+        ],
+      );
+    });
+
+    it("flags a build taken in order after a newer build of its project was handled", () => {
+      const run = (eventId: string, startedAt: number, endedAt: number): InvocationRecord => ({
+        eventId,
+        attempt: 0,
+        twin: false,
+        container: 0,
+        startedAt,
+        endedAt,
+        ok: true,
+        killed: false,
+        unrecorded: { deliveries: [], streaks: [] },
+      });
+      // Build 4 was handled before build 3 was first invoked, yet build 3 has a verdict.
+      const invocations = [
+        run("event-1", 0, 1),
+        run("event-2", 2, 3),
+        run("event-4", 4, 5),
+        run("event-3", 6, 7),
+      ];
+      assert.deepEqual(details(allAsModelled(), invocations), [
+        "(verdicts): build #3 was taken in order, after newer build #4 was handled",
+      ]);
     });
 
     it("flags a second ticket for a streak, and a follow-up addressed to another streak's ticket", () => {

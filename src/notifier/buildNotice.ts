@@ -118,7 +118,8 @@ export function buildNotice(
   const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
   const { body, unknownNames } = renderTemplate(
     action?.template ?? entry.template ?? DEFAULT_TEMPLATE,
-    { ...values, ...bodySecrets },
+    // The event's values, shared by its receivers; copied only when body secrets go over them.
+    entry.bodySecretParameters ? { ...values, ...bodySecrets } : values,
     bodyFormat(headers),
   );
   if (entry.signingSecretParameter) {

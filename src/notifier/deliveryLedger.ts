@@ -6,6 +6,7 @@ import type {
   UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { isConditionFailure } from "./conditionFailure";
+import { OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
 /** Per-call options: an abort signal bounds a write by the time the invocation has left. */
@@ -26,7 +27,12 @@ export const DELIVERY_KEY_PREFIX = "#delivery:";
 /** The one item per event: its lease, the receivers it was delivered to and the build's verdict. */
 const LEASE_SORT_KEY = "#lease";
 
-/** Long enough to outlive the dead-letter queue's retention, so a replayed event is still deduplicated. */
+/**
+ * Long enough to outlive the dead-letter queue's retention, so a replayed event is still deduplicated. The
+ * record of an event that opened a failure streak is kept as long as an open streak's record instead
+ * (`opening_expires_at`, which a later lease of the event keeps), since the streak's later builds may
+ * need it to know that the streak was opened, and what its answer gave.
+ */
 const RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
 /**
  * The values a receiver with actions remembered from its answer are kept with the delivery, one attribute
@@ -59,6 +65,8 @@ export interface Settlement {
   verdict?: Verdict;
   /** What receivers delivered remembered from their answers. */
   remembered?: RememberedValues;
+  /** Receivers whose failure streak this event's delivery opened: the record is then kept longer. */
+  opened?: readonly string[];
 }
 
 /** What another invocation reads of an event's delivery record. */
@@ -109,7 +117,7 @@ export function createDeliveryLedger(
 ): DeliveryLedger {
   const eventKey = `${DELIVERY_KEY_PREFIX}${eventId}`;
   const key = { project: { S: eventKey }, hook_url_param_name: { S: LEASE_SORT_KEY } };
-  const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) });
+  const expiresIn = (seconds: number) => ({ N: String(Math.floor(Date.now() / 1000) + seconds) });
   const stringSet = (values: Iterable<string>): AttributeValue | undefined => {
     const unique = [...new Set(values)];
     return unique.length > 0 ? { SS: unique } : undefined;
@@ -125,13 +133,13 @@ export function createDeliveryLedger(
         const claimed = await table.updateItem({
           TableName: tableName,
           Key: key,
-          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = :expiresAt", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
+          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = if_not_exists(opening_expires_at, :expiresAt)", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
           ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
           ExpressionAttributeNames: { "#project": "project", ...pendingValues.names },
           ExpressionAttributeValues: {
             ":claimant": { S: claimant },
             ":leaseUntil": { N: String(leaseUntil) },
-            ":expiresAt": expiresAt(),
+            ":expiresAt": expiresIn(RECORD_LIFETIME_SECONDS),
             ":now": { N: String(Date.now()) },
             ":one": { N: "1" },
             ...(pendingSet ? { ":pending": pendingSet } : {}),
@@ -157,11 +165,13 @@ export function createDeliveryLedger(
       const delivered = stringSet(settlement.delivered);
       const failed = stringSet(settlement.failed);
       const remembered = rememberedClauses(settlement.remembered ?? new Map());
+      const keptLonger = keptLongerClauses(settlement.opened ?? []);
       const sets = [
         "lease_expires_at = :released",
         ...(failed ? ["failed = :failed"] : []),
         ...(settlement.verdict ? ["verdict = :verdict"] : []),
         ...remembered.clauses,
+        ...keptLonger.clauses,
       ];
       const values: Record<string, AttributeValue> = {
         ":released": { N: "0" },
@@ -170,6 +180,7 @@ export function createDeliveryLedger(
         ...(failed ? { ":failed": failed } : {}),
         ...(settlement.verdict ? { ":verdict": verdictToItem(settlement.verdict) } : {}),
         ...remembered.values,
+        ...keptLonger.values,
       };
       const names =
         Object.keys(remembered.names).length > 0 ? { ExpressionAttributeNames: remembered.names } : {};
@@ -192,14 +203,19 @@ export function createDeliveryLedger(
         }
         // The lease ran out and another invocation took it: the deliveries are still recorded, the lease
         // left to its holder.
+        const kept = [...remembered.clauses, ...keptLonger.clauses];
         await table
           .updateItem(
             {
               TableName: tableName,
               Key: key,
-              UpdateExpression: `${remembered.clauses.length > 0 ? `SET ${remembered.clauses.join(", ")} ` : ""}ADD delivered :delivered`,
+              UpdateExpression: `${kept.length > 0 ? `SET ${kept.join(", ")} ` : ""}ADD delivered :delivered`,
               ...names,
-              ExpressionAttributeValues: { ":delivered": delivered, ...remembered.values },
+              ExpressionAttributeValues: {
+                ":delivered": delivered,
+                ...remembered.values,
+                ...keptLonger.values,
+              },
             },
             { abortSignal },
           )
@@ -210,6 +226,18 @@ export function createDeliveryLedger(
       }
     },
   };
+
+  /** `SET` clauses keeping the record as long as an open streak's, when the event opened one. */
+  function keptLongerClauses(opened: readonly string[]): {
+    clauses: string[];
+    values: Record<string, AttributeValue>;
+  } {
+    if (opened.length === 0) return { clauses: [], values: {} };
+    return {
+      clauses: ["expires_at = :openingExpiresAt", "opening_expires_at = :openingExpiresAt"],
+      values: { ":openingExpiresAt": expiresIn(OPEN_STREAK_LIFETIME_SECONDS) },
+    };
+  }
 
   function rememberUnrecorded({ delivered, remembered }: Settlement): void {
     const known = unrecordedByEvent.get(eventId) ?? new Map<string, Readonly<Record<string, string>>>();

@@ -51,11 +51,14 @@ function receiverDimension(urlParameter: string, parameterPath: string): string 
  * event, or with nothing to send, counts as neither delivered nor failed; one left without an attempt
  * (a refused registry item, an unreadable parameter) counts as failed, with no latency.
  */
-function countsByReceiver(outcomes: readonly ReceiverOutcome[], parameterPath: string): ReceiverCounts[] {
+function countsByReceiver(
+  outcomes: readonly ReceiverOutcome[],
+  dimensionOf: (urlParameter: string) => string,
+): ReceiverCounts[] {
   const counts = new Map<string, ReceiverCounts>();
   for (const outcome of outcomes) {
     if (outcome.alreadyDelivered || outcome.skipped) continue;
-    const receiver = receiverDimension(outcome.receiver, parameterPath);
+    const receiver = dimensionOf(outcome.receiver);
     const entry = counts.get(receiver) ?? { receiver, delivered: 0, failed: 0, attempts: 0, latenciesMs: [] };
     if (outcome.delivered) entry.delivered += 1;
     else entry.failed += 1;
@@ -79,8 +82,18 @@ export function createDeliveryMetrics(options: {
   log: NotifierLog;
 }): (result: NotifierResult) => void {
   let writer: MetricsWriter | undefined;
+  // A receiver's dimension is the same for every event: worked out once per container.
+  const dimensions = new Map<string, string>();
+  const dimensionOf = (urlParameter: string): string => {
+    let dimension = dimensions.get(urlParameter);
+    if (dimension === undefined) {
+      dimension = receiverDimension(urlParameter, options.parameterPath);
+      dimensions.set(urlParameter, dimension);
+    }
+    return dimension;
+  };
   return (result) => {
-    const counts = countsByReceiver(result.outcomes, options.parameterPath);
+    const counts = countsByReceiver(result.outcomes, dimensionOf);
     if (counts.length === 0) return;
     try {
       if (!writer) {
@@ -88,6 +101,9 @@ export function createDeliveryMetrics(options: {
         // Powertools adds a `service` dimension by default; the receiver is the only one here.
         writer.clearDefaultDimensions();
       }
+      // One write for all of the event's lines rather than one per receiver: standard output is a pipe on
+      // Lambda, and each write a system call. Every line is still a line of its own.
+      process.stdout.cork();
       for (const { receiver, delivered, failed, attempts, latenciesMs } of counts) {
         writer.addDimension(RECEIVER_DIMENSION, receiver);
         writer.addMetric(DELIVERY_METRICS.delivered, "Count", delivered);
@@ -105,6 +121,8 @@ export function createDeliveryMetrics(options: {
         errorCode: (error as Error).name,
         reason: (error as Error).message,
       });
+    } finally {
+      process.stdout.uncork();
     }
   };
 }

@@ -3,7 +3,7 @@ import type { ReceiverAction } from "../shared/registryFormat";
 import type { DeliveryRecord } from "./deliveryLedger";
 import type { RegistryEntry } from "./registryEntries";
 import { renderTemplate } from "./renderTemplate";
-import type { Claimant, StreakRecord } from "./streakRecords";
+import type { EndedOpener, StreakRecord } from "./streakRecords";
 import type { Verdict } from "./verdict";
 
 /** A right the decide step takes on the receiver's streak record before anything is sent. */
@@ -11,7 +11,7 @@ export interface StreakClaim {
   /** `opening`: to send the streak's opening action; `close-unopened`: to close a streak never opened. */
   kind: "opening" | "close-unopened";
   /** An opener whose invocations had ended without delivering, whose right is taken over. */
-  over?: Claimant;
+  over?: EndedOpener;
 }
 
 /** What the record stage writes of the receiver's streak after the delivery. */
@@ -53,7 +53,7 @@ export type StreakStanding =
   /** The invocation expected to open it holds its event's lease and has not delivered it yet. */
   | { kind: "in-flight" }
   /** Not opened, and no invocation is opening it: it may be claimed (taking over `over`). */
-  | { kind: "free"; over?: Claimant };
+  | { kind: "free"; over?: EndedOpener };
 
 const WAIT_FOR_OPENING =
   "the failure streak's opening action is in flight in another invocation; left to Lambda's retry";
@@ -131,8 +131,9 @@ export function standingOf(
     };
   }
   if (delivery?.leaseHeld) return { kind: "in-flight" };
-  // Its invocations ended without delivering (or never had the receiver): the right is free.
-  return { kind: "free", over: { event, generation: delivery?.generation ?? 0 } };
+  // Its invocations ended without delivering (or never had the receiver): the right is free. A delivery
+  // record that expired held no delivered opening (that one is kept as long as the streak record).
+  return { kind: "free", over: delivery ? { event, generation: delivery.generation } : { event } };
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "./buildEvent";
+import { buildStartedAt } from "./buildStartTime";
 import type { CallOptions } from "./deliveryLedger";
 import { isConditionFailure } from "./conditionFailure";
 import { isFailure } from "./failedBuilds";
@@ -26,6 +27,14 @@ export const STATUS_SORT_KEY = "#last-final-status";
 const KEPT_VERDICTS = 100;
 /** Concurrent builds of one project rewrite its record in turns; each turn re-reads it. */
 const MAX_TURNS = 10;
+/**
+ * Within one project, builds are numbered in the order they are started, and their start times follow
+ * that order to within the second the event gives them in (and any jitter between two builds started
+ * at once). Start times further apart than this are taken to order builds whatever their numbers say:
+ * a build that started this much later than the newest recorded one, with a number not above it, is of
+ * the project created again under its name; one that started this much earlier is of the project before.
+ */
+const START_TIME_MARGIN_MS = 60_000;
 
 /** The registry table operations status records need; the notifier's role may use them on those only. */
 export interface StatusTable {
@@ -34,14 +43,15 @@ export interface StatusTable {
 }
 
 /**
- * The verdict on a build's final status. Builds are ordered by build number within their project; the
- * project's record keeps the newest build's status and the verdicts of the newest builds, and changes
- * only under a condition on the version it was read at, so two builds finishing at once are recorded one
- * after the other, each judged against the other's status. A build older than the newest recorded one
- * is no change and leaves the record alone. Every retry and replay of a build gets the verdict its first
- * evaluation gave. `project` is the key the project's record lives under (see `projectKey`). The record
- * also keeps the newest streak and the event that began it, which the streak's verdicts carry
- * (`streakEvent`).
+ * The verdict on a build's final status. Builds are ordered by build number within their project, and
+ * by start time across the lives of a project deleted and created again under its name, whose build
+ * numbers start again at 1 (see `orderAgainst`); the project's record keeps the newest build's status
+ * and the verdicts of the newest builds, and changes only under a condition on the version it was read
+ * at, so two builds finishing at once are recorded one after the other, each judged against the other's
+ * status. A build older than the newest recorded one is no change and leaves the record alone. Every
+ * retry and replay of a build gets the verdict its first evaluation gave. `project` is the key the
+ * project's record lives under (see `projectKey`). The record also keeps the newest streak and the event
+ * that began it, which the streak's verdicts carry (`streakEvent`).
  */
 export async function evaluateFinalStatus(
   table: StatusTable,
@@ -58,6 +68,7 @@ export async function evaluateFinalStatus(
   }
   const key = statusKey(project);
   const eventId = eventIdOf(event);
+  const startedAt = buildStartedAt(event);
 
   for (let turn = 0; turn < MAX_TURNS; turn += 1) {
     const record = (await table.getItem({ TableName: tableName, Key: key, ConsistentRead: true })).Item;
@@ -65,16 +76,18 @@ export async function evaluateFinalStatus(
     if (kept?.M?.build_id?.S === buildId) {
       return { ...verdictFromItem(kept), newestStreak: newestStreakIn(record) };
     }
-    const lastNumber = Number(record?.last_build_number?.N);
-    if (record && buildNumber <= lastNumber) {
-      return { previous: record.last_status?.S, changed: false, failureCount: 0 };
+    const order = orderAgainst(record, buildNumber, startedAt);
+    if (order === "older") {
+      return { previous: record?.last_status?.S, changed: false, failureCount: 0 };
     }
+    // Streaks are named by this position: the build number, counted on from the project's earlier lives.
+    const position = buildNumber + order.offset;
 
     const previous = record?.last_status?.S;
-    const health = judgeHealth(healthOf(record), status, buildNumber);
+    const health = judgeHealth(healthOf(record), status, position);
     const opens = health.transition === "broken";
     const streakEvent = opens ? eventId : record?.streak_event?.S;
-    const newestStreak = opens ? buildNumber : newestStreakIn(record);
+    const newestStreak = opens ? position : newestStreakIn(record);
     const verdict: Verdict = {
       previous,
       changed: outcomeOf(previous) !== outcomeOf(status),
@@ -83,8 +96,9 @@ export async function evaluateFinalStatus(
       ...(health.streak === undefined ? {} : { streak: health.streak }),
       ...(health.streak === undefined || streakEvent === undefined ? {} : { streakEvent }),
     };
+    // A new life of the project numbers its builds afresh: the verdicts kept under the old numbers go.
     const verdicts = newestVerdicts({
-      ...record?.verdicts?.M,
+      ...(order.newLife ? {} : record?.verdicts?.M),
       [String(buildNumber)]: { M: { ...verdictToItem(verdict).M, build_id: { S: buildId } } },
     });
     const version = Number(record?.version?.N ?? 0);
@@ -96,6 +110,8 @@ export async function evaluateFinalStatus(
           last_status: { S: status },
           last_build_id: { S: buildId },
           last_build_number: { N: String(buildNumber) },
+          ...(startedAt === undefined ? {} : { last_started_at: { N: String(startedAt) } }),
+          ...(order.offset === 0 ? {} : { number_offset: { N: String(order.offset) } }),
           ...healthItem(health.next),
           ...(newestStreak === undefined ? {} : { newest_streak: { N: String(newestStreak) } }),
           ...(streakEvent === undefined ? {} : { streak_event: { S: streakEvent } }),
@@ -127,6 +143,33 @@ export async function readNewestStreak(
     options,
   );
   return newestStreakIn(record.Item);
+}
+
+/**
+ * Where a build stands against the newest recorded one: older, or newer with the offset its project's
+ * life adds to its number (`newLife` when it is the first recorded build of the project created again).
+ * Builds are ordered by number, unless their start times are more than START_TIME_MARGIN_MS apart: then
+ * by start time, since a project's builds start in number order and the numbers of a project created
+ * again start at 1. Without a start time on either side, by number alone.
+ */
+function orderAgainst(
+  record: Record<string, AttributeValue> | undefined,
+  buildNumber: number,
+  startedAt: number | undefined,
+): "older" | { offset: number; newLife: boolean } {
+  if (!record) return { offset: 0, newLife: false };
+  const lastNumber = Number(record.last_build_number?.N);
+  const offset = Number(record.number_offset?.N ?? 0);
+  const lastStartedAt =
+    record.last_started_at?.N === undefined ? undefined : Number(record.last_started_at.N);
+  const apart =
+    startedAt !== undefined && lastStartedAt !== undefined
+      ? Math.abs(startedAt - lastStartedAt) > START_TIME_MARGIN_MS
+      : false;
+  if (apart && (startedAt as number) < (lastStartedAt as number)) return "older";
+  if (buildNumber > lastNumber) return { offset, newLife: false };
+  // Its number is not above the newest's, yet it started well after it: the project was created again.
+  return apart ? { offset: offset + lastNumber, newLife: true } : "older";
 }
 
 function statusKey(project: string): Record<string, AttributeValue> {

@@ -143,8 +143,13 @@ async function writeRecords(records: Records): Promise<void> {
     }
   };
 
+  // The record of an event that opened a streak outlives the 15 days of others: it is where the streak's
+  // later builds learn of the opening when the streak record missed it.
+  const opened = records.actions
+    .filter(({ delivered, plan }) => delivered && plan.record === "opened")
+    .map(({ receiver }) => receiver);
   await Promise.all([
-    ledger?.settle(settlement, abortSignal).catch((error: unknown) => {
+    ledger?.settle({ ...settlement, opened }, abortSignal).catch((error: unknown) => {
       // The notices went out; only their record is missing. Failing for that alone would have Lambda's
       // retry send them again, so the invocation fails only for receivers left undelivered.
       log.error("Delivery records not written; a retry of this event may send these again", {

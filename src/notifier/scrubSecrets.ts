@@ -137,6 +137,21 @@ function urlForms(secret: string): { forms: string[]; host?: string } {
   };
 }
 
+/** A header value carrying HTTP Basic credentials: the scheme, then `base64(user:password)`. */
+const BASIC_CREDENTIALS = /^\s*basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
+
+/**
+ * What a receiver that decoded Basic credentials may echo of them: `user:password` whole, and the
+ * password (the user, an e-mail address as often as not, is no secret). None for any other value.
+ */
+function basicCredentialForms(secret: string): string[] {
+  const encoded = BASIC_CREDENTIALS.exec(secret)?.[1];
+  if (!encoded) return [];
+  const credentials = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = credentials.indexOf(":");
+  return colon < 0 ? [] : [credentials, credentials.slice(colon + 1)];
+}
+
 /**
  * `text` with every secret of the receiver replaced by `<redacted>`: for a receiver's answer, which may
  * echo the request it refused (its URL, headers or body) in any encoding. The text is decoded before it
@@ -144,7 +159,8 @@ function urlForms(secret: string): { forms: string[]; host?: string } {
  * layer within another), and what matched is redacted where it stands in the text. Each secret is
  * matched as it is and trimmed (a parameter value may end with a newline the request did not carry); a
  * URL also as the HTTP client sends it, by its path and query, its query, its credentials, its query
- * values and its token-shaped path segments, and any URL on its host is redacted whole.
+ * values and its token-shaped path segments, and any URL on its host is redacted whole; a Basic header
+ * value also as the server decoded it (`user:password`, and the password).
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   const needles = new Set<string>();
@@ -152,7 +168,7 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   for (const secret of secrets) {
     const { forms, host } = urlForms(secret);
     if (host) hosts.add(host.toLowerCase());
-    for (const form of [secret, secret.trim(), ...forms]) {
+    for (const form of [secret, secret.trim(), ...forms, ...basicCredentialForms(secret)]) {
       needles.add(form);
       needles.add(form.replace(/ /g, "+"));
     }

@@ -82,8 +82,11 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
       limit: MAX_ATTEMPTS - 1,
       methods: ["POST", "PUT", "PATCH"],
       statusCodes: RETRYABLE_STATUS_CODES,
+      // A Retry-After is weighed against the send's deadline in calculateDelay, where the deadline is
+      // known; got's own bound (by default the attempt's timeout) would refuse waits that fit before it.
+      maxRetryAfter: Number.POSITIVE_INFINITY,
       calculateDelay: ({ attemptCount, computedValue, retryAfter, error }) => {
-        // got computes 0 for what must not be retried, including a Retry-After past the deadline.
+        // got computes 0 for what must not be retried: a method, answer or error it does not retry.
         if (computedValue === 0) return 0;
         const state = error.options.context.send as SendState;
         const delay =
@@ -132,7 +135,6 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
       method: notice.method as "POST",
       headers: { ...notice.headers, "accept-encoding": "identity" },
       body: notice.body,
-      retry: { maxRetryAfter: Math.max(0, remainingFor(state) - MIN_ATTEMPT_MS) },
       context: { send: state },
     });
     request.on("request", (clientRequest: ClientRequest) => {

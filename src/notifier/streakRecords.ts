@@ -10,6 +10,7 @@ import { fieldAt } from "./answerMatch";
 import { writeIfAllowed } from "./conditionFailure";
 import { readRecordItems, rememberedValuesOf, VALUE_ATTRIBUTE_PREFIX } from "./recordItems";
 import type { CallOptions, LedgerTable } from "./deliveryLedger";
+import { OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
 
 /**
  * What each receiver with actions keeps of a project's failure streaks lives in the registry table under
@@ -18,8 +19,6 @@ import type { CallOptions, LedgerTable } from "./deliveryLedger";
  * digits, so one query reads every receiver's record of a streak).
  */
 export const REMEMBER_KEY_PREFIX = "#remember:";
-/** Open streaks are kept long after their last event; every write extends it. */
-const OPEN_RECORD_LIFETIME_SECONDS = 180 * 24 * 3600;
 /**
  * A closed streak's record outlives the dead-letter queue's 14 days, so that a replayed event of the
  * streak still finds it closed rather than opening it again.
@@ -63,6 +62,16 @@ export interface Claimant {
 }
 
 /**
+ * An opener whose invocations had all ended without delivering when its delivery record was read, up to
+ * that record's lease `generation`; without one, its delivery record has expired: it outlives every
+ * invocation of its event Lambda or a dead-letter replay can make, so none will come.
+ */
+export interface EndedOpener {
+  event: string;
+  generation?: number;
+}
+
+/**
  * A conditional write that takes a right over the receiver's record of the streak for `claimant`. `over`
  * is an opener whose invocations had all ended without delivering when its delivery record was read (up
  * to that record's lease generation): its right may be taken over, but not one a later invocation of
@@ -72,7 +81,7 @@ type StreakClaim = (
   receiver: string,
   streak: number,
   claimant: Claimant,
-  over?: Claimant,
+  over?: EndedOpener,
   options?: CallOptions,
 ) => Promise<boolean>;
 
@@ -198,27 +207,30 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
     streak_state: state(value),
     ...Object.fromEntries(Object.entries(event).map(([name, id]) => [name, { S: id }])),
     expires_at: expiresIn(
-      value === "opening" || value === "open" ? OPEN_RECORD_LIFETIME_SECONDS : CLOSED_RECORD_LIFETIME_SECONDS,
+      value === "opening" || value === "open" ? OPEN_STREAK_LIFETIME_SECONDS : CLOSED_RECORD_LIFETIME_SECONDS,
     ),
   });
   /**
    * Not yet written, or being opened by the claimant's event (a retry of it), or by `over` under a lease
    * no newer than the one its delivery record showed ended.
    */
-  const freeFor = (claimant: Claimant, over: Claimant | undefined) => ({
-    condition:
-      "attribute_not_exists(#project) OR (streak_state = :opening_state AND (opener = :me" +
-      (over === undefined
-        ? "))"
-        : " OR (opener = :over AND (attribute_not_exists(opener_generation) OR opener_generation <= :over_generation))))"),
-    conditionValues: {
-      ":opening_state": state("opening"),
-      ":me": { S: claimant.event },
-      ...(over === undefined
-        ? {}
-        : { ":over": { S: over.event }, ":over_generation": { N: String(over.generation) } }),
-    },
-  });
+  const freeFor = (claimant: Claimant, over: EndedOpener | undefined) => {
+    const overGeneration =
+      over?.generation === undefined
+        ? ""
+        : " AND (attribute_not_exists(opener_generation) OR opener_generation <= :over_generation)";
+    return {
+      condition:
+        "attribute_not_exists(#project) OR (streak_state = :opening_state AND (opener = :me" +
+        (over === undefined ? "))" : ` OR (opener = :over${overGeneration})))`),
+      conditionValues: {
+        ":opening_state": state("opening"),
+        ":me": { S: claimant.event },
+        ...(over === undefined ? {} : { ":over": { S: over.event } }),
+        ...(over?.generation === undefined ? {} : { ":over_generation": { N: String(over.generation) } }),
+      },
+    };
+  };
 
   return {
     async read(streak, options) {
@@ -285,7 +297,7 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
         {
           set: { streak: { N: String(streak) } },
           // A streak that a receiver without an opening action follows has no record until it remembers.
-          setIfMissing: { streak_state: state("open"), expires_at: expiresIn(OPEN_RECORD_LIFETIME_SECONDS) },
+          setIfMissing: { streak_state: state("open"), expires_at: expiresIn(OPEN_STREAK_LIFETIME_SECONDS) },
           values,
           condition: "attribute_not_exists(#project) OR streak_state IN (:open_state, :closed_state)",
           conditionValues: { ":open_state": state("open"), ":closed_state": state("closed") },

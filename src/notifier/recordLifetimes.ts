@@ -1,0 +1,6 @@
+/**
+ * How long what an open failure streak needs is kept after its last change: its receivers' streak
+ * records, and the delivery record of the event that opened it (which holds what the opening's answer
+ * gave, should the streak record have missed it). A project may build once a month or less.
+ */
+export const OPEN_STREAK_LIFETIME_SECONDS = 180 * 24 * 3600;
