@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  QueryCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
 import { numberedBuild } from "./support/buildEvents";
@@ -10,6 +15,10 @@ import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
 
 const SPOKE_ACCOUNT = "210987654321";
 const ALL_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"];
+/** How long the dead-letter queue keeps a failed event (its message retention), in seconds. */
+const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+/** A Slack bot token, kept in the receiver's headers parameter: a secret of the receiver. */
+const BOT_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx";
 
 interface LogEntry {
   level: string;
@@ -55,6 +64,24 @@ describe("one message per build", () => {
     const invocation = await (on ?? stack.lambda).invoke(event);
     assert.equal(invocation.ok, true, JSON.stringify(invocation.error));
     return invocation;
+  }
+
+  /**
+   * A build of `project` whose IN_PROGRESS post Slack refuses with a 400 (not retried) in the invocation
+   * and both of Lambda's retries: the event is dead-lettered.
+   */
+  async function deadLetteredPost(
+    project: string,
+    buildNumber: number,
+  ): Promise<{ chat: Receiver; started: BuildStateChangeEvent }> {
+    const chat = await slack(project, (_request, index) =>
+      index < 3 ? { status: 400, body: '{"ok": false, "error": "invalid_blocks"}' } : undefined,
+    );
+    const started = numberedBuild(project, buildNumber, "IN_PROGRESS");
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      assert.equal((await stack.lambda.invoke(started)).ok, false);
+    }
+    return { chat, started };
   }
 
   function logEntries(invocation: Invocation): LogEntry[] {
@@ -174,13 +201,7 @@ describe("one message per build", () => {
   it("posts late with the build's next event when the post failed for good", async () => {
     // Slack refuses the IN_PROGRESS post (a 400 is not retried): Lambda's retries fail too, the event is
     // dead-lettered.
-    const chat = await slack("failed-post-app", (_request, index) =>
-      index < 3 ? { status: 400, body: '{"ok": false, "error": "invalid_blocks"}' } : undefined,
-    );
-    const started = numberedBuild("failed-post-app", 2, "IN_PROGRESS");
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      assert.equal((await stack.lambda.invoke(started)).ok, false);
-    }
+    const { chat, started } = await deadLetteredPost("failed-post-app", 2);
     await run(numberedBuild("failed-post-app", 2, "SUCCEEDED"));
     // The replayed IN_PROGRESS is older than the status the message shows.
     await run(started);
@@ -291,5 +312,109 @@ describe("one message per build", () => {
       { method: "update", channel: "C0123ABC", ts: "1700000000.000002", text: "shared-app #1: SUCCEEDED" },
       { method: "update", channel: "C0123ABC", ts: "1700000000.000001", text: "shared-app #1: FAILED" },
     ]);
+  });
+
+  it("never shows a receiver's secret in the reason of an answer refused for its answer values (scrubbed, then bounded)", async () => {
+    // Slack's error text echoes the bot token, across the point where the reason cuts the error field.
+    stack.parameterStore.put(
+      "/webhooks/leak-app-slack/headers",
+      JSON.stringify({ Authorization: `Bearer ${BOT_TOKEN}` }),
+      "SecureString",
+    );
+    const error = `invalid_auth: ${"x".repeat(160)} token ${BOT_TOKEN} is revoked`;
+    await slack("leak-app", () => ({ status: 200, body: JSON.stringify({ ok: false, error }) }), {
+      hook_headers_param_name: { S: "/webhooks/leak-app-slack/headers" },
+    });
+    const refused = await stack.lambda.invoke(numberedBuild("leak-app", 1, "IN_PROGRESS"));
+    assert.equal(refused.ok, false);
+    const message = refused.error?.message ?? "";
+    assert.match(message, /answered 200 without ok: true/);
+    // Any 12 characters of the token in a row are the token, cut short.
+    const pieces = Array.from({ length: BOT_TOKEN.length - 11 }, (_, at) => BOT_TOKEN.slice(at, at + 12));
+    const shown = [message, ...refused.logs].filter((text) => pieces.some((piece) => text.includes(piece)));
+    assert.deepEqual(shown, [], `a part of the bot token reached the error or a log line: ${message}`);
+  });
+
+  it("posts the build's message once when the post's answer comes after 10 s, within the invocation's deadline", async () => {
+    // Slack takes the first chat.postMessage and posts it, but answers after 10.5 s: a post is not safe to
+    // repeat, so its one attempt waits for the answer until the deadline instead of being tried again.
+    const chat = await slack("slow-app", (request, index) =>
+      index === 0 && request.path.endsWith("/chat.postMessage")
+        ? { status: 200, delayMs: 10_500, body: '{"ok": true, "channel": "C0123ABC", "ts": "5.5"}' }
+        : undefined,
+    );
+    await stack.lambda.invoke(numberedBuild("slow-app", 1, "IN_PROGRESS"));
+    await stack.lambda.invoke(numberedBuild("slow-app", 1, "SUCCEEDED"));
+    const posts = slackCalls(chat).filter((call) => call.method === "post");
+    assert.equal(posts.length, 1, JSON.stringify(slackCalls(chat)));
+    assert.deepEqual(slackCalls(chat), [
+      { method: "post", channel: "C0123ABC", text: "slow-app #1: IN_PROGRESS" },
+      { method: "update", channel: "C0123ABC", ts: "5.5", text: "slow-app #1: SUCCEEDED" },
+    ]);
+  });
+
+  it("tries a post again when its receiver refused the connection, which it never took", async () => {
+    const closed = await startSlackReceiver();
+    await closed.close();
+    await stack.register("refused-app-slack", closed.url, "refused-app", ALL_STATUSES, {
+      per_build: SLACK_PER_BUILD,
+      answer: SLACK_ANSWER,
+    });
+    const invocation = await stack.lambda.invoke(numberedBuild("refused-app", 1, "IN_PROGRESS"));
+    assert.equal(invocation.ok, false);
+    const retries = logEntries(invocation).filter((entry) => entry.message === "Retrying");
+    assert.ok(retries.length > 0, invocation.logs.join("\n"));
+    assert.ok(
+      retries.every((entry) => entry.errorCode === "ECONNREFUSED"),
+      invocation.logs.join("\n"),
+    );
+  });
+
+  it("sends nothing for an event older than the build's records are kept, such as a dead letter replayed after they expired", async () => {
+    // The IN_PROGRESS post is refused for good and dead-lettered; the final status posts late.
+    const { chat, started } = await deadLetteredPost("expired-app", 1);
+    assert.equal((await stack.lambda.invoke(numberedBuild("expired-app", 1, "SUCCEEDED"))).ok, true);
+    // The build's message record expires long before the dead letter does: the table's TTL deletes it
+    // while the queue still holds the IN_PROGRESS, and a replay in that time comes after the deletion.
+    const dynamodb = new DynamoDBClient({
+      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const { Items = [] } = await dynamodb.send(
+        new QueryCommand({
+          TableName: stack.tableName,
+          KeyConditionExpression: "#project = :key",
+          ExpressionAttributeNames: { "#project": "project" },
+          ExpressionAttributeValues: { ":key": { S: "#build:expired-app" } },
+        }),
+      );
+      assert.equal(Items.length, 1);
+      const expiresAt = Number(Items[0].expires_at?.N);
+      const deadLetterKeptUntil = Math.floor(Date.now() / 1000) + DEAD_LETTER_RETENTION_SECONDS;
+      assert.ok(expiresAt < deadLetterKeptUntil, "the record outlives the dead letter");
+      await dynamodb.send(
+        new DeleteItemCommand({
+          TableName: stack.tableName,
+          Key: { project: Items[0].project, hook_url_param_name: Items[0].hook_url_param_name },
+        }),
+      );
+    } finally {
+      dynamodb.destroy();
+    }
+    // The record expired 7 days after its last write, which came after the event: the replay, the same
+    // event, comes more than 7 days after the event's time.
+    const replayed = await stack.lambda.invoke({
+      ...started,
+      time: new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString(),
+    });
+    assert.equal(replayed.ok, true, JSON.stringify(replayed.error));
+    assert.deepEqual(slackCalls(chat).slice(3), [
+      { method: "post", channel: "C0123ABC", text: "expired-app #1: SUCCEEDED" },
+    ]);
+    const nothing = logEntries(replayed).filter((entry) => entry.message === "Nothing to send");
+    assert.equal(nothing.length, 1, replayed.logs.join("\n"));
+    assert.match(JSON.stringify(nothing[0]), /older than the build's message records are kept \(7 days\)/);
   });
 });

@@ -1,4 +1,5 @@
 import type { ExpectedAnswer } from "../shared/registryFormat";
+import { scrubSecrets } from "./scrubSecrets";
 
 /**
  * Fields where receivers put their own error text when they answer 2xx and mean no (Slack's Web API
@@ -12,13 +13,15 @@ const ERROR_SHOWN = 200;
  * Why a 2xx answer is refused, when it does not hold every expected value at its dotted field path
  * (`ok`, `data.status`, `items.0.state`), compared by JSON type and value; undefined when it does. The
  * reason names the first field that differs and what it holds, and quotes the receiver's own error field
- * when it has one: the caller scrubs it of the receiver's secrets and bounds it, as it does a refusing
- * answer.
+ * when it has one, scrubbed of the receiver's `secrets` before it is cut to ERROR_SHOWN characters: a
+ * secret the cut went through would no longer be whole when it is sought. The caller scrubs and bounds
+ * the whole reason, as it does a refusing answer.
  */
 export function answerRefusal(
   statusCode: number | undefined,
   answer: string | undefined,
   expected: ExpectedAnswer,
+  secrets: readonly string[],
 ): string | undefined {
   const answered = `answered ${statusCode ?? "2xx"}`;
   if (answer === undefined) {
@@ -40,7 +43,7 @@ export function answerRefusal(
   );
   return (
     `${answered} without ${fieldPath}: ${JSON.stringify(value)} (it holds ${holds})` +
-    (error === undefined ? "" : `: ${shown(error).slice(0, ERROR_SHOWN)}`)
+    (error === undefined ? "" : `: ${scrubSecrets(shown(error), secrets).slice(0, ERROR_SHOWN)}`)
   );
 }
 

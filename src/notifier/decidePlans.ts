@@ -120,6 +120,7 @@ export async function decidePlans(
       tableName: deps.tableName,
       projectKey,
       buildId: event.detail?.["build-id"],
+      eventTime: event.time,
       status,
       claimant: { event: eventId, generation: lease?.generation ?? 0 },
       deadline,

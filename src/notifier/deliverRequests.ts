@@ -81,6 +81,8 @@ export async function deliverRequests(
     const options: SendOptions = {
       deadline: now + (deadline - now) * share,
       attemptTimeoutMs: deps.attemptTimeoutMs,
+      // A build's message, or an action whose answer is remembered (a ticket), created twice would show twice.
+      once: request.message?.step === "post" || Object.keys(sending?.action.remember ?? {}).length > 0,
       onRetry: (retry) => deps.log.warn("Retrying", { project, status, eventId, receiver, ...retry }),
     };
     const secrets = [...request.secrets];
@@ -113,7 +115,7 @@ export async function deliverRequests(
     // A 2xx without the values the receiver's answers must hold was refused (Slack's ok: false).
     const refusal =
       sent.delivered && request.entry.answer
-        ? answerRefusal(sent.statusCode, sent.answer, request.entry.answer)
+        ? answerRefusal(sent.statusCode, sent.answer, request.entry.answer, secrets)
         : undefined;
     if (refusal !== undefined) {
       record(false, {});

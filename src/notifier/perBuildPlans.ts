@@ -1,6 +1,7 @@
 import type { PerBuildStep, ReceiverAction } from "../shared/registryFormat";
 import { readDelivery, type CallOptions, type DeliveryRecord } from "./deliveryLedger";
 import {
+  RECORD_LIFETIME_SECONDS,
   buildOf,
   createPerBuildRecords,
   statusOrder,
@@ -50,6 +51,8 @@ export interface BuildMessageContext {
   projectKey: string;
   /** The build's ARN (`detail.build-id`). */
   buildId: string | undefined;
+  /** When the event happened (its `time`, ISO 8601). */
+  eventTime: string | undefined;
   status: string;
   claimant: Claimant;
   /** Epoch ms by which the decision's table calls must have ended. */
@@ -65,6 +68,13 @@ export async function decideBuildMessages(
   context: BuildMessageContext,
 ): Promise<{ build?: string; plans: Map<RegistryEntry, PerBuildPlan> }> {
   if (entries.length === 0) return { plans: new Map() };
+  const eventAt = Date.parse(context.eventTime ?? "");
+  if (eventAt < Date.now() - RECORD_LIFETIME_SECONDS * 1000) {
+    // The build's records may have expired since this event's build was posted and updated (a dead letter
+    // is kept longer): posting now would show a finished build as new.
+    const reason = "the event is older than the build's message records are kept (7 days)";
+    return { plans: new Map(entries.map((entry) => [entry, { kind: "skip", reason }])) };
+  }
   const build = buildOf(context.buildId);
   if (build === undefined) {
     const reason = "the event names no build (detail.build-id), whose message it would post or update";

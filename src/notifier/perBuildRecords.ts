@@ -11,7 +11,7 @@ import type { Claimant, StreakTable } from "./streakRecords";
  */
 export const BUILD_KEY_PREFIX = "#build:";
 /** A build's message is updated while the build runs and soon after: its record is kept 7 days. */
-const RECORD_LIFETIME_SECONDS = 7 * 24 * 3600;
+export const RECORD_LIFETIME_SECONDS = 7 * 24 * 3600;
 
 /** A receiver's record of a build's message. */
 export interface BuildMessageRecord {

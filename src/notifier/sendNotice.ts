@@ -13,6 +13,13 @@ export interface SendOptions {
   deadline: number;
   /** Upper bound for one attempt. */
   attemptTimeoutMs: number;
+  /**
+   * The request is not safe to repeat: the receiver creates something each time it takes it (a build's
+   * message, a ticket whose answer is remembered). It gets one attempt with all the time to the deadline,
+   * so that a slow answer is still heard, and another only when the receiver certainly did not take it
+   * (see `certainlyNotTaken`).
+   */
+  once?: boolean;
   /** Called before each retry, for logging. */
   onRetry?: (retry: { attempt: number; statusCode?: number; errorCode?: string }) => void;
 }
@@ -34,6 +41,12 @@ export interface SendResult {
 
 /** Answers worth another attempt: the receiver may accept the same request later. */
 const RETRYABLE_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, index) => 500 + index)];
+/** Answers by which a receiver says it refused the request unread: too many requests, unavailable. */
+const REFUSED_UNREAD_STATUS_CODES = [429, 503];
+/** Errors by which no request reached the receiver: refused connection, no address for its host. */
+const NOT_CONNECTED_ERROR_CODES = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+/** Errors of a connection that broke, which the receiver cannot have acted on before it had the request. */
+const BROKEN_CONNECTION_ERROR_CODES = ["ECONNRESET", "EPIPE"];
 /** The shortest attempt worth starting; closer to the deadline the notice is left for Lambda's retry. */
 export const MIN_ATTEMPT_MS = 500;
 const BACKOFF_BASE_MS = 250;
@@ -54,6 +67,7 @@ export const NOT_STARTED_REASON =
 interface SendState {
   deadline: number;
   attemptTimeoutMs: number;
+  once: boolean;
   attempts: number;
   onRetry?: SendOptions["onRetry"];
 }
@@ -89,6 +103,7 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
         // got computes 0 for what must not be retried: a method, answer or error it does not retry.
         if (computedValue === 0) return 0;
         const state = error.options.context.send as SendState;
+        if (state.once && !certainlyNotTaken(error)) return 0;
         const delay =
           retryAfter ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptCount);
         return remainingFor(state) - delay < MIN_ATTEMPT_MS ? 0 : Math.max(1, delay);
@@ -99,10 +114,12 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
         (requestOptions) => {
           const state = requestOptions.context.send as SendState;
           state.attempts += 1;
-          // Each attempt gets its own timeout, cut short so that it ends before the deadline.
-          requestOptions.timeout = {
-            request: Math.max(1, Math.min(state.attemptTimeoutMs, remainingFor(state))),
-          };
+          // Each attempt gets its own timeout, cut short so that it ends before the deadline; a request
+          // sent once waits for its answer until the deadline.
+          const attemptMs = state.once
+            ? remainingFor(state)
+            : Math.min(state.attemptTimeoutMs, remainingFor(state));
+          requestOptions.timeout = { request: Math.max(1, attemptMs) };
         },
       ],
       beforeRetry: [
@@ -123,6 +140,7 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
     const state: SendState = {
       deadline: options.deadline,
       attemptTimeoutMs: options.attemptTimeoutMs,
+      once: options.once ?? false,
       attempts: 0,
       onRetry: options.onRetry,
     };
@@ -165,4 +183,17 @@ export function createNoticeSender(got: Got, agent?: Agents): NoticeSender {
       return ended({ delivered: false, errorCode: (error as RequestError).code ?? "ERR_UNKNOWN" });
     }
   };
+}
+
+/**
+ * Whether a failed attempt certainly left the receiver without the request, so that a request not safe to
+ * repeat may be sent again: it answered 429 or 503, or no connection was made (refused, no address), or
+ * the connection broke before the whole request was written (got's `timings.upload` is when it was). A
+ * timeout, or a connection broken after the request was written, may have been taken: never retried.
+ */
+function certainlyNotTaken(error: RequestError): boolean {
+  const statusCode = error.response?.statusCode;
+  if (statusCode !== undefined) return REFUSED_UNREAD_STATUS_CODES.includes(statusCode);
+  if (NOT_CONNECTED_ERROR_CODES.includes(error.code)) return true;
+  return BROKEN_CONNECTION_ERROR_CODES.includes(error.code) && error.timings?.upload === undefined;
 }

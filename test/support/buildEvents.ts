@@ -14,7 +14,8 @@ const FILES: Record<string, string> = {
 
 /**
  * A realistic CodeBuild event of the given status, for `project`, with extra build environment variables.
- * Each call is a new event with its own id, as EventBridge assigns; resend the same object to replay one.
+ * Each call is a new event with its own id and time, as EventBridge assigns; resend the same object to
+ * replay one.
  */
 export function buildEvent(
   status: string,
@@ -25,6 +26,7 @@ export function buildEvent(
     fs.readFileSync(path.join(FIXTURES, FILES[status]), "utf8"),
   ) as BuildStateChangeEvent;
   event.id = randomUUID();
+  event.time = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const detail = event.detail ?? {};
   detail["project-name"] = project;
   const environment = detail["additional-information"]?.environment;
