@@ -174,9 +174,10 @@ describe("build health under table faults and concurrent builds", () => {
       delayed = true;
       return { delayMs: 2000 };
     });
+    // Started before the opening, so that its start takes nothing of the 2 s its records lag.
+    const second = await stack.startContainer();
     const opening = stack.lambda.invoke(numberedBuild("slow-open-app", 42, "FAILED"));
     await until(() => delayed);
-    const second = await stack.startContainer();
     const fix = numberedBuild("slow-open-app", 43, "SUCCEEDED");
     const early = await second.invoke(fix);
     assert.equal(early.ok, false, "the fix waits for the issue it closes");
@@ -200,9 +201,10 @@ describe("build health under table faults and concurrent builds", () => {
       },
     });
     await run("next-streak-app", 28, "SUCCEEDED");
+    // Started before the opening, so that their start takes nothing of the 1.5 s it is in flight.
+    const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const opening = stack.lambda.invoke(numberedBuild("next-streak-app", 29, "FAILED"));
     await tickets.waitForRequests(1);
-    const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const fix = numberedBuild("next-streak-app", 30, "SUCCEEDED");
     const early = await second.invoke(fix);
     assert.equal(early.ok, false, "the fix waits for build 29's issue");
@@ -215,8 +217,8 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("never lets a fix still being retried close the next streak's alert", async () => {
-    const { alerts, closing } = await alertClosingLate("race-app");
     const second = await stack.startContainer();
+    const { alerts, closing } = await alertClosingLate("race-app");
     const reopen = numberedBuild("race-app", 3, "FAILED");
     const early = await second.invoke(reopen);
     assert.equal(early.ok, false, "the next streak's alert waits for the fix in flight");
@@ -247,9 +249,9 @@ describe("build health under table faults and concurrent builds", () => {
       return { delayMs: 1500 };
     });
     const fix = numberedBuild("retried-open-app", 3, "SUCCEEDED");
+    const second = await stack.startContainer();
     const closing = stack.lambda.invoke(fix);
     await until(() => delayed);
-    const second = await stack.startContainer();
     assert.equal((await second.invoke(broken)).ok, true, "Lambda's retry of build 2 opens the issue");
     const early = await closing;
     assert.equal(early.ok, false, "the fix waits for the issue opened meanwhile");
@@ -258,9 +260,9 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("keeps a newer streak's alert waiting for an older streak's fix still being sent, across streaks in between", async () => {
+    const second = await stack.startContainer();
     const { alerts, closing } = await alertClosingLate("chain-app");
     // While build 2's close waits out its Retry-After, streak 3 fails and is fixed, and streak 5 begins.
-    const second = await stack.startContainer();
     const later = [3, 4, 5].map((number) =>
       numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
     );

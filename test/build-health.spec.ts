@@ -141,9 +141,10 @@ describe("build health: actions per transition", () => {
       delayMs: 1500,
     }));
     await run("slow-jira-app", 60, "SUCCEEDED");
+    // Started before the opening action, so that its start takes nothing of the 1.5 s the opening is in flight.
+    const second = await stack.startContainer();
     const opening = stack.lambda.invoke(numberedBuild("slow-jira-app", 61, "FAILED"));
     await receiver.waitForRequests(1);
-    const second = await stack.startContainer();
     const followUp = numberedBuild("slow-jira-app", 62, "FAILED");
     const early = await second.invoke(followUp);
     assert.equal(early.ok, false);
