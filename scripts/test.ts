@@ -1,6 +1,6 @@
 // `npm test`: the lint, the type-check and the specs, run at once. The specs spend much of their time
 // waiting (for containers, deadlines, receivers), which the lint and type-check fill; one after the other,
-// the whole took a minute longer. The specs' report streams as it comes; the lint's and type-check's
+// they added a minute of their own. The specs' report streams as it comes; the lint's and type-check's
 // output follows it. Exit code: 0 when all three passed, else 1.
 import { spawn } from "node:child_process";
 
