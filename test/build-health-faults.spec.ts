@@ -189,6 +189,9 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("closes a streak's issue with its fix even when the next streak opened its own issue first", async () => {
+    // Jira answers build 29's opening once the fix was tried and build 31 opened the next streak.
+    let nextStreakOpened = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (nextStreakOpened = resolve));
     let issue = 0;
     const tickets = await jira("next-streak-app", {
       create: () => {
@@ -196,19 +199,22 @@ describe("build health under table faults and concurrent builds", () => {
         return {
           status: 201,
           body: JSON.stringify({ key: `OPS-${issue}` }),
-          delayMs: issue === 1 ? 1500 : 0,
+          ...(issue === 1 ? { heldUntil: opened } : {}),
         };
       },
     });
     await run("next-streak-app", 28, "SUCCEEDED");
-    // Started before the opening, so that their start takes nothing of the 1.5 s it is in flight.
     const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const opening = stack.lambda.invoke(numberedBuild("next-streak-app", 29, "FAILED"));
     await tickets.waitForRequests(1);
     const fix = numberedBuild("next-streak-app", 30, "SUCCEEDED");
-    const early = await second.invoke(fix);
-    assert.equal(early.ok, false, "the fix waits for build 29's issue");
-    await run("next-streak-app", 31, "FAILED", third);
+    try {
+      const early = await second.invoke(fix);
+      assert.equal(early.ok, false, "the fix waits for build 29's issue");
+      await run("next-streak-app", 31, "FAILED", third);
+    } finally {
+      nextStreakOpened();
+    }
     assert.equal((await opening).ok, true);
     const retried = await second.invoke(fix);
     assert.equal(retried.ok, true, JSON.stringify(retried.error));
