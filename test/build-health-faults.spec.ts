@@ -96,25 +96,34 @@ describe("build health under table faults and concurrent builds", () => {
   }
 
   /**
-   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`); opened
-   * by build 1's failure. Resolves once build 2's fix is being sent, its second attempt two seconds away.
+   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`), and
+   * holds its answer to that close's second attempt until `release` is called; opened by build 1's
+   * failure. Resolves once build 2's fix is being sent: it stays in flight until released.
    */
   async function alertClosingLate(
     project: string,
-  ): Promise<{ alerts: Receiver; closing: Promise<Invocation> }> {
-    let closes = 0;
-    const alerts = await receiver((request) =>
-      request.path.endsWith("/close") && (closes += 1) === 1
-        ? { status: 429, headers: { "Retry-After": "2" } }
-        : { status: 202 },
-    );
+  ): Promise<{ alerts: Receiver; closing: Promise<Invocation>; release(): void }> {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstClose: string | undefined;
+    const alerts = await receiver((request) => {
+      if (!request.path.endsWith("/close")) return { status: 202 };
+      if (firstClose === undefined) {
+        firstClose = request.headers["webhook-id"];
+        return { status: 429, headers: { "Retry-After": "2" } };
+      }
+      // A delivery's attempts share its webhook-id.
+      return request.headers["webhook-id"] === firstClose
+        ? { status: 202, heldUntil: released }
+        : { status: 202 };
+    });
     await stack.register(`${project}-alerts`, alerts.url, project, ["FAILED", "SUCCEEDED"], {
       actions: ALIAS_ALERT_ACTIONS,
     });
     await run(project, 1, "FAILED");
     const closing = stack.lambda.invoke(numberedBuild(project, 2, "SUCCEEDED"));
     await alerts.waitForRequests(2);
-    return { alerts, closing };
+    return { alerts, closing, release };
   }
 
   function logEntries(invocation: Invocation): LogEntry[] {
@@ -224,9 +233,9 @@ describe("build health under table faults and concurrent builds", () => {
 
   it("never lets a fix still being retried close the next streak's alert", async () => {
     const second = await stack.startContainer();
-    const { alerts, closing } = await alertClosingLate("race-app");
+    const { alerts, closing, release } = await alertClosingLate("race-app");
     const reopen = numberedBuild("race-app", 3, "FAILED");
-    const early = await second.invoke(reopen);
+    const early = await second.invoke(reopen).finally(release);
     assert.equal(early.ok, false, "the next streak's alert waits for the fix in flight");
     assert.equal((await closing).ok, true);
     const retried = await second.invoke(reopen);
@@ -267,13 +276,17 @@ describe("build health under table faults and concurrent builds", () => {
 
   it("keeps a newer streak's alert waiting for an older streak's fix still being sent, across streaks in between", async () => {
     const second = await stack.startContainer();
-    const { alerts, closing } = await alertClosingLate("chain-app");
-    // While build 2's close waits out its Retry-After, streak 3 fails and is fixed, and streak 5 begins.
+    const { alerts, closing, release } = await alertClosingLate("chain-app");
+    // While build 2's close is retried, streak 3 fails and is fixed, and streak 5 begins.
     const later = [3, 4, 5].map((number) =>
       numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
     );
     const early = [];
-    for (const event of later) early.push(await second.invoke(event));
+    try {
+      for (const event of later) early.push(await second.invoke(event));
+    } finally {
+      release();
+    }
     assert.equal((await closing).ok, true);
     assert.equal(early[2].ok, false, "streak 5's alert waits for the close in flight");
     for (const [index, event] of later.entries()) {
