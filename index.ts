@@ -131,7 +131,7 @@ const alarmActions = [config.get("alarmTopicArn"), alarmEmailTopic?.arn].filter(
 );
 
 // Lambda retries an event whose receivers were not all delivered, then keeps it as a dead letter; alarms.
-watchDeliveryFailures({ notifier, deadLetters, alarmActions });
+watchDeliveryFailures({ notifier, deadLetters, deadLetterGrant: role.policy, alarmActions });
 
 // Each receiver the stack deploys alarms when its deliveries keep failing; the dashboard shows every
 // receiver, those registered by hand too.

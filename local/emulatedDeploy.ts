@@ -2,7 +2,12 @@ import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/cli
 import type * as pulumi from "@pulumi/pulumi";
 import { notifierSettingsOf, type NotifierSettings } from "./notifierArchive";
 import type { ParameterStore } from "./parameterStore";
-import { runProgramUnderMocks, type ProgramRun, type ProgramRunOptions } from "./programUnderMocks";
+import {
+  runProgramUnderMocks,
+  type MockedResource,
+  type ProgramRun,
+  type ProgramRunOptions,
+} from "./programUnderMocks";
 
 export interface EmulatedDeployment extends ProgramRun {
   /** The notifier's code archive, exactly as the program built it for upload. */
@@ -10,6 +15,12 @@ export interface EmulatedDeployment extends ProgramRun {
   /** The notifier's environment variables. */
   notifierEnvironment: Record<string, string>;
   notifierSettings: NotifierSettings;
+}
+
+/** The local DynamoDB and parameter store a deployment creates its resources on. */
+export interface StandIns {
+  dynamodb: string;
+  parameterStore: ParameterStore;
 }
 
 interface TableInputs {
@@ -24,69 +35,96 @@ interface TableInputs {
  * the registry items in the table — and hands back the notifier's code and environment.
  */
 export async function emulatedDeploy(
-  endpoints: { dynamodb: string; parameterStore: ParameterStore },
+  endpoints: StandIns,
   options: Omit<ProgramRunOptions, "materialize">,
 ): Promise<EmulatedDeployment> {
-  const dynamodb = new DynamoDBClient({
-    endpoint: endpoints.dynamodb,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const dynamodb = localDynamoDb(endpoints);
   let notifierCode: pulumi.asset.AssetArchive | undefined;
   let notifierEnvironment: Record<string, string> = {};
   let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0, environment: {} };
   try {
     const run = await runProgramUnderMocks({
       ...options,
-      materialize: async ({ type, inputs, outputs }) => {
-        switch (type) {
-          case "aws:dynamodb/table:Table": {
-            const table = inputs as unknown as TableInputs;
-            await dynamodb.send(
-              new CreateTableCommand({
-                TableName: outputs.name as string,
-                AttributeDefinitions: table.attributes.map((a) => ({
-                  AttributeName: a.name,
-                  AttributeType: a.type as "S",
-                })),
-                KeySchema: [
-                  { AttributeName: table.hashKey, KeyType: "HASH" },
-                  ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
-                ],
-                BillingMode: "PAY_PER_REQUEST",
-              }),
-            );
-            return undefined;
-          }
-          case "aws:ssm/parameter:Parameter":
-            endpoints.parameterStore.put(
-              inputs.name as string,
-              inputs.value as string,
-              inputs.type as "SecureString",
-            );
-            return;
-          case "aws:dynamodb/tableItem:TableItem":
-            await dynamodb.send(
-              new PutItemCommand({
-                TableName: inputs.tableName as string,
-                Item: JSON.parse(inputs.item as string),
-              }),
-            );
-            return;
-          case "aws:lambda/function:Function":
-            notifierCode = inputs.code as pulumi.asset.AssetArchive;
-            notifierEnvironment =
-              (inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
-            notifierSettings = notifierSettingsOf(inputs);
-            return undefined;
-          default:
-            return undefined;
+      materialize: async (resource) => {
+        if (resource.type === "aws:lambda/function:Function") {
+          const { inputs } = resource;
+          notifierCode = inputs.code as pulumi.asset.AssetArchive;
+          notifierEnvironment =
+            (inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+          notifierSettings = notifierSettingsOf(inputs);
         }
+        await createOnStandIns(resource, dynamodb, endpoints.parameterStore);
+        return undefined;
       },
     });
     if (!notifierCode) throw new Error("The program declared no Lambda function");
     return { ...run, notifierCode, notifierEnvironment, notifierSettings };
   } finally {
     dynamodb.destroy();
+  }
+}
+
+/**
+ * Creates the resources of a deployment already made on other stand-ins again on `endpoints`, as its
+ * `pulumi up` created them, without running the program again: the same program and settings declare
+ * the same resources.
+ */
+export async function recreateDeployment(endpoints: StandIns, deployment: EmulatedDeployment): Promise<void> {
+  const dynamodb = localDynamoDb(endpoints);
+  try {
+    for (const resource of deployment.resources) {
+      await createOnStandIns(resource, dynamodb, endpoints.parameterStore);
+    }
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+function localDynamoDb(endpoints: StandIns): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+}
+
+/** Creates the resources the notifier reads at run time: the table, its items and the parameters. */
+async function createOnStandIns(
+  { type, inputs, outputs }: MockedResource,
+  dynamodb: DynamoDBClient,
+  parameterStore: ParameterStore,
+): Promise<void> {
+  switch (type) {
+    case "aws:dynamodb/table:Table": {
+      const table = inputs as unknown as TableInputs;
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: outputs.name as string,
+          AttributeDefinitions: table.attributes.map((a) => ({
+            AttributeName: a.name,
+            AttributeType: a.type as "S",
+          })),
+          KeySchema: [
+            { AttributeName: table.hashKey, KeyType: "HASH" },
+            ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
+          ],
+          BillingMode: "PAY_PER_REQUEST",
+        }),
+      );
+      return;
+    }
+    case "aws:ssm/parameter:Parameter":
+      parameterStore.put(inputs.name as string, inputs.value as string, inputs.type as "SecureString");
+      return;
+    case "aws:dynamodb/tableItem:TableItem":
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: inputs.tableName as string,
+          Item: JSON.parse(inputs.item as string),
+        }),
+      );
+      return;
+    default:
+      return;
   }
 }

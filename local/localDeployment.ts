@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { writeCodeArchive } from "./codeArchive";
 import { startDynamoDbProxy, type DynamoDbProxy } from "./dynamoDbProxy";
-import { emulatedDeploy, type EmulatedDeployment } from "./emulatedDeploy";
+import { emulatedDeploy, recreateDeployment, type EmulatedDeployment } from "./emulatedDeploy";
 import { startLambda, type LambdaProcess } from "./lambdaProcess";
 import { startParameterStore, type ParameterStore } from "./parameterStore";
 import type { ProgramRunOptions } from "./programUnderMocks";
@@ -29,6 +29,11 @@ export interface LocalDeployment {
 export interface LocalDeploymentOptions extends Omit<ProgramRunOptions, "materialize"> {
   /** Told each step as it starts. */
   progress?: (line: string) => void;
+  /**
+   * A deployment of the same stack and settings made before: its resources are created on the new
+   * stand-ins as it declared them, without running the program again.
+   */
+  deployed?: EmulatedDeployment;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface LocalDeploymentOptions extends Omit<ProgramRunOptions, "materia
  * serialized, unpacked for the notifier's containers, which are pointed at the local services.
  */
 export async function deployLocally(options: LocalDeploymentOptions): Promise<LocalDeployment> {
-  const { progress = () => undefined, ...programOptions } = options;
+  const { progress = () => undefined, deployed, ...programOptions } = options;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closeOne of closers.splice(0).reverse()) await closeOne();
@@ -54,7 +59,9 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
 
     const receiversDir = stackConfig(options.stack, options.config)[`${PROJECT}:receiversDir`];
     progress(`Deploying index.ts (emulated pulumi up) with the receivers in ${receiversDir}/`);
-    const deployment = await emulatedDeploy({ dynamodb: db.endpoint, parameterStore }, programOptions);
+    const standIns = { dynamodb: db.endpoint, parameterStore };
+    const deployment = deployed ?? (await emulatedDeploy(standIns, programOptions));
+    if (deployed) await recreateDeployment(standIns, deployed);
 
     const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-notifier-"));
     closers.push(async () => fs.rmSync(codeDir, { recursive: true, force: true }));

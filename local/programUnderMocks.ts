@@ -19,6 +19,11 @@ export interface MockedResource {
   outputs: Record<string, unknown>;
   /** Whether the program registered it with Pulumi's `protect` option. */
   protect: boolean;
+  /**
+   * The resources the engine creates before it, as `type::name`: those its inputs name and those of its
+   * `dependsOn`. Creation order follows these alone. Recorded by runProgramUnderMocks.
+   */
+  dependsOn?: string[];
   /** The explicit provider it is created with (its region, the role it assumes); absent for the stack's own. */
   provider?: MockedResource;
 }
@@ -157,6 +162,12 @@ function callResult(token: string, inputs: Record<string, unknown>): Record<stri
   }
 }
 
+/** `type::name` of a resource URN (`urn:pulumi:<stack>::<project>::<parent types$>type::name`). */
+function typeAndName(urn: string): string {
+  const [, , qualifiedType, name] = urn.split("::");
+  return `${qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1)}::${name}`;
+}
+
 function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
@@ -172,8 +183,10 @@ export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<
   /** Providers by the id the mocks gave them: resources name theirs as `<urn>::<id>`. */
   const providers = new Map<string, MockedResource>();
   const failures: unknown[] = [];
-  // Pulumi's mocks hand `newResource` no resource options: `protect` is read off the engine request.
+  // Pulumi's mocks hand `newResource` no resource options: `protect` and the dependencies are read off
+  // the engine request.
   const protectedResources = new Set<string>();
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource: async (args) => {
@@ -184,14 +197,15 @@ export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<
           : undefined;
         const location = locationOf({ provider });
         const outputs = { ...args.inputs, ...providerOutputs(args.type, args.name, inputs, location) };
-        const protect = protectedResources.has(`${args.type}::${args.name}`);
+        const key = `${args.type}::${args.name}`;
         const resource: MockedResource = {
           type: args.type,
           name: args.name,
           inputs,
           secretInputs,
           outputs,
-          protect,
+          protect: protectedResources.has(key),
+          dependsOn: dependencies.get(key) ?? [],
         };
         if (provider) resource.provider = provider;
         resources.push(resource);
@@ -218,7 +232,9 @@ export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<
   };
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    if (request.getProtect()) protectedResources.add(`${request.getType()}::${request.getName()}`);
+    const key = `${request.getType()}::${request.getName()}`;
+    if (request.getProtect()) protectedResources.add(key);
+    dependencies.set(key, request.getDependenciesList().map(typeAndName));
     registerResource(request, callback);
   };
 

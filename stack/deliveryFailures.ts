@@ -57,15 +57,24 @@ export function notifierOnlySender(resources: {
 export function watchDeliveryFailures(resources: {
   notifier: aws.lambda.Function;
   deadLetters: aws.sqs.Queue;
+  /** The role policy that lets the notifier's role send to the dead-letter queue. */
+  deadLetterGrant: aws.iam.RolePolicy;
   alarmActions: pulumi.Input<string>[];
 }): void {
-  const { notifier, deadLetters, alarmActions } = resources;
-  new aws.lambda.FunctionEventInvokeConfig("notifier", {
-    functionName: notifier.name,
-    maximumRetryAttempts: 2,
-    maximumEventAgeInSeconds: 6 * 3600,
-    destinationConfig: { onFailure: { destination: deadLetters.arn } },
-  });
+  const { notifier, deadLetters, deadLetterGrant, alarmActions } = resources;
+  // Lambda refuses a failure destination the execution role may not send to, and checks it when the
+  // destination is set: the grant comes first, in its own right rather than through the function's
+  // dependencies. The provider retries the refusal while IAM propagates the grant (docs/deploying.md).
+  new aws.lambda.FunctionEventInvokeConfig(
+    "notifier",
+    {
+      functionName: notifier.name,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 6 * 3600,
+      destinationConfig: { onFailure: { destination: deadLetters.arn } },
+    },
+    { dependsOn: [deadLetterGrant] },
+  );
 
   /** Both alarms go off on the first occurrence: a dead letter, or a failed invocation, needs a look. */
   const onAnyOccurrence = {

@@ -104,25 +104,34 @@ describe("build health under table faults and concurrent builds", () => {
   }
 
   /**
-   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`); opened
-   * by build 1's failure. Resolves once build 2's fix is being sent, its second attempt two seconds away.
+   * An alert named by `project` at a receiver that answers the first close 429 (`Retry-After: 2`), and
+   * holds its answer to that close's second attempt until `release` is called; opened by build 1's
+   * failure. Resolves once build 2's fix is being sent: it stays in flight until released.
    */
   async function alertClosingLate(
     project: string,
-  ): Promise<{ alerts: Receiver; closing: Promise<Invocation> }> {
-    let closes = 0;
-    const alerts = await receiver((request) =>
-      request.path.endsWith("/close") && (closes += 1) === 1
-        ? { status: 429, headers: { "Retry-After": "2" } }
-        : { status: 202 },
-    );
+  ): Promise<{ alerts: Receiver; closing: Promise<Invocation>; release(): void }> {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstClose: string | undefined;
+    const alerts = await receiver((request) => {
+      if (!request.path.endsWith("/close")) return { status: 202 };
+      if (firstClose === undefined) {
+        firstClose = request.headers["webhook-id"];
+        return { status: 429, headers: { "Retry-After": "2" } };
+      }
+      // A delivery's attempts share its webhook-id.
+      return request.headers["webhook-id"] === firstClose
+        ? { status: 202, heldUntil: released }
+        : { status: 202 };
+    });
     await stack.register(`${project}-alerts`, alerts.url, project, ["FAILED", "SUCCEEDED"], {
       actions: ALIAS_ALERT_ACTIONS,
     });
     await run(project, 1, "FAILED");
     const closing = stack.lambda.invoke(numberedBuild(project, 2, "SUCCEEDED"));
     await alerts.waitForRequests(2);
-    return { alerts, closing };
+    return { alerts, closing, release };
   }
 
   /**
@@ -298,9 +307,10 @@ describe("build health under table faults and concurrent builds", () => {
       delayed = true;
       return { delayMs: 2000 };
     });
+    // Started before the opening, so that its start takes nothing of the 2 s its records lag.
+    const second = await stack.startContainer();
     const opening = stack.lambda.invoke(numberedBuild("slow-open-app", 42, "FAILED"));
     await until(() => delayed);
-    const second = await stack.startContainer();
     const fix = numberedBuild("slow-open-app", 43, "SUCCEEDED");
     const early = await second.invoke(fix);
     assert.equal(early.ok, false, "the fix waits for the issue it closes");
@@ -312,6 +322,9 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("closes a streak's issue with its fix even when the next streak opened its own issue first", async () => {
+    // Jira answers build 29's opening once the fix was tried and build 31 opened the next streak.
+    let nextStreakOpened = (): void => undefined;
+    const opened = new Promise<void>((resolve) => (nextStreakOpened = resolve));
     let issue = 0;
     const tickets = await jira("next-streak-app", {
       create: () => {
@@ -319,19 +332,22 @@ describe("build health under table faults and concurrent builds", () => {
         return {
           status: 201,
           body: JSON.stringify({ key: `OPS-${issue}` }),
-          delayMs: issue === 1 ? 1500 : 0,
+          ...(issue === 1 ? { heldUntil: opened } : {}),
         };
       },
     });
     await run("next-streak-app", 28, "SUCCEEDED");
-    // Started first: a container's start on a busy machine could outlast the slow opening.
     const [second, third] = await Promise.all([stack.startContainer(), stack.startContainer()]);
     const opening = stack.lambda.invoke(numberedBuild("next-streak-app", 29, "FAILED"));
     await tickets.waitForRequests(1);
     const fix = numberedBuild("next-streak-app", 30, "SUCCEEDED");
-    const early = await second.invoke(fix);
-    assert.equal(early.ok, false, "the fix waits for build 29's issue");
-    await run("next-streak-app", 31, "FAILED", third);
+    try {
+      const early = await second.invoke(fix);
+      assert.equal(early.ok, false, "the fix waits for build 29's issue");
+      await run("next-streak-app", 31, "FAILED", third);
+    } finally {
+      nextStreakOpened();
+    }
     assert.equal((await opening).ok, true);
     const retried = await second.invoke(fix);
     assert.equal(retried.ok, true, JSON.stringify(retried.error));
@@ -340,10 +356,10 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("never lets a fix still being retried close the next streak's alert", async () => {
-    const { alerts, closing } = await alertClosingLate("race-app");
     const second = await stack.startContainer();
+    const { alerts, closing, release } = await alertClosingLate("race-app");
     const reopen = numberedBuild("race-app", 3, "FAILED");
-    const early = await second.invoke(reopen);
+    const early = await second.invoke(reopen).finally(release);
     assert.equal(early.ok, false, "the next streak's alert waits for the fix in flight");
     assert.equal((await closing).ok, true);
     const retried = await second.invoke(reopen);
@@ -372,9 +388,9 @@ describe("build health under table faults and concurrent builds", () => {
       return { delayMs: 1500 };
     });
     const fix = numberedBuild("retried-open-app", 3, "SUCCEEDED");
+    const second = await stack.startContainer();
     const closing = stack.lambda.invoke(fix);
     await until(() => delayed);
-    const second = await stack.startContainer();
     assert.equal((await second.invoke(broken)).ok, true, "Lambda's retry of build 2 opens the issue");
     const early = await closing;
     assert.equal(early.ok, false, "the fix waits for the issue opened meanwhile");
@@ -383,14 +399,18 @@ describe("build health under table faults and concurrent builds", () => {
   });
 
   it("keeps a newer streak's alert waiting for an older streak's fix still being sent, across streaks in between", async () => {
-    const { alerts, closing } = await alertClosingLate("chain-app");
-    // While build 2's close waits out its Retry-After, streak 3 fails and is fixed, and streak 5 begins.
     const second = await stack.startContainer();
+    const { alerts, closing, release } = await alertClosingLate("chain-app");
+    // While build 2's close is retried, streak 3 fails and is fixed, and streak 5 begins.
     const later = [3, 4, 5].map((number) =>
       numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
     );
     const early = [];
-    for (const event of later) early.push(await second.invoke(event));
+    try {
+      for (const event of later) early.push(await second.invoke(event));
+    } finally {
+      release();
+    }
     assert.equal((await closing).ok, true);
     assert.equal(early[2].ok, false, "streak 5's alert waits for the close in flight");
     for (const [index, event] of later.entries()) {

@@ -135,18 +135,20 @@ describe("build health: actions per transition", () => {
   });
 
   it("keeps a follow-up waiting while the streak's opening action is in flight, then comments on its issue", async () => {
+    // Jira answers the opening action once the follow-up has been tried.
+    let followUpTried = (): void => undefined;
+    const tried = new Promise<void>((resolve) => (followUpTried = resolve));
     const receiver = await jira("slow-jira-app", (_request, issues) => ({
       status: 201,
       body: JSON.stringify({ key: `OPS-${issues}` }),
-      delayMs: 1500,
+      heldUntil: tried,
     }));
     await run("slow-jira-app", 60, "SUCCEEDED");
-    // Started first: a container's start on a busy machine could outlast the slow opening.
     const second = await stack.startContainer();
     const opening = stack.lambda.invoke(numberedBuild("slow-jira-app", 61, "FAILED"));
     await receiver.waitForRequests(1);
     const followUp = numberedBuild("slow-jira-app", 62, "FAILED");
-    const early = await second.invoke(followUp);
+    const early = await second.invoke(followUp).finally(followUpTried);
     assert.equal(early.ok, false);
     assert.match(
       early.error?.message ?? "",

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
-import { single } from "./support/programResources";
+import { ofType, single } from "./support/programResources";
 import { specRun } from "./support/specStack";
 
 describe("the dead-letter queue's policies (index.ts under Pulumi mocks)", () => {
@@ -44,5 +44,38 @@ describe("the dead-letter queue's policies (index.ts under Pulumi mocks)", () =>
       [],
       "one redrive allow policy, on the queue itself: a second resource would replace it",
     );
+  });
+
+  it("sets the failure destination only once the grant to send to it exists: Lambda checks it then", () => {
+    // PutFunctionEventInvokeConfig refuses a destination the execution role may not send to; the
+    // provider retries that refusal for two minutes of IAM propagation, counted from when it starts.
+    const invokeConfig = single(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+    const notifier = single(run, "aws:lambda/function:Function");
+    const queue = single(run, "aws:sqs/queue:Queue");
+    const destination = (invokeConfig.inputs.destinationConfig as { onFailure: { destination: string } })
+      .onFailure.destination;
+    assert.equal(destination, queue.outputs.arn);
+    const role = ofType(run, "aws:iam/role:Role").find((each) => each.outputs.arn === notifier.inputs.role);
+    const grants = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter(
+      (policy) =>
+        policy.inputs.role === role?.outputs.name &&
+        (
+          JSON.parse(policy.inputs.policy as string) as { Statement: Record<string, unknown>[] }
+        ).Statement.some(
+          (statement) =>
+            statement.Effect === "Allow" &&
+            [statement.Action].flat().includes("sqs:SendMessage") &&
+            [statement.Resource].flat().includes(destination),
+        ),
+    );
+    assert.equal(grants.length, 1, "one role policy lets the notifier's role send to the queue");
+    const grant = `${grants[0].type}::${grants[0].name}`;
+    const configWaitsFor = invokeConfig.dependsOn ?? [];
+    assert.ok(
+      configWaitsFor.includes(grant),
+      `the invoke config waits for ${grant} itself, not only through the function: ${configWaitsFor.join(", ")}`,
+    );
+    assert.ok((notifier.dependsOn ?? []).includes(grant), "the function is created once its grants exist");
+    assert.ok(configWaitsFor.includes(`${notifier.type}::${notifier.name}`));
   });
 });

@@ -4,6 +4,8 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { DynamoDbProxy } from "../../local/dynamoDbProxy";
 import type { EmulatedDeployment } from "../../local/emulatedDeploy";
 import type { LambdaProcess } from "../../local/lambdaProcess";
@@ -42,6 +44,24 @@ export interface DeployedNotifier {
 }
 
 /**
+ * The program's runs under mocks in this process, by their settings and receiver files. A run
+ * serializes the notifier and evaluates index.ts and everything it loads; the same settings and files
+ * declare the same resources, so each suite deploying them gets stand-ins of its own (table, parameters,
+ * containers) created from one run.
+ */
+const programRuns = new Map<string, EmulatedDeployment>();
+
+/** The files of a receiver folder, with their text. */
+function receiverFiles(dir: string): [string, string][] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort()
+    .map((file) => [file, fs.readFileSync(file, "utf8")]);
+}
+
+/**
  * Deploys the spec stack, with the shipped receivers unless `config` names a `receiversDir`, and `config`
  * over its settings; `secretKeys` are the keys set with `--secret`.
  */
@@ -49,11 +69,15 @@ export async function deployNotifier(
   config: Record<string, string>,
   secretKeys: string[],
 ): Promise<DeployedNotifier> {
+  const stackConfig = { receiversDir: SHIPPED_RECEIVERS, ...config };
+  const settings = JSON.stringify([stackConfig, secretKeys, receiverFiles(stackConfig.receiversDir)]);
   const local = await deployLocally({
     stack: SPEC_STACK,
-    config: { receiversDir: SHIPPED_RECEIVERS, ...config },
+    config: stackConfig,
     secretKeys,
+    deployed: programRuns.get(settings),
   });
+  programRuns.set(settings, local.deployment);
   const lambda = await local.startContainer();
   const dynamodb = new DynamoDBClient({
     endpoint: local.dynamodbEndpoint,

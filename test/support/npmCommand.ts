@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import * as path from "node:path";
 import { projectClone } from "./projectClone";
 
 export interface CommandRun {
@@ -13,12 +14,18 @@ export interface CommandRun {
  */
 export type Variables = Record<string, string | undefined>;
 
+/** Loads the test run's transpiled files into the command's ts-node (see transpileOnce.js). */
+const TRANSPILE_ONCE = `--require "${path.join(__dirname, "transpileOnce.js")}"`;
+
 function run(command: string, args: string[], variables: Variables): Promise<CommandRun> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("CODEBUILD_WEBHOOKS_")),
   );
+  const nodeOptions = [process.env.NODE_OPTIONS, TRANSPILE_ONCE].filter(Boolean).join(" ");
   const env = Object.fromEntries(
-    Object.entries({ ...inherited, ...variables }).filter(([, value]) => value !== undefined),
+    Object.entries({ ...inherited, NODE_OPTIONS: nodeOptions, ...variables }).filter(
+      ([, value]) => value !== undefined,
+    ),
   );
   const child = spawn(command, args, { cwd: projectClone(), env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

@@ -9,6 +9,11 @@ export interface ResponseStep {
   body?: string | Buffer;
   /** Holds the answer back, e.g. to run into the notifier's request timeout. */
   delayMs?: number;
+  /**
+   * Holds the answer back until this settles: the request stays in flight while the test does what it
+   * must do meanwhile, however long a busy machine makes that take.
+   */
+  heldUntil?: Promise<unknown>;
   /** Never answers: the connection stays open until the receiver is closed. */
   hang?: boolean;
 }
@@ -74,6 +79,10 @@ export async function startReceiver(script: ResponseScript = []): Promise<Receiv
 
       const step = stepFor(request, index);
       if (step.hang) return;
+      if (step.heldUntil) {
+        void step.heldUntil.finally(() => answer(response, step));
+        return;
+      }
       if (!step.delayMs) {
         answer(response, step);
         return;
