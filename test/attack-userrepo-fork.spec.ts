@@ -49,4 +49,26 @@ describe("attack: a fork's own files leave npm test passing", () => {
       for (const file of added) fs.rmSync(file, { recursive: true, force: true });
     }
   });
+
+  it("a fork whose Pulumi.yaml turns receiverFailureAlarms off by default passes the product's specs", async () => {
+    const clone = projectClone();
+    const pulumiYaml = path.join(clone, "Pulumi.yaml");
+    const original = fs.readFileSync(pulumiYaml, "utf8");
+    // docs/development.md: Pulumi.yaml's defaults are the user's, "which a user may change".
+    const changed = original.replace(
+      /(targets as the other alarms\. false for none\.\n\s+default: )true/,
+      "$1false",
+    );
+    assert.notEqual(changed, original);
+    fs.writeFileSync(pulumiYaml, changed);
+    fs.copyFileSync(path.join(PROJECT_ROOT, ".mocharc.json"), path.join(clone, ".mocharc.json"));
+    try {
+      // The product's own spec, run in the fork as its npm test runs it.
+      const run = await runInShell("npx mocha test/program-metrics.spec.ts -g 'two projects'");
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+    } finally {
+      fs.writeFileSync(pulumiYaml, original);
+      fs.rmSync(path.join(clone, ".mocharc.json"), { force: true });
+    }
+  });
 });
