@@ -2,7 +2,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "policy/node_modules/", "bench-results/"] },
+  {
+    // The product's files only: a fork's own folders (its CI's, .github/ and the like, and receivers/ but
+    // the presets) are its owner's, as in .prettierignore (docs/development.md).
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "policy/node_modules/",
+      "bench-results/",
+      ".*/",
+      "receivers/",
+      "!receivers/examples/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -8,7 +8,7 @@ import { startLambda, type LambdaProcess } from "./lambdaProcess";
 import { startParameterStore, type ParameterStore } from "./parameterStore";
 import type { ProgramRunOptions } from "./programUnderMocks";
 import { startRegistryDb } from "./registryDb";
-import { PROJECT, stackConfig } from "./stackConfig";
+import { stackConfig, stackProject } from "./stackConfig";
 
 /** The stack deployed on this machine, its notifier ready to run in containers of its own. */
 export interface LocalDeployment {
@@ -57,7 +57,8 @@ export async function deployLocally(options: LocalDeploymentOptions): Promise<Lo
     const parameterStore = await startParameterStore();
     closers.push(() => parameterStore.close());
 
-    const receiversDir = stackConfig(options.stack, options.config)[`${PROJECT}:receiversDir`];
+    const project = options.project ?? stackProject(options.stack);
+    const receiversDir = stackConfig(options.stack, options.config, project)[`${project}:receiversDir`];
     progress(`Deploying index.ts (emulated pulumi up) with the receivers in ${receiversDir}/`);
     const standIns = { dynamodb: db.endpoint, parameterStore };
     const deployment = deployed ?? (await emulatedDeploy(standIns, programOptions));

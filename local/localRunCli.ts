@@ -8,7 +8,8 @@ import { PROJECT_ROOT, projectStack, type Stack } from "./stackConfig";
 /** Exit code for bad input: a receiver file, a flag, an event file, a missing secret or stack file. */
 export const BAD_INPUT = 2;
 
-const CONFIG_MENTION = /config "codebuild-webhooks:/;
+/** A message naming a config key of the project, `config "<project>:<key>"`. */
+const CONFIG_MENTION = /config "([\w.-]+):/;
 
 /** The stack a local run reads its settings from when `--stack` does not name one. */
 export const DEFAULT_STACK = "dev";
@@ -51,9 +52,10 @@ export function runCommand(command: () => Promise<number>): void {
     (error: unknown) => {
       if (error instanceof LocalRunInputError || RunError.isInstance(error)) {
         process.stderr.write(`${error.message}\n`);
-        if (CONFIG_MENTION.test(error.message)) {
+        const namespace = CONFIG_MENTION.exec(error.message)?.[1];
+        if (namespace !== undefined) {
           process.stderr.write(
-            `Locally, config "codebuild-webhooks:<key>" comes from the variable CODEBUILD_WEBHOOKS_<key>, ` +
+            `Locally, config "${namespace}:<key>" comes from the variable CODEBUILD_WEBHOOKS_<key>, ` +
               `in the environment or in ${LOCAL_SECRETS_FILE}.\n`,
           );
         }

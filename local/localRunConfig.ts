@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from "yaml";
+import { inConfigScope } from "../src/receivers/configKeys";
 import { notSetProblem, plainTextProblem } from "../src/receivers/secretConfig";
 import { LocalRunInputError } from "./localRunInputError";
 import { LOCAL_SECRETS_FILE, secretVariable, type LocalSecrets } from "./localRunSecrets";
-import { PROJECT, type StackFileValue } from "./stackConfig";
+import type { StackFileValue } from "./stackConfig";
 
 /** A config key a receiver file names for one of its secrets. */
 export interface SecretReference {
@@ -169,18 +170,22 @@ export interface StackSecretProblem {
 
 /**
  * The secrets the receiver files name that a stack's settings file (`stored`, as readStackFile reads it)
- * does not hold encrypted, as `pulumi config set --secret` writes them: not set, or set in plain text.
- * Preview refuses the receivers naming them; a local run stands in for them, and says so.
+ * does not hold encrypted in `project`'s namespace, as `pulumi config set --secret` writes them: not
+ * set, or set in plain text. Preview refuses the receivers naming them; a local run stands in for them,
+ * and says so.
  */
 export function stackSecretProblems(
   references: readonly SecretReference[],
   stored: ReadonlyMap<string, StackFileValue>,
+  project: string,
 ): StackSecretProblem[] {
   const problems: StackSecretProblem[] = [];
   for (const reference of references) {
-    const setting = stored.get(`${PROJECT}:${reference.key}`);
+    const setting = stored.get(`${project}:${reference.key}`);
     if (setting?.encrypted) continue;
-    const message = setting ? plainTextProblem(reference.key) : notSetProblem(reference.field, reference.key);
+    const message = inConfigScope({ project }, () =>
+      setting ? plainTextProblem(reference.key) : notSetProblem(reference.field, reference.key),
+    );
     if (
       !problems.some(
         (problem) => problem.reference.receiver === reference.receiver && problem.message === message,

@@ -28,7 +28,7 @@ import { renderNotice, renderPath } from "./localRunNotice";
 import { LocalRunInputError } from "./localRunInputError";
 import { secretVariable, type LocalSecrets } from "./localRunSecrets";
 import type { MockedResource } from "./programUnderMocks";
-import { PROJECT, PROJECT_ROOT, readStackFile, stackConfig, type Stack } from "./stackConfig";
+import { PROJECT_ROOT, readStackFile, stackConfig, stackProject, type Stack } from "./stackConfig";
 
 export interface LocalRunStackOptions {
   /** The stack deployed, with its settings file (`Pulumi.<stack>.yaml`). */
@@ -208,9 +208,10 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
   try {
     const overrides: Record<string, string> =
       options.receiversDir === undefined ? {} : { receiversDir: options.receiversDir };
+    const project = stackProject(options.stack);
     const settings = stackConfig(options.stack, overrides);
-    const receiversDir = settings[`${PROJECT}:receiversDir`];
-    const parameterPath = settings[`${PROJECT}:parameterPath`];
+    const receiversDir = settings[`${project}:receiversDir`];
+    const parameterPath = settings[`${project}:parameterPath`];
     const references = secretReferences(path.resolve(PROJECT_ROOT, receiversDir));
 
     let capture: CaptureReceiver | undefined;
@@ -231,7 +232,7 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     const local = await deployLocally({
       stack: options.stack,
       config: { ...overrides, ...secretValues },
-      secretKeys: Object.keys(secretValues).map((key) => `${PROJECT}:${key}`),
+      secretKeys: Object.keys(secretValues).map((key) => `${project}:${key}`),
       progress,
     });
     closers.push(() => local.close());
@@ -383,7 +384,12 @@ export async function startLocalRunStack(options: LocalRunStackOptions): Promise
     };
 
     const stored = options.stack.file === undefined ? new Map() : readStackFile(options.stack.file);
-    return { receivers, stackSecretProblems: stackSecretProblems(references, stored), replay, close };
+    return {
+      receivers,
+      stackSecretProblems: stackSecretProblems(references, stored, project),
+      replay,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

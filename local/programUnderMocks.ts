@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
-import { PROJECT, PROJECT_ROOT, stackConfig, type Stack } from "./stackConfig";
+import { PROJECT_ROOT, stackConfig, stackProject, type Stack } from "./stackConfig";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -46,7 +46,10 @@ export function locationOf(resource: Pick<MockedResource, "provider">): Resource
 export interface ProgramRunOptions {
   /** The stack deployed, and its settings file. */
   stack: Stack;
-  /** The Pulumi project's name (`name:` in Pulumi.yaml), which namespaces its config keys. */
+  /**
+   * The Pulumi project's name (`name:` in Pulumi.yaml), which namespaces its config keys; the stack's
+   * project by default.
+   */
   project?: string;
   /** Config values over the stack's (keys with or without the project namespace). */
   config?: Record<string, string>;
@@ -178,7 +181,7 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  * resolved. Each call runs the program afresh, so tests can vary config and receiver files.
  */
 export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<ProgramRun> {
-  const project = options.project ?? PROJECT;
+  const project = options.project ?? stackProject(options.stack);
   const resources: MockedResource[] = [];
   /** Providers by the id the mocks gave them: resources name theirs as `<urn>::<id>`. */
   const providers = new Map<string, MockedResource>();

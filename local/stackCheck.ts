@@ -6,7 +6,7 @@ import { ReceiverConfigError, type ReceiverFinding } from "../src/receivers/rece
 import type { ReadConfig } from "../src/receivers/secretConfig";
 import { readStackSettings, type StackSettings } from "../stack/stackSettings";
 import { secretReferences } from "./localRunConfig";
-import { PROJECT, PROJECT_ROOT, projectDefaults, readStackFile, type Stack } from "./stackConfig";
+import { PROJECT_ROOT, projectDefaults, readStackFile, StackFileError, type Stack } from "./stackConfig";
 
 /** A problem or warning, by its parts: what `npm run check -- --json` prints for each. */
 export interface CheckFinding {
@@ -64,19 +64,20 @@ function valueChecks(field: string): string {
   return "not empty, on one line";
 }
 
-/** The config key a message names first, without the project's namespace. */
-function keyNamed(message: string): string | undefined {
-  return new RegExp(`${PROJECT}:([A-Za-z][\\w-]*)`).exec(message)?.[1];
+/** The config key of `project` a message names first, without the project's namespace. */
+function keyNamed(message: string, project: string): string | undefined {
+  const namespace = project.replace(/[.]/g, "\\.");
+  return new RegExp(`${namespace}:([A-Za-z][\\w-]*)`).exec(message)?.[1];
 }
 
 /** The line of `key` under `config:` in a settings file (Pulumi.yaml writes keys without a namespace). */
-function lineOfKey(file: string, key: string): number | null {
+function lineOfKey(file: string, project: string, key: string): number | null {
   const lines = new LineCounter();
   const document = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines });
   const config = isMap(document.contents) ? document.contents.get("config", true) : undefined;
   if (!isMap(config)) return null;
   const pair = config.items.find(
-    (item) => isScalar(item.key) && [key, `${PROJECT}:${key}`].includes(String(item.key.value)),
+    (item) => isScalar(item.key) && [key, `${project}:${key}`].includes(String(item.key.value)),
   );
   const offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
   return offset === undefined ? null : lines.linePos(offset).line;
@@ -101,33 +102,35 @@ function fromReceiverFinding(finding: ReceiverFinding): CheckFinding {
 /**
  * Checks a stack's settings and receiver files as `pulumi preview` does, with the same checks and messages,
  * without the Pulumi CLI or its passphrase: the settings come from Pulumi.yaml and the stack's settings
- * file, as the CLI reads them. The secrets there are encrypted: that a receiver's secret is set, and set
- * with --secret, is checked; what preview checks of their values is listed as left to it.
+ * file, as the CLI reads them, in the namespace of the project Pulumi.yaml names. The secrets there are
+ * encrypted: that a receiver's secret is set, and set with --secret, is checked; what preview checks of
+ * their values is listed as left to it. The commands messages suggest name the stack (`--stack`).
  */
 export function checkStack(stack: Required<Stack>): StackCheck {
+  const { project } = stack;
   const stackFile = relative(stack.file);
   const stored = readStackFile(stack.file);
-  const plain = projectDefaults();
+  const plain = projectDefaults(project);
   for (const [key, setting] of stored) if (!setting.encrypted) plain[key] = setting.value;
   // The program reads its project and stack as the Pulumi CLI hands them over, and its config.
-  process.env.PULUMI_NODEJS_PROJECT = PROJECT;
+  process.env.PULUMI_NODEJS_PROJECT = project;
   process.env.PULUMI_NODEJS_STACK = stack.name;
   pulumi.runtime.setAllConfig(plain, []);
   const readConfig: ReadConfig = (key) => {
-    const fullKey = `${PROJECT}:${key}`;
+    const fullKey = `${project}:${key}`;
     if (stored.get(fullKey)?.encrypted) return { secret: true };
     const value = plain[fullKey];
     return value === undefined ? undefined : { value, secret: false };
   };
   const settingFinding = (message: string): CheckFinding => {
-    const key = keyNamed(message);
-    const inStack = key !== undefined && stored.has(`${PROJECT}:${key}`);
+    const key = keyNamed(message, project);
+    const inStack = key !== undefined && stored.has(`${project}:${key}`);
     const file = inStack ? stack.file : path.join(PROJECT_ROOT, "Pulumi.yaml");
     return {
       file: relative(file),
       files: [relative(file)],
-      field: key === undefined ? null : `${PROJECT}:${key}`,
-      line: key === undefined ? null : lineOfKey(file, key),
+      field: key === undefined ? null : `${project}:${key}`,
+      line: key === undefined ? null : lineOfKey(file, project, key),
       column: null,
       message,
       text: message,
@@ -143,7 +146,7 @@ export function checkStack(stack: Required<Stack>): StackCheck {
     leftToPreview: [],
   };
   try {
-    const settings = readStackSettings(new pulumi.Config(PROJECT), readConfig, PROJECT_ROOT);
+    const settings = readStackSettings(new pulumi.Config(project), readConfig, PROJECT_ROOT, stack.name);
     check.accepted = true;
     check.settings = settings;
     check.warnings = settings.warnings.map((warning) =>
@@ -153,8 +156,8 @@ export function checkStack(stack: Required<Stack>): StackCheck {
       check.leftToPreview.push({
         file: stackFile,
         field: spoke.label,
-        line: lineOfKey(stack.file, "spokes"),
-        key: `${PROJECT}:spokes`,
+        line: lineOfKey(stack.file, project, "spokes"),
+        key: `${project}:spokes`,
         checks: "that its account is not the hub's own, which the deploy's AWS credentials tell",
       });
     }
@@ -164,18 +167,40 @@ export function checkStack(stack: Required<Stack>): StackCheck {
     else throw error;
   }
 
-  const receiversDir = path.resolve(PROJECT_ROOT, plain[`${PROJECT}:receiversDir`] ?? "receivers");
+  const receiversDir = path.resolve(PROJECT_ROOT, plain[`${project}:receiversDir`] ?? "receivers");
   const encrypted = secretReferences(receiversDir).filter(
-    (reference) => stored.get(`${PROJECT}:${reference.key}`)?.encrypted,
+    (reference) => stored.get(`${project}:${reference.key}`)?.encrypted,
   );
   check.leftToPreview.unshift(
     ...encrypted.map((reference) => ({
       file: relative(path.resolve(PROJECT_ROOT, reference.file)),
       field: `${reference.field}.secret`,
       line: reference.line,
-      key: `${PROJECT}:${reference.key}`,
+      key: `${project}:${reference.key}`,
       checks: valueChecks(reference.field),
     })),
   );
   return check;
+}
+
+/** The check of a stack whose settings file, or Pulumi.yaml, is not YAML: refused, naming the file and line. */
+export function unreadableStack(stack: string, error: StackFileError): StackCheck {
+  return {
+    stack,
+    stackFile: `Pulumi.${stack}.yaml`,
+    accepted: false,
+    problems: [
+      {
+        file: error.file,
+        files: [error.file],
+        field: null,
+        line: error.line,
+        column: error.column,
+        message: error.reason,
+        text: error.message,
+      },
+    ],
+    warnings: [],
+    leftToPreview: [],
+  };
 }

@@ -3,10 +3,11 @@
 // `pulumi import` commands that take a receiver registered by hand under the stack
 // (docs/registering-by-hand.md).
 import { parseArgs } from "node:util";
-import { chooseStack } from "../local/localRunCli";
+import { chooseStack, DEFAULT_STACK } from "../local/localRunCli";
 import { LocalRunInputError } from "../local/localRunInputError";
 import { receiverImports } from "../local/receiverImports";
-import { checkStack, type StackCheck, type StackCheckJson } from "../local/stackCheck";
+import { checkStack, unreadableStack, type StackCheck, type StackCheckJson } from "../local/stackCheck";
+import { StackFileError } from "../local/stackConfig";
 
 const USAGE = `Usage: npm run check -- [--stack NAME] [--json]
        npm run check -- --import RECEIVER [--stack NAME]
@@ -45,18 +46,23 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/** The check as a person reads it: problems and warnings as preview prints them, then what was checked. */
-function formatCheck(check: StackCheck): string {
+/**
+ * The check as a person reads it: problems and warnings as preview prints them, then what was checked
+ * (nothing, when the stack's settings are `unreadable`, not YAML).
+ */
+function formatCheck(check: StackCheck, unreadable = false): string {
   const lines = [
     ...check.problems.map((problem) => problem.text),
     ...check.warnings.map((warning) => `warning: ${warning.text}`),
   ];
   if (lines.length > 0) lines.push("");
-  lines.push(
-    `Checked as pulumi preview checks them: the stack's settings, every receiver file (its fields, ` +
-      `templates, action paths and placeholders), and that each secret a receiver names is set in ` +
-      `${check.stackFile} with --secret.`,
-  );
+  // A settings file that is not YAML stops the check before anything is checked.
+  if (!unreadable)
+    lines.push(
+      `Checked as pulumi preview checks them: the stack's settings, every receiver file (its fields, ` +
+        `templates, action paths and placeholders), and that each secret a receiver names is set in ` +
+        `${check.stackFile} with --secret.`,
+    );
   if (check.leftToPreview.length > 0) {
     lines.push(
       `Left to pulumi preview, which reads what ${check.stackFile} holds encrypted (and that each key ` +
@@ -79,14 +85,27 @@ function formatCheck(check: StackCheck): string {
   return lines.join("\n");
 }
 
+/**
+ * The check of the stack `--stack` names; a settings file that is not YAML is a problem, named with its
+ * line, and leaves the stack unread.
+ */
+function checkNamedStack(name: string | undefined): { result: StackCheck; unreadable: boolean } {
+  try {
+    return { result: checkStack(chooseStack(name)), unreadable: false };
+  } catch (error) {
+    if (!(error instanceof StackFileError)) throw error;
+    const stack = (name ?? DEFAULT_STACK).split("/").pop() ?? DEFAULT_STACK;
+    return { result: unreadableStack(stack, error), unreadable: true };
+  }
+}
+
 async function check(): Promise<number> {
   const options = parseCheckOptions(process.argv.slice(2));
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const stack = chooseStack(options.stack);
-  const result = checkStack(stack);
+  const { result, unreadable } = checkNamedStack(options.stack);
   if (options.import === undefined) {
     const { accepted, problems, warnings, leftToPreview } = result;
     const json: StackCheckJson = {
@@ -97,25 +116,29 @@ async function check(): Promise<number> {
       warnings,
       leftToPreview,
     };
-    process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${formatCheck(result)}\n`);
+    process.stdout.write(
+      options.json ? `${JSON.stringify(json, null, 2)}\n` : `${formatCheck(result, unreadable)}\n`,
+    );
     return accepted ? 0 : 1;
   }
 
   if (!result.settings) {
-    process.stdout.write(`${formatCheck(result)}\nFix the stack before importing a receiver into it.\n`);
+    process.stdout.write(
+      `${formatCheck(result, unreadable)}\nFix the stack before importing a receiver into it.\n`,
+    );
     return 1;
   }
   const receiver = result.settings.receivers.find((candidate) => candidate.name === options.import);
   if (!receiver) {
     const known = result.settings.receivers.map((candidate) => candidate.name).join(", ") || "none";
     process.stderr.write(
-      `--import ${options.import}: no receiver file of stack ${stack.name} names it; the receivers are: ${known}\n`,
+      `--import ${options.import}: no receiver file of stack ${result.stack} names it; the receivers are: ${known}\n`,
     );
     return 1;
   }
-  const imports = receiverImports(receiver, result.settings.parameterPath, stack.name);
+  const imports = receiverImports(receiver, result.settings.parameterPath, result.stack);
   process.stdout.write(
-    `# ${receiver.file}: its parameters and registry items, taken under stack ${stack.name} as the ` +
+    `# ${receiver.file}: its parameters and registry items, taken under stack ${result.stack} as the ` +
       "program names them; run before pulumi up (skip one that does not exist: pulumi up creates it)\n" +
       imports.map((entry) => `${entry.command}\n`).join(""),
   );

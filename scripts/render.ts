@@ -10,7 +10,7 @@ import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "../src/shared/buildStatuses";
 import { EVERY_PROJECT } from "../src/shared/registryFormat";
 import { registryItem } from "../src/receivers/registryItem";
-import { CONFIG_NAMESPACE } from "../src/receivers/configKeys";
+import { fullConfigKey, inConfigScope } from "../src/receivers/configKeys";
 import { PLACEHOLDER_NAME } from "../src/receivers/schemaValues";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
@@ -27,7 +27,7 @@ import {
   type ChosenAction,
 } from "../local/renderedActions";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
-import { PROJECT, PROJECT_ROOT, stackConfig } from "../local/stackConfig";
+import { PROJECT_ROOT, stackConfig } from "../local/stackConfig";
 
 const USAGE = `Usage: npm run render -- <receiver> [options]
 
@@ -169,7 +169,7 @@ type RenderOptions = NonNullable<ReturnType<typeof renderOptions>>;
  */
 function loadReceiver({ name, stack, receiversDir: dirFlag }: RenderOptions) {
   const overrides: Record<string, string> = dirFlag === undefined ? {} : { receiversDir: dirFlag };
-  const receiversDir = stackConfig(stack, overrides)[`${PROJECT}:receiversDir`];
+  const receiversDir = stackConfig(stack, overrides)[fullConfigKey("receiversDir")];
   const dir = path.resolve(PROJECT_ROOT, receiversDir);
   const references = secretReferences(dir);
   const secrets = readLocalSecrets(path.join(PROJECT_ROOT, LOCAL_SECRETS_FILE), process.env);
@@ -187,7 +187,7 @@ function loadReceiver({ name, stack, receiversDir: dirFlag }: RenderOptions) {
   );
   process.stderr.write(notes.map((note) => `${note}\n`).join(""));
   const { receivers, warnings } = loadReceivers(dir, (key) => {
-    const value = config[`${PROJECT}:${key}`];
+    const value = config[fullConfigKey(key)];
     return value === undefined ? undefined : { value, secret: key in localSecrets };
   });
   process.stderr.write(warnings.map((warning) => `warning: ${warning}\n`).join(""));
@@ -250,7 +250,7 @@ function deployedReceiver(
   config: Record<string, string>,
   action: ChosenAction | undefined,
 ) {
-  const parameterPath = config[`${PROJECT}:parameterPath`];
+  const parameterPath = config[fullConfigKey("parameterPath")];
   const deployed = parseRegistryItem(
     registryItem(receiver, project, parameterPath),
     parameterPath,
@@ -258,7 +258,7 @@ function deployedReceiver(
   const entry = action
     ? { ...deployed, template: action.action.template, method: action.action.method }
     : deployed;
-  const configValue = (key: string | undefined) => (key ? config[`${PROJECT}:${key}`] : undefined);
+  const configValue = (key: string | undefined) => (key ? config[fullConfigKey(key)] : undefined);
   const parameterValues = new Map<string, string>();
   for (const [parameter, key] of [
     [entry.urlParameter, receiver.urlConfigKey],
@@ -284,6 +284,12 @@ async function render(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // The config keys are the project's own, as its Pulumi.yaml names it.
+  return inConfigScope({ project: options.stack.project }, () => renderReceiver(options));
+}
+
+/** Renders the receiver's request for the event, the request's details on stderr and its body on stdout. */
+function renderReceiver(options: RenderOptions): number {
   const { receiver, config } = loadReceiver(options);
   const action = renderedAction(receiver, options);
   const sampleProject = receiver.projects.find((candidate) => candidate !== EVERY_PROJECT) ?? SAMPLE_PROJECT;
@@ -356,7 +362,7 @@ function requestDetails(
   const details: string[] = [];
   if (action) {
     // The URL is a secret: its config key stands for it.
-    const url = `<the URL in ${CONFIG_NAMESPACE}:${receiver.urlConfigKey}>`;
+    const url = `<the URL in ${fullConfigKey(receiver.urlConfigKey)}>`;
     details.push(
       `${receiver.name}, ${action.label}: ${method} ${url}${urlPath}, ` +
         `${contentType?.join(": ")}, for ${project} ${eventStatus}`,
@@ -382,13 +388,13 @@ function requestDetails(
   if (receiver.oauth) {
     const { tokenUrlConfigKey, clientAuth, scope, audience } = receiver.oauth;
     details.push(
-      `With Authorization: Bearer <a token from the endpoint in ${CONFIG_NAMESPACE}:${tokenUrlConfigKey}>, ` +
+      `With Authorization: Bearer <a token from the endpoint in ${fullConfigKey(tokenUrlConfigKey)}>, ` +
         `got with the client-credentials grant (client authentication ${clientAuth}` +
         `${scope === undefined ? "" : `, scope ${scope}`}${audience === undefined ? "" : `, audience ${audience}`})`,
     );
   }
   for (const [name, key] of Object.entries(receiver.bodySecretConfigKeys ?? {})) {
-    details.push(`$${name} is a body secret (${CONFIG_NAMESPACE}:${key}): shown as ${REDACTED}`);
+    details.push(`$${name} is a body secret (${fullConfigKey(key)}): shown as ${REDACTED}`);
   }
   if (!action?.transition) {
     const skipped = whyNotSent(receiver, project, eventStatus);

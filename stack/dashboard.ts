@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
 
 /** Every graph sums or takes percentiles over five minutes, the period of the alarms. */
@@ -21,12 +22,17 @@ export function receiverSearch(namespace: string, metric: string, statistic: str
 }
 
 /**
- * The dashboard's name: the project's and the stack's, `<project>-<stack>`, in the characters dashboard
- * names allow. Dashboards are named per account, so stacks of two projects (say, a copy of this one named
- * otherwise in its Pulumi.yaml) keep dashboards of their own even under one stack name.
+ * The dashboard's name: the project's and the stack's, `<project>-<stack>`. Dashboards are named per
+ * account, so stacks of two projects (say, a copy of this one named otherwise in its Pulumi.yaml) keep
+ * dashboards of their own even under one stack name. Dashboard names allow letters, digits, "-" and "_";
+ * Pulumi names allow "." too, which becomes "-", and then a hash of the names as given follows, so that
+ * `team.webhooks` and `team-webhooks` keep names of their own: `team-webhooks-dev-1a2b3c4d`.
  */
 export function dashboardName(project: string, stack: string): string {
-  return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  const name = `${project}-${stack}`;
+  const allowed = name.replace(/[^A-Za-z0-9_-]/g, "-");
+  if (allowed === name) return name;
+  return `${allowed}-${createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 8)}`;
 }
 
 /**

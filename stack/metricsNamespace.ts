@@ -1,8 +1,9 @@
 import { RunError } from "@pulumi/pulumi";
 import { DEFAULT_METRICS_NAMESPACE } from "../src/notifier/deliveryMetrics";
 import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
+import { fullConfigKey, setCommand } from "../src/receivers/configKeys";
 
-const CONFIG_KEY = "codebuild-webhooks:metricsNamespace";
+const CONFIG_KEY = "metricsNamespace";
 /** The characters CloudWatch allows in a namespace. */
 const NAMESPACE = /^[A-Za-z0-9.\-_/#: ]{1,255}$/;
 
@@ -21,8 +22,8 @@ export function checkedMetricsNamespace(namespace: string): string {
   if (namespace.startsWith("AWS/")) problems.push('"AWS/" namespaces belong to AWS services');
   if (problems.length === 0) return namespace;
   throw new RunError(
-    `${CONFIG_KEY} ${JSON.stringify(namespace)} is not a CloudWatch namespace: ${problems.join("; ")}.\n` +
-      `Set it with: pulumi config set ${CONFIG_KEY} CodeBuildWebhooks`,
+    `${fullConfigKey(CONFIG_KEY)} ${JSON.stringify(namespace)} is not a CloudWatch namespace: ${problems.join("; ")}.\n` +
+      `Set it with: ${setCommand(CONFIG_KEY, "CodeBuildWebhooks", false)}`,
   );
 }
 
@@ -35,9 +36,9 @@ export function sharedNamespaceWarning(namespace: string, parameterPath: string)
   if (namespace !== DEFAULT_METRICS_NAMESPACE || parameterPath === DEFAULT_PARAMETER_PATH) return undefined;
   const own = `${DEFAULT_METRICS_NAMESPACE}${parameterPath.slice(DEFAULT_PARAMETER_PATH.length - 1, -1)}`;
   return (
-    `${CONFIG_KEY}: this stack keeps its parameters under ${parameterPath}, apart from other stacks, but ` +
+    `${fullConfigKey(CONFIG_KEY)}: this stack keeps its parameters under ${parameterPath}, apart from other stacks, but ` +
     `writes its metrics to the shared namespace ${DEFAULT_METRICS_NAMESPACE}: a receiver of the same name in ` +
     "another stack of the account and region writes to the same metrics, sets off this stack's receiver " +
-    `alarm and shares its dashboard lines. Give the stack a namespace of its own: pulumi config set ${CONFIG_KEY} ${own}`
+    `alarm and shares its dashboard lines. Give the stack a namespace of its own: ${setCommand(CONFIG_KEY, own, false)}`
   );
 }

@@ -1,7 +1,8 @@
 import { RunError } from "@pulumi/pulumi";
+import { fullConfigKey, setCommand } from "../src/receivers/configKeys";
 import { parameterName } from "../src/receivers/registryItem";
 
-const CONFIG_KEY = "codebuild-webhooks:parameterPath";
+const CONFIG_KEY = "parameterPath";
 /** Every path stays under the folder the policy pack guards and the IAM grants are written for. */
 const REQUIRED_PREFIX = "/webhooks/";
 /** The characters SSM allows in a parameter name between slashes. */
@@ -48,8 +49,8 @@ export function checkedParameterPath(parameterPath: string, receiverNames: reado
   }
   if (problems.length === 0) return parameterPath;
   throw new RunError(
-    `${CONFIG_KEY} ${JSON.stringify(parameterPath)} cannot name the receivers' parameters:\n` +
+    `${fullConfigKey(CONFIG_KEY)} ${JSON.stringify(parameterPath)} cannot name the receivers' parameters:\n` +
       problems.map((problem) => `- ${problem}`).join("\n") +
-      `\nSet it with: pulumi config set ${CONFIG_KEY} /webhooks/<stack>/`,
+      `\nSet it with: ${setCommand(CONFIG_KEY, "/webhooks/<stack>/", false)}`,
   );
 }

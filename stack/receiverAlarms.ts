@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
+import { fullConfigKey, setCommand } from "../src/receivers/configKeys";
 
-const PERIODS_KEY = "codebuild-webhooks:receiverFailureAlarmPeriods";
+const PERIODS_KEY = "receiverFailureAlarmPeriods";
 /** Five minutes, as the stack's other alarms. */
 const PERIOD_SECONDS = 300;
 /** CloudWatch looks back a day at most: periods × period must stay within 86,400 seconds. */
@@ -15,8 +16,8 @@ const MAX_ALARM_NAME = 255;
 export function checkedAlarmPeriods(periods: number): number {
   if (Number.isInteger(periods) && periods >= 1 && periods <= MAX_PERIODS) return periods;
   throw new pulumi.RunError(
-    `${PERIODS_KEY} ${periods} is not a number of 5-minute periods CloudWatch can evaluate: use a whole ` +
-      `number from 1 to ${MAX_PERIODS} (a day).\nSet it with: pulumi config set ${PERIODS_KEY} 1`,
+    `${fullConfigKey(PERIODS_KEY)} ${periods} is not a number of 5-minute periods CloudWatch can evaluate: ` +
+      `use a whole number from 1 to ${MAX_PERIODS} (a day).\nSet it with: ${setCommand(PERIODS_KEY, "1", false)}`,
   );
 }
 

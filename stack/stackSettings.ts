@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { inConfigScope } from "../src/receivers/configKeys";
 import { loadReceivers } from "../src/receivers/loadReceivers";
 import type { ReceiverFinding } from "../src/receivers/receiverFinding";
 import type { ReadConfig } from "../src/receivers/secretConfig";
@@ -42,9 +43,22 @@ export interface StackSettings {
  * so that a bad file or value fails the preview instead of leaving a half-deployed stack; the first
  * check that fails throws, naming the file, field and line, or the config key. `readConfig` reads the
  * config values the receiver files name, for validation only, and whether each is a secret: a
- * receiver's secret set without --secret would sit in plain text. `npm run check` runs the same, offline.
+ * receiver's secret set without --secret would sit in plain text. `npm run check` runs the same, offline,
+ * naming the stack it checks (`commandStack`) in the `pulumi config set` commands its messages suggest.
+ * Messages name the keys in the namespace `config` reads, the running project's.
  */
 export function readStackSettings(
+  config: pulumi.Config,
+  readConfig: ReadConfig,
+  projectDir: string,
+  commandStack?: string,
+): StackSettings {
+  return inConfigScope({ project: config.name, stack: commandStack }, () =>
+    readCheckedSettings(config, readConfig, projectDir),
+  );
+}
+
+function readCheckedSettings(
   config: pulumi.Config,
   readConfig: ReadConfig,
   projectDir: string,

@@ -6,7 +6,15 @@ import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { runNpm, type CommandRun } from "./support/npmCommand";
 import { ofType } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
-import { SPEC_STACK } from "./support/specStack";
+import { RECEIVER_SECRETS, RECEIVER_SECRET_KEYS, SHIPPED_RECEIVERS, SPEC_STACK } from "./support/specStack";
+import {
+  encryptedSecrets,
+  namespacedConfig,
+  PATH_SECRET_HEADERS,
+  RENAMED_PROJECT,
+  renameCloneProject,
+  writeCloneStack,
+} from "./support/userRepoStacks";
 
 const FIXTURES = path.join(__dirname, "fixtures", "check");
 const RECEIVERS = "test/fixtures/check/receivers";
@@ -27,6 +35,11 @@ function previewOf(config: Record<string, string>, secretKeys: string[]): Promis
     },
     secretKeys: secretKeys.map((key) => `codebuild-webhooks:${key}`),
   });
+}
+
+/** A line preview prints, with the `pulumi config set` command it suggests naming `stack`, as npm run check prints it. */
+function onStack(stack: string) {
+  return (line: string) => line.replace(/pulumi config set( --secret)? /, `$&--stack ${stack} `);
 }
 
 const WARNING = {
@@ -83,7 +96,8 @@ describe("npm run check", () => {
       `${RECEIVERS}/team-jira.yaml: headers.secret (line 5): config "codebuild-webhooks:teamJiraHeaders" is ` +
         "not set; run: pulumi config set --secret codebuild-webhooks:teamJiraHeaders <value>",
     ];
-    assert.deepEqual(run.stdout.split("\n").slice(0, 2), problems);
+    // Preview's lines, the commands naming the stack checked: they set the key on it, whichever is selected.
+    assert.deepEqual(run.stdout.split("\n").slice(0, 2), problems.map(onStack("bad")));
     assert.match(run.stdout, /\npulumi preview would refuse stack bad: 2 problems\.\n$/);
 
     // Preview's own messages: the program refuses the same stack with the same lines.
@@ -129,7 +143,7 @@ describe("npm run check", () => {
           message:
             'config "codebuild-webhooks:buildsChatUrl" is set without --secret, so its value is stored in plain ' +
             "text in the stack's Pulumi.<stack>.yaml; set it again as a secret: pulumi config set --secret " +
-            "codebuild-webhooks:buildsChatUrl <value>",
+            "--stack bad codebuild-webhooks:buildsChatUrl <value>",
           text: undefined,
         },
         {
@@ -140,7 +154,7 @@ describe("npm run check", () => {
           column: null,
           message:
             'config "codebuild-webhooks:teamJiraHeaders" is not set; run: pulumi config set --secret ' +
-            "codebuild-webhooks:teamJiraHeaders <value>",
+            "--stack bad codebuild-webhooks:teamJiraHeaders <value>",
           text: undefined,
         },
       ],
@@ -283,6 +297,94 @@ describe("npm run check", () => {
         run.stderr,
         "--import team-jria: no receiver file of stack good names it; the receivers are: builds-chat, team-jira\n",
       );
+    });
+  });
+
+  describe("reads a stack as the Pulumi CLI does", () => {
+    it("accepts a headers secret set with `pulumi config set --path --secret`, which preview accepts", async () => {
+      const remove = writeCloneStack("pathsecret", PATH_SECRET_HEADERS);
+      try {
+        // What preview runs: the same receivers, the headers key a secret holding the decrypted object.
+        await runProgramUnderMocks({
+          stack: SPEC_STACK,
+          config: {
+            receiversDir: SHIPPED_RECEIVERS,
+            ...RECEIVER_SECRETS,
+            jiraAuthHeaders: JSON.stringify({ Authorization: "Basic amlyYS1oZWFkZXItc2VjcmV0" }),
+          },
+          secretKeys: RECEIVER_SECRET_KEYS,
+        });
+        const run = await npmCheck(["--stack", "pathsecret"]);
+        assert.doesNotMatch(run.stdout, /jiraAuthHeaders" is set without --secret/);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+      } finally {
+        remove();
+      }
+    });
+
+    it("checks a project renamed in Pulumi.yaml (a second copy in one account) in its own namespace, as preview does", async () => {
+      const restore = renameCloneProject(RENAMED_PROJECT);
+      const remove = writeCloneStack("renamed", encryptedSecrets(RENAMED_PROJECT));
+      try {
+        // Preview of the renamed project reads its keys in its own namespace, and accepts them.
+        await runProgramUnderMocks({
+          stack: SPEC_STACK,
+          project: RENAMED_PROJECT,
+          ...namespacedConfig(RENAMED_PROJECT),
+        });
+        const run = await npmCheck(["--stack", "renamed"]);
+        assert.doesNotMatch(run.stdout, /codebuild-webhooks:/);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+
+        // A secret it lacks is named in its namespace, with the command that sets it on the stack checked.
+        writeCloneStack("renamed", encryptedSecrets(RENAMED_PROJECT).slice(0, 4));
+        const lacking = await npmCheck(["--stack", "renamed"]);
+        assert.equal(lacking.code, 1, lacking.stdout + lacking.stderr);
+        assert.equal(
+          lacking.stdout.split("\n")[0],
+          `receivers/slack-builds.yaml: url.secret (line 7): config "${RENAMED_PROJECT}:slackWebhookUrl" is not ` +
+            `set; run: pulumi config set --secret --stack renamed ${RENAMED_PROJECT}:slackWebhookUrl <value>`,
+        );
+      } finally {
+        restore();
+        remove();
+      }
+    });
+
+    it("names the stack file and line of a YAML error in it, without a stack trace, and --json still prints JSON", async () => {
+      const remove = writeCloneStack("badyaml", [
+        "  codebuild-webhooks:slackWebhookUrl:",
+        "    secure: v1:eeee:ffff",
+        "   codebuild-webhooks:jiraIssuesUrl: misindented",
+      ]);
+      try {
+        const text = await npmCheck(["--stack", "badyaml"]);
+        assert.equal(text.code, 1);
+        assert.match(text.stdout, /^Pulumi\.badyaml\.yaml: line 5, column 1: not YAML: /);
+        assert.doesNotMatch(text.stderr, /\n\s+at /, "a stack trace, as for a bug");
+        const json = await npmCheck(["--stack", "badyaml", "--json"]);
+        assert.equal(json.code, 1);
+        const parsed = JSON.parse(json.stdout) as CheckJson;
+        assert.equal(parsed.accepted, false);
+        assert.deepEqual(
+          parsed.problems.map(({ file, line }) => ({ file, line })),
+          [{ file: "Pulumi.badyaml.yaml", line: 5 }],
+        );
+      } finally {
+        remove();
+      }
+    });
+
+    it("names Pulumi.yaml and the line of a YAML error in it, exit code 1", async () => {
+      const restore = renameCloneProject("codebuild-webhooks\nname: twice");
+      try {
+        const run = await npmCheck(["--stack", "dev", "--json"]);
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        const [problem] = (JSON.parse(run.stdout) as CheckJson).problems;
+        assert.deepEqual({ file: problem.file, line: problem.line }, { file: "Pulumi.yaml", line: 2 });
+      } finally {
+        restore();
+      }
     });
   });
 });

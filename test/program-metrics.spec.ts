@@ -6,11 +6,12 @@ import {
   type MockedResource,
   type ProgramRun,
 } from "../local/programUnderMocks";
+import { dashboardName } from "../stack/dashboard";
 import { receiverAlarmName } from "../stack/receiverAlarms";
 import { failureBeforeAnyResource } from "./support/failedProgramRun";
 import { ofType, single } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
-import { RECEIVER_SECRETS, specRun } from "./support/specStack";
+import { RECEIVER_SECRETS, specRun, specRunAs } from "./support/specStack";
 
 interface Widget {
   type: string;
@@ -271,14 +272,12 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
   it("names the dashboard and alarms by project and stack: two projects' stacks of one name in an account keep their own", async () => {
     // A copy of the project named otherwise in its Pulumi.yaml, its dev stack beside this project's, in
     // the same account, with the parameterPath and metricsNamespace of its own that docs/settings.md asks for.
-    const project = "platform-webhooks";
-    const other = await runProgramUnderMocks({
-      ...specRun(
-        { parameterPath: "/webhooks/platform/", metricsNamespace: "CodeBuildWebhooks/platform" },
-        Object.keys(RECEIVER_SECRETS).map((key) => `${project}:${key}`),
-      ),
-      project,
-    });
+    const other = await runProgramUnderMocks(
+      specRunAs("platform-webhooks", {
+        parameterPath: "/webhooks/platform/",
+        metricsNamespace: "CodeBuildWebhooks/platform",
+      }),
+    );
     /** The names a stack gives its resources itself, which must be unique in the account and region. */
     const explicitNames = (stack: ProgramRun) =>
       stack.resources.flatMap((resource) =>
@@ -297,5 +296,33 @@ describe("delivery metrics in the stack (index.ts under Pulumi mocks)", () => {
     assert.ok(explicitNames(run).length >= 6, "the dashboard, alarms and parameters are named");
     const shared = explicitNames(other).filter((name) => explicitNames(run).includes(name));
     assert.deepEqual(shared, [], "no name is taken by both stacks");
+  });
+
+  it("keeps the dashboards of two projects apart whose names differ only where dashboard names take no dot (team.webhooks, team-webhooks)", async () => {
+    // Both are valid Pulumi project names (letters, digits, "-", "_" and "."), in one account, each with
+    // the parameterPath and metricsNamespace of its own that docs/settings.md asks for.
+    const stackOf = (project: string, name: string) =>
+      runProgramUnderMocks(
+        specRunAs(project, {
+          parameterPath: `/webhooks/${name}/`,
+          metricsNamespace: `CodeBuildWebhooks/${name}`,
+        }),
+      );
+    const dashboardOf = (stack: ProgramRun) =>
+      single(stack, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName as string;
+    const dotted = dashboardOf(await stackOf("team.webhooks", "dotted"));
+    const dashed = dashboardOf(await stackOf("team-webhooks", "dashed"));
+    // Dashboards are named per account: one name would have the second `pulumi up` take the first's over.
+    assert.notEqual(dotted, dashed);
+    assert.equal(dashed, "team-webhooks-dev");
+    assert.match(dotted, /^team-webhooks-dev-[0-9a-f]{8}$/);
+    // A stack name with a dot is kept apart the same way, and every name stays one dashboards allow.
+    assert.notEqual(
+      dashboardName("codebuild-webhooks", "prod.eu"),
+      dashboardName("codebuild-webhooks", "prod-eu"),
+    );
+    for (const name of [dotted, dashed, dashboardName("codebuild-webhooks", "prod.eu")]) {
+      assert.match(name, /^[A-Za-z0-9_-]{1,255}$/);
+    }
   });
 });

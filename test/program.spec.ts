@@ -15,7 +15,9 @@ import {
   SHIPPED_RECEIVERS,
   SPEC_STACK,
   specRun,
+  specRunAs,
 } from "./support/specStack";
+import { namespacedConfig, RENAMED_PROJECT } from "./support/userRepoStacks";
 
 interface PolicyStatement {
   Sid?: string;
@@ -569,6 +571,45 @@ describe("the stack (index.ts under Pulumi mocks)", () => {
     const error = await failureBeforeAnyResource(config, "slackWebhookUrl unset");
     assert.match(error.message, /receivers\/slack-builds\.yaml/);
     assert.match(error.message, /pulumi config set --secret codebuild-webhooks:slackWebhookUrl/);
+  });
+
+  it("names the keys of a project renamed in Pulumi.yaml in its own namespace, so the commands it suggests set the keys it reads", async () => {
+    await assert.rejects(
+      runProgramUnderMocks({
+        stack: SPEC_STACK,
+        project: RENAMED_PROJECT,
+        ...namespacedConfig(RENAMED_PROJECT, ["slackWebhookUrl"]),
+      }),
+      (error: Error) => {
+        // `pulumi config set --secret codebuild-webhooks:slackWebhookUrl` would set a key of another
+        // namespace, which this project's program never reads: preview would refuse again.
+        assert.match(
+          error.message,
+          new RegExp(
+            `config "${RENAMED_PROJECT}:slackWebhookUrl" is not set; run: pulumi config set --secret ${RENAMED_PROJECT}:slackWebhookUrl `,
+          ),
+        );
+        return true;
+      },
+    );
+    const settings = [
+      [
+        { metricsNamespace: "AWS/Builds" },
+        `pulumi config set ${RENAMED_PROJECT}:metricsNamespace CodeBuildWebhooks`,
+      ],
+      [{ parameterPath: "/hooks/" }, `pulumi config set ${RENAMED_PROJECT}:parameterPath /webhooks/<stack>/`],
+      [
+        { receiverFailureAlarmPeriods: "0" },
+        `pulumi config set ${RENAMED_PROJECT}:receiverFailureAlarmPeriods 1`,
+      ],
+    ] as const;
+    for (const [config, command] of settings) {
+      await assert.rejects(runProgramUnderMocks(specRunAs(RENAMED_PROJECT, config)), (error: Error) => {
+        assert.ok(error.message.includes(command), error.message);
+        assert.doesNotMatch(error.message, /codebuild-webhooks:/);
+        return true;
+      });
+    }
   });
 
   it("fails before registering any resource when a receiver's secret is set without --secret", async () => {

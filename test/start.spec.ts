@@ -12,6 +12,13 @@ import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { startReceiver, type Receiver } from "./support/receivers";
 import { runNpm, type CommandRun, type Variables } from "./support/npmCommand";
+import {
+  encryptedSecrets,
+  PATH_SECRET_HEADERS,
+  RENAMED_PROJECT,
+  renameCloneProject,
+  writeCloneStack,
+} from "./support/userRepoStacks";
 
 const FIXTURES = path.join(__dirname, "fixtures", "start");
 
@@ -25,6 +32,11 @@ function eventBlock(stdout: string, event: string): string {
   const block = stdout.split("\n\n").find((chunk) => chunk.startsWith(`== ${event}`));
   assert.ok(block, `no block for ${event} in:\n${stdout}`);
   return block;
+}
+
+/** The lines of npm start's output that say pulumi up would refuse a receiver, and why. */
+function refusals(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => /pulumi up would refuse|is not set|without --secret/.test(line));
 }
 
 /** One receiver's lines within an event block. */
@@ -331,6 +343,46 @@ describe("npm start", () => {
             "run: pulumi config set --secret codebuild-webhooks:opsChatUrl <value>\n\n",
         ),
       );
+    });
+
+    it("calls no secret unset of a project renamed in Pulumi.yaml whose stack file holds them, in its namespace", async () => {
+      const restore = renameCloneProject(RENAMED_PROJECT);
+      const remove = writeCloneStack("renamedstart", encryptedSecrets(RENAMED_PROJECT));
+      try {
+        const run = await npmStart(["--stack", "renamedstart", "--status", "FAILED"]);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.deepEqual(refusals(run.stdout), []);
+        assert.match(run.stdout, /2 deliveries of 1 event: 2 delivered, 0 failed/);
+      } finally {
+        restore();
+        remove();
+      }
+    });
+
+    it("calls a headers secret set with `pulumi config set --path --secret` a secret, as pulumi up does", async () => {
+      const remove = writeCloneStack("pathsecretstart", PATH_SECRET_HEADERS);
+      try {
+        const run = await npmStart(["--stack", "pathsecretstart", "--status", "FAILED"]);
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        assert.deepEqual(refusals(run.stdout), []);
+      } finally {
+        remove();
+      }
+    });
+
+    it("names the stack file and line of a YAML error in it, without a stack trace, exit code 2", async () => {
+      const remove = writeCloneStack("badyamlstart", [
+        "  codebuild-webhooks:receiversDir: receivers",
+        " x: 1",
+      ]);
+      try {
+        const run = await npmStart(["--stack", "badyamlstart"]);
+        assert.equal(run.code, 2, run.stdout + run.stderr);
+        assert.match(run.stderr, /^Pulumi\.badyamlstart\.yaml: line 4, column \d+: not YAML: /m);
+        assert.doesNotMatch(run.stderr, /\n\s+at /, "a stack trace, as for a bug");
+      } finally {
+        remove();
+      }
     });
 
     it("names the stack file that does not exist, exit code 2", async () => {

@@ -1,7 +1,7 @@
 // The pieces the receiver schema is built of, and the words of its messages.
 import { z } from "zod";
 import { BUILT_IN_PLACEHOLDER_NAMES } from "../shared/placeholders";
-import { CONFIG_KEY, CONFIG_NAMESPACE } from "./configKeys";
+import { CONFIG_KEY, configNamespace } from "./configKeys";
 import { NAME_NOT_SHOWN, PASTED_SECRET, quoteIfHarmless, VALUE_NOT_SHOWN } from "./secretLikeText";
 
 /**
@@ -38,12 +38,14 @@ function configKey(holds: string) {
           : `expected a config key name, got ${kindOf(issue.input)}`,
     })
     .regex(CONFIG_KEY, {
-      error: (issue) =>
-        String(issue.input).startsWith(`${CONFIG_NAMESPACE}:`) &&
-        CONFIG_KEY.test(String(issue.input).slice(CONFIG_NAMESPACE.length + 1))
-          ? `not a config key name; give the key without the "${CONFIG_NAMESPACE}:" namespace, using ` +
-            'letters, digits, "_" and "-", starting with a letter'
-          : `not a config key name (letters, digits, "_" and "-", starting with a letter); ${PASTED_SECRET}`,
+      error: (issue) => {
+        const namespace = configNamespace();
+        return String(issue.input).startsWith(`${namespace}:`) &&
+          CONFIG_KEY.test(String(issue.input).slice(namespace.length + 1))
+          ? `not a config key name; give the key without the "${namespace}:" namespace, using ` +
+              'letters, digits, "_" and "-", starting with a letter'
+          : `not a config key name (letters, digits, "_" and "-", starting with a letter); ${PASTED_SECRET}`;
+      },
     })
     .meta({ description: `Config key, without the "codebuild-webhooks:" namespace, holding ${holds}.` });
 }

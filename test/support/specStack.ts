@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { ProgramRunOptions } from "../../local/programUnderMocks";
-import { PROJECT, type Stack } from "../../local/stackConfig";
+import { PROJECT, readStackFile, type Stack } from "../../local/stackConfig";
 
 /**
  * What the product ships for users to replace, as it ships it: the receivers of receivers/ and the dev
@@ -12,7 +12,7 @@ export const SHIPPED = path.join(__dirname, "..", "fixtures", "shipped");
 export const SHIPPED_RECEIVERS = path.join(SHIPPED, "receivers");
 
 /** The stack the specs deploy: dev, with the settings of the shipped stack file. */
-export const SPEC_STACK: Stack = { name: "dev", file: path.join(SHIPPED, "Pulumi.dev.yaml") };
+export const SPEC_STACK = { name: "dev", file: path.join(SHIPPED, "Pulumi.dev.yaml") } satisfies Stack;
 
 /** Values for the secrets the shipped receivers name, as `pulumi config set --secret` would set them. */
 export const RECEIVER_SECRETS: Record<string, string> = {
@@ -35,5 +35,29 @@ export function specRun(
     stack: SPEC_STACK,
     config: { receiversDir: SHIPPED_RECEIVERS, ...RECEIVER_SECRETS, ...config },
     secretKeys,
+  };
+}
+
+/**
+ * A run of the spec stack in a copy of the project named `project` in its Pulumi.yaml: every setting of
+ * the spec stack's file in that project's namespace (its file holds them in the shipped one), so that the
+ * run depends on no default of Pulumi.yaml, which a fork may change; the receivers' secrets set with
+ * `--secret`, and `config` over them.
+ */
+export function specRunAs(
+  project: string,
+  config: Record<string, string> = {},
+): Pick<ProgramRunOptions, "stack" | "config" | "secretKeys" | "project"> {
+  const settings: Record<string, string> = {};
+  for (const [key, setting] of readStackFile(SPEC_STACK.file)) {
+    if (key.startsWith(`${PROJECT}:`) && !setting.encrypted)
+      settings[key.slice(PROJECT.length + 1)] = setting.value;
+  }
+  return {
+    ...specRun(
+      { ...settings, receiversDir: SHIPPED_RECEIVERS, ...config },
+      Object.keys(RECEIVER_SECRETS).map((key) => `${project}:${key}`),
+    ),
+    project,
   };
 }
