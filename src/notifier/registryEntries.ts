@@ -135,77 +135,21 @@ export function parseRegistryItem(
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
     return { urlParameter, reason: "attribute statuses must be a list or string set of strings" };
   }
-  const filters: { accounts?: string[]; regions?: string[] } = {};
-  for (const attribute of ["accounts", "regions"] as const) {
-    if (!item[attribute]) continue;
-    const values = item[attribute].SS ?? item[attribute].L?.map((value) => value.S);
-    if (!values || values.some((value) => typeof value !== "string")) {
-      return { urlParameter, reason: `attribute ${attribute} must be a list or string set of strings` };
-    }
-    filters[attribute] = values as string[];
-  }
-  const strings = [
-    ...PARAMETER_ATTRIBUTES,
-    "oauth_scope",
-    "oauth_audience",
-    "oauth_client_auth",
-    "template",
-    "method",
-  ];
-  for (const attribute of strings) {
-    if (item[attribute] && item[attribute].S === undefined) {
-      return { urlParameter, reason: `attribute ${attribute} must be a string` };
-    }
-  }
+  const filters = parseFilters(item);
+  if (typeof filters === "string") return { urlParameter, reason: filters };
+  const notString = STRING_ATTRIBUTES.find((attribute) => item[attribute] && item[attribute].S === undefined);
+  if (notString !== undefined) return { urlParameter, reason: `attribute ${notString} must be a string` };
   const oauth = parseOAuth(item);
   if (typeof oauth === "string") return { urlParameter, reason: oauth };
   const bodySecrets = item.secret_param_names ? parseBodySecrets(item.secret_param_names) : undefined;
   if (typeof bodySecrets === "string") return { urlParameter, reason: bodySecrets };
-  const remembered = Object.values(actions ?? {}).flatMap((action) => Object.keys(action.remember ?? {}));
-  const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
-  if (shadowed !== undefined) {
-    return {
-      urlParameter,
-      reason: `attribute secret_param_names names ${shadowed}, which an action remembers; give one another name`,
-    };
-  }
-  if (item.only_on_change && item.only_on_change.BOOL === undefined) {
-    return { urlParameter, reason: "attribute only_on_change must be a boolean" };
-  }
-  if (!layout) {
-    return {
-      urlParameter,
-      reason:
-        `attribute hook_url_param_name must name a parameter in a receiver folder, ${parameterPath}<receiver>/url ` +
-        `(one level: no / in <receiver> nor after it), or ${parameterPath}<name> for a receiver with only a URL`,
-    };
-  }
-  const named: [string, string | undefined][] = [
-    ...PARAMETER_ATTRIBUTES.map((attribute): [string, string | undefined] => [attribute, item[attribute]?.S]),
-    ...Object.entries(bodySecrets ?? {}).map(([name, parameter]): [string, string] => [
-      `secret_param_names.${name}`,
-      parameter,
-    ]),
-  ];
-  for (const [attribute, name] of named) {
-    if (name === undefined) continue;
-    if (layout.folder === undefined) {
-      return {
-        urlParameter,
-        reason:
-          `attribute ${attribute}: an item whose URL parameter is in no receiver folder names no other ` +
-          `parameter; put its parameters in a folder of their own, ${parameterPath}<receiver>/`,
-      };
-    }
-    if (!isInFolder(name, `${parameterPath}${layout.folder}/`, attribute.startsWith("secret_param_names."))) {
-      return {
-        urlParameter,
-        reason:
-          `attribute ${attribute} must name a parameter in the receiver's own folder ` +
-          `${parameterPath}${layout.folder}/, beside its URL parameter`,
-      };
-    }
-  }
+  const problem =
+    shadowedSecretProblem(actions, bodySecrets) ??
+    (item.only_on_change && item.only_on_change.BOOL === undefined
+      ? "attribute only_on_change must be a boolean"
+      : undefined) ??
+    folderProblem(item, bodySecrets, layout, parameterPath);
+  if (problem !== undefined) return { urlParameter, reason: problem };
   return {
     project: item.project?.S ?? "",
     urlParameter,
@@ -222,6 +166,85 @@ export function parseRegistryItem(
     ...(actions ? { actions } : {}),
     ...filters,
   };
+}
+
+/** The attributes that, when present, must be strings. */
+const STRING_ATTRIBUTES = [
+  ...PARAMETER_ATTRIBUTES,
+  "oauth_scope",
+  "oauth_audience",
+  "oauth_client_auth",
+  "template",
+  "method",
+];
+
+/** The `accounts` and `regions` filters, each a list or string set; the problem when malformed. */
+function parseFilters(
+  item: Record<string, AttributeValue>,
+): { accounts?: string[]; regions?: string[] } | string {
+  const filters: { accounts?: string[]; regions?: string[] } = {};
+  for (const attribute of ["accounts", "regions"] as const) {
+    if (!item[attribute]) continue;
+    const values = item[attribute].SS ?? item[attribute].L?.map((value) => value.S);
+    if (!values || values.some((value) => typeof value !== "string")) {
+      return `attribute ${attribute} must be a list or string set of strings`;
+    }
+    filters[attribute] = values as string[];
+  }
+  return filters;
+}
+
+/** A body secret named as a value an action remembers would stand in for the receiver's answer. */
+function shadowedSecretProblem(
+  actions: Partial<Record<Transition, ReceiverAction>> | undefined,
+  bodySecrets: Record<string, string> | undefined,
+): string | undefined {
+  const remembered = Object.values(actions ?? {}).flatMap((action) => Object.keys(action.remember ?? {}));
+  const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
+  return shadowed === undefined
+    ? undefined
+    : `attribute secret_param_names names ${shadowed}, which an action remembers; give one another name`;
+}
+
+/**
+ * Why the item's URL parameter, or another parameter it names, lies outside the one receiver folder the
+ * item may name parameters of (see parseRegistryItem); undefined when they all lie in it.
+ */
+function folderProblem(
+  item: Record<string, AttributeValue>,
+  bodySecrets: Record<string, string> | undefined,
+  layout: { folder?: string } | undefined,
+  parameterPath: string,
+): string | undefined {
+  if (!layout) {
+    return (
+      `attribute hook_url_param_name must name a parameter in a receiver folder, ${parameterPath}<receiver>/url ` +
+      `(one level: no / in <receiver> nor after it), or ${parameterPath}<name> for a receiver with only a URL`
+    );
+  }
+  const named: [string, string | undefined][] = [
+    ...PARAMETER_ATTRIBUTES.map((attribute): [string, string | undefined] => [attribute, item[attribute]?.S]),
+    ...Object.entries(bodySecrets ?? {}).map(([name, parameter]): [string, string] => [
+      `secret_param_names.${name}`,
+      parameter,
+    ]),
+  ];
+  for (const [attribute, name] of named) {
+    if (name === undefined) continue;
+    if (layout.folder === undefined) {
+      return (
+        `attribute ${attribute}: an item whose URL parameter is in no receiver folder names no other ` +
+        `parameter; put its parameters in a folder of their own, ${parameterPath}<receiver>/`
+      );
+    }
+    if (!isInFolder(name, `${parameterPath}${layout.folder}/`, attribute.startsWith("secret_param_names."))) {
+      return (
+        `attribute ${attribute} must name a parameter in the receiver's own folder ` +
+        `${parameterPath}${layout.folder}/, beside its URL parameter`
+      );
+    }
+  }
+  return undefined;
 }
 
 /**
