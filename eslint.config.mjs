@@ -21,9 +21,17 @@ export default tseslint.config(
     languageOptions: { globals: { console: "readonly", process: "readonly", require: "readonly" } },
   },
   {
-    // Files a newcomer reads whole, and functions that fit on a screen or two. Blank lines and comments
-    // do not count: the comments that say why are welcome. The folders that comply so far.
-    files: ["src/receivers/**/*.ts", "src/shared/**/*.ts", "scripts/**/*.ts"],
+    // Files a newcomer reads whole, and functions that fit on a screen or two: every line counts, the
+    // comments that say why included (they are welcome; a file that needs many is split by concern).
+    files: ["index.ts", "src/**/*.ts", "stack/**/*.ts"],
+    rules: {
+      "max-lines": ["error", { max: 400, skipBlankLines: false, skipComments: false }],
+      "max-lines-per-function": ["error", { max: 100, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
+    // The commands: blank lines and comments do not count.
+    files: ["scripts/**/*.ts"],
     rules: {
       "max-lines": ["error", { max: 400, skipBlankLines: true, skipComments: true }],
       "max-lines-per-function": ["error", { max: 100, skipBlankLines: true, skipComments: true }],

@@ -3,6 +3,7 @@
 import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { FINAL_BUILD_STATUSES, type BuildStatus, type Transition } from "../src/shared/buildStatuses";
 import { PER_BUILD_STEPS, type PerBuildStep, type ReceiverAction } from "../src/shared/registryFormat";
+import { PLACEHOLDER_NAME } from "../src/receivers/schemaValues";
 import { LocalRunInputError } from "./localRunInputError";
 
 /** `--per-build post|update`, in any case; undefined when not given. */
@@ -96,4 +97,20 @@ export function rememberedByActions(receiver: ReceiverDefinition): Map<string, s
     }
   }
   return names;
+}
+
+/** `--remember NAME=VALUE` flags, by name. */
+export function parseRemembered(flags: readonly string[]): Record<string, string> {
+  const remembered: Record<string, string> = {};
+  for (const flag of flags) {
+    const separator = flag.indexOf("=");
+    const name = flag.slice(0, Math.max(separator, 0));
+    if (!PLACEHOLDER_NAME.test(name)) {
+      throw new LocalRunInputError(
+        `--remember ${flag}: give a remembered name and its value, e.g. --remember JIRA_ISSUE=OPS-17`,
+      );
+    }
+    remembered[name] = flag.slice(separator + 1);
+  }
+  return remembered;
 }

@@ -11,7 +11,6 @@ import { BUILD_STATUSES, TRANSITIONS, type BuildStatus, type Transition } from "
 import { EVERY_PROJECT } from "../src/shared/registryFormat";
 import { registryItem } from "../src/receivers/registryItem";
 import { fullConfigKey, inConfigScope } from "../src/receivers/configKeys";
-import { PLACEHOLDER_NAME } from "../src/receivers/schemaValues";
 import { BAD_INPUT, chooseStack, DEFAULT_STACK, runCommand } from "../local/localRunCli";
 import { captureConfig, emptyHeadersNotes, secretReferences } from "../local/localRunConfig";
 import { readBuildEventFile, SAMPLE_PROJECT, sampleBuildEvent } from "../local/localRunEvents";
@@ -25,6 +24,7 @@ import {
   perBuildStepFlag,
   rememberedByActions,
   type ChosenAction,
+  parseRemembered,
 } from "../local/renderedActions";
 import { LOCAL_SECRETS_FILE, readLocalSecrets } from "../local/localRunSecrets";
 import { PROJECT_ROOT, stackConfig } from "../local/stackConfig";
@@ -102,22 +102,6 @@ function sampleBuildHealth(transition: Transition): Record<string, string> {
     FAILURE_COUNT: transition === "broken" ? "1" : "2",
     PREVIOUS_STATUS: transition === "broken" ? "SUCCEEDED" : "FAILED",
   };
-}
-
-/** `--remember NAME=VALUE` flags, by name. */
-function parseRemembered(flags: readonly string[]): Record<string, string> {
-  const remembered: Record<string, string> = {};
-  for (const flag of flags) {
-    const separator = flag.indexOf("=");
-    const name = flag.slice(0, Math.max(separator, 0));
-    if (!PLACEHOLDER_NAME.test(name)) {
-      throw new LocalRunInputError(
-        `--remember ${flag}: give a remembered name and its value, e.g. --remember JIRA_ISSUE=OPS-17`,
-      );
-    }
-    remembered[name] = flag.slice(separator + 1);
-  }
-  return remembered;
 }
 
 /** What the command line asks for, each flag checked. */

@@ -51,6 +51,46 @@ export function deliveryDashboard(resources: {
   const region = aws.getRegionOutput().region;
   const name = dashboardName(pulumi.getProject(), pulumi.getStack());
 
+  const alarmWidgets = receiverAlarmWidgets(receiverAlarms);
+  const graphs = deliveryGraphs(namespace, notifier, deadLetters);
+  const graphsTop = alarmWidgets.length * HEIGHT;
+
+  const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
+    dashboardName: name,
+    dashboardBody: pulumi.jsonStringify({
+      widgets: [
+        ...alarmWidgets,
+        ...graphs.map(({ title, metrics }, index) => ({
+          type: "metric",
+          x: (index % 2) * WIDTH,
+          y: graphsTop + Math.floor(index / 2) * HEIGHT,
+          width: WIDTH,
+          height: HEIGHT,
+          properties: {
+            title,
+            metrics,
+            region,
+            view: "timeSeries",
+            period: PERIOD_SECONDS,
+            yAxis: { left: { min: 0 } },
+          },
+        })),
+      ],
+    }),
+  });
+  const url = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard.dashboardName}`;
+  return { dashboard, url };
+}
+
+/**
+ * The dashboard's graphs, by title: deliveries, failures, latency and attempts per receiver, the
+ * notifier's invocations, errors, throttles and duration, and the dead letters waiting.
+ */
+function deliveryGraphs(
+  namespace: string,
+  notifier: aws.lambda.Function,
+  deadLetters: aws.sqs.Queue,
+): { title: string; metrics: unknown[] }[] {
   const perReceiver = (title: string, metric: string, statistic: string) => ({
     title,
     metrics: [
@@ -70,7 +110,7 @@ export function deliveryDashboard(resources: {
     notifier.name,
     { stat, label },
   ];
-  const graphs = [
+  return [
     perReceiver("Deliveries per receiver", DELIVERY_METRICS.delivered, "Sum"),
     perReceiver("Failed deliveries per receiver", DELIVERY_METRICS.failed, "Sum"),
     perReceiver("Delivery latency p50 per receiver (ms)", DELIVERY_METRICS.latency, "p50"),
@@ -105,9 +145,13 @@ export function deliveryDashboard(resources: {
       ],
     },
   ];
+}
 
-  // A receiver's alarm shows at a glance whether it is failing, also when it has had no notice yet (a
-  // search draws only receivers with data). Full width, a row of tiles per widget.
+/**
+ * A receiver's alarm shows at a glance whether it is failing, also when it has had no notice yet (a
+ * search draws only receivers with data). Full width, a row of tiles per widget.
+ */
+function receiverAlarmWidgets(receiverAlarms: readonly aws.cloudwatch.MetricAlarm[]): object[] {
   const alarmWidgets = [];
   for (let start = 0; start < receiverAlarms.length; start += ALARMS_PER_WIDGET) {
     alarmWidgets.push({
@@ -123,31 +167,5 @@ export function deliveryDashboard(resources: {
       },
     });
   }
-  const graphsTop = alarmWidgets.length * HEIGHT;
-
-  const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
-    dashboardName: name,
-    dashboardBody: pulumi.jsonStringify({
-      widgets: [
-        ...alarmWidgets,
-        ...graphs.map(({ title, metrics }, index) => ({
-          type: "metric",
-          x: (index % 2) * WIDTH,
-          y: graphsTop + Math.floor(index / 2) * HEIGHT,
-          width: WIDTH,
-          height: HEIGHT,
-          properties: {
-            title,
-            metrics,
-            region,
-            view: "timeSeries",
-            period: PERIOD_SECONDS,
-            yAxis: { left: { min: 0 } },
-          },
-        })),
-      ],
-    }),
-  });
-  const url = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard.dashboardName}`;
-  return { dashboard, url };
+  return alarmWidgets;
 }

@@ -1,7 +1,7 @@
 import type { ReceiverAction } from "../shared/registryFormat";
 import { appendActionPath } from "./actionPath";
 import type { OAuthCredentials } from "./oauthTokens";
-import type { RegistryEntry } from "./registryEntries";
+import type { OAuthRegistration, RegistryEntry } from "./registryEntries";
 import { DEFAULT_TEMPLATE, renderTemplate } from "./renderTemplate";
 import { bodyFormat, parseHeadersParameter, requestHeaders } from "./requestHeaders";
 import type { Notice } from "./sendNotice";
@@ -49,20 +49,11 @@ export function buildNotice(
       : { reason: `parameter ${name} not found` };
   const receiverUrl = parameters.get(entry.urlParameter);
   if (receiverUrl === undefined) return unreadable(entry.urlParameter);
-  let url = receiverUrl;
-  if (request?.action.path) {
-    const path = renderTemplate(request.action.path, request.pathValues, "path");
-    if (path.unknownNames.length > 0) {
-      return {
-        reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,
-      };
-    }
-    const dotSegments = dotSegmentReason(request.action.path, request.pathValues);
-    if (dotSegments) return { reason: dotSegments };
-    const appended = appendActionPath(receiverUrl, path.body);
-    if ("reason" in appended) return appended;
-    url = appended.url;
-  }
+  const target = request?.action.path
+    ? actionUrl(receiverUrl, request.action.path, request.pathValues)
+    : undefined;
+  if (target && "reason" in target) return target;
+  const url = target?.url ?? receiverUrl;
   let receiverHeaders: Record<string, string> | Error = {};
   if (entry.headersParameter) {
     const headersValue = parameters.get(entry.headersParameter);
@@ -89,32 +80,11 @@ export function buildNotice(
     bodySecrets[name] = value;
     secrets.push(value);
   }
-  let oauth: OAuthCredentials | undefined;
-  if (entry.oauth) {
-    const { tokenUrlParameter, clientIdParameter, clientSecretParameter, ...settings } = entry.oauth;
-    const [tokenUrl, clientId, clientSecret] = [
-      tokenUrlParameter,
-      clientIdParameter,
-      clientSecretParameter,
-    ].map((name) => parameters.get(name));
-    if (tokenUrl === undefined) return unreadable(tokenUrlParameter);
-    if (clientId === undefined) return unreadable(clientIdParameter);
-    if (clientSecret === undefined) return unreadable(clientSecretParameter);
-    for (const [parameter, target] of [
-      [tokenUrlParameter, tokenUrl],
-      [entry.urlParameter, receiverUrl],
-    ]) {
-      if (!isSecureUrl(target)) {
-        return {
-          reason:
-            `parameter ${parameter} is not an https URL; a receiver with OAuth sends its client secret and ` +
-            "tokens over https only (http only to a loopback address)",
-        };
-      }
-    }
-    oauth = { tokenUrl, clientId, clientSecret, ...settings };
-    secrets.push(tokenUrl, clientId, clientSecret);
-  }
+  const oauth = entry.oauth
+    ? oauthCredentials(entry.oauth, [entry.urlParameter, receiverUrl], parameters, unreadable)
+    : undefined;
+  if (oauth && "reason" in oauth) return oauth;
+  if (oauth) secrets.push(oauth.tokenUrl, oauth.clientId, oauth.clientSecret);
   const headers = { ...requestHeaders(receiverHeaders), "webhook-id": id };
   const { body, unknownNames } = renderTemplate(
     action?.template ?? entry.template ?? DEFAULT_TEMPLATE,
@@ -137,6 +107,57 @@ export function buildNotice(
     ...(oauth ? { oauth } : {}),
     secrets,
   };
+}
+
+/**
+ * The receiver's URL with an action's path appended, rendered from `pathValues`; the reason not to send
+ * when the path names a placeholder without a value, or would leave the URL's path.
+ */
+function actionUrl(
+  receiverUrl: string,
+  actionPath: string,
+  pathValues: Readonly<Record<string, string>>,
+): { url: string } | { reason: string } {
+  const path = renderTemplate(actionPath, pathValues, "path");
+  if (path.unknownNames.length > 0) {
+    return {
+      reason: `the path names ${path.unknownNames.map((name) => `$${name}`).join(", ")}, without a value`,
+    };
+  }
+  const dotSegments = dotSegmentReason(actionPath, pathValues);
+  if (dotSegments) return { reason: dotSegments };
+  return appendActionPath(receiverUrl, path.body);
+}
+
+/**
+ * A receiver's OAuth client credentials, from its parameters; the reason not to send when one is
+ * missing, or the token URL or the receiver's URL (`receiver`: its parameter and value) is not https.
+ */
+function oauthCredentials(
+  registration: OAuthRegistration,
+  receiver: [parameter: string, url: string],
+  parameters: ReadonlyMap<string, string>,
+  unreadable: (name: string) => { reason: string },
+): OAuthCredentials | { reason: string } {
+  const { tokenUrlParameter, clientIdParameter, clientSecretParameter, ...settings } = registration;
+  const [tokenUrl, clientId, clientSecret] = [
+    tokenUrlParameter,
+    clientIdParameter,
+    clientSecretParameter,
+  ].map((name) => parameters.get(name));
+  if (tokenUrl === undefined) return unreadable(tokenUrlParameter);
+  if (clientId === undefined) return unreadable(clientIdParameter);
+  if (clientSecret === undefined) return unreadable(clientSecretParameter);
+  for (const [parameter, target] of [[tokenUrlParameter, tokenUrl], receiver]) {
+    if (!isSecureUrl(target)) {
+      return {
+        reason:
+          `parameter ${parameter} is not an https URL; a receiver with OAuth sends its client secret and ` +
+          "tokens over https only (http only to a loopback address)",
+      };
+    }
+  }
+  return { tokenUrl, clientId, clientSecret, ...settings };
 }
 
 /**

@@ -6,7 +6,7 @@ import type {
   UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { isConditionFailure } from "./conditionFailure";
-import { OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
+import { expiresIn, OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
 import { type Verdict, verdictFromItem, verdictToItem } from "./verdict";
 
 /** Per-call options: an abort signal bounds a write by the time the invocation has left. */
@@ -115,38 +115,14 @@ export function createDeliveryLedger(
   claimant: string,
   unrecordedByEvent: UnrecordedDeliveries,
 ): DeliveryLedger {
-  const eventKey = `${DELIVERY_KEY_PREFIX}${eventId}`;
-  const key = { project: { S: eventKey }, hook_url_param_name: { S: LEASE_SORT_KEY } };
-  const expiresIn = (seconds: number) => ({ N: String(Math.floor(Date.now() / 1000) + seconds) });
-  const stringSet = (values: Iterable<string>): AttributeValue | undefined => {
-    const unique = [...new Set(values)];
-    return unique.length > 0 ? { SS: unique } : undefined;
-  };
+  const key = leaseKey(eventId);
 
   return {
     async claim(leaseUntil) {
       const pending = unrecordedByEvent.get(eventId);
-      const pendingSet = pending ? stringSet(pending.keys()) : undefined;
-      const pendingValues = rememberedClauses(pending ?? new Map());
       let previous: Record<string, AttributeValue> | undefined;
       try {
-        const claimed = await table.updateItem({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = if_not_exists(opening_expires_at, :expiresAt)", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
-          ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
-          ExpressionAttributeNames: { "#project": "project", ...pendingValues.names },
-          ExpressionAttributeValues: {
-            ":claimant": { S: claimant },
-            ":leaseUntil": { N: String(leaseUntil) },
-            ":expiresAt": expiresIn(RECORD_LIFETIME_SECONDS),
-            ":now": { N: String(Date.now()) },
-            ":one": { N: "1" },
-            ...(pendingSet ? { ":pending": pendingSet } : {}),
-            ...pendingValues.values,
-          },
-          ReturnValues: "ALL_OLD",
-        });
+        const claimed = await table.updateItem(claimUpdate(tableName, key, claimant, leaseUntil, pending));
         previous = claimed.Attributes;
       } catch (error) {
         if (isConditionFailure(error)) return "held-elsewhere";
@@ -162,88 +138,139 @@ export function createDeliveryLedger(
     },
 
     async settle(settlement, abortSignal) {
-      const delivered = stringSet(settlement.delivered);
-      const failed = stringSet(settlement.failed);
-      const remembered = rememberedClauses(settlement.remembered ?? new Map());
-      const keptLonger = keptLongerClauses(settlement.opened ?? []);
-      const sets = [
-        "lease_expires_at = :released",
-        ...(failed ? ["failed = :failed"] : []),
-        ...(settlement.verdict ? ["verdict = :verdict"] : []),
-        ...remembered.clauses,
-        ...keptLonger.clauses,
-      ];
-      const values: Record<string, AttributeValue> = {
-        ":released": { N: "0" },
-        ":claimant": { S: claimant },
-        ...(delivered ? { ":delivered": delivered } : {}),
-        ...(failed ? { ":failed": failed } : {}),
-        ...(settlement.verdict ? { ":verdict": verdictToItem(settlement.verdict) } : {}),
-        ...remembered.values,
-        ...keptLonger.values,
-      };
-      const names =
-        Object.keys(remembered.names).length > 0 ? { ExpressionAttributeNames: remembered.names } : {};
+      const { releasing, deliveredOnly } = settleUpdates(tableName, key, claimant, settlement);
       try {
-        await table.updateItem(
-          {
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(", ")}${failed ? "" : " REMOVE failed"}${delivered ? " ADD delivered :delivered" : ""}`,
-            ConditionExpression: "claimed_by = :claimant",
-            ...names,
-            ExpressionAttributeValues: values,
-          },
-          { abortSignal },
-        );
+        await table.updateItem(releasing, { abortSignal });
       } catch (error) {
-        if (!isConditionFailure(error) || !delivered) {
-          if (delivered) rememberUnrecorded(settlement);
+        if (!isConditionFailure(error) || !deliveredOnly) {
+          if (deliveredOnly) rememberUnrecorded(settlement);
           throw error;
         }
         // The lease ran out and another invocation took it: the deliveries are still recorded, the lease
         // left to its holder.
-        const kept = [...remembered.clauses, ...keptLonger.clauses];
-        await table
-          .updateItem(
-            {
-              TableName: tableName,
-              Key: key,
-              UpdateExpression: `${kept.length > 0 ? `SET ${kept.join(", ")} ` : ""}ADD delivered :delivered`,
-              ...names,
-              ExpressionAttributeValues: {
-                ":delivered": delivered,
-                ...remembered.values,
-                ...keptLonger.values,
-              },
-            },
-            { abortSignal },
-          )
-          .catch((secondError: unknown) => {
-            rememberUnrecorded(settlement);
-            throw secondError;
-          });
+        await table.updateItem(deliveredOnly, { abortSignal }).catch((secondError: unknown) => {
+          rememberUnrecorded(settlement);
+          throw secondError;
+        });
       }
     },
   };
-
-  /** `SET` clauses keeping the record as long as an open streak's, when the event opened one. */
-  function keptLongerClauses(opened: readonly string[]): {
-    clauses: string[];
-    values: Record<string, AttributeValue>;
-  } {
-    if (opened.length === 0) return { clauses: [], values: {} };
-    return {
-      clauses: ["expires_at = :openingExpiresAt", "opening_expires_at = :openingExpiresAt"],
-      values: { ":openingExpiresAt": expiresIn(OPEN_STREAK_LIFETIME_SECONDS) },
-    };
-  }
 
   function rememberUnrecorded({ delivered, remembered }: Settlement): void {
     const known = unrecordedByEvent.get(eventId) ?? new Map<string, Readonly<Record<string, string>>>();
     for (const receiver of delivered) known.set(receiver, remembered?.get(receiver) ?? {});
     unrecordedByEvent.set(eventId, known);
   }
+}
+
+/** The key of an event's one ledger item. */
+function leaseKey(eventId: string): Record<string, AttributeValue> {
+  return { project: { S: `${DELIVERY_KEY_PREFIX}${eventId}` }, hook_url_param_name: { S: LEASE_SORT_KEY } };
+}
+
+function stringSet(values: Iterable<string>): AttributeValue | undefined {
+  const unique = [...new Set(values)];
+  return unique.length > 0 ? { SS: unique } : undefined;
+}
+
+/**
+ * The write taking the event's lease until `leaseUntil` unless another invocation holds an unexpired
+ * one; it adds the deliveries this container could not record before (`pending`), and returns what the
+ * earlier invocations recorded.
+ */
+function claimUpdate(
+  tableName: string,
+  key: Record<string, AttributeValue>,
+  claimant: string,
+  leaseUntil: number,
+  pending: ReadonlyMap<string, Readonly<Record<string, string>>> | undefined,
+): UpdateItemCommandInput {
+  const pendingSet = pending ? stringSet(pending.keys()) : undefined;
+  const pendingValues = rememberedClauses(pending ?? new Map());
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: `SET ${["claimed_by = :claimant", "lease_expires_at = :leaseUntil", "expires_at = if_not_exists(opening_expires_at, :expiresAt)", ...pendingValues.clauses].join(", ")} ADD lease_generation :one${pendingSet ? ", delivered :pending" : ""}`,
+    ConditionExpression: "attribute_not_exists(#project) OR lease_expires_at < :now",
+    ExpressionAttributeNames: { "#project": "project", ...pendingValues.names },
+    ExpressionAttributeValues: {
+      ":claimant": { S: claimant },
+      ":leaseUntil": { N: String(leaseUntil) },
+      ":expiresAt": expiresIn(RECORD_LIFETIME_SECONDS),
+      ":now": { N: String(Date.now()) },
+      ":one": { N: "1" },
+      ...(pendingSet ? { ":pending": pendingSet } : {}),
+      ...pendingValues.values,
+    },
+    ReturnValues: "ALL_OLD",
+  };
+}
+
+/**
+ * The writes settling an invocation: `releasing` records the settlement and gives the lease up while the
+ * claimant holds it; `deliveredOnly`, when something was delivered, records the deliveries (and what they
+ * remembered) whoever holds the lease, for when it ran out and another invocation took it.
+ */
+function settleUpdates(
+  tableName: string,
+  key: Record<string, AttributeValue>,
+  claimant: string,
+  settlement: Settlement,
+): { releasing: UpdateItemCommandInput; deliveredOnly?: UpdateItemCommandInput } {
+  const delivered = stringSet(settlement.delivered);
+  const failed = stringSet(settlement.failed);
+  const remembered = rememberedClauses(settlement.remembered ?? new Map());
+  const keptLonger = keptLongerClauses(settlement.opened ?? []);
+  const sets = [
+    "lease_expires_at = :released",
+    ...(failed ? ["failed = :failed"] : []),
+    ...(settlement.verdict ? ["verdict = :verdict"] : []),
+    ...remembered.clauses,
+    ...keptLonger.clauses,
+  ];
+  const values: Record<string, AttributeValue> = {
+    ":released": { N: "0" },
+    ":claimant": { S: claimant },
+    ...(delivered ? { ":delivered": delivered } : {}),
+    ...(failed ? { ":failed": failed } : {}),
+    ...(settlement.verdict ? { ":verdict": verdictToItem(settlement.verdict) } : {}),
+    ...remembered.values,
+    ...keptLonger.values,
+  };
+  const names =
+    Object.keys(remembered.names).length > 0 ? { ExpressionAttributeNames: remembered.names } : {};
+  const releasing: UpdateItemCommandInput = {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: `SET ${sets.join(", ")}${failed ? "" : " REMOVE failed"}${delivered ? " ADD delivered :delivered" : ""}`,
+    ConditionExpression: "claimed_by = :claimant",
+    ...names,
+    ExpressionAttributeValues: values,
+  };
+  if (!delivered) return { releasing };
+  const kept = [...remembered.clauses, ...keptLonger.clauses];
+  return {
+    releasing,
+    deliveredOnly: {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: `${kept.length > 0 ? `SET ${kept.join(", ")} ` : ""}ADD delivered :delivered`,
+      ...names,
+      ExpressionAttributeValues: { ":delivered": delivered, ...remembered.values, ...keptLonger.values },
+    },
+  };
+}
+
+/** `SET` clauses keeping the record as long as an open streak's, when the event opened one. */
+function keptLongerClauses(opened: readonly string[]): {
+  clauses: string[];
+  values: Record<string, AttributeValue>;
+} {
+  if (opened.length === 0) return { clauses: [], values: {} };
+  return {
+    clauses: ["expires_at = :openingExpiresAt", "opening_expires_at = :openingExpiresAt"],
+    values: { ":openingExpiresAt": expiresIn(OPEN_STREAK_LIFETIME_SECONDS) },
+  };
 }
 
 /**
@@ -259,7 +286,7 @@ export async function readDelivery(
   const { Item: item } = await table.getItem(
     {
       TableName: tableName,
-      Key: { project: { S: `${DELIVERY_KEY_PREFIX}${eventId}` }, hook_url_param_name: { S: LEASE_SORT_KEY } },
+      Key: leaseKey(eventId),
       ConsistentRead: true,
     },
     options,

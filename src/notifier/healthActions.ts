@@ -153,42 +153,78 @@ export function planAction(
   newestStreak: number | undefined,
   eventId: string,
 ): ActionPlan {
+  const planning = planningOf(entry, verdict, newestStreak, eventId);
+  if (!entry.actions?.broken) {
+    // Nothing opens the streak: each transition the receiver declares goes out when it happens.
+    const { transition, action, over } = planning;
+    if (!action) return { kind: "skip", reason: `no ${transition} action` };
+    if (planning.superseded(action)) return { kind: "skip", reason: over as string };
+    const values = standing.kind === "open" || standing.kind === "closed" ? standing.values : {};
+    return planning.send(transition, values, transition === "fixed" ? "closed" : "remember");
+  }
+  return planOpenedStreak(planning, standing);
+}
+
+/** What planning a receiver's action for a build needs to know, and the plan to send an action. */
+interface Planning {
+  entry: RegistryEntry;
+  transition: Transition;
+  /** The receiver's action for the transition, if it has one. */
+  action: ReceiverAction | undefined;
+  streak: number;
+  eventId: string;
+  /** Why the build's streak is over, when a newer one began. */
+  over: string | undefined;
+  /** Whether a follow-up would touch the newer streak's alert instead of this streak's. */
+  superseded(followUp: ReceiverAction | undefined): boolean;
+  send(
+    sent: Transition,
+    values: Record<string, string>,
+    record: StreakWrite,
+    extra?: { claim?: StreakClaim; repairFrom?: string },
+  ): ActionPlan;
+}
+
+function planningOf(
+  entry: RegistryEntry,
+  verdict: Verdict,
+  newestStreak: number | undefined,
+  eventId: string,
+): Planning {
   const actions = entry.actions ?? {};
   const transition = verdict.transition as Transition;
-  const action = actions[transition];
   const streak = verdict.streak ?? 0;
   const over =
     newestStreak !== undefined && newestStreak > streak
       ? `the failure streak that began with build #${streak} is over: a newer one began with build #${newestStreak}`
       : undefined;
-  const superseded = (followUp: ReceiverAction | undefined) =>
-    over !== undefined && followUp !== undefined && !needsRemembered(entry, followUp);
   // Openings and fixes of an alert the fix names by the project (no remembered value) keep their order.
   const ordered =
     actions.broken !== undefined && actions.fixed !== undefined && !needsRemembered(entry, actions.fixed);
-  const send = (
-    sent: Transition,
-    values: Record<string, string>,
-    record: StreakWrite,
-    extra: { claim?: StreakClaim; repairFrom?: string } = {},
-  ): ActionPlan => ({
-    kind: "send",
-    transition: sent,
-    action: actions[sent] as ReceiverAction,
-    remembered: values,
-    record,
-    ...extra,
-    ...(ordered && sent !== "still-failing" ? { order: sent === "broken" ? "opening" : "closing" } : {}),
-  });
+  return {
+    entry,
+    transition,
+    action: actions[transition],
+    streak,
+    eventId,
+    over,
+    superseded: (followUp) =>
+      over !== undefined && followUp !== undefined && !needsRemembered(entry, followUp),
+    send: (sent, values, record, extra = {}) => ({
+      kind: "send",
+      transition: sent,
+      action: actions[sent] as ReceiverAction,
+      remembered: values,
+      record,
+      ...extra,
+      ...(ordered && sent !== "still-failing" ? { order: sent === "broken" ? "opening" : "closing" } : {}),
+    }),
+  };
+}
 
-  if (!actions.broken) {
-    // Nothing opens the streak: each transition the receiver declares goes out when it happens.
-    if (!action) return { kind: "skip", reason: `no ${transition} action` };
-    if (superseded(action)) return { kind: "skip", reason: over as string };
-    const values = standing.kind === "open" || standing.kind === "closed" ? standing.values : {};
-    return send(transition, values, transition === "fixed" ? "closed" : "remember");
-  }
-
+/** The plan for a receiver whose streaks are opened (it has a `broken` action), by where its streak stands. */
+function planOpenedStreak(planning: Planning, standing: StreakStanding): ActionPlan {
+  const { entry, transition, action, streak, eventId, over, superseded, send } = planning;
   const repairFrom = standing.kind === "open" ? standing.repairFrom : undefined;
   const opening = (claim: StreakClaim): ActionPlan =>
     over ? { kind: "skip", reason: over } : send("broken", {}, "opened", { claim });

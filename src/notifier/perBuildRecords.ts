@@ -81,42 +81,24 @@ export function createPerBuildRecords(
 ): PerBuildRecords {
   const hashKey = `${BUILD_KEY_PREFIX}${project}`;
   const prefix = `${build}#`;
-  const write = async (
+  const write = (
     receiver: string,
     set: Record<string, AttributeValue>,
     values: Record<string, string>,
     condition: string,
     conditionValues: Record<string, AttributeValue>,
     options: CallOptions | undefined,
-  ): Promise<boolean> => {
-    const all = {
-      ...set,
-      expires_at: { N: String(Math.floor(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) },
-    };
-    const valueNames = Object.keys(values);
-    const input: UpdateItemCommandInput = {
-      TableName: tableName,
-      Key: { project: { S: hashKey }, hook_url_param_name: { S: `${prefix}${receiver}` } },
-      UpdateExpression: `SET ${[
-        ...Object.keys(all).map((name) => `#${name} = :${name}`),
-        ...valueNames.map((_, index) => `#value${index} = :value${index}`),
-      ].join(", ")}`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: {
-        ...(condition.includes("#project") ? { "#project": "project" } : {}),
-        ...Object.fromEntries(Object.keys(all).map((name) => [`#${name}`, name])),
-        ...Object.fromEntries(
-          valueNames.map((name, index) => [`#value${index}`, `${VALUE_ATTRIBUTE_PREFIX}${name}`]),
+  ): Promise<boolean> =>
+    writeIfAllowed(() =>
+      table.updateItem(
+        buildRecordUpdate(
+          tableName,
+          { project: { S: hashKey }, hook_url_param_name: { S: `${prefix}${receiver}` } },
+          { set, values, condition, conditionValues },
         ),
-      },
-      ExpressionAttributeValues: {
-        ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`:${name}`, value])),
-        ...Object.fromEntries(valueNames.map((name, index) => [`:value${index}`, { S: values[name] }])),
-        ...conditionValues,
-      },
-    };
-    return writeIfAllowed(() => table.updateItem(input, options));
-  };
+        options,
+      ),
+    );
   const posting = { S: "posting" };
   const posted = { S: "posted" };
 
@@ -187,5 +169,45 @@ function recordOf(item: Record<string, AttributeValue>): BuildMessageRecord {
     ...(number(item.poster_order) === undefined ? {} : { posterOrder: number(item.poster_order) }),
     ...(number(item.sent_order) === undefined ? {} : { sentOrder: number(item.sent_order) }),
     values,
+  };
+}
+
+/** The conditional update of a build message record: `set`, the remembered `values`, a new expiry. */
+function buildRecordUpdate(
+  tableName: string,
+  key: Record<string, AttributeValue>,
+  change: {
+    set: Record<string, AttributeValue>;
+    values: Record<string, string>;
+    condition: string;
+    conditionValues: Record<string, AttributeValue>;
+  },
+): UpdateItemCommandInput {
+  const { values, condition, conditionValues } = change;
+  const all = {
+    ...change.set,
+    expires_at: { N: String(Math.floor(Date.now() / 1000) + RECORD_LIFETIME_SECONDS) },
+  };
+  const valueNames = Object.keys(values);
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: `SET ${[
+      ...Object.keys(all).map((name) => `#${name} = :${name}`),
+      ...valueNames.map((_, index) => `#value${index} = :value${index}`),
+    ].join(", ")}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: {
+      ...(condition.includes("#project") ? { "#project": "project" } : {}),
+      ...Object.fromEntries(Object.keys(all).map((name) => [`#${name}`, name])),
+      ...Object.fromEntries(
+        valueNames.map((name, index) => [`#value${index}`, `${VALUE_ATTRIBUTE_PREFIX}${name}`]),
+      ),
+    },
+    ExpressionAttributeValues: {
+      ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`:${name}`, value])),
+      ...Object.fromEntries(valueNames.map((name, index) => [`:value${index}`, { S: values[name] }])),
+      ...conditionValues,
+    },
   };
 }

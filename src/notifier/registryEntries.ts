@@ -1,12 +1,8 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
-import { TRANSITIONS, type Transition } from "../shared/buildStatuses";
-import {
-  PER_BUILD_STEPS,
-  type ExpectedAnswer,
-  type PerBuildActions,
-  type ReceiverAction,
-} from "../shared/registryFormat";
+import type { Transition } from "../shared/buildStatuses";
+import type { ExpectedAnswer, PerBuildActions, ReceiverAction } from "../shared/registryFormat";
+import { parseActions, parseAnswer, parsePerBuild, PLACEHOLDER_NAME } from "./registryActions";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";
@@ -154,79 +150,21 @@ export function parseRegistryItem(
   if (!statuses || statuses.some((status) => typeof status !== "string")) {
     return { urlParameter, reason: "attribute statuses must be a list or string set of strings" };
   }
-  const filters: { accounts?: string[]; regions?: string[] } = {};
-  for (const attribute of ["accounts", "regions"] as const) {
-    if (!item[attribute]) continue;
-    const values = item[attribute].SS ?? item[attribute].L?.map((value) => value.S);
-    if (!values || values.some((value) => typeof value !== "string")) {
-      return { urlParameter, reason: `attribute ${attribute} must be a list or string set of strings` };
-    }
-    filters[attribute] = values as string[];
-  }
-  const strings = [
-    ...PARAMETER_ATTRIBUTES,
-    "oauth_scope",
-    "oauth_audience",
-    "oauth_client_auth",
-    "template",
-    "method",
-  ];
-  for (const attribute of strings) {
-    if (item[attribute] && item[attribute].S === undefined) {
-      return { urlParameter, reason: `attribute ${attribute} must be a string` };
-    }
-  }
+  const filters = parseFilters(item);
+  if (typeof filters === "string") return { urlParameter, reason: filters };
+  const notString = STRING_ATTRIBUTES.find((attribute) => item[attribute] && item[attribute].S === undefined);
+  if (notString !== undefined) return { urlParameter, reason: `attribute ${notString} must be a string` };
   const oauth = parseOAuth(item);
   if (typeof oauth === "string") return { urlParameter, reason: oauth };
   const bodySecrets = item.secret_param_names ? parseBodySecrets(item.secret_param_names) : undefined;
   if (typeof bodySecrets === "string") return { urlParameter, reason: bodySecrets };
-  const remembered = Object.values({ ...actions, ...perBuild }).flatMap((action) =>
-    Object.keys(action.remember ?? {}),
-  );
-  const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
-  if (shadowed !== undefined) {
-    return {
-      urlParameter,
-      reason: `attribute secret_param_names names ${shadowed}, which an action remembers; give one another name`,
-    };
-  }
-  if (item.only_on_change && item.only_on_change.BOOL === undefined) {
-    return { urlParameter, reason: "attribute only_on_change must be a boolean" };
-  }
-  if (!layout) {
-    return {
-      urlParameter,
-      reason:
-        `attribute hook_url_param_name must name a parameter in a receiver folder, ${parameterPath}<receiver>/url ` +
-        `(one level: no / in <receiver> nor after it), or ${parameterPath}<name> for a receiver with only a URL`,
-    };
-  }
-  const named: [string, string | undefined][] = [
-    ...PARAMETER_ATTRIBUTES.map((attribute): [string, string | undefined] => [attribute, item[attribute]?.S]),
-    ...Object.entries(bodySecrets ?? {}).map(([name, parameter]): [string, string] => [
-      `secret_param_names.${name}`,
-      parameter,
-    ]),
-  ];
-  for (const [attribute, name] of named) {
-    if (name === undefined) continue;
-    if (layout.folder === undefined) {
-      return {
-        urlParameter,
-        reason:
-          `attribute ${attribute}: an item whose URL parameter is in no receiver folder names no other ` +
-          `parameter; put its parameters in a folder of their own, ${parameterPath}<receiver>/`,
-      };
-    }
-    if (!isInFolder(name, `${parameterPath}${layout.folder}/`, attribute.startsWith("secret_param_names."))) {
-      return {
-        urlParameter,
-        reason:
-          `attribute ${attribute} must name a parameter in the receiver's own folder ` +
-          `${parameterPath}${layout.folder}/, beside its URL parameter`,
-      };
-    }
-  }
+  const problem =
+    shadowedSecretProblem({ ...actions, ...perBuild }, bodySecrets) ??
+    (item.only_on_change && item.only_on_change.BOOL === undefined
+      ? "attribute only_on_change must be a boolean"
+      : undefined) ??
+    folderProblem(item, bodySecrets, layout, parameterPath);
+  if (problem !== undefined) return { urlParameter, reason: problem };
   return {
     project: item.project?.S ?? "",
     urlParameter,
@@ -245,6 +183,85 @@ export function parseRegistryItem(
     ...(answer ? { answer } : {}),
     ...filters,
   };
+}
+
+/** The attributes that, when present, must be strings. */
+const STRING_ATTRIBUTES = [
+  ...PARAMETER_ATTRIBUTES,
+  "oauth_scope",
+  "oauth_audience",
+  "oauth_client_auth",
+  "template",
+  "method",
+];
+
+/** The `accounts` and `regions` filters, each a list or string set; the problem when malformed. */
+function parseFilters(
+  item: Record<string, AttributeValue>,
+): { accounts?: string[]; regions?: string[] } | string {
+  const filters: { accounts?: string[]; regions?: string[] } = {};
+  for (const attribute of ["accounts", "regions"] as const) {
+    if (!item[attribute]) continue;
+    const values = item[attribute].SS ?? item[attribute].L?.map((value) => value.S);
+    if (!values || values.some((value) => typeof value !== "string")) {
+      return `attribute ${attribute} must be a list or string set of strings`;
+    }
+    filters[attribute] = values as string[];
+  }
+  return filters;
+}
+
+/** A body secret named as a value an action remembers would stand in for the receiver's answer. */
+function shadowedSecretProblem(
+  actions: Record<string, ReceiverAction>,
+  bodySecrets: Record<string, string> | undefined,
+): string | undefined {
+  const remembered = Object.values(actions).flatMap((action) => Object.keys(action.remember ?? {}));
+  const shadowed = Object.keys(bodySecrets ?? {}).find((name) => remembered.includes(name));
+  return shadowed === undefined
+    ? undefined
+    : `attribute secret_param_names names ${shadowed}, which an action remembers; give one another name`;
+}
+
+/**
+ * Why the item's URL parameter, or another parameter it names, lies outside the one receiver folder the
+ * item may name parameters of (see parseRegistryItem); undefined when they all lie in it.
+ */
+function folderProblem(
+  item: Record<string, AttributeValue>,
+  bodySecrets: Record<string, string> | undefined,
+  layout: { folder?: string } | undefined,
+  parameterPath: string,
+): string | undefined {
+  if (!layout) {
+    return (
+      `attribute hook_url_param_name must name a parameter in a receiver folder, ${parameterPath}<receiver>/url ` +
+      `(one level: no / in <receiver> nor after it), or ${parameterPath}<name> for a receiver with only a URL`
+    );
+  }
+  const named: [string, string | undefined][] = [
+    ...PARAMETER_ATTRIBUTES.map((attribute): [string, string | undefined] => [attribute, item[attribute]?.S]),
+    ...Object.entries(bodySecrets ?? {}).map(([name, parameter]): [string, string] => [
+      `secret_param_names.${name}`,
+      parameter,
+    ]),
+  ];
+  for (const [attribute, name] of named) {
+    if (name === undefined) continue;
+    if (layout.folder === undefined) {
+      return (
+        `attribute ${attribute}: an item whose URL parameter is in no receiver folder names no other ` +
+        `parameter; put its parameters in a folder of their own, ${parameterPath}<receiver>/`
+      );
+    }
+    if (!isInFolder(name, `${parameterPath}${layout.folder}/`, attribute.startsWith("secret_param_names."))) {
+      return (
+        `attribute ${attribute} must name a parameter in the receiver's own folder ` +
+        `${parameterPath}${layout.folder}/, beside its URL parameter`
+      );
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -298,78 +315,6 @@ function parseBodySecrets(attribute: AttributeValue): Record<string, string> | s
     return `attribute secret_param_names names ${builtIn[0]}, a built-in placeholder; give the secret another name`;
   }
   return Object.fromEntries(entries.map(([name, parameter]) => [name, parameter.S as string]));
-}
-
-/** A placeholder name, as remembered values are named. */
-const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The `actions` attribute: a map from transition to action. Returns the problem when malformed. */
-function parseActions(attribute: AttributeValue): Partial<Record<Transition, ReceiverAction>> | string {
-  if (!attribute.M) return "attribute actions must be a map of transitions to actions";
-  const actions: Partial<Record<Transition, ReceiverAction>> = {};
-  for (const [transition, value] of Object.entries(attribute.M)) {
-    if (!(TRANSITIONS as readonly string[]).includes(transition)) {
-      // The key is not echoed: text that is no transition may be anything, a pasted secret too.
-      return `attribute actions has a key that is not one of ${TRANSITIONS.join(", ")}`;
-    }
-    const action = parseAction(value, `attribute actions.${transition}`);
-    if (typeof action === "string") return action;
-    actions[transition as Transition] = action;
-  }
-  return Object.keys(actions).length > 0 ? actions : "attribute actions names no transition";
-}
-
-/** The `per_build` attribute: a map with a `post` and an `update` action. */
-function parsePerBuild(attribute: AttributeValue): PerBuildActions | string {
-  const fields = attribute.M;
-  if (!fields || Object.keys(fields).some((step) => !(PER_BUILD_STEPS as readonly string[]).includes(step))) {
-    return "attribute per_build must be a map with a post and an update action";
-  }
-  const steps: Partial<PerBuildActions> = {};
-  for (const step of PER_BUILD_STEPS) {
-    if (!fields[step]) return `attribute per_build needs ${step}`;
-    const action = parseAction(fields[step], `attribute per_build.${step}`);
-    if (typeof action === "string") return action;
-    steps[step] = action;
-  }
-  return steps as PerBuildActions;
-}
-
-/** The `answer` attribute: a map of dotted field paths to the strings, numbers or booleans they hold. */
-function parseAnswer(attribute: AttributeValue): ExpectedAnswer | string {
-  const expected: Record<string, string | number | boolean> = {};
-  for (const [fieldPath, value] of Object.entries(attribute.M ?? {})) {
-    if (value.S !== undefined) expected[fieldPath] = value.S;
-    else if (value.N !== undefined) expected[fieldPath] = Number(value.N);
-    else if (value.BOOL !== undefined) expected[fieldPath] = value.BOOL;
-    else return "attribute answer must be a map of field paths to strings, numbers or booleans";
-  }
-  return Object.keys(expected).length > 0
-    ? expected
-    : "attribute answer must be a map of field paths to strings, numbers or booleans";
-}
-
-/** One action, `{template, path?, method?, remember?}`, with `remember` a map from placeholder name to a dotted field path. */
-function parseAction(value: AttributeValue, at: string): ReceiverAction | string {
-  const fields = value.M;
-  if (fields?.template?.S === undefined) return `${at} must be a map with a template string`;
-  for (const field of ["path", "method"]) {
-    if (fields[field] && fields[field].S === undefined) return `${at}.${field} must be a string`;
-  }
-  let remember: Record<string, string> | undefined;
-  if (fields.remember) {
-    const entries = Object.entries(fields.remember.M ?? {});
-    if (!fields.remember.M || entries.some(([name, path]) => !PLACEHOLDER_NAME.test(name) || !path.S)) {
-      return `${at}.remember must be a map of placeholder names to field paths`;
-    }
-    remember = Object.fromEntries(entries.map(([name, path]) => [name, path.S as string]));
-  }
-  return {
-    template: fields.template.S,
-    method: (fields.method?.S ?? "POST").toUpperCase(),
-    ...(fields.path?.S === undefined ? {} : { path: fields.path.S }),
-    ...(remember ? { remember } : {}),
-  };
 }
 
 /** A segment of a parameter name between two `/`: the characters SSM takes in a name, but `/`. */

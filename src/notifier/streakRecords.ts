@@ -1,16 +1,25 @@
 import type {
-  AttributeValue,
   GetItemCommandInput,
   GetItemCommandOutput,
   QueryCommandInput,
   QueryCommandOutput,
-  UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { fieldAt } from "./answerMatch";
 import { writeIfAllowed } from "./conditionFailure";
-import { readRecordItems, rememberedValuesOf, VALUE_ATTRIBUTE_PREFIX } from "./recordItems";
+import { readRecordItems } from "./recordItems";
 import type { CallOptions, LedgerTable } from "./deliveryLedger";
-import { OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
+import { expiresIn, OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
+import {
+  earlierFormatRecordOf,
+  freeFor,
+  markedRecord,
+  recordOf,
+  stateValue,
+  streakKeyPrefix,
+  streakRecordKey,
+  streakUpdate,
+  type StreakChange,
+} from "./streakRecordItems";
 
 /**
  * What each receiver with actions keeps of a project's failure streaks lives in the registry table under
@@ -19,12 +28,6 @@ import { OPEN_STREAK_LIFETIME_SECONDS } from "./recordLifetimes";
  * digits, so one query reads every receiver's record of a streak).
  */
 export const REMEMBER_KEY_PREFIX = "#remember:";
-/**
- * A closed streak's record outlives the dead-letter queue's 14 days, so that a replayed event of the
- * streak still finds it closed rather than opening it again.
- */
-const CLOSED_RECORD_LIFETIME_SECONDS = 15 * 24 * 3600;
-const STREAK_DIGITS = 12;
 
 /**
  * Where a failure streak stands for one receiver: `opening` while an invocation holds the right to send
@@ -134,107 +137,21 @@ export interface StreakRecords {
 
 export function createStreakRecords(table: StreakTable, tableName: string, project: string): StreakRecords {
   const hashKey = `${REMEMBER_KEY_PREFIX}${project}`;
-  const prefix = (streak: number) => `${String(streak).padStart(STREAK_DIGITS, "0")}#`;
-  const key = (receiver: string, streak: number) => ({
-    project: { S: hashKey },
-    hook_url_param_name: { S: `${prefix(streak)}${receiver}` },
-  });
-  const expiresIn = (seconds: number): AttributeValue => ({
-    N: String(Math.floor(Date.now() / 1000) + seconds),
-  });
-  /** `SET` clauses for the values, with their names and values for the expression. */
-  const valueClauses = (values: Record<string, string>) => {
-    const names = Object.keys(values);
-    return {
-      clauses: names.map((_, index) => `#value${index} = :value${index}`),
-      names: Object.fromEntries(
-        names.map((name, index) => [`#value${index}`, `${VALUE_ATTRIBUTE_PREFIX}${name}`]),
-      ),
-      values: Object.fromEntries(names.map((name, index) => [`:value${index}`, { S: values[name] }])),
-    };
-  };
-  /**
-   * Writes the receiver's record of the streak (`set`, and `setIfMissing` where the record has none yet);
-   * false when the condition refused it.
-   */
+  /** Writes the receiver's record of the streak; false when the condition refused it. */
   const write = async (
     receiver: string,
     streak: number,
-    change: {
-      set: Record<string, AttributeValue>;
-      setIfMissing?: Record<string, AttributeValue>;
-      values?: Record<string, string>;
-      condition: string;
-      conditionValues?: Record<string, AttributeValue>;
-    },
+    change: StreakChange,
     options: CallOptions | undefined,
   ): Promise<boolean> => {
-    const values = valueClauses(change.values ?? {});
-    const ifMissing = change.setIfMissing ?? {};
-    const attributes = [...Object.keys(change.set), ...Object.keys(ifMissing)];
-    const input: UpdateItemCommandInput = {
-      TableName: tableName,
-      Key: key(receiver, streak),
-      UpdateExpression: `SET ${[
-        ...Object.keys(change.set).map((name) => `#${name} = :${name}`),
-        ...Object.keys(ifMissing).map((name) => `#${name} = if_not_exists(#${name}, :${name})`),
-        ...values.clauses,
-      ].join(", ")}`,
-      ConditionExpression: change.condition,
-      ExpressionAttributeNames: {
-        "#project": "project",
-        ...Object.fromEntries(attributes.map((name) => [`#${name}`, name])),
-        ...values.names,
-      },
-      ExpressionAttributeValues: {
-        ...Object.fromEntries(
-          Object.entries({ ...change.set, ...ifMissing }).map(([name, value]) => [`:${name}`, value]),
-        ),
-        ...values.values,
-        ...change.conditionValues,
-      },
-    };
-    return writeIfAllowed(() => table.updateItem(input, options));
-  };
-  const state = (value: StreakState): AttributeValue => ({ S: value });
-  /** The record in a state, set by `event` (its opener, or its closer); a closed one expires sooner. */
-  const marked = (
-    streak: number,
-    value: StreakState,
-    event: { opener: string } | { closer: string },
-  ): Record<string, AttributeValue> => ({
-    streak: { N: String(streak) },
-    streak_state: state(value),
-    ...Object.fromEntries(Object.entries(event).map(([name, id]) => [name, { S: id }])),
-    expires_at: expiresIn(
-      value === "opening" || value === "open" ? OPEN_STREAK_LIFETIME_SECONDS : CLOSED_RECORD_LIFETIME_SECONDS,
-    ),
-  });
-  /**
-   * Not yet written, or being opened by the claimant's event (a retry of it), or by `over` under a lease
-   * no newer than the one its delivery record showed ended.
-   */
-  const freeFor = (claimant: Claimant, over: EndedOpener | undefined) => {
-    const overGeneration =
-      over?.generation === undefined
-        ? ""
-        : " AND (attribute_not_exists(opener_generation) OR opener_generation <= :over_generation)";
-    return {
-      condition:
-        "attribute_not_exists(#project) OR (streak_state = :opening_state AND (opener = :me" +
-        (over === undefined ? "))" : ` OR (opener = :over${overGeneration})))`),
-      conditionValues: {
-        ":opening_state": state("opening"),
-        ":me": { S: claimant.event },
-        ...(over === undefined ? {} : { ":over": { S: over.event } }),
-        ...(over?.generation === undefined ? {} : { ":over_generation": { N: String(over.generation) } }),
-      },
-    };
+    return writeIfAllowed(() =>
+      table.updateItem(streakUpdate(tableName, streakRecordKey(hashKey, receiver, streak), change), options),
+    );
   };
 
   return {
     async read(streak, options) {
-      const items = await readRecordItems(table, tableName, hashKey, prefix(streak), options);
+      const items = await readRecordItems(table, tableName, hashKey, streakKeyPrefix(streak), options);
       return new Map([...items].map(([receiver, item]) => [receiver, recordOf(item, streak)]));
     },
 
@@ -247,31 +164,19 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
         },
         options,
       );
-      if (!item || Number(item.streak?.N) !== streak) return undefined;
-      const values = Object.fromEntries(
-        Object.entries(item.remembered?.M ?? {}).flatMap(([name, value]) =>
-          value.S === undefined ? [] : [[name, value.S]],
-        ),
-      );
-      return {
-        streak,
-        state: item.streak_state?.S === "open" ? "open" : "opening",
-        opener: item.opener?.S,
-        values,
-        earlierFormat: true,
-      };
+      return earlierFormatRecordOf(item, streak);
     },
 
     claimOpening(receiver, streak, claimant, over, options) {
       const set = {
-        ...marked(streak, "opening", { opener: claimant.event }),
+        ...markedRecord(streak, "opening", { opener: claimant.event }),
         opener_generation: { N: String(claimant.generation) },
       };
       return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
     closeUnopened(receiver, streak, claimant, over, options) {
-      const set = marked(streak, "closed-without-opening", { closer: claimant.event });
+      const set = markedRecord(streak, "closed-without-opening", { closer: claimant.event });
       return write(receiver, streak, { set, ...freeFor(claimant, over) }, options);
     },
 
@@ -279,12 +184,12 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
       // Only what its opener holds: the open record of a later write stays as it is.
       const heldByOpener = {
         condition: "attribute_not_exists(#project) OR (streak_state = :opening_state AND opener = :opener)",
-        conditionValues: { ":opening_state": state("opening"), ":opener": { S: opener } },
+        conditionValues: { ":opening_state": stateValue("opening"), ":opener": { S: opener } },
       };
       await write(
         receiver,
         streak,
-        { set: marked(streak, "open", { opener }), values, ...heldByOpener },
+        { set: markedRecord(streak, "open", { opener }), values, ...heldByOpener },
         options,
       );
     },
@@ -297,10 +202,13 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
         {
           set: { streak: { N: String(streak) } },
           // A streak that a receiver without an opening action follows has no record until it remembers.
-          setIfMissing: { streak_state: state("open"), expires_at: expiresIn(OPEN_STREAK_LIFETIME_SECONDS) },
+          setIfMissing: {
+            streak_state: stateValue("open"),
+            expires_at: expiresIn(OPEN_STREAK_LIFETIME_SECONDS),
+          },
           values,
           condition: "attribute_not_exists(#project) OR streak_state IN (:open_state, :closed_state)",
-          conditionValues: { ":open_state": state("open"), ":closed_state": state("closed") },
+          conditionValues: { ":open_state": stateValue("open"), ":closed_state": stateValue("closed") },
         },
         options,
       );
@@ -309,27 +217,15 @@ export function createStreakRecords(table: StreakTable, tableName: string, proje
     async closed(receiver, streak, closer, values, options) {
       const openedOrNot = {
         condition: "attribute_not_exists(#project) OR streak_state <> :unopened",
-        conditionValues: { ":unopened": state("closed-without-opening") },
+        conditionValues: { ":unopened": stateValue("closed-without-opening") },
       };
       await write(
         receiver,
         streak,
-        { set: marked(streak, "closed", { closer }), values, ...openedOrNot },
+        { set: markedRecord(streak, "closed", { closer }), values, ...openedOrNot },
         options,
       );
     },
-  };
-}
-
-function recordOf(item: Record<string, AttributeValue>, streak: number): StreakRecord {
-  const values = rememberedValuesOf(item);
-  const state = item.streak_state?.S;
-  return {
-    streak,
-    state: state === "open" || state === "closed" || state === "closed-without-opening" ? state : "opening",
-    ...(item.opener?.S === undefined ? {} : { opener: item.opener.S }),
-    ...(item.closer?.S === undefined ? {} : { closer: item.closer.S }),
-    values,
   };
 }
 
