@@ -23,7 +23,8 @@ const WRAPPER_END = /^ {2}\}\)\.apply\(([^,\n]*), ([^)\n]*)\)\.apply\(this, argu
 export function buildScopesOnce(serializedText: string): string {
   const starts = serializedText.match(WRAPPER_START)?.length ?? 0;
   const ends = serializedText.match(WRAPPER_END)?.length ?? 0;
-  if (starts !== ends) {
+  // A factory always yields at least one wrapper (the factory's own).
+  if (starts === 0 || starts !== ends) {
     throw new Error(
       `The serialized handler has ${starts} function wrappers but ${ends} wrapper ends: ` +
         "@pulumi/pulumi's serializer writes them differently from the version this project pins",

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { buildScopesOnce } from "../stack/functionScopes";
 import { NOTIFIER_HANDLER, notifierCode } from "../stack/notifierCode";
 
 // Module-level state, as the serialized code captures it: a counter only `nextCall` writes, and helpers
@@ -48,5 +49,12 @@ describe("the notifier's code archive", () => {
     assert.equal(await handler("ann"), "hello ann #1");
     assert.equal(await handler("bob"), "hello bob #2");
     assert.equal(await handler("cy"), "hello cy #3");
+  });
+
+  it("refuses a serialized handler whose function wrappers it does not recognise", () => {
+    assert.throws(
+      () => buildScopesOnce("exports.handler = function () { return 1; };\n"),
+      /0 function wrappers but 0 wrapper ends: @pulumi\/pulumi's serializer writes them differently/,
+    );
   });
 });
