@@ -189,6 +189,7 @@ class Container {
       cwd: settings.codeDir,
       env: containerEnv(settings, runtimeModulesDir),
       // The Lambda runtime's heap sizing, and none of this process's flags (such as a TypeScript loader).
+      // On the command line, as the runtime passes them: they win over the function's NODE_OPTIONS.
       execArgv: [
         `--max-semi-space-size=${Math.floor(settings.memoryMb / 20)}`,
         `--max-old-space-size=${settings.memoryMb - Math.floor(settings.memoryMb / 10)}`,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { buildScopesOnce } from "./functionScopes";
 
 /** The module and export Lambda calls: `__index.handler`, as aws.lambda.CallbackFunction names them. */
 export const NOTIFIER_HANDLER = "__index.handler";
@@ -26,7 +27,8 @@ const NEVER_LOADED = [
 /**
  * The notifier's code archive: the callback factory serialized by Pulumi exactly as
  * aws.lambda.CallbackFunction serializes it (a factory, run once per container, whose result is the
- * handler), with the packages it requires, less the files of them that never run. CallbackFunction
+ * handler, each function's scope built once per container: see functionScopes.ts), with the packages it
+ * requires, less the files of them that never run. CallbackFunction
  * uploads whole package folders; half of that is type declarations, maps and docs. Refuses to serialize
  * a callback that captures a secret: the archive is not encrypted.
  */
@@ -39,7 +41,9 @@ export function notifierCode(callbackFactory: () => unknown): pulumi.asset.Asset
       allowSecrets: false,
     });
     const files: Record<string, pulumi.asset.Asset | pulumi.asset.Archive> = {
-      [`${NOTIFIER_HANDLER.split(".")[0]}.js`]: new pulumi.asset.StringAsset(serialized.text),
+      [`${NOTIFIER_HANDLER.split(".")[0]}.js`]: new pulumi.asset.StringAsset(
+        buildScopesOnce(serialized.text),
+      ),
     };
     const packages = await pulumi.runtime.computeCodePaths({ extraExcludePackages: EXCLUDED_PACKAGES });
     for (const [packagePath, packageAsset] of packages) {

@@ -51,6 +51,10 @@ const actions = {
   greet: async (event) => greeting(event.name),
   require: async (event) => require(event.module),
   environment: async () => process.env,
+  heap: async () => ({
+    heapSizeLimit: require("node:v8").getHeapStatistics().heap_size_limit,
+    stackTraceLimit: Error.stackTraceLimit,
+  }),
   readParameter: async (event) => {
     const { SSMClient, GetParameterCommand } = require("@aws-sdk/client-ssm");
     const ssm = new SSMClient({});
@@ -251,6 +255,23 @@ describe("local Lambda process", () => {
     assert.equal(env.AWS_REGION, "us-east-1");
     assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "256");
     assert.equal(env._HANDLER, "__index.handler");
+  });
+
+  it("applies the function's NODE_OPTIONS under the runtime's heap flags, which win as on Lambda", async () => {
+    const plain = await start({ memoryMb: 256 });
+    const tuned = await start({
+      env: { NODE_OPTIONS: "--max-semi-space-size=64 --stack-trace-limit=3" },
+      memoryMb: 256,
+    });
+
+    const plainHeap = (await plain.invoke({ action: "heap" })).result as Record<string, number>;
+    const tunedHeap = (await tuned.invoke({ action: "heap" })).result as Record<string, number>;
+
+    // The runtime passes --max-semi-space-size and --max-old-space-size on node's command line, after
+    // NODE_OPTIONS: the function's own young-generation size has no effect, its other options do.
+    assert.equal(tunedHeap.heapSizeLimit, plainHeap.heapSizeLimit);
+    assert.equal(tunedHeap.stackTraceLimit, 3);
+    assert.equal(plainHeap.stackTraceLimit, 10);
   });
 
   it("lets the handler read a SecureString through the SDK at AWS_ENDPOINT_URL_SSM", async () => {
