@@ -1,14 +1,13 @@
 import type { AttributeValue, QueryCommandInput, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import { BUILT_IN_PLACEHOLDERS } from "../shared/placeholders";
-import type { Transition } from "../shared/buildStatuses";
-import type { ExpectedAnswer, PerBuildActions, ReceiverAction } from "../shared/registryFormat";
+import type { ReceiverAction, ReceiverSending } from "../shared/registryFormat";
 import { parseActions, parseAnswer, parsePerBuild, PLACEHOLDER_NAME } from "./registryActions";
 
 /** Where receivers' parameters live unless the stack's `parameterPath` says otherwise. */
 export const DEFAULT_PARAMETER_PATH = "/webhooks/";
 
 /** One receiver registration of a project, as stored in the registry table. */
-export interface RegistryEntry {
+export interface RegistryEntry extends ReceiverSending {
   project: string;
   /** SSM parameter holding the receiver URL; it also identifies the receiver in logs and records. */
   urlParameter: string;
@@ -25,18 +24,6 @@ export interface RegistryEntry {
   statuses: string[];
   template?: string;
   method: string;
-  /** Notify only when the project's final status changed. */
-  onlyOnChange: boolean;
-  /** Actions per build-health transition; such a receiver hears of the transitions it has one for. */
-  actions?: Partial<Record<Transition, ReceiverAction>>;
-  /** One message per build: the build's first event heard posts it, every later one updates it. */
-  perBuild?: PerBuildActions;
-  /** Values a 2xx answer's JSON must hold to count as delivered: dotted field path to value. */
-  answer?: ExpectedAnswer;
-  /** Only builds of these AWS accounts; absent means any. */
-  accounts?: string[];
-  /** Only builds in these regions; absent means any. */
-  regions?: string[];
 }
 
 /** How a receiver gets its OAuth 2.0 access token (the client-credentials grant). */

@@ -1,5 +1,5 @@
-import type { BuildStatus, Transition } from "../shared/buildStatuses";
-import type { ExpectedAnswer, PerBuildActions, ReceiverAction } from "../shared/registryFormat";
+import type { BuildStatus } from "../shared/buildStatuses";
+import type { ReceiverSending } from "../shared/registryFormat";
 
 /** OAuth 2.0 client credentials (`oauth` in the file): config keys of the secrets, and plain settings. */
 export interface ReceiverOAuth {
@@ -12,7 +12,7 @@ export interface ReceiverOAuth {
 }
 
 /** A receiver as declared in `receivers/<name>.yaml`, validated and resolved against the stack config. */
-export interface ReceiverDefinition {
+export interface ReceiverDefinition extends ReceiverSending {
   /** The file name without extension; it names the receiver's `/webhooks/<name>/` parameters. */
   name: string;
   /** The file it was read from, relative to the project root, for messages. */
@@ -34,19 +34,4 @@ export interface ReceiverDefinition {
   oauth?: ReceiverOAuth;
   /** Body secrets (`secrets`): placeholder name to the config key holding its value. */
   bodySecretConfigKeys?: Record<string, string>;
-  /** Notify only when the project's final status differs from its previous final status. */
-  onlyOnChange: boolean;
-  /**
-   * Actions per transition (`on`), instead of `statuses` and `template`: the receiver is told of the
-   * transitions it has an action for. With actions, `statuses` is FAILED and SUCCEEDED.
-   */
-  actions?: Partial<Record<Transition, ReceiverAction>>;
-  /** One message per build (`perBuild`), instead of `template`: posted by the build's first event, updated by the later ones. */
-  perBuild?: PerBuildActions;
-  /** Values a 2xx answer's JSON must hold to count as delivered (`answer`): dotted field path to value. */
-  answer?: ExpectedAnswer;
-  /** Only builds of these AWS accounts; absent means every account the stack serves. */
-  accounts?: string[];
-  /** Only builds in these regions; absent means every region. */
-  regions?: string[];
 }

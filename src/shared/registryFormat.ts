@@ -1,3 +1,5 @@
+import type { Transition } from "./buildStatuses";
+
 /**
  * What a registry item holds that both sides name: the stack writes items (src/receivers/registryItem.ts)
  * and the notifier reads them (src/notifier/registryEntries.ts).
@@ -29,3 +31,25 @@ export type PerBuildActions = Record<PerBuildStep, ReceiverAction>;
  * dotted field path to value.
  */
 export type ExpectedAnswer = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * What a receiver is sent and when, the same in its file's definition (deploy time) and its registry
+ * entry (run time).
+ */
+export interface ReceiverSending {
+  /** Notify only when the project's final status differs from its previous final status. */
+  onlyOnChange: boolean;
+  /**
+   * Actions per build-health transition (`on`), instead of a template; such a receiver hears of the
+   * transitions it has one for (in its file, `statuses` is then FAILED and SUCCEEDED).
+   */
+  actions?: Partial<Record<Transition, ReceiverAction>>;
+  /** One message per build (`perBuild`), instead of a template: posted by the build's first event heard, updated by the later ones. */
+  perBuild?: PerBuildActions;
+  /** Values a 2xx answer's JSON must hold to count as delivered (`answer`). */
+  answer?: ExpectedAnswer;
+  /** Only builds of these AWS accounts; absent means every account the stack serves. */
+  accounts?: string[];
+  /** Only builds in these regions; absent means every region. */
+  regions?: string[];
+}
