@@ -1,4 +1,5 @@
 import type { GetParametersCommandInput, GetParametersCommandOutput } from "@aws-sdk/client-ssm";
+import { createReadPace } from "./readPace";
 
 /** One GetParameters call; the signal ends it when the reads run out of time. */
 export type GetParameters = (
@@ -8,17 +9,6 @@ export type GetParameters = (
 
 /** GetParameters accepts at most this many names per call. */
 const BATCH_SIZE = 10;
-/**
- * GetParameters' default quota, calls per second per account and region. CodeBuild reads its builds'
- * `PARAMETER_STORE` variables from the same quota, and so do the notifier's other containers: a
- * container starts at this pace and slows down when it is throttled.
- */
-const QUOTA_PER_SECOND = 40;
-/** The slowest pace a container slows down to, calls per second. */
-const SLOWEST_PER_SECOND = 1;
-/** The quota counts calls per second: one throttled second slows the pace down once. */
-const QUOTA_WINDOW_MS = 1000;
-
 export interface ParameterValues {
   /** Values by name; a name that does not exist is in neither map. */
   values: Map<string, string>;
@@ -41,19 +31,16 @@ function isRefusal(error: unknown): boolean {
   return $fault === "client" && !/Throttl|TooMany/.test(name ?? "");
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Reads SSM parameters with decryption in GetParameters calls of 10 names and keeps the values for
  * `maxAgeMs`, so a warm container makes no parameter-store call for receivers it has seen recently.
  * Missing names are not cached: a parameter created after a failure is picked up on the next event.
  *
  * A cold container with many receivers needs many calls, from a quota of 40 per second that CodeBuild
- * and the other containers share. The calls are paced: at most 40 per second, half that after a
- * throttled second, speeding up again by about one call per second each second (additive increase,
- * multiplicative decrease, as TCP shares a link). A throttled or failed call is made again, paced,
- * until `deadline`; the names still unread then are refused with the last error's code, so their
- * receivers fail and the others are delivered. What was read stays cached for Lambda's retry.
+ * and the other containers share. The calls are paced (readPace.ts): at most 40 in any second and 10
+ * in any quarter of a second, slower after a throttled second. A throttled or failed call is made
+ * again, paced, until `deadline`; the names still unread then are refused with the last error's code,
+ * so their receivers fail and the others are delivered. What was read stays cached for Lambda's retry.
  *
  * GetParameters refuses a whole call when one of its names may not be read or is malformed; the names of
  * a refused batch are then read one by one, so one bad registration fails only itself.
@@ -65,30 +52,7 @@ export function createParameterCache(
 ): ParameterCache {
   const cached = new Map<string, { value: string; expiresAt: number }>();
   // The container's pace, kept across invocations: a warm container that was throttled stays careful.
-  let perSecond = QUOTA_PER_SECOND;
-  let nextCallAt = 0;
-  let slowedDownAt = -Infinity;
-
-  /** Waits for the next call's turn: false when it would come at or after the deadline. */
-  async function turn(deadline: number): Promise<boolean> {
-    for (;;) {
-      if (nextCallAt >= deadline) return false;
-      const wait = nextCallAt - now();
-      if (wait <= 0) {
-        // Jittered, so that containers throttled together do not come back together.
-        nextCallAt = now() + (1000 / perSecond) * (0.5 + Math.random());
-        return true;
-      }
-      await sleep(wait);
-    }
-  }
-
-  function slowDown(): void {
-    if (now() - slowedDownAt < QUOTA_WINDOW_MS) return;
-    slowedDownAt = now();
-    perSecond = Math.max(SLOWEST_PER_SECOND, perSecond / 2);
-    nextCallAt = Math.max(nextCallAt, now() + 1000 / perSecond);
-  }
+  const pace = createReadPace(now);
 
   /** `failure` holds the code of the read's last call that failed for a while: why names were left unread. */
   async function readBatch(
@@ -97,7 +61,7 @@ export function createParameterCache(
     deadline: number,
     failure: { code: string },
   ): Promise<void> {
-    while (await turn(deadline)) {
+    while (await pace.turn(deadline)) {
       let response: GetParametersCommandOutput;
       try {
         response = await getParameters(
@@ -111,10 +75,10 @@ export function createParameterCache(
           return;
         }
         failure.code = (error as Error).name;
-        if (/Throttl|TooMany/.test(failure.code)) slowDown();
+        if (/Throttl|TooMany/.test(failure.code)) pace.slowDown();
         continue;
       }
-      perSecond = Math.min(QUOTA_PER_SECOND, perSecond + 1 / perSecond);
+      pace.speedUp();
       const expiresAt = now() + maxAgeMs;
       for (const parameter of response.Parameters ?? []) {
         if (parameter.Name === undefined || parameter.Value === undefined) continue;
