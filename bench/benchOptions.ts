@@ -2,10 +2,12 @@
 export interface BenchOptions {
   /** Containers per notifier scenario (each: a cold event, then warm ones). */
   repeats: number;
-  /** A smoke run: one repeat unless told otherwise, up to 50 receivers, bench/results.json left alone. */
+  /** A shorter run: one container per scenario unless told otherwise, bench/results.json left alone. */
   quick: boolean;
   /** An unpacked code archive to measure instead of building the notifier's afresh (e.g. an earlier release's). */
   archive?: string;
+  /** The Node.js binary to run the functions on, instead of the runtime's release (bench/runtimeNode.ts). */
+  node?: string;
   receiverCounts: number[];
   delaysMs: number[];
   /**
@@ -22,7 +24,7 @@ export interface BenchOptions {
   baselineInvocations(receivers: number): number;
 }
 
-const USAGE = "Usage: npm run bench -- [--repeats N] [--quick] [--archive DIR]";
+const USAGE = "Usage: npm run bench -- [--repeats N] [--quick] [--archive DIR] [--node PATH]";
 const DEFAULT_REPEATS = 5;
 const MAX_BASELINE_REPEATS = 3;
 
@@ -30,6 +32,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
   let repeats: number | undefined;
   let quick = false;
   let archive: string | undefined;
+  let node: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === "--quick") {
@@ -37,6 +40,9 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     } else if (arg === "--archive") {
       archive = args[++index];
       if (!archive) throw new Error(`--archive needs the folder of an unpacked code archive\n${USAGE}`);
+    } else if (arg === "--node") {
+      node = args[++index];
+      if (!node) throw new Error(`--node needs the path of a Node.js binary\n${USAGE}`);
     } else if (arg === "--repeats") {
       repeats = Number(args[++index]);
       if (!Number.isInteger(repeats) || repeats < 1) {
@@ -51,10 +57,12 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     repeats: runs,
     quick,
     ...(archive ? { archive } : {}),
-    receiverCounts: quick ? [1, 10, 50] : [1, 10, 50, 100, 500],
+    ...(node ? { node } : {}),
+    // Every receiver count a budget line is judged at, so that a quick run reports the same lines.
+    receiverCounts: quick ? [1, 10, 50, 500] : [1, 10, 50, 100, 500],
     delaysMs: [50, 200],
-    warmUpInvocations: quick ? 2 : 5,
-    warmInvocations: quick ? 2 : 8,
+    warmUpInvocations: 5,
+    warmInvocations: 8,
     baselineInvocations: (receivers) => (receivers >= 500 ? 1 : Math.min(runs, MAX_BASELINE_REPEATS)),
   };
 }

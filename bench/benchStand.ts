@@ -91,6 +91,7 @@ export async function startBenchStand(receiverCounts: readonly number[]): Promis
         handler: fn.handler,
         env: { ...fn.environment, ...standEnv },
         memoryMb: fn.memoryMb,
+        ...(fn.node ? { node: fn.node } : {}),
       }),
     dynamodb,
     parameterStore,

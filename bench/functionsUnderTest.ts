@@ -33,6 +33,10 @@ export interface FunctionUnderTest {
   handler: string;
   memoryMb: number;
   timeoutMs: number;
+  /** Lambda's runtime identifier, such as `nodejs22.x`. */
+  runtime: string;
+  /** The Node.js binary its containers run on (bench/runtimeNode.ts); this process's when absent. */
+  node?: string;
   /** The function's own environment variables; the stand adds its table and endpoints. */
   environment: Record<string, string>;
   archive: ArchiveFacts;
@@ -89,8 +93,14 @@ export async function buildNotifier(codeDir: string, archive?: string): Promise<
   };
 }
 
-/** The baseline, transpiled from sampleBaseline.ts into an archive of one file, at the notifier's memory. */
-export function buildBaseline(codeDir: string, memoryMb: number): FunctionUnderTest {
+/**
+ * The baseline, transpiled from sampleBaseline.ts into an archive of one file, at the notifier's memory
+ * and runtime.
+ */
+export function buildBaseline(
+  codeDir: string,
+  { memoryMb, runtime }: Pick<FunctionUnderTest, "memoryMb" | "runtime">,
+): FunctionUnderTest {
   const source = fs.readFileSync(path.join(__dirname, "sampleBaseline.ts"), "utf8");
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
@@ -103,6 +113,7 @@ export function buildBaseline(codeDir: string, memoryMb: number): FunctionUnderT
     codeDir,
     handler: "index.handler",
     memoryMb,
+    runtime,
     timeoutMs: BASELINE_TIMEOUT_MS,
     environment: {},
     archive: archiveFacts(codeDir),

@@ -5,7 +5,10 @@ export interface Machine {
   cpuModel: string;
   cpus: number;
   memoryGiB: number;
+  /** The bench's own Node.js. */
   node: string;
+  /** The Node.js the functions ran on: the release of their Lambda runtime (bench/runtimeNode.ts). */
+  functionsNode?: string;
   kernel: string;
   /** The 1-minute load average when the run began: other work on the machine skews the figures. */
   loadAverageAtStart: number;

@@ -323,7 +323,8 @@ export function renderMarkdown(results: BenchResults): string {
     `Command: \`${results.command}\` — ${results.date}, ${results.durationS.toFixed(0)} s`,
     "",
     `Machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
-      `${machine.kernel}; load average ${machine.loadAverageAtStart} at start.`,
+      `${machine.kernel}; load average ${machine.loadAverageAtStart} at start. ` +
+      `The functions ran on Node ${machine.functionsNode ?? machine.node}.`,
     "",
     `- ${results.notifier.label}; ${results.notifier.memoryMb} MB; ${count(options.repeats, "container")} per ` +
       `scenario, each a cold event, ${count(options.warmUpInvocations, "event")} to warm up (not measured), ` +

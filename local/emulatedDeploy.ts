@@ -41,7 +41,7 @@ export async function emulatedDeploy(
   const dynamodb = localDynamoDb(endpoints);
   let notifierCode: pulumi.asset.AssetArchive | undefined;
   let notifierEnvironment: Record<string, string> = {};
-  let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0, environment: {} };
+  let notifierSettings: NotifierSettings = { memoryMb: 0, timeoutMs: 0, runtime: "", environment: {} };
   try {
     const run = await runProgramUnderMocks({
       ...options,

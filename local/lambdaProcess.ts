@@ -14,6 +14,11 @@ export interface StartLambdaOptions {
   env: Record<string, string>;
   /** The function's memory setting; sizes the V8 heap as the Lambda runtime does. Defaults to 128. */
   memoryMb?: number;
+  /**
+   * The Node.js binary the container runs on; defaults to this process's. `npm run bench` gives it the
+   * Node.js of the function's runtime (nodejs22.x), since CPU figures differ between Node.js releases.
+   */
+  node?: string;
 }
 
 /** An error as Lambda reports it: `errorType` and `errorMessage`. */
@@ -99,6 +104,7 @@ interface ContainerSettings {
   handler: string;
   env: Record<string, string>;
   memoryMb: number;
+  node?: string;
 }
 
 type HostMessage =
@@ -188,6 +194,7 @@ class Container {
     this.child = fork(HOST_SCRIPT, [settings.codeDir, settings.handler, marker], {
       cwd: settings.codeDir,
       env: containerEnv(settings, runtimeModulesDir),
+      ...(settings.node ? { execPath: settings.node } : {}),
       // The Lambda runtime's heap sizing, and none of this process's flags (such as a TypeScript loader).
       // On the command line, as the runtime passes them: they win over the function's NODE_OPTIONS.
       execArgv: [
@@ -487,6 +494,7 @@ export async function startLambda(options: StartLambdaOptions): Promise<LambdaPr
       handler: options.handler ?? DEFAULT_HANDLER,
       env: options.env,
       memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+      ...(options.node ? { node: options.node } : {}),
     },
     runtimeModulesDir,
   );

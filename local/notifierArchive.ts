@@ -9,6 +9,8 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface NotifierSettings {
   memoryMb: number;
   timeoutMs: number;
+  /** Lambda's runtime identifier, such as `nodejs22.x`. */
+  runtime: string;
   /** The function's environment variables, as the program declares them. */
   environment: Record<string, string>;
 }
@@ -20,6 +22,7 @@ export function notifierSettingsOf(functionInputs: Record<string, unknown>): Not
   return {
     memoryMb: Number(functionInputs.memorySize),
     timeoutMs: Number(functionInputs.timeout) * 1000,
+    runtime: String(functionInputs.runtime),
     environment: Object.fromEntries(
       Object.entries(variables ?? {}).filter(
         (entry): entry is [string, string] => typeof entry[1] === "string",

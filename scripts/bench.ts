@@ -1,4 +1,4 @@
-// `npm run bench [-- --repeats N] [--quick]`: runs the notifier's code archive, as the stack deploys it,
+// `npm run bench [-- --repeats N] [--quick] [--archive DIR] [--node PATH]`: runs the notifier's code archive, as the stack deploys it,
 // against local DynamoDB, Parameter Store and receivers, side by side with the AWS sample's algorithm;
 // prints the figures and the budget's verdicts as Markdown, writes them as JSON (bench/results.json),
 // and exits with status 1 when a budget line fails.
@@ -13,6 +13,7 @@ import { startBenchStand } from "../bench/benchStand";
 import { evaluateBudget } from "../bench/budget";
 import { buildBaseline, buildNotifier } from "../bench/functionsUnderTest";
 import { describeMachine } from "../bench/machine";
+import { runtimeNode } from "../bench/runtimeNode";
 import { profileWarmEvent } from "../bench/profileEvent";
 import { renderMarkdown, type BenchResults } from "../bench/report";
 import { runScenarios } from "../bench/runScenarios";
@@ -43,8 +44,11 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-bench-"));
   try {
     progress("building the notifier's archive as `npm run package` does");
-    const notifier = await buildNotifier(path.join(workDir, "notifier"), options.archive);
-    const baseline = buildBaseline(path.join(workDir, "baseline"), notifier.memoryMb);
+    const built = await buildNotifier(path.join(workDir, "notifier"), options.archive);
+    const node = runtimeNode(built.runtime, options.node);
+    progress(`running the functions on Node.js ${node.version} (${node.source}), as ${built.runtime} does`);
+    const notifier = { ...built, node: node.path };
+    const baseline = { ...buildBaseline(path.join(workDir, "baseline"), notifier), node: node.path };
     progress(`registering ${options.receiverCounts.join(", ")} receivers on projects of their own`);
     const stand = await startBenchStand(options.receiverCounts);
     const profiled = { receivers: 50, delayMs: 200 };
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       command: `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
       date: new Date(started).toISOString(),
-      machine,
+      machine: { ...machine, functionsNode: `${node.version} (${node.source})` },
       options: {
         ...options,
         baselineInvocations: Object.fromEntries(

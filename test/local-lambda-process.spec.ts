@@ -274,6 +274,22 @@ describe("local Lambda process", () => {
     assert.equal(plainHeap.stackTraceLimit, 10);
   });
 
+  it("runs the container on the Node.js binary given, with the runtime's flags, as the bench runs the runtime's", async () => {
+    // A stand-in for another Node.js release: a script that marks its process, then runs this node.
+    const node = path.join(workDir, "node-of-the-runtime");
+    writeFile(node, `#!/bin/sh\nexport GIVEN_NODE="$0 $*"\nexec "${process.execPath}" "$@"\n`);
+    fs.chmodSync(node, 0o755);
+    const lambda = await start({ node, memoryMb: 256 });
+
+    const env = (await lambda.invoke({ action: "environment" })).result as Record<string, string>;
+    assert.match(env.GIVEN_NODE, /node-of-the-runtime --max-semi-space-size=12 --max-old-space-size=231 /);
+    const fallback = (await (await start()).invoke({ action: "environment" })).result as Record<
+      string,
+      string
+    >;
+    assert.equal(fallback.GIVEN_NODE, undefined);
+  });
+
   it("lets the handler read a SecureString through the SDK at AWS_ENDPOINT_URL_SSM", async () => {
     const store = await startParameterStore();
     try {
