@@ -20,55 +20,103 @@ export interface RuntimeNode {
   version: string;
   /** Where it came from, for the report. */
   source: string;
+  /** Set when the binary is not of the runtime's major release (a `--node` of another). */
+  warning?: string;
 }
 
 const majorOf = (version: string) => version.replace(/^v/, "").split(".")[0];
 
 function versionOf(binary: string): string {
-  return execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
+  return execFileSync(binary, ["--version"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  }).trim();
+}
+
+/** The binary unpacked in `dir`, when it is there whole and of `version`. */
+function unpackedNode(dir: string, version: string): string | undefined {
+  const binary = path.join(dir, "package", "bin", "node");
+  try {
+    return versionOf(binary) === `v${version}` ? binary : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The Node.js release's binary from the npm registry, as the `node` package installs it
- * (`node-<platform>-<arch>`), unpacked once into the project's package cache.
+ * (`node-<platform>-<arch>`), unpacked once into `cacheDir`. It is fetched into a folder of its own and
+ * moved into place whole, so that a run stopped half-way leaves nothing that looks fetched, and two
+ * first runs at once do not undo each other's work.
  */
-function fetchNode(version: string): string {
+function fetchNode(version: string, cacheDir: string): string {
   const name = `node-${process.platform}-${process.arch}`;
-  const dir = path.join(CACHE_DIR, `${name}-${version}`);
-  const binary = path.join(dir, "package", "bin", "node");
-  if (fs.existsSync(binary)) return binary;
+  const dir = path.join(cacheDir, `${name}-${version}`);
+  const cached = unpackedNode(dir, version);
+  if (cached) return cached;
   if (process.platform === "win32") {
     throw new Error(
       `Node.js ${version} is needed to run the function as Lambda does: pass --node <its node.exe>`,
     );
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(cacheDir, `.${name}-${version}-`));
   try {
     const tarball = execFileSync(
       "npm",
-      ["pack", `${name}@${version}`, "--pack-destination", dir, "--silent"],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+      ["pack", `${name}@${version}`, "--pack-destination", staging, "--silent"],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      },
     ).trim();
-    execFileSync("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
-    fs.rmSync(path.join(dir, tarball));
+    execFileSync("tar", ["-xzf", path.join(staging, tarball), "-C", staging]);
+    fs.rmSync(path.join(staging, tarball));
+    if (!unpackedNode(staging, version))
+      throw new Error(`${name}@${version} holds no Node.js ${version} binary`);
+    if (fs.existsSync(dir) && !unpackedNode(dir, version)) {
+      // What an earlier run left broken (stopped before this way of fetching): set aside, then removed.
+      const broken = `${staging}-broken`;
+      fs.renameSync(dir, broken);
+      fs.rmSync(broken, { recursive: true, force: true });
+    }
+    try {
+      fs.renameSync(staging, dir);
+    } catch (error) {
+      // Another run moved its copy into place first: use that one.
+      const theirs = unpackedNode(dir, version);
+      if (!theirs) throw error;
+      return theirs;
+    }
+    return path.join(dir, "package", "bin", "node");
   } catch (error) {
-    fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(
       `Could not fetch Node.js ${version} (${name}) from the npm registry to run the function as Lambda ` +
         `does: ${(error as Error).message.split("\n")[0]}. Pass --node <a Node.js ${majorOf(version)} binary>.`,
     );
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  return binary;
 }
 
 /**
- * The Node.js the bench's containers run on: `given` (`--node`) if any; else this process's when it is
- * of the runtime's major; else the runtime's pinned release, fetched once from the npm registry.
+ * The Node.js the bench's containers run on: `given` (`--node`) if any, with a warning when it is not of
+ * the runtime's major release; else this process's when it is; else the runtime's pinned release,
+ * fetched once from the npm registry into `cacheDir`.
  */
-export function runtimeNode(runtime: string, given?: string): RuntimeNode {
-  if (given) return { path: path.resolve(given), version: versionOf(given), source: "--node" };
+export function runtimeNode(runtime: string, given?: string, cacheDir = CACHE_DIR): RuntimeNode {
   const wanted = RUNTIME_NODE_VERSIONS[runtime];
+  if (given) {
+    const version = versionOf(given);
+    const node: RuntimeNode = { path: path.resolve(given), version, source: "--node" };
+    if (wanted && majorOf(version) === majorOf(wanted)) return node;
+    return {
+      ...node,
+      warning:
+        `the functions run on Node.js ${version} (--node), not on ${runtime}'s release ` +
+        `${wanted ? `(Node.js ${majorOf(wanted)})` : ""}: CPU figures differ between releases`,
+    };
+  }
   if (!wanted) {
     throw new Error(
       `The bench knows no Node.js release for the runtime ${runtime}: add one to RUNTIME_NODE_VERSIONS ` +
@@ -78,10 +126,10 @@ export function runtimeNode(runtime: string, given?: string): RuntimeNode {
   if (majorOf(process.version) === majorOf(wanted)) {
     return { path: process.execPath, version: process.version, source: "this process's" };
   }
-  const binary = fetchNode(wanted);
+  const binary = fetchNode(wanted, cacheDir);
   return {
     path: binary,
-    version: versionOf(binary),
+    version: `v${wanted}`,
     source: `the npm registry's node-${process.platform}-${process.arch}`,
   };
 }

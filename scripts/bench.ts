@@ -46,7 +46,11 @@ async function main(): Promise<void> {
     progress("building the notifier's archive as `npm run package` does");
     const built = await buildNotifier(path.join(workDir, "notifier"), options.archive);
     const node = runtimeNode(built.runtime, options.node);
-    progress(`running the functions on Node.js ${node.version} (${node.source}), as ${built.runtime} does`);
+    progress(
+      node.warning
+        ? `warning: ${node.warning}`
+        : `running the functions on Node.js ${node.version} (${node.source}), as ${built.runtime} does`,
+    );
     const notifier = { ...built, node: node.path };
     const baseline = { ...buildBaseline(path.join(workDir, "baseline"), notifier), node: node.path };
     progress(`registering ${options.receiverCounts.join(", ")} receivers on projects of their own`);
@@ -65,7 +69,10 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       command: `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
       date: new Date(started).toISOString(),
-      machine: { ...machine, functionsNode: `${node.version} (${node.source})` },
+      machine: {
+        ...machine,
+        functionsNode: `${node.version} (${node.source}${node.warning ? `; ${node.warning}` : ""})`,
+      },
       options: {
         ...options,
         baselineInvocations: Object.fromEntries(

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { createReadPace } from "../src/notifier/readPace";
+import { createReadPace, type ReadPace } from "../src/notifier/readPace";
 
 /** A clock the test moves: sleepers wake in time order, each once everything due before it has run. */
 function fakeClock() {
@@ -34,6 +34,35 @@ function mostInWindow(starts: number[], windowMs: number): number {
   return most;
 }
 
+/** Calls that leave in `ms` of virtual time, `readers` at a time, each a success when `succeed`. */
+async function callsIn(
+  clock: ReturnType<typeof fakeClock>,
+  pace: ReadPace,
+  ms: number,
+  succeed: boolean,
+): Promise<number[]> {
+  const starts: number[] = [];
+  const deadline = clock.now() + ms;
+  const reader = async () => {
+    while (await pace.turn(deadline)) {
+      starts.push(clock.now());
+      if (succeed) pace.speedUp();
+    }
+  };
+  const readers = Array.from({ length: 100 }, reader);
+  await clock.runAll();
+  await Promise.all(readers);
+  return starts;
+}
+
+/** Halves the pace `times` times, a throttled second apart, and lets the pauses pass. */
+function throttledSeconds(clock: ReturnType<typeof fakeClock>, pace: ReadPace, times: number): void {
+  for (let time = 0; time < times; time++) {
+    pace.slowDown();
+    clock.advance(5000);
+  }
+}
+
 describe("the pace of a container's parameter-store calls", () => {
   it("lets a cold container's first 10 calls (50 receivers) leave at once", async () => {
     const clock = fakeClock();
@@ -48,7 +77,7 @@ describe("the pace of a container's parameter-store calls", () => {
     assert.deepEqual(starts, Array(10).fill(started));
   });
 
-  it("spreads a large read over the second: 40 calls in any second, 10 in any quarter", async () => {
+  it("spreads a large read at the quota's pace: 10 at once, then one every 25 ms, 40 in any second", async () => {
     const clock = fakeClock();
     const pace = createReadPace(clock.now, clock.sleep);
     const starts: number[] = [];
@@ -59,9 +88,13 @@ describe("the pace of a container's parameter-store calls", () => {
     await clock.runAll();
     await Promise.all(calls);
     assert.equal(starts.length, 100);
+    assert.deepEqual(starts.slice(0, 10), Array(10).fill(started));
+    assert.deepEqual(
+      starts.slice(10, 14).map((at) => at - started),
+      [25, 50, 75, 100],
+    );
     assert.ok(mostInWindow(starts, 1000) <= 40, `${mostInWindow(starts, 1000)} calls in one second`);
-    assert.ok(mostInWindow(starts, 250) <= 10, `${mostInWindow(starts, 250)} calls in a quarter second`);
-    // At the quota's pace, not slower: 100 calls in 10 quarter seconds (each window's margin aside).
+    // At the quota's pace, not slower: 100 calls in two and a half seconds (the window's margin aside).
     assert.ok(
       Math.max(...starts) - started < 2600,
       `the last call left after ${Math.max(...starts) - started} ms`,
@@ -72,13 +105,18 @@ describe("the pace of a container's parameter-store calls", () => {
     const clock = fakeClock();
     const pace = createReadPace(clock.now, clock.sleep);
     const started = clock.now();
-    const turns = Array.from({ length: 20 }, () => pace.turn(started + 200));
+    const starts: number[] = [];
+    const turns = Array.from({ length: 20 }, () =>
+      pace.turn(started + 200).then((granted) => granted && starts.push(clock.now())),
+    );
     await clock.runAll();
     const granted = await Promise.all(turns);
-    assert.equal(granted.filter(Boolean).length, 10);
+    // 10 at once, then one every 25 ms until the deadline: at 25, 50, ... 175.
+    assert.equal(granted.filter(Boolean).length, 17);
+    assert.ok(starts.every((at) => at < started + 200));
   });
 
-  it("halves after a throttled call, pausing first, and keeps within the windows whatever the order of calls", async () => {
+  it("halves after a throttled call, pausing first, and keeps within the quota whatever the order of calls", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -105,9 +143,8 @@ describe("the pace of a container's parameter-store calls", () => {
             await clock.runAll();
             await Promise.all(turns);
           }
-          // Never past the quota's windows; after the throttle, never past half of them.
+          // Never past the quota in any second; after the throttle, never past half of it.
           assert.ok(mostInWindow(starts, 1000) <= 40);
-          assert.ok(mostInWindow(starts, 250) <= 10);
           if (throttledAt !== undefined) {
             const after = starts.filter((at) => at > (throttledAt as number));
             assert.ok(
@@ -119,5 +156,44 @@ describe("the pace of a container's parameter-store calls", () => {
       ),
       { seed: 20261207, numRuns: 200 },
     );
+  });
+
+  it("keeps 10 calls a second after two throttled seconds halved it to 10 (a 10 s read, no successes)", async () => {
+    const clock = fakeClock();
+    const pace = createReadPace(clock.now, clock.sleep);
+    throttledSeconds(clock, pace, 2);
+    const starts = await callsIn(clock, pace, 10_000, false);
+    // At 10 a second, a 10 s read makes about 100 calls.
+    assert.ok(starts.length >= 95, `${starts.length} calls in 10 s at a pace of 10 a second`);
+  });
+
+  it("keeps about 7 calls a second at a pace of 7.9 (three throttled seconds, then successes)", async () => {
+    const clock = fakeClock();
+    const pace = createReadPace(clock.now, clock.sleep);
+    throttledSeconds(clock, pace, 3);
+    // From 5 a second, each success adds 1 / pace: 5 → 7.9 after about 20 successes.
+    let perSecond = 5;
+    while (perSecond + 1 / perSecond < 8) {
+      pace.speedUp();
+      perSecond += 1 / perSecond;
+    }
+    const starts = await callsIn(clock, pace, 5_000, false);
+    assert.ok(
+      starts.length >= 35,
+      `${starts.length} calls in 5 s at a pace of ${perSecond.toFixed(2)} a second`,
+    );
+  });
+
+  it("speeds up by about one call a second each second after a throttled second (20 → about 24 after 4 s)", async () => {
+    const clock = fakeClock();
+    const pace = createReadPace(clock.now, clock.sleep);
+    throttledSeconds(clock, pace, 1);
+    const starts = await callsIn(clock, pace, 5_000, true);
+    const from = starts[0];
+    const inSecond = (second: number) =>
+      starts.filter((at) => at >= from + second * 1000 && at < from + (second + 1) * 1000).length;
+    const perSecondSeen = [0, 1, 2, 3, 4].map(inSecond);
+    // AIMD as documented: about 20, 21, 22, 23, 24.
+    assert.ok(perSecondSeen[3] >= 22, `calls in each of the first 5 s: ${perSecondSeen.join(", ")}`);
   });
 });

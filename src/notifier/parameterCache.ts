@@ -37,8 +37,8 @@ function isRefusal(error: unknown): boolean {
  * Missing names are not cached: a parameter created after a failure is picked up on the next event.
  *
  * A cold container with many receivers needs many calls, from a quota of 40 per second that CodeBuild
- * and the other containers share. The calls are paced (readPace.ts): at most 40 in any second and 10
- * in any quarter of a second, slower after a throttled second. A throttled or failed call is made
+ * and the other containers share. The calls are paced (readPace.ts): 40 a second, 10 of them at once,
+ * slower after a throttled second. A throttled or failed call is made
  * again, paced, until `deadline`; the names still unread then are refused with the last error's code,
  * so their receivers fail and the others are delivered. What was read stays cached for Lambda's retry.
  *

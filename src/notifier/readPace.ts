@@ -9,12 +9,11 @@ const SLOWEST_PER_SECOND = 1;
 /** The quota counts calls per second: one throttled second slows the pace down once. */
 const QUOTA_WINDOW_MS = 1000;
 /**
- * At most a quarter of the pace leaves in any quarter of a second: a cold container with up to 50
- * receivers (10 calls) reads them at once rather than over a quarter of a second, and a larger read
- * still spreads over the second, as the other readers of the quota would want.
+ * Calls a container may make at once, as a share of its pace: a quarter second's worth. A cold container
+ * with up to 50 receivers (10 calls) reads them at once at the full pace, rather than one every 25 ms.
  */
-const BURST_WINDOW_MS = QUOTA_WINDOW_MS / 4;
-/** A call reaches the service a little after it leaves: the windows are kept this much longer. */
+const BURST_SHARE = 1 / 4;
+/** A call reaches the service a little after it leaves: the one-second window is kept this much longer. */
 const WINDOW_MARGIN_MS = 20;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -30,40 +29,50 @@ export interface ReadPace {
 }
 
 /**
- * At most `perSecond` calls in any second and a quarter of that in any quarter second; `perSecond`
- * starts at the quota, halves after a throttled second and grows back by about one each second
- * (additive increase, multiplicative decrease, as TCP shares a link).
+ * A token bucket: `perSecond` calls a second, up to a quarter second's worth at once, and never more
+ * than `perSecond` in any second (the burst and the refill together could exceed it). `perSecond` starts
+ * at the quota, halves after a throttled second and grows back by about one each second (additive
+ * increase, multiplicative decrease, as TCP shares a link).
  */
 export function createReadPace(now: () => number, sleep: (ms: number) => Promise<void> = sleepFor): ReadPace {
   let perSecond = QUOTA_PER_SECOND;
+  const burst = () => Math.max(1, perSecond * BURST_SHARE);
+  let tokens = burst();
+  let refilledAt = now();
   /** When the calls of the last second left, oldest first. */
   const recentCalls: number[] = [];
   /** No call before this time: set after a throttled call. */
   let pausedUntil = 0;
   let slowedDownAt = -Infinity;
 
-  /** The earliest time `limit` calls fit in a window of `windowMs` after those already made. */
-  function windowFreeAt(limit: number, windowMs: number): number {
-    const perWindow = Math.max(1, Math.floor(limit));
-    if (recentCalls.length < perWindow) return 0;
-    return recentCalls[recentCalls.length - perWindow] + windowMs + WINDOW_MARGIN_MS;
+  function refill(at: number): void {
+    tokens = Math.min(burst(), tokens + (Math.max(0, at - refilledAt) * perSecond) / 1000);
+    refilledAt = at;
+    while (recentCalls.length > 0 && recentCalls[0] <= at - QUOTA_WINDOW_MS - WINDOW_MARGIN_MS) {
+      recentCalls.shift();
+    }
+  }
+
+  /** When the next call may leave: with a token, within the second's calls, after any pause. */
+  function nextCallAt(at: number): number {
+    const withToken = tokens >= 1 ? at : at + ((1 - tokens) * 1000) / perSecond;
+    const perWindow = Math.ceil(perSecond);
+    const withinSecond =
+      recentCalls.length < perWindow
+        ? at
+        : recentCalls[recentCalls.length - perWindow] + QUOTA_WINDOW_MS + WINDOW_MARGIN_MS;
+    return Math.max(at, pausedUntil, withToken, withinSecond);
   }
 
   return {
     async turn(deadline) {
       for (;;) {
         const at = now();
-        while (recentCalls.length > 0 && recentCalls[0] <= at - QUOTA_WINDOW_MS - WINDOW_MARGIN_MS) {
-          recentCalls.shift();
-        }
-        const next = Math.max(
-          at,
-          pausedUntil,
-          windowFreeAt(perSecond, QUOTA_WINDOW_MS),
-          windowFreeAt(perSecond / 4, BURST_WINDOW_MS),
-        );
+        refill(at);
+        const next = nextCallAt(at);
         if (next >= deadline) return false;
         if (next <= at) {
+          tokens -= 1;
           recentCalls.push(at);
           return true;
         }
@@ -73,11 +82,14 @@ export function createReadPace(now: () => number, sleep: (ms: number) => Promise
     slowDown() {
       if (now() - slowedDownAt < QUOTA_WINDOW_MS) return;
       slowedDownAt = now();
+      refill(slowedDownAt);
       perSecond = Math.max(SLOWEST_PER_SECOND, perSecond / 2);
+      tokens = 0;
       // Jittered, so that containers throttled together do not come back together.
       pausedUntil = Math.max(pausedUntil, now() + (1000 / perSecond) * (0.5 + Math.random()));
     },
     speedUp() {
+      refill(now());
       perSecond = Math.min(QUOTA_PER_SECOND, perSecond + 1 / perSecond);
     },
   };
