@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { ACCOUNT, REGION } from "./mockedAccount";
 import { PROJECT_ROOT, stackConfig, stackProject, type Stack } from "./stackConfig";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+export { ACCOUNT, REGION };
 
 /** A resource the program registered, with its inputs as the engine received them. */
 export interface MockedResource {
