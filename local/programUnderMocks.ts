@@ -241,12 +241,14 @@ export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<
     registerResource(request, callback);
   };
 
-  // The program registers its resources when its module is evaluated: evaluate it afresh each run.
+  // The program registers its resources when its module is evaluated: evaluate it afresh each run. The
+  // local tools and the specs' support are no part of it, and keep what they hold (a shared run, a clone).
   for (const file of Object.keys(require.cache)) {
     if (
       file.startsWith(PROJECT_ROOT) &&
       !file.includes(`${path.sep}node_modules${path.sep}`) &&
-      !file.includes(`${path.sep}local${path.sep}`)
+      !file.includes(`${path.sep}local${path.sep}`) &&
+      !file.startsWith(path.join(PROJECT_ROOT, "test", "support") + path.sep)
     ) {
       Reflect.deleteProperty(require.cache, file);
     }
