@@ -11,7 +11,10 @@ import { eventBlock, npmStart, receiverSection, refusals, shownBody } from "./su
 
 // npm start with a stack's settings file; the rest of npm start's specs are in start*.spec.ts.
 
-describe("npm start", () => {
+describe("npm start", function () {
+  // Each npm start deploys and replays in processes of its own: on a machine busy with other runs, a
+  // minute, the specs' usual limit, is not always enough. How long it takes is measured, not asserted.
+  this.timeout(180_000);
   describe("--stack", () => {
     let stack: FixtureStack;
 
