@@ -1,4 +1,4 @@
-import { RunError } from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalRunInputError } from "./localRunInputError";

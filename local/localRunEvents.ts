@@ -4,7 +4,7 @@ import { findJsonSyntaxError } from "../src/receivers/jsonSyntaxError";
 import type { BuildPhase, BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import { BUILD_STATUSES, type BuildStatus } from "../src/shared/buildStatuses";
 import { LocalRunInputError } from "./localRunInputError";
-import { ACCOUNT, REGION } from "./programUnderMocks";
+import { ACCOUNT, REGION } from "./mockedAccount";
 
 /** The project of the events for a receiver that names no project, only every project (`*`). */
 export const SAMPLE_PROJECT = "my-app";

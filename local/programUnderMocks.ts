@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { ACCOUNT, REGION } from "./mockedAccount";
 import { PROJECT_ROOT, stackConfig, stackProject, type Stack } from "./stackConfig";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+export { ACCOUNT, REGION };
 
 /** A resource the program registered, with its inputs as the engine received them. */
 export interface MockedResource {
@@ -241,12 +241,14 @@ export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<
     registerResource(request, callback);
   };
 
-  // The program registers its resources when its module is evaluated: evaluate it afresh each run.
+  // The program registers its resources when its module is evaluated: evaluate it afresh each run. The
+  // local tools and the specs' support are no part of it, and keep what they hold (a shared run, a clone).
   for (const file of Object.keys(require.cache)) {
     if (
       file.startsWith(PROJECT_ROOT) &&
       !file.includes(`${path.sep}node_modules${path.sep}`) &&
-      !file.includes(`${path.sep}local${path.sep}`)
+      !file.includes(`${path.sep}local${path.sep}`) &&
+      !file.startsWith(path.join(PROJECT_ROOT, "test", "support") + path.sep)
     ) {
       Reflect.deleteProperty(require.cache, file);
     }

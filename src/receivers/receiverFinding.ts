@@ -1,4 +1,4 @@
-import { RunError } from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import { PLACEHOLDER_NAME } from "./schemaValues";
 import { quoteIfHarmless } from "./secretLikeText";
 
