@@ -21,7 +21,7 @@ import { NOTIFIER_HANDLER, notifierCode } from "./stack/notifierCode";
 import { eventBusPolicy } from "./stack/eventBusPolicy";
 import { hubEventBus } from "./stack/hubEventBus";
 import { notifierRole } from "./stack/notifierRole";
-import { notifierSourceAccounts } from "./stack/organizationSettings";
+import { notifierSourceAccounts } from "./stack/notifierSourceAccounts";
 import { receiverFailureAlarms } from "./stack/receiverAlarms";
 import { registerReceivers } from "./stack/receiverRegistrations";
 import { registryTable } from "./stack/registryTable";

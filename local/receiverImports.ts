@@ -1,6 +1,6 @@
 import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { parameterName } from "../src/receivers/registryItem";
-import { receiverParameters, registrationName } from "../stack/receiverRegistrations";
+import { receiverParameters, registrationName } from "../stack/receiverResourceNames";
 
 /** A resource that exists already, and how `pulumi import` takes it under the stack. */
 export interface ReceiverImport {

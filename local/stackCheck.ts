@@ -1,4 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+import { Config } from "@pulumi/pulumi/config";
+import { RunError } from "@pulumi/pulumi/errors";
+import { setAllConfig } from "@pulumi/pulumi/runtime/config";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar } from "yaml";
@@ -115,7 +117,7 @@ export function checkStack(stack: Required<Stack>): StackCheck {
   // The program reads its project and stack as the Pulumi CLI hands them over, and its config.
   process.env.PULUMI_NODEJS_PROJECT = project;
   process.env.PULUMI_NODEJS_STACK = stack.name;
-  pulumi.runtime.setAllConfig(plain, []);
+  setAllConfig(plain, []);
   const readConfig: ReadConfig = (key) => {
     const fullKey = `${project}:${key}`;
     if (stored.get(fullKey)?.encrypted) return { secret: true };
@@ -146,7 +148,7 @@ export function checkStack(stack: Required<Stack>): StackCheck {
     leftToPreview: [],
   };
   try {
-    const settings = readStackSettings(new pulumi.Config(project), readConfig, PROJECT_ROOT, stack.name);
+    const settings = readStackSettings(new Config(project), readConfig, PROJECT_ROOT, stack.name);
     check.accepted = true;
     check.settings = settings;
     check.warnings = settings.warnings.map((warning) =>
@@ -163,7 +165,7 @@ export function checkStack(stack: Required<Stack>): StackCheck {
     }
   } catch (error) {
     if (error instanceof ReceiverConfigError) check.problems = error.findings.map(fromReceiverFinding);
-    else if (pulumi.RunError.isInstance(error)) check.problems = [settingFinding(error.message)];
+    else if (RunError.isInstance(error)) check.problems = [settingFinding(error.message)];
     else throw error;
   }
 

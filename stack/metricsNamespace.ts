@@ -1,4 +1,4 @@
-import { RunError } from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import { DEFAULT_METRICS_NAMESPACE } from "../src/notifier/deliveryMetrics";
 import { DEFAULT_PARAMETER_PATH } from "../src/notifier/registryEntries";
 import { fullConfigKey, setCommand } from "../src/receivers/configKeys";

@@ -1,4 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import type { Config } from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
+import { getProject } from "@pulumi/pulumi/metadata";
+import { getConfig } from "@pulumi/pulumi/runtime/config";
 import { ACCOUNT_ID, REGION } from "../src/receivers/awsIdentifiers";
 
 /** A region that forwards its CodeBuild events to the hub, in the hub's account or in another one. */
@@ -35,7 +38,7 @@ const NO_RESERVATION = -1;
 type Problems = string[];
 
 function keyOf(key: string): string {
-  return `${pulumi.getProject()}:${key}`;
+  return `${getProject()}:${key}`;
 }
 
 function shown(value: unknown): string {
@@ -43,7 +46,7 @@ function shown(value: unknown): string {
 }
 
 /** A list setting: YAML in the stack file, which Pulumi hands the program as JSON. */
-function readObject(config: pulumi.Config, key: string, problems: Problems): unknown {
+function readObject(config: Config, key: string, problems: Problems): unknown {
   try {
     return config.getObject<unknown>(key);
   } catch {
@@ -63,7 +66,7 @@ function accountId(value: unknown, entry: string, problems: Problems): string | 
   return undefined;
 }
 
-function readSourceAccounts(config: pulumi.Config, problems: Problems): string[] {
+function readSourceAccounts(config: Config, problems: Problems): string[] {
   const value = readObject(config, "sourceAccounts", problems) ?? [];
   if (!Array.isArray(value)) {
     problems.push(`${keyOf("sourceAccounts")} must be a list of account IDs, not ${shown(value)}`);
@@ -80,7 +83,7 @@ function readSourceAccounts(config: pulumi.Config, problems: Problems): string[]
   return accounts;
 }
 
-function readOrganizationId(config: pulumi.Config, problems: Problems): string | undefined {
+function readOrganizationId(config: Config, problems: Problems): string | undefined {
   const value = config.get("organizationId") ?? "";
   if (value === "") return undefined;
   if (ORGANIZATION_ID.test(value)) return value;
@@ -122,7 +125,7 @@ function readSpoke(value: unknown, entry: string, problems: Problems): Spoke | u
   return { region: region as string, ...(account ? { roleArn: roleArn as string, account } : {}), label };
 }
 
-function readSpokes(config: pulumi.Config, problems: Problems): Spoke[] {
+function readSpokes(config: Config, problems: Problems): Spoke[] {
   const value = readObject(config, "spokes", problems) ?? [];
   if (!Array.isArray(value)) {
     problems.push(`${keyOf("spokes")} must be a list of { region, roleArn } mappings, not ${shown(value)}`);
@@ -139,7 +142,7 @@ function readSpokes(config: pulumi.Config, problems: Problems): Spoke[] {
   return spokes;
 }
 
-function readReservedConcurrency(config: pulumi.Config, problems: Problems): number | undefined {
+function readReservedConcurrency(config: Config, problems: Problems): number | undefined {
   const value = config.get("notifierReservedConcurrency") ?? String(NO_RESERVATION);
   const reserved = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (reserved === NO_RESERVATION) return undefined;
@@ -153,7 +156,7 @@ function readReservedConcurrency(config: pulumi.Config, problems: Problems): num
 
 /** The stack's region as the AWS provider reads it: the `aws:region` setting, else the environment. */
 function readHubRegion(): OrganizationSettings["hubRegion"] {
-  const configured = pulumi.runtime.getConfig("aws:region");
+  const configured = getConfig("aws:region");
   if (configured !== undefined) return { name: configured, setBy: "aws:region" };
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
     const value = process.env[variable];
@@ -201,7 +204,7 @@ function uncoveredSpokes(settings: OrganizationSettings): Problems {
  * the preview with every problem named: the config key, the entry's index and its value (account IDs,
  * regions and role ARNs are not secrets).
  */
-export function readOrganizationSettings(config: pulumi.Config): OrganizationSettings {
+export function readOrganizationSettings(config: Config): OrganizationSettings {
   const problems: Problems = [];
   const settings: OrganizationSettings = {
     sourceAccounts: readSourceAccounts(config, problems),
@@ -213,20 +216,8 @@ export function readOrganizationSettings(config: pulumi.Config): OrganizationSet
   problems.push(...spokesAtHub(settings));
   if (problems.length === 0) problems.push(...uncoveredSpokes(settings));
   if (problems.length === 0) return settings;
-  throw new pulumi.RunError(
+  throw new RunError(
     `The organization settings cannot be deployed:\n${problems.map((problem) => `- ${problem}`).join("\n")}\n` +
       `See docs/organization.md.`,
   );
-}
-
-/**
- * The accounts the notifier serves, for its `SOURCE_ACCOUNTS` variable: the hub's and the source accounts,
- * or `*` within an organization, where the event bus's policy is the guard.
- */
-export function notifierSourceAccounts(
-  settings: OrganizationSettings,
-  hubAccount: pulumi.Output<string>,
-): pulumi.Output<string> {
-  if (settings.organizationId) return pulumi.output("*");
-  return hubAccount.apply((hub) => [...new Set([hub, ...settings.sourceAccounts])].join(","));
 }

@@ -1,4 +1,4 @@
-import { RunError } from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import { fullConfigKey, setCommand } from "../src/receivers/configKeys";
 import { parameterName } from "../src/receivers/registryItem";
 

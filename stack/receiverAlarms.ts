@@ -2,24 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
-import { fullConfigKey, setCommand } from "../src/receivers/configKeys";
+import { PERIOD_SECONDS } from "./alarmPeriods";
 
-const PERIODS_KEY = "receiverFailureAlarmPeriods";
-/** Five minutes, as the stack's other alarms. */
-const PERIOD_SECONDS = 300;
-/** CloudWatch looks back a day at most: periods × period must stay within 86,400 seconds. */
-const MAX_PERIODS = 86_400 / PERIOD_SECONDS;
 /** CloudWatch's limit on alarm names. */
 const MAX_ALARM_NAME = 255;
-
-/** The stack's `receiverFailureAlarmPeriods`, checked before any resource is registered. */
-export function checkedAlarmPeriods(periods: number): number {
-  if (Number.isInteger(periods) && periods >= 1 && periods <= MAX_PERIODS) return periods;
-  throw new pulumi.RunError(
-    `${fullConfigKey(PERIODS_KEY)} ${periods} is not a number of 5-minute periods CloudWatch can evaluate: ` +
-      `use a whole number from 1 to ${MAX_PERIODS} (a day).\nSet it with: ${setCommand(PERIODS_KEY, "1", false)}`,
-  );
-}
 
 /**
  * `<project>-<stack>-<receiver>-failing`: alarm notices name the project, the stack and the receiver, and

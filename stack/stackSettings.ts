@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { inConfigScope } from "../src/receivers/configKeys";
 import { loadReceivers } from "../src/receivers/loadReceivers";
@@ -8,7 +8,7 @@ import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { checkedMetricsNamespace, sharedNamespaceWarning } from "./metricsNamespace";
 import { readOrganizationSettings, type OrganizationSettings } from "./organizationSettings";
 import { checkedParameterPath } from "./parameterPath";
-import { checkedAlarmPeriods } from "./receiverAlarms";
+import { checkedAlarmPeriods } from "./alarmPeriods";
 
 /** A warning preview prints: about receiver files, or about a setting of the stack. */
 export interface SettingsWarning {
