@@ -1,11 +1,10 @@
-// What Pulumi works out to build the notifier's code archive, worked out once per spec process. Every run
-// of the program under mocks builds the archive (stack/notifierCode.ts): Pulumi parses the text of each
-// function the handler captures with the TypeScript compiler, and walks the whole of node_modules for the
-// packages the code needs; together, half of a run. Both answers depend only on what they are given (a
-// function's text; the project's package.json and node_modules, which no spec changes, and the options),
-// so each is kept for the process and given back; each run still serializes its own values and gets assets
-// of its own. The archive is the same, byte for byte. Loaded by .mocharc.json; the commands the specs run
-// (`npm start`, ...) work it all out themselves.
+// The packages the notifier's code archive needs, worked out once per spec process. Every run of the
+// program under mocks builds the archive (stack/notifierCode.ts), for which Pulumi walks the whole of
+// node_modules for the packages the code needs. The answer depends only on the project's package.json and
+// node_modules, which no spec changes, and the options, so it is kept for the process and given back; each
+// run still gets assets of its own. The archive is the same, byte for byte. Loaded by .mocharc.json; the
+// commands the specs run (`npm start`, ...) work it out themselves. (Each function's parse is kept for the
+// whole run by parseOnce.js.)
 import * as pulumi from "@pulumi/pulumi";
 import type { CodePathOptions } from "@pulumi/pulumi/runtime/closure/codePaths";
 
@@ -37,18 +36,3 @@ async function codePathsOnce(options: CodePathOptions = {}): Promise<CodePaths> 
 
 // The deprecated form, whose first argument is a list of paths, is not used by the program.
 Object.assign(pulumi.runtime, { computeCodePaths: codePathsOnce });
-
-/** Pulumi's parser of a function's text (internal: serializeFunction calls it through its module). */
-interface FunctionParser {
-  parseFunction(text: string): unknown;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module, without types
-const parser = require("@pulumi/pulumi/runtime/closure/parseFunction") as FunctionParser;
-const parseFunction = parser.parseFunction;
-/** Each parse, by the function's text; read, never changed, by the serialization. */
-const parsed = new Map<string, unknown>();
-
-parser.parseFunction = (text) => {
-  if (!parsed.has(text)) parsed.set(text, parseFunction(text));
-  return parsed.get(text);
-};

@@ -14,8 +14,10 @@ export interface CommandRun {
  */
 export type Variables = Record<string, string | undefined>;
 
-/** Loads the test run's transpiled files into the command's ts-node (see transpileOnce.js). */
-const TRANSPILE_ONCE = `--require "${path.join(__dirname, "transpileOnce.js")}"`;
+/** Loads the test run's transpiled files and parsed functions into the command (transpileOnce.js, parseOnce.js). */
+const TRANSPILE_ONCE = ["transpileOnce.js", "parseOnce.js"]
+  .map((file) => `--require "${path.join(__dirname, file)}"`)
+  .join(" ");
 
 function run(command: string, args: string[], variables: Variables): Promise<CommandRun> {
   const inherited = Object.fromEntries(
