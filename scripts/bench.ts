@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       date: new Date(started).toISOString(),
       machine: {
         ...machine,
-        functionsNode: `${node.version} (${node.source}${node.warning ? `; ${node.warning}` : ""})`,
+        functionsNode: `${node.version} (${node.source}${node.warning ? "; not the release of the function's runtime" : ""})`,
       },
       options: {
         ...options,
