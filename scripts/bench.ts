@@ -1,7 +1,7 @@
-// `npm run bench [-- --repeats N] [--quick] [--archive DIR] [--node PATH]`: runs the notifier's code archive, as the stack deploys it,
-// against local DynamoDB, Parameter Store and receivers, side by side with the AWS sample's algorithm;
-// prints the figures and the budget's verdicts as Markdown, writes them as JSON (bench/results.json),
-// and exits with status 1 when a budget line fails.
+// `npm run bench [-- --repeats N] [--quick] [--archive DIR] [--node PATH]`: runs the notifier's code
+// archive, as the stack deploys it, against local DynamoDB, Parameter Store and receivers, side by side
+// with the AWS sample's algorithm; prints the figures and the budget's verdicts as Markdown, writes them
+// as JSON (bench/results.json), and exits with status 1 when a budget line fails.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

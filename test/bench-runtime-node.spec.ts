@@ -53,15 +53,17 @@ describe("the bench's Node.js of the function's runtime", () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const withStandIns = <T>(run: () => T): T => {
+  /** Runs `run` with `folder`'s commands first on PATH. */
+  const withCommandsOf = <T>(folder: string, run: () => T): T => {
     const pathBefore = process.env.PATH;
-    process.env.PATH = `${bin}${path.delimiter}${pathBefore}`;
+    process.env.PATH = `${folder}${path.delimiter}${pathBefore}`;
     try {
       return run();
     } finally {
       process.env.PATH = pathBefore;
     }
   };
+  const withStandIns = <T>(run: () => T): T => withCommandsOf(bin, run);
   const packed = () =>
     fs.existsSync(path.join(work, "packed")) ? fs.readFileSync(path.join(work, "packed"), "utf8") : "";
 
@@ -103,16 +105,12 @@ describe("the bench's Node.js of the function's runtime", () => {
       "#!/bin/sh\necho 'npm error 404 Not Found' >&2\nexit 1\n",
       { mode: 0o755 },
     );
-    const pathBefore = process.env.PATH;
-    process.env.PATH = `${failingBin}${path.delimiter}${pathBefore}`;
-    try {
+    withCommandsOf(failingBin, () =>
       assert.throws(
         () => runtimeNode("nodejs22.x", undefined, cacheDir),
         /Could not fetch Node.js 22\.23\.5 .*Pass --node <a Node.js 22 binary>/,
-      );
-    } finally {
-      process.env.PATH = pathBefore;
-    }
+      ),
+    );
     assert.deepEqual(fs.readdirSync(cacheDir), []);
   });
 

@@ -90,21 +90,17 @@ describe("one message per build", () => {
 
   it("posts the build's message on its first event and updates it with the remembered channel and ts", async () => {
     const chat = await slack("message-app");
-    const started = numberedBuild("message-app", 5, "IN_PROGRESS");
     // A build variable of a remembered name never stands in for it.
-    started.detail?.["additional-information"]?.environment?.["environment-variables"]?.push({
-      name: "SLACK_TS",
-      value: "9999.9999",
-      type: "PLAINTEXT",
-    });
-    const posting = await run(started);
-    const done = numberedBuild("message-app", 5, "SUCCEEDED");
-    done.detail?.["additional-information"]?.environment?.["environment-variables"]?.push({
-      name: "SLACK_TS",
-      value: "9999.9999",
-      type: "PLAINTEXT",
-    });
-    const updating = await run(done);
+    const withSlackTsVariable = (event: ReturnType<typeof numberedBuild>) => {
+      event.detail?.["additional-information"]?.environment?.["environment-variables"]?.push({
+        name: "SLACK_TS",
+        value: "9999.9999",
+        type: "PLAINTEXT",
+      });
+      return event;
+    };
+    const posting = await run(withSlackTsVariable(numberedBuild("message-app", 5, "IN_PROGRESS")));
+    const updating = await run(withSlackTsVariable(numberedBuild("message-app", 5, "SUCCEEDED")));
     assert.deepEqual(slackCalls(chat), [
       { method: "post", channel: "C0123ABC", text: "message-app #5: IN_PROGRESS" },
       { method: "update", channel: "C0123ABC", ts: "1700000000.000001", text: "message-app #5: SUCCEEDED" },

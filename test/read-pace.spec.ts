@@ -63,30 +63,31 @@ function throttledSeconds(clock: ReturnType<typeof fakeClock>, pace: ReadPace, t
   }
 }
 
+/** `count` calls asking their turn at once, until `withinMs`: when each granted one left, and how many were. */
+async function turnsAtOnce(count: number, withinMs: number) {
+  const clock = fakeClock();
+  const pace = createReadPace(clock.now, clock.sleep);
+  const started = clock.now();
+  const starts: number[] = [];
+  const turns = Array.from({ length: count }, () =>
+    pace.turn(started + withinMs).then((granted) => {
+      if (granted) starts.push(clock.now());
+      return granted;
+    }),
+  );
+  await clock.runAll();
+  const granted = (await Promise.all(turns)).filter(Boolean).length;
+  return { started, starts, granted };
+}
+
 describe("the pace of a container's parameter-store calls", () => {
   it("lets a cold container's first 10 calls (50 receivers) leave at once", async () => {
-    const clock = fakeClock();
-    const pace = createReadPace(clock.now, clock.sleep);
-    const starts: number[] = [];
-    const started = clock.now();
-    const calls = Array.from({ length: 10 }, () =>
-      pace.turn(started + 60_000).then(() => starts.push(clock.now())),
-    );
-    await clock.runAll();
-    await Promise.all(calls);
+    const { started, starts } = await turnsAtOnce(10, 60_000);
     assert.deepEqual(starts, Array(10).fill(started));
   });
 
   it("spreads a large read at the quota's pace: 10 at once, then one every 25 ms, 40 in any second", async () => {
-    const clock = fakeClock();
-    const pace = createReadPace(clock.now, clock.sleep);
-    const starts: number[] = [];
-    const started = clock.now();
-    const calls = Array.from({ length: 100 }, () =>
-      pace.turn(started + 60_000).then(() => starts.push(clock.now())),
-    );
-    await clock.runAll();
-    await Promise.all(calls);
+    const { started, starts } = await turnsAtOnce(100, 60_000);
     assert.equal(starts.length, 100);
     assert.deepEqual(starts.slice(0, 10), Array(10).fill(started));
     assert.deepEqual(
@@ -102,17 +103,9 @@ describe("the pace of a container's parameter-store calls", () => {
   });
 
   it("gives no turn at or after the deadline", async () => {
-    const clock = fakeClock();
-    const pace = createReadPace(clock.now, clock.sleep);
-    const started = clock.now();
-    const starts: number[] = [];
-    const turns = Array.from({ length: 20 }, () =>
-      pace.turn(started + 200).then((granted) => granted && starts.push(clock.now())),
-    );
-    await clock.runAll();
-    const granted = await Promise.all(turns);
+    const { started, starts, granted } = await turnsAtOnce(20, 200);
     // 10 at once, then one every 25 ms until the deadline: at 25, 50, ... 175.
-    assert.equal(granted.filter(Boolean).length, 17);
+    assert.equal(granted, 17);
     assert.ok(starts.every((at) => at < started + 200));
   });
 
