@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { ACCOUNT, REGION } from "./mockedAccount";
+import { leavePulumiPromiseStacksUnmapped } from "./pulumiPromiseStacks";
 import { PROJECT_ROOT, stackConfig, stackProject, type Stack } from "./stackConfig";
 
 export { ACCOUNT, REGION };
@@ -181,6 +182,7 @@ function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  * resolved. Each call runs the program afresh, so tests can vary config and receiver files.
  */
 export async function runProgramUnderMocks(options: ProgramRunOptions): Promise<ProgramRun> {
+  leavePulumiPromiseStacksUnmapped();
   const project = options.project ?? stackProject(options.stack);
   const resources: MockedResource[] = [];
   /** Providers by the id the mocks gave them: resources name theirs as `<urn>::<id>`. */

@@ -19,7 +19,12 @@ const TRANSPILE_ONCE = ["transpileOnce.js", "parseOnce.js"]
   .map((file) => `--require "${path.join(__dirname, file)}"`)
   .join(" ");
 
-function run(command: string, args: string[], variables: Variables): Promise<CommandRun> {
+function run(
+  command: string,
+  args: string[],
+  variables: Variables,
+  cwd = projectClone(),
+): Promise<CommandRun> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("CODEBUILD_WEBHOOKS_")),
   );
@@ -29,7 +34,7 @@ function run(command: string, args: string[], variables: Variables): Promise<Com
       ([, value]) => value !== undefined,
     ),
   );
-  const child = spawn(command, args, { cwd: projectClone(), env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -40,9 +45,9 @@ function run(command: string, args: string[], variables: Variables): Promise<Com
   });
 }
 
-/** Runs `npm <args>` in a fresh clone of the project (see projectClone), as a user runs it. */
-export function runNpm(args: string[], variables: Variables = {}): Promise<CommandRun> {
-  return run("npm", args, variables);
+/** Runs `npm <args>` in a fresh clone of the project (see projectClone), or in `folder`, as a user runs it. */
+export function runNpm(args: string[], variables: Variables = {}, folder?: string): Promise<CommandRun> {
+  return run("npm", args, variables, folder);
 }
 
 /** Runs a command line through `sh` in a fresh clone of the project, pipes and all, as a user types it. */
