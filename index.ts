@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import {
   deliveryMetricsReport,
@@ -57,7 +58,7 @@ const registry = registryTable({ deletionProtection: settings.registryDeletionPr
 // Each receiver's secrets become SecureString parameters under <parameterPath><receiver>/, its projects items.
 registerReceivers(receivers, registry, { config, ssmKeyId: settings.ssmKeyId, parameterPath });
 
-const logGroup = new aws.cloudwatch.LogGroup("notifier", {
+const logGroup = new cloudwatch.LogGroup("notifier", {
   retentionInDays: settings.logRetentionDays,
 });
 
@@ -73,10 +74,10 @@ notifierOnlySender({ deadLetters, notifierRole: role.role });
  * The notifier: Pulumi serializes this callback factory, with the local modules it uses, into the
  * Lambda's code archive (see stack/notifierCode.ts for what the archive leaves out).
  */
-const notifier = new aws.lambda.Function(
+const notifier = new lambda.Function(
   "notifier",
   {
-    runtime: aws.lambda.Runtime.NodeJS22dX,
+    runtime: lambda.Runtime.NodeJS22dX,
     role: role.role.arn,
     memorySize: 256,
     timeout: 60,
@@ -146,7 +147,7 @@ const receiverAlarms =
       });
 const dashboard = deliveryDashboard({ namespace: metricsNamespace, notifier, deadLetters, receiverAlarms });
 
-const rule = new aws.cloudwatch.EventRule("build-state-changes", {
+const rule = new cloudwatch.EventRule("build-state-changes", {
   description: "Every CodeBuild build state change, for the codebuild-webhooks notifier",
   eventPattern: BUILD_STATE_CHANGES_PATTERN,
 });

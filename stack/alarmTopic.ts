@@ -1,4 +1,8 @@
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import * as kms from "@pulumi/aws/kms";
+import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -6,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
  * `alias/aws/sns` does not let CloudWatch use it, and alarm actions on a topic encrypted with it fail
  * without a word. The key and the topic admit CloudWatch alarms of this account, and nothing else.
  */
-export function emailAlarmTopic(email: string): aws.sns.Topic {
-  const partition = aws.getPartitionOutput();
-  const region = aws.getRegionOutput();
-  const account = aws.getCallerIdentityOutput();
+export function emailAlarmTopic(email: string): sns.Topic {
+  const partition = getPartitionOutput();
+  const region = getRegionOutput();
+  const account = getCallerIdentityOutput();
   const fromThisAccountsAlarms = {
     StringEquals: { "aws:SourceAccount": account.accountId },
     ArnLike: {
@@ -17,7 +21,7 @@ export function emailAlarmTopic(email: string): aws.sns.Topic {
     },
   };
 
-  const key = new aws.kms.Key("alarms", {
+  const key = new kms.Key("alarms", {
     description: "Encrypts the codebuild-webhooks alarm topic; CloudWatch alarms of this account use it",
     enableKeyRotation: true,
     policy: pulumi.jsonStringify({
@@ -43,8 +47,8 @@ export function emailAlarmTopic(email: string): aws.sns.Topic {
     }),
   });
 
-  const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: key.arn });
-  new aws.sns.TopicPolicy("alarms", {
+  const topic = new sns.Topic("alarms", { kmsMasterKeyId: key.arn });
+  new sns.TopicPolicy("alarms", {
     arn: topic.arn,
     policy: pulumi.jsonStringify({
       Version: "2012-10-17",
@@ -60,6 +64,6 @@ export function emailAlarmTopic(email: string): aws.sns.Topic {
       ],
     }),
   });
-  new aws.sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: email });
+  new sns.TopicSubscription("alarms-email", { topic: topic.arn, protocol: "email", endpoint: email });
   return topic;
 }

@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import * as lambda from "@pulumi/aws/lambda";
+import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
@@ -43,19 +46,19 @@ export function dashboardName(project: string, stack: string): string {
  */
 export function deliveryDashboard(resources: {
   namespace: string;
-  notifier: aws.lambda.Function;
-  deadLetters: aws.sqs.Queue;
-  receiverAlarms: readonly aws.cloudwatch.MetricAlarm[];
-}): { dashboard: aws.cloudwatch.Dashboard; url: pulumi.Output<string> } {
+  notifier: lambda.Function;
+  deadLetters: sqs.Queue;
+  receiverAlarms: readonly cloudwatch.MetricAlarm[];
+}): { dashboard: cloudwatch.Dashboard; url: pulumi.Output<string> } {
   const { namespace, notifier, deadLetters, receiverAlarms } = resources;
-  const region = aws.getRegionOutput().region;
+  const region = getRegionOutput().region;
   const name = dashboardName(pulumi.getProject(), pulumi.getStack());
 
   const alarmWidgets = receiverAlarmWidgets(receiverAlarms);
   const graphs = deliveryGraphs(namespace, notifier, deadLetters);
   const graphsTop = alarmWidgets.length * HEIGHT;
 
-  const dashboard = new aws.cloudwatch.Dashboard("delivery-health", {
+  const dashboard = new cloudwatch.Dashboard("delivery-health", {
     dashboardName: name,
     dashboardBody: pulumi.jsonStringify({
       widgets: [
@@ -88,8 +91,8 @@ export function deliveryDashboard(resources: {
  */
 function deliveryGraphs(
   namespace: string,
-  notifier: aws.lambda.Function,
-  deadLetters: aws.sqs.Queue,
+  notifier: lambda.Function,
+  deadLetters: sqs.Queue,
 ): { title: string; metrics: unknown[] }[] {
   const perReceiver = (title: string, metric: string, statistic: string) => ({
     title,
@@ -151,7 +154,7 @@ function deliveryGraphs(
  * A receiver's alarm shows at a glance whether it is failing, also when it has had no notice yet (a
  * search draws only receivers with data). Full width, a row of tiles per widget.
  */
-function receiverAlarmWidgets(receiverAlarms: readonly aws.cloudwatch.MetricAlarm[]): object[] {
+function receiverAlarmWidgets(receiverAlarms: readonly cloudwatch.MetricAlarm[]): object[] {
   const alarmWidgets = [];
   for (let start = 0; start < receiverAlarms.length; start += ALARMS_PER_WIDGET) {
     alarmWidgets.push({

@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as lambda from "@pulumi/aws/lambda";
+import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -8,8 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
  * policy any queue of the account and region may name it (a message planted there, received once,
  * would be moved in).
  */
-export function deadLetterQueue(): aws.sqs.Queue {
-  return new aws.sqs.Queue("dead-letters", {
+export function deadLetterQueue(): sqs.Queue {
+  return new sqs.Queue("dead-letters", {
     sqsManagedSseEnabled: true,
     messageRetentionSeconds: 14 * 24 * 3600,
     redriveAllowPolicy: JSON.stringify({ redrivePermission: "denyAll" }),
@@ -25,11 +28,11 @@ export function deadLetterQueue(): aws.sqs.Queue {
  * queue and this policy, stay with IAM.
  */
 export function notifierOnlySender(resources: {
-  deadLetters: aws.sqs.Queue;
-  notifierRole: aws.iam.Role;
-}): aws.sqs.QueuePolicy {
+  deadLetters: sqs.Queue;
+  notifierRole: iam.Role;
+}): sqs.QueuePolicy {
   const { deadLetters, notifierRole } = resources;
-  return new aws.sqs.QueuePolicy("dead-letters", {
+  return new sqs.QueuePolicy("dead-letters", {
     queueUrl: deadLetters.url,
     policy: pulumi.jsonStringify({
       Version: "2012-10-17",
@@ -55,17 +58,17 @@ export function notifierOnlySender(resources: {
  * the SNS topics `alarmActions` names.
  */
 export function watchDeliveryFailures(resources: {
-  notifier: aws.lambda.Function;
-  deadLetters: aws.sqs.Queue;
+  notifier: lambda.Function;
+  deadLetters: sqs.Queue;
   /** The role policy that lets the notifier's role send to the dead-letter queue. */
-  deadLetterGrant: aws.iam.RolePolicy;
+  deadLetterGrant: iam.RolePolicy;
   alarmActions: pulumi.Input<string>[];
 }): void {
   const { notifier, deadLetters, deadLetterGrant, alarmActions } = resources;
   // Lambda refuses a failure destination the execution role may not send to, and checks it when the
   // destination is set: the grant comes first, in its own right rather than through the function's
   // dependencies. The provider retries the refusal while IAM propagates the grant (docs/deploying.md).
-  new aws.lambda.FunctionEventInvokeConfig(
+  new lambda.FunctionEventInvokeConfig(
     "notifier",
     {
       functionName: notifier.name,
@@ -86,7 +89,7 @@ export function watchDeliveryFailures(resources: {
     alarmActions,
   };
 
-  new aws.cloudwatch.MetricAlarm("dead-letters", {
+  new cloudwatch.MetricAlarm("dead-letters", {
     alarmDescription: "Build notices gave up on a receiver: see the dead-letter queue, then replay it.",
     namespace: "AWS/SQS",
     metricName: "ApproximateNumberOfMessagesVisible",
@@ -95,7 +98,7 @@ export function watchDeliveryFailures(resources: {
     ...onAnyOccurrence,
   });
 
-  new aws.cloudwatch.MetricAlarm("notifier-errors", {
+  new cloudwatch.MetricAlarm("notifier-errors", {
     alarmDescription:
       "The notifier failed invocations (a receiver undelivered, or an error); Lambda retries them.",
     namespace: "AWS/Lambda",

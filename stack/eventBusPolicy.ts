@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import type { HubEventBus } from "./hubEventBus";
 import type { OrganizationSettings } from "./organizationSettings";
@@ -12,7 +12,7 @@ import type { OrganizationSettings } from "./organizationSettings";
 export function eventBusPolicy(
   bus: HubEventBus,
   settings: Pick<OrganizationSettings, "sourceAccounts" | "organizationId">,
-): aws.cloudwatch.EventBusPolicy | undefined {
+): cloudwatch.EventBusPolicy | undefined {
   const { sourceAccounts, organizationId } = settings;
   if (sourceAccounts.length === 0 && !organizationId) return undefined;
   const statements = [
@@ -44,7 +44,7 @@ export function eventBusPolicy(
         ]
       : []),
   ];
-  return new aws.cloudwatch.EventBusPolicy("hub-event-bus", {
+  return new cloudwatch.EventBusPolicy("hub-event-bus", {
     eventBusName: "default",
     policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
   });

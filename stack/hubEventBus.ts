@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The hub's default event bus, where CodeBuild events of the hub and its spokes meet the notifier's rule. */
@@ -11,9 +13,9 @@ export interface HubEventBus {
 
 /** The default event bus of the account and region the stack deploys to. */
 export function hubEventBus(): HubEventBus {
-  const partition = aws.getPartitionOutput().partition;
-  const region = aws.getRegionOutput().region;
-  const account = aws.getCallerIdentityOutput().accountId;
+  const partition = getPartitionOutput().partition;
+  const region = getRegionOutput().region;
+  const account = getCallerIdentityOutput().accountId;
   return {
     arn: pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/default`,
     partition,

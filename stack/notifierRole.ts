@@ -1,4 +1,10 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as dynamodb from "@pulumi/aws/dynamodb";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import * as iam from "@pulumi/aws/iam";
+import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
@@ -6,9 +12,9 @@ import { REMEMBER_KEY_PREFIX } from "../src/notifier/streakRecords";
 import { BUILD_KEY_PREFIX } from "../src/notifier/perBuildRecords";
 
 export interface NotifierRole {
-  role: aws.iam.Role;
+  role: iam.Role;
   /** The role's grants; the function must wait for them. */
-  policy: aws.iam.RolePolicy;
+  policy: iam.RolePolicy;
 }
 
 /**
@@ -23,25 +29,25 @@ const NOTIFIER_ROLE_TAG = { key: "codebuild-webhooks:role", value: "notifier" };
  * policy: a CallbackFunction left to its defaults would attach nine FullAccess ones.
  */
 export function notifierRole(resources: {
-  registry: aws.dynamodb.Table;
-  deadLetters: aws.sqs.Queue;
-  logGroup: aws.cloudwatch.LogGroup;
+  registry: dynamodb.Table;
+  deadLetters: sqs.Queue;
+  logGroup: cloudwatch.LogGroup;
   /** The stack's `parameterPath`: the notifier reads the parameters under it, and no others. */
   parameterPath: string;
 }): NotifierRole {
-  const partition = aws.getPartitionOutput();
-  const region = aws.getRegionOutput();
-  const account = aws.getCallerIdentityOutput();
+  const partition = getPartitionOutput();
+  const region = getRegionOutput();
+  const account = getCallerIdentityOutput();
   const { registry, deadLetters, logGroup, parameterPath } = resources;
 
-  const role = new aws.iam.Role("notifier", {
-    assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
+  const role = new iam.Role("notifier", {
+    assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
     tags: { [NOTIFIER_ROLE_TAG.key]: NOTIFIER_ROLE_TAG.value },
   });
 
   const parameterArn = pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${parameterPath}*`;
 
-  const policy = new aws.iam.RolePolicy("notifier", {
+  const policy = new iam.RolePolicy("notifier", {
     role: role.id,
     policy: pulumi.jsonStringify({
       Version: "2012-10-17",

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { DELIVERY_METRICS, RECEIVER_DIMENSION } from "../src/notifier/deliveryMetrics";
@@ -32,12 +32,12 @@ export function receiverFailureAlarms(options: {
   namespace: string;
   periods: number;
   alarmActions: pulumi.Input<string>[];
-}): aws.cloudwatch.MetricAlarm[] {
+}): cloudwatch.MetricAlarm[] {
   const { receivers, namespace, periods, alarmActions } = options;
   const [project, stack] = [pulumi.getProject(), pulumi.getStack()];
   return receivers.map(
     (receiver) =>
-      new aws.cloudwatch.MetricAlarm(`${receiver}/failing`, {
+      new cloudwatch.MetricAlarm(`${receiver}/failing`, {
         name: receiverAlarmName(project, stack, receiver),
         alarmDescription:
           `The receiver's deliveries failed in ${periods === 1 ? "a 5-minute period" : `each of ${periods} consecutive 5-minute periods`}. ` +

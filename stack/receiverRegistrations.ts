@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as dynamodb from "@pulumi/aws/dynamodb";
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReceiverDefinition } from "../src/receivers/receiverDefinition";
 import { parameterName, registryItem } from "../src/receivers/registryItem";
@@ -11,13 +12,13 @@ import { receiverParameters, registrationName } from "./receiverResourceNames";
  */
 export function registerReceivers(
   receivers: readonly ReceiverDefinition[],
-  registry: aws.dynamodb.Table,
+  registry: dynamodb.Table,
   options: { config: pulumi.Config; ssmKeyId: string; parameterPath: string },
 ): void {
   for (const receiver of receivers) {
     const parameters = receiverParameters(receiver).map(
       ({ kind, resourceName, configKey }) =>
-        new aws.ssm.Parameter(resourceName, {
+        new ssm.Parameter(resourceName, {
           name: parameterName(options.parameterPath, receiver.name, kind),
           description: `codebuild-webhooks receiver ${receiver.name}: ${kind} (config ${pulumi.getProject()}:${configKey})`,
           type: "SecureString",
@@ -26,7 +27,7 @@ export function registerReceivers(
         }),
     );
     for (const project of receiver.projects) {
-      new aws.dynamodb.TableItem(
+      new dynamodb.TableItem(
         registrationName(receiver.name, project),
         {
           tableName: registry.name,

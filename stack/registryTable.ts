@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as dynamodb from "@pulumi/aws/dynamodb";
 
 /**
  * The receiver registry: one item per receiver and project, in the AWS sample's item format (hash key
@@ -6,8 +6,8 @@ import * as aws from "@pulumi/aws";
  * `deletionProtection` guards it twice, in AWS (`deletionProtectionEnabled`) and in Pulumi (`protect`):
  * it is the record of every receiver, so removing it takes a deliberate change of the stack's config.
  */
-export function registryTable(options: { deletionProtection: boolean }): aws.dynamodb.Table {
-  return new aws.dynamodb.Table(
+export function registryTable(options: { deletionProtection: boolean }): dynamodb.Table {
+  return new dynamodb.Table(
     "registry",
     {
       attributes: [

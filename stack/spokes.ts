@@ -1,4 +1,8 @@
-import * as aws from "@pulumi/aws";
+import { Provider } from "@pulumi/aws/provider";
+import type { Region } from "@pulumi/aws/types/enums";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as awsConfig from "@pulumi/aws/config";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILD_STATE_CHANGES_PATTERN } from "./buildStateChanges";
 import type { HubEventBus } from "./hubEventBus";
@@ -58,7 +62,7 @@ function conflictsWithHub(spoke: Spoke, earlier: readonly Spoke[], hub: HubIdent
 export function forwardSpokes(
   spokes: readonly Spoke[],
   hub: HubEventBus,
-  options: { busPolicy?: aws.cloudwatch.EventBusPolicy },
+  options: { busPolicy?: cloudwatch.EventBusPolicy },
 ): DeployedSpokes {
   const identity = pulumi
     .all([hub.account, hub.region, hub.partition])
@@ -70,18 +74,18 @@ export function forwardSpokes(
     // fails the check gets no resource, and the preview fails naming it.
     const region = identity.apply((hubIdentity) => {
       const problems = conflictsWithHub(spoke, spokes.slice(0, index), hubIdentity);
-      if (problems.length === 0) return spoke.region as aws.Region;
+      if (problems.length === 0) return spoke.region as Region;
       throw new pulumi.RunError(
         `${spoke.label} cannot be deployed: ${problems.join("; ")}. See docs/organization.md.`,
       );
     });
-    const provider = new aws.Provider(`spoke-${key}`, {
+    const provider = new Provider(`spoke-${key}`, {
       region,
       ...(spoke.roleArn ? { assumeRoles: [{ roleArn: spoke.roleArn }] } : {}),
       // An explicit provider reads no `aws:` stack settings: keep the profile the hub deploys with.
-      ...(aws.config.profile ? { profile: aws.config.profile } : {}),
+      ...(awsConfig.profile ? { profile: awsConfig.profile } : {}),
     });
-    const rule = new aws.cloudwatch.EventRule(
+    const rule = new cloudwatch.EventRule(
       `build-state-changes-${key}`,
       {
         description: "Every CodeBuild build state change, forwarded to the codebuild-webhooks hub",
@@ -89,12 +93,12 @@ export function forwardSpokes(
       },
       { provider },
     );
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `forward-to-hub-${key}`,
-      { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "events.amazonaws.com" }) },
+      { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "events.amazonaws.com" }) },
       { provider },
     );
-    const policy = new aws.iam.RolePolicy(
+    const policy = new iam.RolePolicy(
       `forward-to-hub-${key}`,
       {
         role: role.id,
@@ -107,7 +111,7 @@ export function forwardSpokes(
       },
       { provider },
     );
-    new aws.cloudwatch.EventTarget(
+    new cloudwatch.EventTarget(
       `build-state-changes-${key}-to-hub`,
       { rule: rule.name, arn: hub.arn, roleArn: role.arn },
       // Events flow once the role may send them and, for other accounts, the hub's bus admits them.

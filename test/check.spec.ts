@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { StackCheckJson as CheckJson } from "../local/stackCheck";
 import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
-import { runNpm, type CommandRun } from "./support/npmCommand";
+import { runNpm, runScript, type CommandRun } from "./support/npmCommand";
 import { ofType } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
 import { RECEIVER_SECRETS, RECEIVER_SECRET_KEYS, SHIPPED_RECEIVERS, SPEC_STACK } from "./support/specStack";
@@ -19,8 +19,9 @@ import {
 const FIXTURES = path.join(__dirname, "fixtures", "check");
 const RECEIVERS = "test/fixtures/check/receivers";
 
-function npmCheck(args: string[]): Promise<CommandRun> {
-  return runNpm(["run", "--silent", "check", "--", ...args]);
+/** `npm run -s check -- <args>`, its script line run as npm runs it (runScript). */
+function runCheck(args: string[]): Promise<CommandRun> {
+  return runScript("check", args);
 }
 
 /** The stack's receivers deployed under mocks, with values for its secrets: what preview would run. */
@@ -64,7 +65,8 @@ describe("npm run check", () => {
   });
 
   it("accepts a stack whose every receiver secret is set with --secret, exit code 0, and says what it left to preview", async () => {
-    const run = await npmCheck(["--stack", "good"]);
+    // Through npm itself, as a CI step runs it.
+    const run = await runNpm(["run", "--silent", "check", "--", "--stack", "good"]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const lines = run.stdout.trimEnd().split("\n");
     assert.match(
@@ -87,7 +89,7 @@ describe("npm run check", () => {
   });
 
   it("refuses a receiver secret not set, or set without --secret, naming the key and the command, exit code 1", async () => {
-    const run = await npmCheck(["--stack", "bad"]);
+    const run = await runCheck(["--stack", "bad"]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     const problems = [
       `${RECEIVERS}/builds-chat.yaml: url.secret (line 4): config "codebuild-webhooks:buildsChatUrl" is set ` +
@@ -117,7 +119,7 @@ describe("npm run check", () => {
   });
 
   it("--json prints problems, warnings and the checks left to preview with file, field, line and message", async () => {
-    const bad = await npmCheck(["--stack", "bad", "--json"]);
+    const bad = await runCheck(["--stack", "bad", "--json"]);
     assert.equal(bad.code, 1, bad.stderr);
     const result = JSON.parse(bad.stdout) as CheckJson;
     assert.deepEqual(Object.keys(result), [
@@ -171,7 +173,7 @@ describe("npm run check", () => {
       },
     ]);
 
-    const good = JSON.parse((await npmCheck(["--stack", "good", "--json"])).stdout) as CheckJson;
+    const good = JSON.parse((await runCheck(["--stack", "good", "--json"])).stdout) as CheckJson;
     assert.equal(good.accepted, true);
     assert.deepEqual(good.problems, []);
     assert.equal(good.warnings.length, 1);
@@ -193,7 +195,7 @@ describe("npm run check", () => {
   });
 
   it("refuses a per-build receiver as preview does: a post naming what its answer gives, an answer value of no JSON type", async () => {
-    const run = await npmCheck(["--stack", "perbuild"]);
+    const run = await runCheck(["--stack", "perbuild"]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     const file = "test/fixtures/check/per-build-receivers/build-messages.yaml";
     assert.deepEqual(run.stdout.split("\n").slice(0, 2), [
@@ -206,7 +208,7 @@ describe("npm run check", () => {
   });
 
   it("refuses a stack setting as preview does, naming the key and its line in the stack file", async () => {
-    const run = await npmCheck(["--stack", "badsettings", "--json"]);
+    const run = await runCheck(["--stack", "badsettings", "--json"]);
     assert.equal(run.code, 1, run.stderr);
     const [problem] = (JSON.parse(run.stdout) as CheckJson).problems;
     assert.deepEqual(
@@ -220,7 +222,7 @@ describe("npm run check", () => {
   });
 
   it("names the stack file it cannot find, exit code 1", async () => {
-    const run = await npmCheck(["--stack", "prod"]);
+    const run = await runCheck(["--stack", "prod"]);
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
@@ -231,7 +233,7 @@ describe("npm run check", () => {
 
   describe("--import", () => {
     it("prints the pulumi import commands for a receiver's parameters and items, named as the program names them", async () => {
-      const run = await npmCheck(["--stack", "good", "--import", "team-jira"]);
+      const run = await runCheck(["--stack", "good", "--import", "team-jira"]);
       assert.equal(run.code, 0, run.stderr);
       const [heading, ...commands] = run.stdout.trimEnd().split("\n");
       assert.match(heading, /^# test\/fixtures\/check\/receivers\/team-jira\.yaml: /);
@@ -291,7 +293,7 @@ describe("npm run check", () => {
     });
 
     it("names the receivers there are when asked for another, exit code 1", async () => {
-      const run = await npmCheck(["--stack", "good", "--import", "team-jria"]);
+      const run = await runCheck(["--stack", "good", "--import", "team-jria"]);
       assert.equal(run.code, 1);
       assert.equal(
         run.stderr,
@@ -314,7 +316,7 @@ describe("npm run check", () => {
           },
           secretKeys: RECEIVER_SECRET_KEYS,
         });
-        const run = await npmCheck(["--stack", "pathsecret"]);
+        const run = await runCheck(["--stack", "pathsecret"]);
         assert.doesNotMatch(run.stdout, /jiraAuthHeaders" is set without --secret/);
         assert.equal(run.code, 0, run.stdout + run.stderr);
       } finally {
@@ -332,13 +334,13 @@ describe("npm run check", () => {
           project: RENAMED_PROJECT,
           ...namespacedConfig(RENAMED_PROJECT),
         });
-        const run = await npmCheck(["--stack", "renamed"]);
+        const run = await runCheck(["--stack", "renamed"]);
         assert.doesNotMatch(run.stdout, /codebuild-webhooks:/);
         assert.equal(run.code, 0, run.stdout + run.stderr);
 
         // A secret it lacks is named in its namespace, with the command that sets it on the stack checked.
         writeCloneStack("renamed", encryptedSecrets(RENAMED_PROJECT).slice(0, 4));
-        const lacking = await npmCheck(["--stack", "renamed"]);
+        const lacking = await runCheck(["--stack", "renamed"]);
         assert.equal(lacking.code, 1, lacking.stdout + lacking.stderr);
         assert.equal(
           lacking.stdout.split("\n")[0],
@@ -358,11 +360,11 @@ describe("npm run check", () => {
         "   codebuild-webhooks:jiraIssuesUrl: misindented",
       ]);
       try {
-        const text = await npmCheck(["--stack", "badyaml"]);
+        const text = await runCheck(["--stack", "badyaml"]);
         assert.equal(text.code, 1);
         assert.match(text.stdout, /^Pulumi\.badyaml\.yaml: line 5, column 1: not YAML: /);
         assert.doesNotMatch(text.stderr, /\n\s+at /, "a stack trace, as for a bug");
-        const json = await npmCheck(["--stack", "badyaml", "--json"]);
+        const json = await runCheck(["--stack", "badyaml", "--json"]);
         assert.equal(json.code, 1);
         const parsed = JSON.parse(json.stdout) as CheckJson;
         assert.equal(parsed.accepted, false);
@@ -378,7 +380,7 @@ describe("npm run check", () => {
     it("names Pulumi.yaml and the line of a YAML error in it, exit code 1", async () => {
       const restore = renameCloneProject("codebuild-webhooks\nname: twice");
       try {
-        const run = await npmCheck(["--stack", "dev", "--json"]);
+        const run = await runCheck(["--stack", "dev", "--json"]);
         assert.equal(run.code, 1, run.stdout + run.stderr);
         const [problem] = (JSON.parse(run.stdout) as CheckJson).problems;
         assert.deepEqual({ file: problem.file, line: problem.line }, { file: "Pulumi.yaml", line: 2 });

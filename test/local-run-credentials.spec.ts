@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { secretReferences, sendConfig } from "../local/localRunConfig";
-import { runInShell, runNpm, type CommandRun } from "./support/npmCommand";
+import { runInShell, runScript, type CommandRun } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";
 
 const RECEIVERS_DIR = "test/fixtures/start/credential-receivers";
@@ -28,7 +28,7 @@ function assertNoSecret(run: CommandRun, secrets: readonly string[]): void {
 // npm start and npm run render for receivers with OAuth client credentials and body secrets.
 describe("the local run of receivers with OAuth and body secrets", () => {
   it("npm start plays the token endpoint, shows the token request once per container, redacts secrets", async () => {
-    const run = await runNpm(["start", "--", "--receivers-dir", RECEIVERS_DIR], LOCAL_SECRETS);
+    const run = await runScript("start", ["--receivers-dir", RECEIVERS_DIR], LOCAL_SECRETS);
     assert.equal(run.code, 0, run.stderr);
     const broken = eventBlock(run.stdout, "my-app FAILED, build #43");
     assert.match(
@@ -71,8 +71,9 @@ describe("the local run of receivers with OAuth and body secrets", () => {
     });
 
     it("gets the token from the real endpoint and scrubs the echoed routing key from the answer", async () => {
-      const run = await runNpm(
-        ["start", "--", "--send", "--receivers-dir", RECEIVERS_DIR, "--status", "FAILED"],
+      const run = await runScript(
+        "start",
+        ["--send", "--receivers-dir", RECEIVERS_DIR, "--status", "FAILED"],
         {
           ...LOCAL_SECRETS,
           CODEBUILD_WEBHOOKS_pagerDutyEventsUrl: `${pagerDuty.url}/v2/enqueue`,
@@ -130,7 +131,7 @@ describe("the local run of receivers with OAuth and body secrets", () => {
     );
     assertNoSecret(run, Object.values(LOCAL_SECRETS));
 
-    const oauth = await runNpm(["run", "-s", "render", "--", "servicenow", "--receivers-dir", RECEIVERS_DIR]);
+    const oauth = await runScript("render", ["servicenow", "--receivers-dir", RECEIVERS_DIR]);
     assert.equal(oauth.code, 0, oauth.stderr);
     assert.match(
       oauth.stderr,

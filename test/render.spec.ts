@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
 import { SHIPPED_RECEIVERS } from "./support/specStack";
-import { runInShell, runNpm, type CommandRun } from "./support/npmCommand";
+import { runInShell, runNpm, runScript, type CommandRun } from "./support/npmCommand";
 
-/** `npm run render -- <args>`; --silent keeps npm's own banner out of stdout, which holds the body alone. */
-function npmRender(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
-  return runNpm(["run", "--silent", "render", "--", ...args], secrets);
+/** `npm run -s render -- <args>`, its script line run as npm runs it (runScript): stdout holds the body alone. */
+function runRender(args: string[], secrets: Record<string, string> = {}): Promise<CommandRun> {
+  return runScript("render", args, secrets);
 }
 
 const CAPTURED_EVENT = "test/fixtures/start/captured-failed-build.json";
@@ -28,7 +28,8 @@ function documentedPipes(): string[] {
 
 describe("npm run render", () => {
   it("prints exactly the body the receiver gets for a captured event", async () => {
-    const run = await npmRender(["slack-builds", "--event", CAPTURED_EVENT]);
+    // Through npm itself; --silent keeps npm's own banner out of stdout, which holds the body alone.
+    const run = await runNpm(["run", "--silent", "render", "--", "slack-builds", "--event", CAPTURED_EVENT]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
       run.stdout,
@@ -40,7 +41,7 @@ describe("npm run render", () => {
   });
 
   it("--status renders a built-in event, and says when the receiver does not listen to that status", async () => {
-    const run = await npmRender(["slack-builds", "--status", "in_progress"]);
+    const run = await runRender(["slack-builds", "--status", "in_progress"]);
     assert.equal(run.code, 0, run.stderr);
     // CodeBuild gives a build its number once it runs, so an IN_PROGRESS event has none.
     assert.match(
@@ -57,7 +58,7 @@ describe("npm run render", () => {
 
   it("--status renders a timed-out or faulted build for a receiver listing FAILED, which is sent it", async () => {
     for (const status of ["TIMED_OUT", "FAULT"]) {
-      const run = await npmRender(["slack-builds", "--status", status]);
+      const run = await runRender(["slack-builds", "--status", status]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(JSON.parse(run.stdout).text, new RegExp(`^${status}: \\*my-app\\* build #4\\d `));
       assert.equal(run.stderr, `slack-builds: POST, Content-Type: application/json, for my-app ${status}\n`);
@@ -74,7 +75,7 @@ describe("npm run render", () => {
     ];
 
     it("renders the template as text, values as they are, with the headers from the environment", async () => {
-      const run = await npmRender(args, {
+      const run = await runRender(args, {
         CODEBUILD_WEBHOOKS_pagerHeaders: JSON.stringify({
           "Content-Type": "text/plain; charset=utf-8",
           Authorization: "Bearer pager-render-token",
@@ -90,7 +91,7 @@ describe("npm run render", () => {
     });
 
     it("fails as a deploy would without them, and says which variable to set", async () => {
-      const run = await npmRender(args);
+      const run = await runRender(args);
       assert.equal(run.code, 2);
       assert.equal(
         run.stderr,
@@ -109,7 +110,7 @@ describe("npm run render", () => {
     const headers = { CODEBUILD_WEBHOOKS_jiraAuthHeaders: '{"Authorization": "Basic cmVuZGVyOnRlc3Q="}' };
 
     it("--transition renders one action: its method, the URL's key with the path, and the body, remembered values as written", async () => {
-      const run = await npmRender([...receiver, "--transition", "still-failing"], headers);
+      const run = await runRender([...receiver, "--transition", "still-failing"], headers);
       assert.equal(run.code, 0, run.stderr);
       assert.match(
         JSON.parse(run.stdout).body,
@@ -126,7 +127,7 @@ describe("npm run render", () => {
     });
 
     it("renders its first action without --transition, and fills remembered values from --remember, each one path segment", async () => {
-      const first = await npmRender(receiver, headers);
+      const first = await runRender(receiver, headers);
       assert.equal(first.code, 0, first.stderr);
       assert.equal(JSON.parse(first.stdout).fields.summary, "my-app is failing");
       assert.match(
@@ -134,7 +135,7 @@ describe("npm run render", () => {
         /^jira-streak, broken: POST <the URL in codebuild-webhooks:jiraBaseUrl>\/rest\/api\/2\/issue, /,
       );
 
-      const fixed = await npmRender(
+      const fixed = await runRender(
         [...receiver, "--transition", "FIXED", "--remember", "JIRA_ISSUE=OPS-7/../9"],
         headers,
       );
@@ -181,7 +182,7 @@ describe("npm run render", () => {
         ],
       ];
       for (const [args, message] of cases) {
-        const run = await npmRender(args, headers);
+        const run = await runRender(args, headers);
         assert.equal(run.code, 2, args.join(" "));
         assert.equal(run.stderr, message, args.join(" "));
         assert.equal(run.stdout, "");
@@ -195,7 +196,7 @@ describe("npm run render", () => {
 
     it("--per-build post renders the post for the receiver's first status, and is the default", async () => {
       for (const args of [receiver, [...receiver, "--per-build", "post"]]) {
-        const run = await npmRender(args, headers);
+        const run = await runRender(args, headers);
         assert.equal(run.code, 0, run.stderr);
         assert.equal(run.stdout, '{ "channel": "C0123ABC", "text": "⏳ my-app IN_PROGRESS" }\n');
         assert.equal(
@@ -208,7 +209,7 @@ describe("npm run render", () => {
     });
 
     it("--per-build update renders the update for a final status, remembered values as written or from --remember", async () => {
-      const written = await npmRender([...receiver, "--per-build", "update"], headers);
+      const written = await runRender([...receiver, "--per-build", "update"], headers);
       assert.equal(written.code, 0, written.stderr);
       assert.equal(
         written.stdout,
@@ -222,7 +223,7 @@ describe("npm run render", () => {
         written.stderr,
         /\$CHAT_TS is what perBuild\.post remembers from an answer; shown as written: fill it with --remember CHAT_TS=<value>/,
       );
-      const filled = await npmRender(
+      const filled = await runRender(
         [
           ...receiver,
           "--per-build",
@@ -257,7 +258,7 @@ describe("npm run render", () => {
         ],
       ];
       for (const [args, message] of cases) {
-        const run = await npmRender(args, headers);
+        const run = await runRender(args, headers);
         assert.equal(run.code, 2, args.join(" "));
         assert.equal(run.stderr, message, args.join(" "));
       }
@@ -279,7 +280,7 @@ describe("npm run render", () => {
     const receiver = ["build-status", "--receivers-dir", "test/fixtures/render/placeholder-receivers"];
 
     it("lists those that came out empty, beside those the event has no value for", async () => {
-      const run = await npmRender([...receiver, "--status", "IN_PROGRESS"]);
+      const run = await runRender([...receiver, "--status", "IN_PROGRESS"]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(JSON.parse(run.stdout).text, "my-app build # IN_PROGRESS (was )  to $DEPLOY_REGION");
       assert.equal(
@@ -295,7 +296,7 @@ describe("npm run render", () => {
     });
 
     it("lists only those empty for the event rendered", async () => {
-      const run = await npmRender([...receiver, "--status", "FAILED"]);
+      const run = await runRender([...receiver, "--status", "FAILED"]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(JSON.parse(run.stdout).text, "my-app build #43 FAILED (was ) BUILD to $DEPLOY_REGION");
       assert.match(run.stderr, /^The template's \$PREVIOUS_STATUS is empty for this event$/m);
@@ -314,7 +315,7 @@ describe("npm run render", () => {
 
     it("reads the stack's settings file, and the secrets it holds encrypted from the environment", async () => {
       const args = ["ops-chat", "--stack", stack.name, "--status", "FAILED"];
-      const run = await npmRender(args, {
+      const run = await runRender(args, {
         CODEBUILD_WEBHOOKS_opsChatHeaders: JSON.stringify({ "Content-Type": "text/plain" }),
       });
       assert.equal(run.code, 0, run.stderr);
@@ -322,7 +323,7 @@ describe("npm run render", () => {
       assert.equal(run.stderr, "ops-chat: POST, Content-Type: text/plain, for web-api FAILED\n");
 
       // The encrypted value itself is never read: without the variable, no headers of the receiver's own.
-      const withoutHeaders = await npmRender(args);
+      const withoutHeaders = await runRender(args);
       assert.equal(withoutHeaders.code, 2);
       assert.match(
         withoutHeaders.stderr,
@@ -331,7 +332,7 @@ describe("npm run render", () => {
     });
 
     it("names the stack file it cannot find, exit code 2", async () => {
-      const run = await npmRender(["slack-builds", "--stack", "staging"]);
+      const run = await runRender(["slack-builds", "--stack", "staging"]);
       assert.equal(run.code, 2);
       assert.match(
         run.stderr,
@@ -347,7 +348,7 @@ describe("npm run render", () => {
       fs.copyFileSync(path.join(SHIPPED_RECEIVERS, "slack-builds.yaml"), path.join(dir, "slack-builds.yaml"));
       const examples = path.join(PROJECT_ROOT, "receivers", "examples");
       fs.copyFileSync(path.join(examples, "slack.yaml"), path.join(dir, "slack.yaml"));
-      const run = await npmRender(["slack", "--receivers-dir", dir, "--event", CAPTURED_EVENT]);
+      const run = await runRender(["slack", "--receivers-dir", dir, "--event", CAPTURED_EVENT]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(
         run.stderr,
@@ -359,7 +360,7 @@ describe("npm run render", () => {
   });
 
   it("names the receivers there are when asked for another", async () => {
-    const run = await npmRender(["jira-failure"]);
+    const run = await runRender(["jira-failure"]);
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,

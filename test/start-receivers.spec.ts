@@ -6,7 +6,7 @@ import { readBuildEventFile, sampleBuildEvent } from "../local/localRunEvents";
 import { formatEventReport, formatSummary } from "../local/localRunReport";
 import type { EventReport, ReceiverReport } from "../local/localRunStack";
 import { type CommandRun } from "./support/npmCommand";
-import { eventBlock, npmStart, receiverSection, shownBody } from "./support/startOutput";
+import { eventBlock, runStart, receiverSection, shownBody } from "./support/startOutput";
 
 const FIXTURES = path.join(__dirname, "fixtures", "start");
 
@@ -22,7 +22,7 @@ describe("npm start", function () {
     let run: CommandRun;
 
     before(async () => {
-      run = await npmStart([
+      run = await runStart([
         "--receivers-dir",
         HEALTH_RECEIVERS,
         "--answer",
@@ -116,13 +116,13 @@ describe("npm start", function () {
     });
 
     it("--answer takes JSON for a receiver there is, and says what is wrong otherwise, exit code 2", async () => {
-      const notJson = await npmStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", "incidents={id: 7}"]);
+      const notJson = await runStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", "incidents={id: 7}"]);
       assert.equal(notJson.code, 2);
       assert.equal(
         notJson.stderr,
         '--answer incidents=...: not valid JSON at column 2: expected a property name in double quotes, found "i"\n',
       );
-      const nobody = await npmStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", 'nobody={"id": 7}']);
+      const nobody = await runStart(["--receivers-dir", HEALTH_RECEIVERS, "--answer", 'nobody={"id": 7}']);
       assert.equal(nobody.code, 2);
       assert.match(
         nobody.stderr,
@@ -234,7 +234,7 @@ describe("npm start", function () {
 
   describe("receivers with one message per build", () => {
     it("replays IN_PROGRESS then the final status of each build: the post, then the update with what the post's answer gave", async () => {
-      const run = await npmStart(["--receivers-dir", "test/fixtures/start/per-build-receivers"], {
+      const run = await runStart(["--receivers-dir", "test/fixtures/start/per-build-receivers"], {
         CODEBUILD_WEBHOOKS_chatBotHeaders: '{"Authorization": "Bearer xoxb-start-token"}',
       });
       assert.equal(run.code, 0, run.stderr);

@@ -7,7 +7,7 @@ import {
   renameCloneProject,
   writeCloneStack,
 } from "./support/userRepoStacks";
-import { eventBlock, npmStart, receiverSection, refusals, shownBody } from "./support/startOutput";
+import { eventBlock, runStart, receiverSection, refusals, shownBody } from "./support/startOutput";
 
 // npm start with a stack's settings file; the rest of npm start's specs are in start*.spec.ts.
 
@@ -25,7 +25,7 @@ describe("npm start", function () {
     after(() => stack?.remove());
 
     it("deploys with the stack file's settings, its encrypted values taken from the environment", async () => {
-      const run = await npmStart(["--stack", stack.name, "--status", "FAILED"], {
+      const run = await runStart(["--stack", stack.name, "--status", "FAILED"], {
         CODEBUILD_WEBHOOKS_opsChatHeaders: JSON.stringify({ "Content-Type": "text/plain" }),
       });
       assert.equal(run.code, 0, run.stderr);
@@ -58,7 +58,7 @@ describe("npm start", function () {
       const restore = renameCloneProject(RENAMED_PROJECT);
       const remove = writeCloneStack("renamedstart", encryptedSecrets(RENAMED_PROJECT));
       try {
-        const run = await npmStart(["--stack", "renamedstart", "--status", "FAILED"]);
+        const run = await runStart(["--stack", "renamedstart", "--status", "FAILED"]);
         assert.equal(run.code, 0, run.stdout + run.stderr);
         assert.deepEqual(refusals(run.stdout), []);
         assert.match(run.stdout, /2 deliveries of 1 event: 2 delivered, 0 failed/);
@@ -71,7 +71,7 @@ describe("npm start", function () {
     it("calls a headers secret set with `pulumi config set --path --secret` a secret, as pulumi up does", async () => {
       const remove = writeCloneStack("pathsecretstart", PATH_SECRET_HEADERS);
       try {
-        const run = await npmStart(["--stack", "pathsecretstart", "--status", "FAILED"]);
+        const run = await runStart(["--stack", "pathsecretstart", "--status", "FAILED"]);
         assert.equal(run.code, 0, run.stdout + run.stderr);
         assert.deepEqual(refusals(run.stdout), []);
       } finally {
@@ -85,7 +85,7 @@ describe("npm start", function () {
         " x: 1",
       ]);
       try {
-        const run = await npmStart(["--stack", "badyamlstart"]);
+        const run = await runStart(["--stack", "badyamlstart"]);
         assert.equal(run.code, 2, run.stdout + run.stderr);
         assert.match(run.stderr, /^Pulumi\.badyamlstart\.yaml: line 4, column \d+: not YAML: /m);
         assert.doesNotMatch(run.stderr, /\n\s+at /, "a stack trace, as for a bug");
@@ -95,7 +95,7 @@ describe("npm start", function () {
     });
 
     it("names the stack file that does not exist, exit code 2", async () => {
-      const run = await npmStart(["--stack", "staging"]);
+      const run = await runStart(["--stack", "staging"]);
       assert.equal(run.code, 2);
       assert.match(
         run.stderr,

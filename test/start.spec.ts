@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { sendConfig, secretReferences } from "../local/localRunConfig";
 import { readLocalSecrets } from "../local/localRunSecrets";
 import { PROJECT_ROOT } from "../local/stackConfig";
+import { runNpm } from "./support/npmCommand";
 import { startReceiver, type Receiver } from "./support/receivers";
-import { eventBlock, npmStart, receiverSection, shownBody } from "./support/startOutput";
+import { eventBlock, runStart, receiverSection, shownBody } from "./support/startOutput";
 
 const FIXTURES = path.join(__dirname, "fixtures", "start");
 
@@ -17,7 +18,8 @@ describe("npm start", function () {
   // minute, the specs' usual limit, is not always enough. How long it takes is measured, not asserted.
   this.timeout(180_000);
   it("deploys the shipped receivers locally, replays one event per status and sums up, exit code 0", async () => {
-    const run = await npmStart([]);
+    // Through npm itself, as a user types it; the other specs run its script line (runStart).
+    const run = await runNpm(["start"]);
     assert.equal(run.code, 0, run.stderr);
 
     for (const step of [
@@ -105,7 +107,7 @@ describe("npm start", function () {
     const jira = await startReceiver([{ status: 503 }, { status: 502 }, { status: 201 }]);
     const slack = await startReceiver([{ status: 410, body: "gone" }]);
     try {
-      const run = await npmStart(["--send", "--status", "FAILED"], {
+      const run = await runStart(["--send", "--status", "FAILED"], {
         CODEBUILD_WEBHOOKS_jiraIssuesUrl: `${jira.url}/rest/api/2/issue`,
         CODEBUILD_WEBHOOKS_jiraAuthHeaders: JSON.stringify({ Authorization: "Basic bWV0cmljczp0ZXN0" }),
         CODEBUILD_WEBHOOKS_slackWebhookUrl: `${slack.url}/services/T000/B000/metrics-test`,
@@ -129,7 +131,7 @@ describe("npm start", function () {
   });
 
   it("warns of a --project no receiver names, rather than report nothing delivered", async () => {
-    const run = await npmStart(["--project", "my-ap", "--status", "FAILED"]);
+    const run = await runStart(["--project", "my-ap", "--status", "FAILED"]);
     assert.equal(run.code, 0, run.stderr);
     const warning =
       "warning: --project my-ap: no receiver names this project, so none is told of its builds; the " +
@@ -144,7 +146,7 @@ describe("npm start", function () {
   });
 
   it("--event replays a captured event as it is", async () => {
-    const run = await npmStart(["--event", "test/fixtures/start/captured-failed-build.json"]);
+    const run = await runStart(["--event", "test/fixtures/start/captured-failed-build.json"]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stderr.includes("Replaying 1 event, sending to the capture receiver\n"), run.stderr);
 
@@ -181,7 +183,7 @@ describe("npm start", function () {
     });
 
     it("sends to the URLs from the environment, shows what was sent with secrets redacted, exit code 1 on a failed delivery", async () => {
-      const run = await npmStart(["--send", "--status", "FAILED"], {
+      const run = await runStart(["--send", "--status", "FAILED"], {
         CODEBUILD_WEBHOOKS_jiraIssuesUrl: `${jira.url}/rest/api/2/issue`,
         CODEBUILD_WEBHOOKS_jiraAuthHeaders: JSON.stringify({ Authorization: AUTHORIZATION }),
         CODEBUILD_WEBHOOKS_slackWebhookUrl: `${slack.url}/services/T000/B000/${SLACK_TOKEN}`,
@@ -248,7 +250,7 @@ describe("npm start", function () {
   });
 
   it("fails on a bad receiver file with the validation error, naming file and field, exit code 2", async () => {
-    const run = await npmStart(["--receivers-dir", "test/fixtures/start/bad-receivers"]);
+    const run = await runStart(["--receivers-dir", "test/fixtures/start/bad-receivers"]);
     assert.equal(run.code, 2);
     assert.ok(
       run.stderr.includes(

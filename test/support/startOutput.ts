@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
-import { runNpm, type CommandRun, type Variables } from "./npmCommand";
+import { runScript, type CommandRun, type Variables } from "./npmCommand";
 
 // What npm start prints, read by the specs of npm start (start*.spec.ts).
 
-/** `npm start -- <args>`, with only the given local secrets. */
-export function npmStart(args: string[], secrets: Variables = {}): Promise<CommandRun> {
-  return runNpm(["start", "--", ...args], secrets);
+/** `npm start -- <args>`, its script line run as npm runs it (runScript), with only the given local secrets. */
+export function runStart(args: string[], secrets: Variables = {}): Promise<CommandRun> {
+  return runScript("start", args, secrets);
 }
 
 /** The output block of one event, from its `== <project> <STATUS>` heading to the blank line after it. */
