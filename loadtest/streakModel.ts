@@ -411,8 +411,17 @@ function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
     if (opened.length === 0 || !streak.fix) continue;
     const closed = deliveries.some((delivery) => delivery.build.id === streak.fix?.id);
     const superseded = starts.some((later) => later > start && (opens.get(later) ?? []).length > 0);
+    // The alert is named by the project: a newer streak's fix closes it too. A fix skipped because a
+    // newer streak began leaves it to that streak, whose fix closes it even when its own opening was
+    // never sent (the streak was fixed first: a close unopened).
+    const closedByNewer = deliveries.some(
+      (delivery) =>
+        delivery.request.path !== "/alerts" &&
+        (delivery.verdict.streak ?? 0) > start &&
+        delivery.request.receivedAt > opened[0].request.receivedAt,
+    );
     if (closed) check.report.alertsClosed += 1;
-    else if (!superseded && !deadLettered(streak.fix, "alerts")) {
+    else if (!superseded && !closedByNewer && !deadLettered(streak.fix, "alerts")) {
       violation(
         "alerts",
         project,

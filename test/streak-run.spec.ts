@@ -189,6 +189,35 @@ describe("the streak run of npm run loadtest", () => {
       );
     });
 
+    it("takes a newer streak's fix for the close of an alert whose own fix was skipped, and flags an alert never closed", () => {
+      // app-1: 1 breaks, 2 fixes, 3 breaks, 4 fixes. Build 2 came after build 3 had begun the next
+      // streak, so its fix was skipped; build 4 came before build 3's opening, which it closed unopened.
+      const statuses = ["FAILED", "SUCCEEDED", "FAILED", "SUCCEEDED"] as const;
+      const twoStreaks = statuses.map((status, index) => ({ ...builds[index], status }));
+      const judged = new Map<string, BuildVerdict>([
+        ["event-1", { transition: "broken", streak: 1 }],
+        ["event-2", { transition: "fixed", streak: 1 }],
+        ["event-3", { transition: "broken", streak: 3 }],
+        ["event-4", { transition: "fixed", streak: 3 }],
+      ]);
+      const alerts = (requests: TakenRequest[]) =>
+        checkStreaks({
+          builds: twoStreaks,
+          verdicts: judged,
+          taken: requests,
+          invocations: [],
+          deadLetters: [],
+        })
+          .violations.filter((finding) => finding.receiver === "alerts")
+          .map((finding) => finding.detail);
+      const opening = taken("alerts", 1, "/alerts");
+      assert.deepEqual(alerts([opening, taken("alerts", 4, "/alerts/app-1/close")]), []);
+      assert.deepEqual(alerts([opening]), [
+        "the alert of streak #1 was never closed by its fix #2",
+        "the alert is open at the end, though streak #3 was fixed",
+      ]);
+    });
+
     it("flags a value filled from a build variable, a fix closing a newer streak's alert, and a lost still-failing", () => {
       const requests = allAsModelled().filter((request) => request.receiver !== "thread");
       const closeAt = requests.findIndex((request) => request.path === "/alerts/app-1/close");
