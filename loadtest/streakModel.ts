@@ -121,6 +121,11 @@ export function checkStreaks(seen: StreakObservations): StreakModelReport {
         (record.requestPayload as { id?: string } | undefined)?.id === build.id &&
         record.responsePayload?.errorMessage?.includes(urlParameter(receiver)),
     );
+  const invokedWhile = (build: StreakBuild, other: StreakBuild): boolean => {
+    const started = invocationsOf(build.id).map((run) => run.startedAt);
+    const ended = invocationsOf(other.id).map((run) => run.endedAt);
+    return started.length > 0 && ended.length > 0 && Math.min(...started) < Math.max(...ended);
+  };
   report.stillDeadLettered = deadLetters.length;
   const judged = judgeBuilds(seen, (project, detail) => violation("(verdicts)", project, detail));
 
@@ -165,7 +170,15 @@ export function checkStreaks(seen: StreakObservations): StreakModelReport {
       deliveries.filter(
         (delivery) => delivery.request.receiver === receiver && delivery.build.project === project,
       );
-    const context: ReceiverCheck = { project, streaks, violation, deadLettered, lostRecord, report };
+    const context: ReceiverCheck = {
+      project,
+      streaks,
+      violation,
+      deadLettered,
+      lostRecord,
+      invokedWhile,
+      report,
+    };
     checkTickets(taken("jira"), context);
     checkAlerts(taken("alerts"), context);
     checkThread(taken("thread"), context);
@@ -181,6 +194,8 @@ interface ReceiverCheck {
   violation(receiver: string, project: string, detail: string): void;
   deadLettered(build: StreakBuild | undefined, receiver: string): boolean;
   lostRecord(eventId: string, receiver: string, streakToo: boolean, at: number): boolean;
+  /** Whether `build` was first invoked before the last invocation of `other` ended. */
+  invokedWhile(build: StreakBuild, other: StreakBuild): boolean;
   report: StreakModelReport;
 }
 
@@ -383,7 +398,7 @@ function checkTickets(deliveries: Delivery[], check: ReceiverCheck): void {
 }
 
 function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
-  const { project, streaks, violation, deadLettered } = check;
+  const { project, streaks, violation, deadLettered, invokedWhile } = check;
   checkActsOn("alerts", deliveries, ["broken", "still-failing", "fixed"], check);
   const opens = byStreak(deliveries.filter((delivery) => delivery.request.path === "/alerts"));
   const inOrder = [...deliveries].sort((a, b) => a.request.receivedAt - b.request.receivedAt);
@@ -411,15 +426,21 @@ function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
     if (opened.length === 0 || !streak.fix) continue;
     const closed = deliveries.some((delivery) => delivery.build.id === streak.fix?.id);
     const superseded = starts.some((later) => later > start && (opens.get(later) ?? []).length > 0);
-    // The alert is named by the project: a newer streak's fix closes it too. A fix skipped because a
-    // newer streak began leaves it to that streak, whose fix closes it even when its own opening was
-    // never sent (the streak was fixed first: a close unopened).
-    const closedByNewer = deliveries.some(
-      (delivery) =>
-        delivery.request.path !== "/alerts" &&
-        (delivery.verdict.streak ?? 0) > start &&
-        delivery.request.receivedAt > opened[0].request.receivedAt,
+    // The alert is named by the project: a fix skipped because a newer streak began while it was handled
+    // leaves the alert to that streak, whose fix closes it even when its own opening was never sent (the
+    // streak was fixed first: a close unopened).
+    const { fix } = streak;
+    const newerBegun = [...streaks].some(
+      ([later, newer]) => later > start && newer.failures.some((failure) => invokedWhile(failure, fix)),
     );
+    const closedByNewer =
+      newerBegun &&
+      deliveries.some(
+        (delivery) =>
+          delivery.request.path !== "/alerts" &&
+          (delivery.verdict.streak ?? 0) > start &&
+          delivery.request.receivedAt > opened[0].request.receivedAt,
+      );
     if (closed) check.report.alertsClosed += 1;
     else if (!superseded && !closedByNewer && !deadLettered(streak.fix, "alerts")) {
       violation(

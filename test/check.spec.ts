@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackCheckJson as CheckJson } from "../local/stackCheck";
 import { runProgramUnderMocks, type ProgramRun } from "../local/programUnderMocks";
+import { PROJECT_ROOT } from "../local/stackConfig";
 import { installFixtureStack, type FixtureStack } from "./support/fixtureStack";
-import { runNpm, runScript, type CommandRun } from "./support/npmCommand";
+import { runInShell, runNpm, runScript, type CommandRun } from "./support/npmCommand";
 import { ofType } from "./support/programResources";
 import { withWarnings } from "./support/programWarnings";
 import { RECEIVER_SECRETS, RECEIVER_SECRET_KEYS, SHIPPED_RECEIVERS, SPEC_STACK } from "./support/specStack";
@@ -116,6 +118,15 @@ describe("npm run check", () => {
         return true;
       },
     );
+  });
+
+  it("prints JSON alone on stdout for the --json command line docs/receivers.md gives, typed as it is there", async () => {
+    const page = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "receivers.md"), "utf8");
+    const line = page.split("\n").find((text) => text.startsWith("npm ") && text.includes("--json"));
+    assert.ok(line, "docs/receivers.md gives a --json command line");
+    const run = await runInShell(line.replace("--stack prod", "--stack good"));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((JSON.parse(run.stdout) as CheckJson).accepted, true);
   });
 
   it("--json prints problems, warnings and the checks left to preview with file, field, line and message", async () => {

@@ -96,6 +96,18 @@ describe("the streak run of npm run loadtest", () => {
       taken("pager", 3, "/", { body: { event: "event-3", dedup_key: "$DEDUP" } }),
       taken("pager", 4, "/"),
     ];
+    /** One invocation of a build's event that ended well, from `startedAt` to `endedAt`. */
+    const invoked = (build: number, startedAt: number, endedAt: number): InvocationRecord => ({
+      eventId: `event-${build}`,
+      attempt: 0,
+      twin: false,
+      container: 0,
+      startedAt,
+      endedAt,
+      ok: true,
+      killed: false,
+      unrecorded: { deliveries: [], streaks: [] },
+    });
     const check = (requests: TakenRequest[], invocations: InvocationRecord[] = []) =>
       checkStreaks({ builds, verdicts, taken: requests, invocations, deadLetters: [] });
     const details = (requests: TakenRequest[], invocations?: InvocationRecord[]) =>
@@ -131,24 +143,8 @@ describe("the streak run of npm run loadtest", () => {
     });
 
     it("flags a build taken in order after a newer build of its project was handled", () => {
-      const run = (eventId: string, startedAt: number, endedAt: number): InvocationRecord => ({
-        eventId,
-        attempt: 0,
-        twin: false,
-        container: 0,
-        startedAt,
-        endedAt,
-        ok: true,
-        killed: false,
-        unrecorded: { deliveries: [], streaks: [] },
-      });
       // Build 4 was handled before build 3 was first invoked, yet build 3 has a verdict.
-      const invocations = [
-        run("event-1", 0, 1),
-        run("event-2", 2, 3),
-        run("event-4", 4, 5),
-        run("event-3", 6, 7),
-      ];
+      const invocations = [invoked(1, 0, 1), invoked(2, 2, 3), invoked(4, 4, 5), invoked(3, 6, 7)];
       assert.deepEqual(details(allAsModelled(), invocations), [
         "(verdicts): build #3 was taken in order, after newer build #4 was handled",
       ]);
@@ -189,9 +185,8 @@ describe("the streak run of npm run loadtest", () => {
       );
     });
 
-    it("takes a newer streak's fix for the close of an alert whose own fix was skipped, and flags an alert never closed", () => {
-      // app-1: 1 breaks, 2 fixes, 3 breaks, 4 fixes. Build 2 came after build 3 had begun the next
-      // streak, so its fix was skipped; build 4 came before build 3's opening, which it closed unopened.
+    it("takes a newer streak's fix for the close of an alert whose fix was handled after that streak began, and no other", () => {
+      // app-1: 1 breaks, 2 fixes, 3 breaks, 4 fixes. The alert opened by build 1 and closed by build 4 only.
       const statuses = ["FAILED", "SUCCEEDED", "FAILED", "SUCCEEDED"] as const;
       const twoStreaks = statuses.map((status, index) => ({ ...builds[index], status }));
       const judged = new Map<string, BuildVerdict>([
@@ -200,19 +195,28 @@ describe("the streak run of npm run loadtest", () => {
         ["event-3", { transition: "broken", streak: 3 }],
         ["event-4", { transition: "fixed", streak: 3 }],
       ]);
-      const alerts = (requests: TakenRequest[]) =>
-        checkStreaks({
-          builds: twoStreaks,
-          verdicts: judged,
-          taken: requests,
-          invocations: [],
-          deadLetters: [],
-        })
+      const alerts = (requests: TakenRequest[], invocations: InvocationRecord[]) =>
+        checkStreaks({ builds: twoStreaks, verdicts: judged, taken: requests, invocations, deadLetters: [] })
           .violations.filter((finding) => finding.receiver === "alerts")
           .map((finding) => finding.detail);
-      const opening = taken("alerts", 1, "/alerts");
-      assert.deepEqual(alerts([opening, taken("alerts", 4, "/alerts/app-1/close")]), []);
-      assert.deepEqual(alerts([opening]), [
+      const opening = { ...taken("alerts", 1, "/alerts"), receivedAt: 10 };
+      const laterClose = { ...taken("alerts", 4, "/alerts/app-1/close"), receivedAt: 250 };
+      // Build 2 was handled while build 3 began the next streak, so its fix was skipped; build 4 came
+      // before build 3's opening, which it closed unopened.
+      const overlapping = [
+        invoked(1, 0, 50),
+        invoked(3, 100, 150),
+        invoked(2, 120, 300),
+        invoked(4, 200, 260),
+      ];
+      assert.deepEqual(alerts([opening, laterClose], overlapping), []);
+      // Each build handled alone, in order: build 2's fix had no reason to be skipped, and the alert stayed
+      // open through build 3's streak until build 4 closed it.
+      const inOrder = [invoked(1, 0, 50), invoked(2, 100, 150), invoked(3, 200, 250), invoked(4, 300, 350)];
+      assert.deepEqual(alerts([opening, { ...laterClose, receivedAt: 340 }], inOrder), [
+        "the alert of streak #1 was never closed by its fix #2",
+      ]);
+      assert.deepEqual(alerts([opening], overlapping), [
         "the alert of streak #1 was never closed by its fix #2",
         "the alert is open at the end, though streak #3 was fixed",
       ]);

@@ -117,11 +117,14 @@ jobs:
 
 describe("a fork's own files leave npm test passing", () => {
   it("npm test's lint checks the product's files only: not a user's CI workflow, receiver notes or scripts", async () => {
-    // The fork holds what decides the lint's reach: its configuration, the files at the top and
-    // receivers/ with the product's presets beside the user's files. The product's other folders are
-    // those `npm run lint` checks in this same npm test; the installed packages are the project's.
+    // The fork holds what decides the lint's reach and verdict: its configuration, the files at the top
+    // (TypeScript, Markdown, JSON and YAML among them) and receivers/ with the product's presets, beside
+    // the user's files. The product's other folders are those `npm run lint` checks in this same npm
+    // test; the installed packages are the project's.
     const fork = fs.mkdtempSync(path.join(os.tmpdir(), "codebuild-webhooks-fork-"));
     const productFiles = [
+      "index.ts",
+      "README.md",
       "package.json",
       "Pulumi.yaml",
       "eslint.config.mjs",
@@ -130,6 +133,10 @@ describe("a fork's own files leave npm test passing", () => {
       ...PRODUCT_RECEIVER_FILES.map((name) => path.join("receivers", name)),
     ];
     const userFiles = {
+      // An editor setting of the user's own, which Prettier reads: it must not change the product's format.
+      ".editorconfig":
+        "root = true\n\n[*]\nindent_style = tab\nindent_size = 8\nmax_line_length = 60\n" +
+        "end_of_line = crlf\nquote_type = single\n",
       ".github/workflows/node.js.yml": USER_WORKFLOW,
       ".github/scripts/notify.js": "var unused = 1\n",
       "receivers/README.md": "#  Our receivers\n*   jira-failures:   the ops board\n",
