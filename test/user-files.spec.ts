@@ -116,7 +116,7 @@ jobs:
 `;
 
 describe("a fork's own files leave npm test passing", () => {
-  it("npm test's lint checks the product's files only: not a user's CI workflow, receiver notes or scripts", async () => {
+  it("npm test's lint checks the product's files only: not a user's CI workflow, editor settings, receiver notes or scripts", async () => {
     // The fork holds what decides the lint's reach and verdict: its configuration, the files at the top
     // (TypeScript, Markdown, JSON and YAML among them) and receivers/ with the product's presets, beside
     // the user's files. The product's other folders are those `npm run lint` checks in this same npm
