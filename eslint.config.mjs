@@ -1,20 +1,13 @@
+import { includeIgnoreFile } from "@eslint/compat";
 import js from "@eslint/js";
+import * as path from "node:path";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  {
-    // The product's files only: a fork's own folders (its CI's, .github/ and the like, and receivers/ but
-    // the presets) are its owner's, as in .prettierignore (docs/development.md).
-    ignores: [
-      "node_modules/",
-      "dist/",
-      "policy/node_modules/",
-      "bench-results/",
-      ".*/",
-      "receivers/",
-      "!receivers/examples/",
-    ],
-  },
+  // The product's files only, the ones .prettierignore lists: everything else in a fork (its CI's
+  // folders, scripts and tool settings of its own, receivers/ but the presets) is its owner's
+  // (docs/development.md).
+  includeIgnoreFile(path.join(import.meta.dirname, ".prettierignore"), "the product's files"),
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

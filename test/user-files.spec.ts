@@ -139,6 +139,11 @@ describe("a fork's own files leave npm test passing", () => {
         "end_of_line = crlf\nquote_type = single\n",
       ".github/workflows/node.js.yml": USER_WORKFLOW,
       ".github/scripts/notify.js": "var unused = 1\n",
+      // Tool settings and scripts of the user's own at the top, as commitlint's and lint-staged's guides
+      // write them.
+      "commitlint.config.js": 'module.exports = { extends: ["@commitlint/config-conventional"] };\n',
+      ".lintstagedrc.js": 'module.exports = { "*.ts": "eslint --fix" };\n',
+      "tools/notify.js": "const url = process.env.HOOK;\n",
       "receivers/README.md": "#  Our receivers\n*   jira-failures:   the ops board\n",
       "receivers/team-jira.yaml": "projects:   [web-api]\n",
       "receivers/prod/team-chat.yaml": "projects:   [web-api]\n",
@@ -162,7 +167,10 @@ describe("a fork's own files leave npm test passing", () => {
       const misformatted = await runNpm(["run", "lint"], {}, fork);
       assert.equal(misformatted.code, 1);
       assert.match(misformatted.stdout + misformatted.stderr, /\[warn\] receivers\/examples\/slack\.yaml/);
-      assert.doesNotMatch(misformatted.stdout + misformatted.stderr, /team-jira|team-chat|README|\.github/);
+      assert.doesNotMatch(
+        misformatted.stdout + misformatted.stderr,
+        /team-jira|team-chat|receivers\/README|\.github|commitlint|lintstagedrc|notify/,
+      );
     } finally {
       fs.rmSync(fork, { recursive: true, force: true });
     }
