@@ -403,7 +403,22 @@ function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
   const opens = byStreak(deliveries.filter((delivery) => delivery.request.path === "/alerts"));
   const inOrder = [...deliveries].sort((a, b) => a.request.receivedAt - b.request.receivedAt);
   for (const [index, { request, verdict, build }] of inOrder.entries()) {
-    if (request.path === "/alerts") continue;
+    if (request.path === "/alerts") {
+      const newerClose = inOrder
+        .slice(0, index)
+        .find(
+          (earlier) =>
+            earlier.request.path !== "/alerts" && (earlier.verdict.streak ?? 0) > (verdict.streak ?? 0),
+        );
+      if (newerClose) {
+        violation(
+          "alerts",
+          project,
+          `the opening of streak #${verdict.streak} (build #${build.number}) reached the alert after the fix #${newerClose.build.number} of streak #${newerClose.verdict.streak} closed it`,
+        );
+      }
+      continue;
+    }
     const newer = inOrder
       .slice(0, index)
       .find(

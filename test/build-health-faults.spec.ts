@@ -421,4 +421,47 @@ describe("build health under table faults and concurrent builds", () => {
     assert.equal(paths.at(-1), "/alerts", `the alert is open while streak 5 fails: ${paths.join(", ")}`);
     assert.equal(paths.indexOf("/alerts", 1), paths.length - 1, paths.join(", "));
   });
+
+  it("never lets an older streak's opening, still being retried, reach the alert after a newer streak's fix closed it", async () => {
+    const second = await stack.startContainer();
+    // Build 1's opening is answered 429 (Retry-After: 1), but only once builds 2 to 4 were handled: its
+    // second attempt reaches the receiver after build 4's close.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstOpening: string | undefined;
+    const alerts = await receiver((request) => {
+      if (request.path.endsWith("/close")) return { status: 202 };
+      if (firstOpening === undefined) {
+        firstOpening = request.headers["webhook-id"];
+        return { status: 429, headers: { "Retry-After": "1" }, heldUntil: released };
+      }
+      return { status: 202 };
+    });
+    await stack.register("late-opening-app-alerts", alerts.url, "late-opening-app", ["FAILED", "SUCCEEDED"], {
+      actions: ALIAS_ALERT_ACTIONS,
+    });
+    const opening = stack.lambda.invoke(numberedBuild("late-opening-app", 1, "FAILED"));
+    await alerts.waitForRequests(1);
+    const later = [2, 3, 4].map((number) =>
+      numberedBuild("late-opening-app", number, number === 3 ? "FAILED" : "SUCCEEDED"),
+    );
+    const early = [];
+    try {
+      for (const event of later) early.push(await second.invoke(event));
+    } finally {
+      release();
+    }
+    assert.equal((await opening).ok, true);
+    for (const [index, event] of later.entries()) {
+      if (!early[index].ok)
+        assert.equal((await second.invoke(event)).ok, true, `retry of build ${index + 2}`);
+    }
+    // The project passes since build 4: the alert's last request must close it.
+    const taken = alerts.requests.map((request) => request.path.replace("/hook", ""));
+    assert.equal(
+      taken.at(-1),
+      "/alerts/late-opening-app/close",
+      `the alert is open, yet build 4 passed: ${taken.join(", ")}`,
+    );
+  });
 });

@@ -584,14 +584,51 @@ describe("build health: actions per transition", () => {
     await withTable(async (table) => {
       const order = createAlertOrder(table, stack.tableName, "order-app");
       const until = Date.now() + 60_000;
-      assert.equal(await order.opening("alerts", 1), true);
+      assert.equal(await order.opening("alerts", 1, "open-1", until), true);
+      await order.released("alerts", "opening", "open-1");
       assert.equal(await order.closing("alerts", 1, "fix-2", until), true);
-      assert.equal(await order.opening("alerts", 3), false, "the fix of streak 1 is being sent");
+      assert.equal(
+        await order.opening("alerts", 3, "open-3", until),
+        false,
+        "the fix of streak 1 is being sent",
+      );
       assert.equal(await order.closing("alerts", 3, "fix-4", until), false, "one fix at a time");
-      await order.closed("alerts", "fix-2");
-      assert.equal(await order.opening("alerts", 3), true);
+      await order.released("alerts", "closing", "fix-2");
+      assert.equal(await order.opening("alerts", 3, "open-3", until), true);
+      await order.released("alerts", "opening", "open-3");
       assert.equal(await order.closing("alerts", 1, "fix-2", until), false, "a newer streak opened");
       assert.equal(await order.closing("alerts", 3, "fix-4", until), true, "its own fix");
+    });
+  });
+
+  it("keeps a newer streak's opening and fix of an alert named by the project behind an older opening being sent", async () => {
+    await withTable(async (table) => {
+      const order = createAlertOrder(table, stack.tableName, "order-app-2");
+      const until = Date.now() + 60_000;
+      assert.equal(await order.opening("alerts", 1, "open-1", until), true);
+      assert.equal(await order.opening("alerts", 1, "open-1", until), true, "a retry of the same event");
+      assert.equal(
+        await order.opening("alerts", 3, "open-3", until),
+        false,
+        "the opening of streak 1 is being sent",
+      );
+      assert.equal(
+        await order.closing("alerts", 3, "fix-4", until),
+        false,
+        "the opening of streak 1 is being sent",
+      );
+      await order.released("alerts", "opening", "open-1");
+      assert.equal(await order.opening("alerts", 3, "open-3", until), true);
+      assert.equal(
+        await order.closing("alerts", 3, "fix-4", until),
+        true,
+        "its own streak's opening waits by its claim",
+      );
+      await order.released("alerts", "opening", "open-3");
+      await order.released("alerts", "closing", "fix-4");
+      // An older opening whose invocation's deadline passed holds nothing.
+      assert.equal(await order.opening("alerts", 5, "open-5", Date.now() - 1), true);
+      assert.equal(await order.opening("alerts", 7, "open-7", until), true);
     });
   });
 });

@@ -222,6 +222,69 @@ describe("the streak run of npm run loadtest", () => {
       ]);
     });
 
+    it("flags an older streak's opening that reached the alert after a newer streak's fix closed it", () => {
+      // app-1: 1 breaks, 2 fixes, 3 breaks, 4 fixes, 5 breaks, 6 fixes. Build 1's opening was answered 429
+      // and retried within its invocation; meanwhile build 2 waited for it (then, on Lambda's retry, was
+      // skipped: streak 3 had begun), and builds 3 and 4 were handled. Its retry reached the receiver after
+      // build 4's close: the alert was open from then until build 5, while the project passed.
+      const statuses = ["FAILED", "SUCCEEDED", "FAILED", "SUCCEEDED", "FAILED", "SUCCEEDED"] as const;
+      const threeStreaks = statuses.map((status, index) => ({
+        id: `event-${index + 1}`,
+        project: "app-1",
+        number: index + 1,
+        status,
+        event: {},
+        sendAtMs: index * 100,
+      }));
+      const judged = new Map<string, BuildVerdict>(
+        threeStreaks.map((build) => [
+          build.id,
+          {
+            transition: build.status === "FAILED" ? "broken" : "fixed",
+            streak: build.number - (build.number % 2 === 0 ? 1 : 0),
+          },
+        ]),
+      );
+      const invocations = [
+        invoked(1, 0, 1600),
+        { ...invoked(2, 100, 200), ok: false },
+        invoked(3, 300, 400),
+        invoked(4, 500, 600),
+        invoked(2, 6100, 6200),
+        invoked(5, 10_000, 10_100),
+        invoked(6, 11_000, 11_100),
+      ];
+      const alerts = (requests: TakenRequest[]) =>
+        checkStreaks({
+          builds: threeStreaks,
+          verdicts: judged,
+          taken: requests,
+          invocations,
+          deadLetters: [],
+        })
+          .violations.filter((finding) => finding.receiver === "alerts")
+          .map((finding) => finding.detail);
+      const at = (build: number, path: string, receivedAt: number) => ({
+        ...taken("alerts", build, path),
+        receivedAt,
+      });
+      const lateOpening = at(1, "/alerts", 1500);
+      const nextStreak = [at(5, "/alerts", 10_050), at(6, "/alerts/app-1/close", 11_050)];
+      // Streak 3 opened and closed before build 1's opening arrived.
+      const afterOpenedStreak = [
+        at(3, "/alerts", 350),
+        at(4, "/alerts/app-1/close", 550),
+        lateOpening,
+        ...nextStreak,
+      ];
+      // Streak 3's opening failed, and build 4 closed it unopened before build 1's opening arrived.
+      const afterUnopenedStreak = [at(4, "/alerts/app-1/close", 550), lateOpening, ...nextStreak];
+      const late =
+        "the opening of streak #1 (build #1) reached the alert after the fix #4 of streak #3 closed it";
+      assert.deepEqual(alerts(afterOpenedStreak), [late]);
+      assert.deepEqual(alerts(afterUnopenedStreak), [late]);
+    });
+
     it("flags a value filled from a build variable, a fix closing a newer streak's alert, and a lost still-failing", () => {
       const requests = allAsModelled().filter((request) => request.receiver !== "thread");
       const closeAt = requests.findIndex((request) => request.path === "/alerts/app-1/close");

@@ -6,31 +6,48 @@ import { REMEMBER_KEY_PREFIX } from "./streakRecords";
 /** Kept as long as an open streak's record, and extended by every write. */
 const ORDER_LIFETIME_SECONDS = 180 * 24 * 3600;
 
+/** A place in an alert's order: an opening's, or a fix's. */
+export type AlertPlace = "opening" | "closing";
+
 /**
  * The order of the openings and closings of an alert named by the project (as Opsgenie's alias and
  * PagerDuty's dedup_key name it) at one receiver: every streak's opening and fix address the same
- * alert, so a fix of an older streak still being sent must not reach the receiver after a newer
- * streak's opening, which it would close. One item per project and receiver, beside its streak records
- * (`#remember:<project>`, range key `#alert#<receiver>`): the newest streak whose opening was claimed,
- * and the fix being sent, with its invocation's deadline.
+ * alert, so neither an older streak's fix nor its opening, while still being sent (retrying a `429`,
+ * say), may reach the receiver after a newer streak's opening or fix: the alert would end closed while
+ * the project fails, or open while it passes. One item per project and receiver, beside its streak
+ * records (`#remember:<project>`, range key `#alert#<receiver>`): the newest streak whose opening was
+ * claimed, and the opening and the fix being sent, each with its invocation's deadline.
  */
 export interface AlertOrder {
-  /** Before a streak's opening is sent: false while a fix of an older streak is being sent. */
-  opening(receiver: string, streak: number, options?: CallOptions): Promise<boolean>;
   /**
-   * Before a fix is sent, until `until` (epoch ms, the invocation's deadline): false once a newer streak's
-   * opening was claimed, or while another fix is being sent.
+   * Before a streak's opening is sent, until `until` (epoch ms, the invocation's deadline): false once a
+   * newer streak's opening was claimed, or while an older streak's opening or fix is being sent.
    */
-  closing(
-    receiver: string,
-    streak: number,
-    eventId: string,
-    until: number,
-    options?: CallOptions,
-  ): Promise<boolean>;
-  /** Once the fix was sent, or failed: gives the closing up. */
-  closed(receiver: string, eventId: string, options?: CallOptions): Promise<void>;
+  opening: TakePlace;
+  /**
+   * Before a fix is sent, until `until`: false once a newer streak's opening was claimed, while another
+   * fix is being sent, or while an older streak's opening is.
+   */
+  closing: TakePlace;
+  /** Once the opening or fix was sent, or failed: gives its place up. */
+  released(receiver: string, place: AlertPlace, eventId: string, options?: CallOptions): Promise<void>;
 }
+
+/** Takes a place in the order for the event, until `until`; false when it must wait or not be sent. */
+type TakePlace = (
+  receiver: string,
+  streak: number,
+  eventId: string,
+  until: number,
+  options?: CallOptions,
+) => Promise<boolean>;
+
+/** An opening's condition: no older streak's fix being sent. */
+const NO_OLDER_FIX =
+  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_streak >= :streak)";
+/** A fix's condition: no other fix being sent. */
+const ONE_FIX_AT_A_TIME =
+  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_by = :event)";
 
 export function createAlertOrder(table: LedgerTable, tableName: string, project: string): AlertOrder {
   const key = (receiver: string) => ({
@@ -64,47 +81,53 @@ export function createAlertOrder(table: LedgerTable, tableName: string, project:
   };
   const now = () => ({ N: String(Date.now()) });
 
+  /**
+   * Takes the place of an opening or a fix of `streak` for the event, until `until`, on the conditions
+   * every place shares (no newer streak's opening claimed; no older streak's opening being sent: its own
+   * streak's opening is waited for by its claim) and `condition`.
+   */
+  const take = (
+    receiver: string,
+    place: AlertPlace,
+    { streak, eventId, until }: { streak: number; eventId: string; until: number },
+    set: string,
+    condition: string,
+    options: CallOptions | undefined,
+  ) =>
+    update(
+      receiver,
+      {
+        UpdateExpression: `SET ${set}${place}_streak = :streak, ${place}_by = :event, ${place}_until = :until, expires_at = :expires_at`,
+        ConditionExpression:
+          "(attribute_not_exists(opened_streak) OR opened_streak <= :streak) AND " +
+          "(attribute_not_exists(opening_until) OR opening_until < :now OR opening_streak >= :streak OR opening_by = :event) AND " +
+          condition,
+      },
+      {
+        ":streak": { N: String(streak) },
+        ":event": { S: eventId },
+        ":until": { N: String(until) },
+        ":now": now(),
+      },
+      options,
+    );
+
   return {
-    opening(receiver, streak, options) {
-      return update(
-        receiver,
-        {
-          UpdateExpression: "SET opened_streak = :streak, expires_at = :expires_at",
-          ConditionExpression:
-            "(attribute_not_exists(opened_streak) OR opened_streak <= :streak) AND " +
-            "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_streak >= :streak)",
-        },
-        { ":streak": { N: String(streak) }, ":now": now() },
-        options,
-      );
+    opening(receiver, streak, eventId, until, options) {
+      const place = { streak, eventId, until };
+      return take(receiver, "opening", place, "opened_streak = :streak, ", NO_OLDER_FIX, options);
     },
 
     closing(receiver, streak, eventId, until, options) {
-      return update(
-        receiver,
-        {
-          UpdateExpression:
-            "SET closing_streak = :streak, closing_by = :event, closing_until = :until, expires_at = :expires_at",
-          ConditionExpression:
-            "(attribute_not_exists(opened_streak) OR opened_streak <= :streak) AND " +
-            "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_by = :event)",
-        },
-        {
-          ":streak": { N: String(streak) },
-          ":event": { S: eventId },
-          ":until": { N: String(until) },
-          ":now": now(),
-        },
-        options,
-      );
+      return take(receiver, "closing", { streak, eventId, until }, "", ONE_FIX_AT_A_TIME, options);
     },
 
-    async closed(receiver, eventId, options) {
+    async released(receiver, place, eventId, options) {
       await update(
         receiver,
         {
-          UpdateExpression: "SET closing_until = :released, expires_at = :expires_at",
-          ConditionExpression: "closing_by = :event",
+          UpdateExpression: `SET ${place}_until = :released, expires_at = :expires_at`,
+          ConditionExpression: `${place}_by = :event`,
         },
         { ":released": { N: "0" }, ":event": { S: eventId } },
         options,

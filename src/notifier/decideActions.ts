@@ -23,7 +23,7 @@ export interface ActionDecision {
 
 const CLAIM_REFUSED = "another invocation is opening the failure streak for it; left to Lambda's retry";
 const ORDER_REFUSED =
-  "another invocation is sending an older failure streak's fix of the same alert; left to Lambda's retry";
+  "another invocation is sending an older failure streak's opening or fix of the same alert; left to Lambda's retry";
 
 /**
  * Decides what each receiver with actions gets for the event, before anything is sent: reads every
@@ -110,7 +110,7 @@ async function takeRights(
   if (plan.kind === "send" && plan.order) {
     const placed =
       plan.order === "opening"
-        ? await order.opening(receiver, streak, options)
+        ? await order.opening(receiver, streak, claimant.event, leaseUntil, options)
         : await order.closing(receiver, streak, claimant.event, leaseUntil, options);
     if (!placed) return ORDER_REFUSED;
   }
@@ -121,8 +121,8 @@ async function takeRights(
       ? await streaks.claimOpening(receiver, streak, claimant, over, options)
       : await streaks.closeUnopened(receiver, streak, claimant, over, options);
   if (claimed) return undefined;
-  // Nothing is sent: a newer streak's opening need not wait for this fix.
-  if (plan.kind === "send" && plan.order === "closing") await order.closed(receiver, claimant.event, options);
+  // Nothing is sent: a newer streak's opening or fix need not wait for this one.
+  if (plan.kind === "send" && plan.order) await order.released(receiver, plan.order, claimant.event, options);
   return CLAIM_REFUSED;
 }
 

@@ -1,5 +1,5 @@
 import type { AdmittedEvent } from "./admitEvent";
-import { createAlertOrder, type AlertOrder } from "./alertOrder";
+import { createAlertOrder, type AlertOrder, type AlertPlace } from "./alertOrder";
 import type { Decision } from "./decidePlans";
 import type { Deliveries } from "./deliverRequests";
 import {
@@ -50,7 +50,7 @@ const REPORT_MARGIN_MS = 200;
 /**
  * Every table write after the deliveries, in one place and under one rule: the event's delivery record
  * (which receivers were delivered and failed, the verdict, what their answers gave to remember; where the
- * decision took the event's lease), the alert order's closings, each receiver's streak record and each
+ * decision took the event's lease), the alert order's places, each receiver's streak record and each
  * per-build receiver's record of the build's message are written at once, all bounded by the
  * invocation's deadline. A receiver that answered 2xx was delivered, whatever becomes of these writes: a
  * write that fails or does not finish in time is logged (by receiver and error code) and never fails the
@@ -84,9 +84,9 @@ export async function recordOutcomes(
             records: createStreakRecords(table, tableName, projectKey),
             streak,
             order: createAlertOrder(table, tableName, projectKey),
-            closings: plans
-              .filter(({ plan }) => plan.kind === "send" && plan.order === "closing")
-              .map(({ entry }) => entry.urlParameter),
+            places: plans.flatMap(({ entry, plan }) =>
+              plan.kind === "send" && plan.order ? [{ receiver: entry.urlParameter, place: plan.order }] : [],
+            ),
           }
         : undefined,
     eventId,
@@ -112,9 +112,14 @@ interface Records {
   settlement: Settlement;
   /**
    * The project's streak records, with the streak the event belongs to, and the alert order whose
-   * closings the event's fixes took (by receiver), to give up.
+   * places the event's openings and fixes took (by receiver), to give up.
    */
-  streaks?: { records: StreakRecords; streak: number; order: AlertOrder; closings: readonly string[] };
+  streaks?: {
+    records: StreakRecords;
+    streak: number;
+    order: AlertOrder;
+    places: readonly { receiver: string; place: AlertPlace }[];
+  };
   eventId: string;
   actions: readonly ActionDelivery[];
   /** The build's message records, the event's status order, and the posts and updates sent. */
@@ -158,9 +163,9 @@ async function writeRecords(records: Records): Promise<void> {
         errorCode: (error as Error).name,
       });
     }),
-    ...(streaks?.closings ?? []).map((receiver) =>
-      streaks?.order.closed(receiver, eventId, options).catch((error: unknown) =>
-        log.error("Alert order not released; a newer streak's opening waits for this invocation's deadline", {
+    ...(streaks?.places ?? []).map(({ receiver, place }) =>
+      streaks?.order.released(receiver, place, eventId, options).catch((error: unknown) =>
+        log.error("Alert order not released; a newer streak's actions wait for this invocation's deadline", {
           eventId,
           receiver,
           errorCode: (error as Error).name,
