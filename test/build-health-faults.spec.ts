@@ -464,4 +464,90 @@ describe("build health under table faults and concurrent builds", () => {
       `the alert is open, yet build 4 passed: ${taken.join(", ")}`,
     );
   });
+
+  it("never lets a streak's opening, planned by two builds at once, reach the alert after a newer streak's close", async function () {
+    this.timeout(180_000);
+    // Builds 2 and 3 of streak 1 both plan its opening (build 1's failed for good). Build 2 takes the
+    // opening's place and its claim of the streak; build 3, coming while build 2's claim is on its way,
+    // waits for that place: it can neither take it over nor, refused, free it while build 2's opening is
+    // still being sent.
+    const project = "loser-release-app";
+    const second = await stack.startContainer();
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let openings = 0;
+    const alerts = await receiver((request) => {
+      if (request.path.endsWith("/close")) return { status: 202 };
+      openings++;
+      // Build 1's opening is refused for good; the next opening (build 2's, winning the claim) is answered
+      // 429 once every later build was handled, so its second attempt arrives last.
+      if (openings === 1) return { status: 400 };
+      if (openings === 2) return { status: 429, headers: { "Retry-After": "1" }, heldUntil: released };
+      return { status: 202 };
+    });
+    await stack.register(`${project}-alerts`, alerts.url, project, ["FAILED", "SUCCEEDED"], {
+      actions: ALIAS_ALERT_ACTIONS,
+    });
+    await stack.lambda.invoke(numberedBuild(project, 1, "FAILED"));
+    assert.equal(openings, 1);
+
+    const build2 = numberedBuild(project, 2, "FAILED");
+    const build3 = numberedBuild(project, 3, "FAILED");
+    const seen: string[] = [];
+    // Build 2's claim of the streak is slowed, so build 3 asks for the opening's place after build 2 took it.
+    stack.dynamodb.injectFaults((request: ProxiedRequest) => {
+      if (request.operation !== "UpdateItem") return undefined;
+      const key = (request.input.Key as Record<string, { S?: string }>).hook_url_param_name?.S ?? "";
+      const text = JSON.stringify(request.input);
+      if (!text.includes(`#remember:${project}`)) return undefined;
+      for (const [event, build, delayMs] of [
+        [build2.id, 2, 2000],
+        [build3.id, 3, 5000],
+      ] as const) {
+        if (event === undefined || !text.includes(event)) continue;
+        const what = `${build}:${key.startsWith("#alert#") ? "place" : "claim"}`;
+        const first = !seen.includes(what);
+        seen.push(what);
+        if (what.endsWith("claim") && first) return { delayMs };
+      }
+      return undefined;
+    });
+    const opening = stack.lambda.invoke(build2);
+    await until(() => seen.includes("2:place"));
+    const third = await second.invoke(build3);
+    // Arrivals at the proxy: build 2's claim is forwarded 2 s after it arrived; build 3 got no place.
+    assert.deepEqual(seen.slice(0, 3), ["2:place", "2:claim", "3:place"]);
+    assert.ok(!seen.includes("3:claim"), seen.join(", "));
+    assert.equal(third.ok, false, `build 3 waits for build 2's opening: ${JSON.stringify(third.error)}`);
+    await until(() => openings === 2);
+    stack.dynamodb.injectFaults(undefined);
+
+    // Build 2's opening of streak 1 is still being sent; the project passes, fails again and passes.
+    const later = [4, 5, 6].map((number) =>
+      numberedBuild(project, number, number === 5 ? "FAILED" : "SUCCEEDED"),
+    );
+    const early: Invocation[] = [];
+    try {
+      for (const event of later) early.push(await second.invoke(event));
+    } finally {
+      release();
+    }
+    assert.equal((await opening).ok, true);
+    assert.equal((await second.invoke(build3)).ok, true, "retry of build 3");
+    const firstTries = early.map((invocation) => invocation.ok).join(", ");
+    // Lambda's retries: a place left behind holds at most until its invocation's deadline (60 s).
+    for (const [index, event] of later.entries()) {
+      for (let tries = 0; !early[index].ok; tries++) {
+        assert.ok(tries < 45, `retry of build ${index + 4}: ${JSON.stringify(early[index].error)}`);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        early[index] = await second.invoke(event);
+      }
+    }
+    const taken = alerts.requests.map((request) => request.path.replace("/hook", ""));
+    assert.equal(
+      taken.at(-1),
+      `/alerts/${project}/close`,
+      `the alert is open, yet build 6 passed: ${taken.join(", ")} (first tries of builds 4-6 ok: ${firstTries})`,
+    );
+  });
 });

@@ -631,4 +631,23 @@ describe("build health: actions per transition", () => {
       assert.equal(await order.opening("alerts", 7, "open-7", until), true);
     });
   });
+
+  it("gives one opening of a streak a place at a time, so the one that lost the claim frees nothing the other holds", async () => {
+    await withTable(async (table) => {
+      const order = createAlertOrder(table, stack.tableName, "loser-app");
+      const records = createStreakRecords(table, stack.tableName, "loser-app");
+      const lease = Date.now() + 60_000;
+      // Builds 2 and 3 of streak 1 both find build 1's opening failed for good: both plan the opening.
+      assert.equal(await order.opening("alerts", 1, "event-2", lease), true);
+      assert.equal(await order.opening("alerts", 1, "event-3", lease), false, "build 2's opening holds it");
+      assert.equal(await records.claimOpening("alerts", 1, { event: "event-2", generation: 1 }), true);
+      // A place build 3 does not hold is not freed by it.
+      await order.released("alerts", "opening", "event-3");
+      // Build 2's opening is being sent (a 429 retried, say): streak 5 waits.
+      assert.equal(await order.opening("alerts", 5, "event-5", lease), false);
+      assert.equal(await order.closing("alerts", 5, "event-6", lease), false);
+      await order.released("alerts", "opening", "event-2");
+      assert.equal(await order.opening("alerts", 5, "event-5", lease), true);
+    });
+  });
 });

@@ -21,7 +21,7 @@ export type AlertPlace = "opening" | "closing";
 export interface AlertOrder {
   /**
    * Before a streak's opening is sent, until `until` (epoch ms, the invocation's deadline): false once a
-   * newer streak's opening was claimed, or while an older streak's opening or fix is being sent.
+   * newer streak's opening was claimed, while an older streak's fix is being sent, or another opening.
    */
   opening: TakePlace;
   /**
@@ -42,12 +42,20 @@ type TakePlace = (
   options?: CallOptions,
 ) => Promise<boolean>;
 
-/** An opening's condition: no older streak's fix being sent. */
-const NO_OLDER_FIX =
-  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_streak >= :streak)";
-/** A fix's condition: no other fix being sent. */
-const ONE_FIX_AT_A_TIME =
-  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_by = :event)";
+/**
+ * An opening's conditions: no older streak's fix being sent, and no other opening (two events of a
+ * streak may both find the right to open it free: the one whose claim wins sends, in this place).
+ */
+const OPENING_CONDITION =
+  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_streak >= :streak) AND " +
+  "(attribute_not_exists(opening_until) OR opening_until < :now OR opening_by = :event)";
+/**
+ * A fix's conditions: no other fix being sent, and no older streak's opening (its own streak's opening
+ * is waited for by its claim).
+ */
+const CLOSING_CONDITION =
+  "(attribute_not_exists(closing_until) OR closing_until < :now OR closing_by = :event) AND " +
+  "(attribute_not_exists(opening_until) OR opening_until < :now OR opening_streak >= :streak)";
 
 export function createAlertOrder(table: LedgerTable, tableName: string, project: string): AlertOrder {
   const key = (receiver: string) => ({
@@ -82,9 +90,8 @@ export function createAlertOrder(table: LedgerTable, tableName: string, project:
   const now = () => ({ N: String(Date.now()) });
 
   /**
-   * Takes the place of an opening or a fix of `streak` for the event, until `until`, on the conditions
-   * every place shares (no newer streak's opening claimed; no older streak's opening being sent: its own
-   * streak's opening is waited for by its claim) and `condition`.
+   * Takes the place of an opening or a fix of `streak` for the event, until `until`, unless a newer
+   * streak's opening was claimed, and on the place's own `condition`.
    */
   const take = (
     receiver: string,
@@ -99,9 +106,7 @@ export function createAlertOrder(table: LedgerTable, tableName: string, project:
       {
         UpdateExpression: `SET ${set}${place}_streak = :streak, ${place}_by = :event, ${place}_until = :until, expires_at = :expires_at`,
         ConditionExpression:
-          "(attribute_not_exists(opened_streak) OR opened_streak <= :streak) AND " +
-          "(attribute_not_exists(opening_until) OR opening_until < :now OR opening_streak >= :streak OR opening_by = :event) AND " +
-          condition,
+          "(attribute_not_exists(opened_streak) OR opened_streak <= :streak) AND " + condition,
       },
       {
         ":streak": { N: String(streak) },
@@ -115,11 +120,11 @@ export function createAlertOrder(table: LedgerTable, tableName: string, project:
   return {
     opening(receiver, streak, eventId, until, options) {
       const place = { streak, eventId, until };
-      return take(receiver, "opening", place, "opened_streak = :streak, ", NO_OLDER_FIX, options);
+      return take(receiver, "opening", place, "opened_streak = :streak, ", OPENING_CONDITION, options);
     },
 
     closing(receiver, streak, eventId, until, options) {
-      return take(receiver, "closing", { streak, eventId, until }, "", ONE_FIX_AT_A_TIME, options);
+      return take(receiver, "closing", { streak, eventId, until }, "", CLOSING_CONDITION, options);
     },
 
     async released(receiver, place, eventId, options) {
