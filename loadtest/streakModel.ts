@@ -402,36 +402,25 @@ function checkAlerts(deliveries: Delivery[], check: ReceiverCheck): void {
   checkActsOn("alerts", deliveries, ["broken", "still-failing", "fixed"], check);
   const opens = byStreak(deliveries.filter((delivery) => delivery.request.path === "/alerts"));
   const inOrder = [...deliveries].sort((a, b) => a.request.receivedAt - b.request.receivedAt);
+  // An older streak's request after a newer streak's request of the other kind: a close after a newer
+  // opening closes the newer alert; an opening after a newer close leaves it open while the project passes.
   for (const [index, { request, verdict, build }] of inOrder.entries()) {
-    if (request.path === "/alerts") {
-      const newerClose = inOrder
-        .slice(0, index)
-        .find(
-          (earlier) =>
-            earlier.request.path !== "/alerts" && (earlier.verdict.streak ?? 0) > (verdict.streak ?? 0),
-        );
-      if (newerClose) {
-        violation(
-          "alerts",
-          project,
-          `the opening of streak #${verdict.streak} (build #${build.number}) reached the alert after the fix #${newerClose.build.number} of streak #${newerClose.verdict.streak} closed it`,
-        );
-      }
-      continue;
-    }
+    const opening = request.path === "/alerts";
     const newer = inOrder
       .slice(0, index)
       .find(
         (earlier) =>
-          earlier.request.path === "/alerts" && (earlier.verdict.streak ?? 0) > (verdict.streak ?? 0),
+          (earlier.request.path === "/alerts") !== opening &&
+          (earlier.verdict.streak ?? 0) > (verdict.streak ?? 0),
       );
-    if (newer) {
-      violation(
-        "alerts",
-        project,
-        `the fix #${build.number} of streak #${verdict.streak} closed the alert streak #${newer.verdict.streak} opened`,
-      );
-    }
+    if (!newer) continue;
+    violation(
+      "alerts",
+      project,
+      opening
+        ? `the opening of streak #${verdict.streak} (build #${build.number}) reached the alert after the fix #${newer.build.number} of streak #${newer.verdict.streak} closed it`
+        : `the fix #${build.number} of streak #${verdict.streak} closed the alert streak #${newer.verdict.streak} opened`,
+    );
   }
   const starts = [...streaks.keys()];
   for (const [start, streak] of streaks) {
