@@ -135,6 +135,41 @@ describe("build health under table faults and concurrent builds", () => {
   }
 
   /**
+   * Hands each event to `container` in turn while another invocation is held by its receiver, then
+   * releases the hold: the first tries, in order.
+   */
+  async function invokeEachThenRelease(
+    container: LambdaProcess,
+    events: readonly unknown[],
+    release: () => void,
+  ): Promise<Invocation[]> {
+    const firstTries: Invocation[] = [];
+    try {
+      for (const event of events) firstTries.push(await container.invoke(event));
+    } finally {
+      release();
+    }
+    return firstTries;
+  }
+
+  /**
+   * Lambda's retry, once, of each event whose first try failed: each must succeed. The events are builds
+   * numbered from `firstBuild` on.
+   */
+  async function retryFailed(
+    container: LambdaProcess,
+    events: readonly unknown[],
+    firstTries: readonly Invocation[],
+    firstBuild: number,
+  ): Promise<void> {
+    for (const [index, event] of events.entries()) {
+      if (!firstTries[index].ok) {
+        assert.equal((await container.invoke(event)).ok, true, `retry of build ${firstBuild + index}`);
+      }
+    }
+  }
+
+  /**
    * DynamoDB's TTL, `days` from now: removes every item of the table whose `expires_at` has passed by
    * then (the registry items and status records have none).
    */
@@ -405,18 +440,10 @@ describe("build health under table faults and concurrent builds", () => {
     const later = [3, 4, 5].map((number) =>
       numberedBuild("chain-app", number, number === 4 ? "SUCCEEDED" : "FAILED"),
     );
-    const early = [];
-    try {
-      for (const event of later) early.push(await second.invoke(event));
-    } finally {
-      release();
-    }
+    const early = await invokeEachThenRelease(second, later, release);
     assert.equal((await closing).ok, true);
     assert.equal(early[2].ok, false, "streak 5's alert waits for the close in flight");
-    for (const [index, event] of later.entries()) {
-      if (!early[index].ok)
-        assert.equal((await second.invoke(event)).ok, true, `retry of build ${index + 3}`);
-    }
+    await retryFailed(second, later, early, 3);
     const paths = alerts.requests.map((request) => request.path.replace("/hook", ""));
     assert.equal(paths.at(-1), "/alerts", `the alert is open while streak 5 fails: ${paths.join(", ")}`);
     assert.equal(paths.indexOf("/alerts", 1), paths.length - 1, paths.join(", "));
@@ -445,17 +472,9 @@ describe("build health under table faults and concurrent builds", () => {
     const later = [2, 3, 4].map((number) =>
       numberedBuild("late-opening-app", number, number === 3 ? "FAILED" : "SUCCEEDED"),
     );
-    const early = [];
-    try {
-      for (const event of later) early.push(await second.invoke(event));
-    } finally {
-      release();
-    }
+    const early = await invokeEachThenRelease(second, later, release);
     assert.equal((await opening).ok, true);
-    for (const [index, event] of later.entries()) {
-      if (!early[index].ok)
-        assert.equal((await second.invoke(event)).ok, true, `retry of build ${index + 2}`);
-    }
+    await retryFailed(second, later, early, 2);
     // The project passes since build 4: the alert's last request must close it.
     const taken = alerts.requests.map((request) => request.path.replace("/hook", ""));
     assert.equal(
@@ -526,12 +545,7 @@ describe("build health under table faults and concurrent builds", () => {
     const later = [4, 5, 6].map((number) =>
       numberedBuild(project, number, number === 5 ? "FAILED" : "SUCCEEDED"),
     );
-    const early: Invocation[] = [];
-    try {
-      for (const event of later) early.push(await second.invoke(event));
-    } finally {
-      release();
-    }
+    const early = await invokeEachThenRelease(second, later, release);
     assert.equal((await opening).ok, true);
     assert.equal((await second.invoke(build3)).ok, true, "retry of build 3");
     const firstTries = early.map((invocation) => invocation.ok).join(", ");
