@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ManagedPolicyAttachment, validateGrants } from "./iamGrants";
-import { WEBHOOKS_PROJECT } from "./webhooksScope";
+import { isWebhooksProject } from "./webhooksScope";
 
 /**
  * AWS managed policies that grant reading (or changing) every SSM parameter, by their path under
@@ -27,7 +27,7 @@ export function broadManagedPolicyViolations(
   attachments: ManagedPolicyAttachment[],
   project: string,
 ): string[] {
-  if (project === WEBHOOKS_PROJECT) return [];
+  if (isWebhooksProject(project)) return [];
   return attachments.flatMap(({ policyArn, shown, attachedTo }) => {
     const known = BROAD_AWS_MANAGED_POLICIES[AWS_MANAGED_POLICY_ARN.exec(policyArn ?? "")?.[2] ?? ""];
     if (!known) return [];

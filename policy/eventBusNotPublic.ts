@@ -1,7 +1,7 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
 import { IamStatement, conditionValues, iamStatements } from "./iamPolicyDocument";
-import { WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
+import { isWebhooksProject, projectOfUrn } from "./webhooksScope";
 
 /** Resource properties as the analyzer passes them. */
 type Props = ResourceValidationArgs["props"];
@@ -184,7 +184,7 @@ function conditionsOnAdmittingKeys(statement: IamStatement): Record<string, Reco
 export function publicBusViolations(policies: BusPolicy[], project: string): string[] {
   const violations: string[] = [];
   for (const { label, bus, onDefaultBus, statements } of policies) {
-    if (project !== WEBHOOKS_PROJECT && !onDefaultBus) continue;
+    if (!isWebhooksProject(project) && !onDefaultBus) continue;
     const shownBus = onDefaultBus
       ? "the default event bus"
       : `event bus ${JSON.stringify(bus) ?? "(unnamed)"}`;

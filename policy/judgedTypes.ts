@@ -1,7 +1,7 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
 import { grantsThroughIam } from "./iamGrants";
-import { WEBHOOKS_PROJECT } from "./webhooksScope";
+import { isWebhooksProject } from "./webhooksScope";
 
 /** Resource properties as the analyzer passes them. */
 type Props = ResourceValidationArgs["props"];
@@ -37,9 +37,8 @@ export function isJudged(resource: { type: string; props: Props }, project: stri
     // A codebuild-webhooks stack's items are checked by stack-parameter-path; a registration in any
     // stack by registry-items-owned. Another table's item is data the pack knows nothing of.
     return (
-      project === WEBHOOKS_PROJECT ||
-      (props.hashKey === "project" && props.rangeKey === "hook_url_param_name")
+      isWebhooksProject(project) || (props.hashKey === "project" && props.rangeKey === "hook_url_param_name")
     );
   }
-  return type === "aws:lambda/function:Function" && project === WEBHOOKS_PROJECT;
+  return type === "aws:lambda/function:Function" && isWebhooksProject(project);
 }

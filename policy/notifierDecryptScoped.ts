@@ -2,7 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { GrantedDocument, validateGrants } from "./iamGrants";
 import { IamStatement, allowedActions, conditionValues, iamStatements } from "./iamPolicyDocument";
 import { staysUnder } from "./parameterArns";
-import { WEBHOOKS_PATH, WEBHOOKS_PROJECT } from "./webhooksScope";
+import { WEBHOOKS_PATH, isWebhooksProject } from "./webhooksScope";
 
 /** The operators that hold a single-valued key to its values; `...IfExists` would pass requests without it. */
 const MATCHING_OPERATORS = ["StringEquals", "StringLike"];
@@ -37,7 +37,7 @@ export function decryptStatements(
  * decrypts whatever the key encrypts, the other parameters and secrets of the account included.
  */
 export function decryptViolations(documents: GrantedDocument[], project: string): string[] {
-  if (project !== WEBHOOKS_PROJECT) return [];
+  if (!isWebhooksProject(project)) return [];
   const violations: string[] = [];
   for (const { label, statement } of decryptStatements(documents)) {
     const problems: string[] = [];

@@ -8,7 +8,7 @@ import {
   targetReachesOutside,
   targetReachesUnder,
 } from "./parameterArns";
-import { WEBHOOKS_PATH, WEBHOOKS_PROJECT } from "./webhooksScope";
+import { WEBHOOKS_PATH, isWebhooksProject } from "./webhooksScope";
 
 /** Why a grant on a path above the parameters reaches them. */
 const BY_PATH = "GetParametersByPath reads every parameter below a path it may read";
@@ -23,7 +23,7 @@ const WILDCARD = /[*?]|\$\{/;
  * stacks: any read that reaches /webhooks/.
  */
 export function parameterReadViolations(documents: GrantedDocument[], project: string): string[] {
-  const inWebhooksProject = project === WEBHOOKS_PROJECT;
+  const inWebhooksProject = isWebhooksProject(project);
   const violations: string[] = [];
   for (const { label, document, holder } of documents) {
     for (const statement of iamStatements(document)) {

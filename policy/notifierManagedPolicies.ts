@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ManagedPolicyAttachment, validateGrants } from "./iamGrants";
-import { WEBHOOKS_PROJECT } from "./webhooksScope";
+import { isWebhooksProject } from "./webhooksScope";
 
 /**
  * The managed policies a principal of a codebuild-webhooks stack may carry: the notifier's log writing,
@@ -11,7 +11,7 @@ const ALLOWED_MANAGED_POLICY =
 
 /** In a codebuild-webhooks stack, every managed policy attachment but the allowed one, to any principal. */
 export function managedPolicyViolations(attachments: ManagedPolicyAttachment[], project: string): string[] {
-  if (project !== WEBHOOKS_PROJECT) return [];
+  if (!isWebhooksProject(project)) return [];
   return attachments
     .filter(({ policyArn }) => policyArn === undefined || !ALLOWED_MANAGED_POLICY.test(policyArn))
     .map(

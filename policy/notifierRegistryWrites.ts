@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { GrantedDocument, validateGrants } from "./iamGrants";
 import { allowedActions, conditionValues, iamStatements } from "./iamPolicyDocument";
-import { WEBHOOKS_PROJECT } from "./webhooksScope";
+import { isWebhooksProject } from "./webhooksScope";
 
 /**
  * The hash key prefixes of the notifier's own records in the registry table (never a CodeBuild project
@@ -48,7 +48,7 @@ export const NOTIFIER_LEADING_KEYS = NOTIFIER_RECORD_PREFIXES.map((prefix) => `$
  * every value is a record prefix followed by `*`, and no grant may change the table itself.
  */
 export function registryWriteViolations(documents: GrantedDocument[], project: string): string[] {
-  if (project !== WEBHOOKS_PROJECT) return [];
+  if (!isWebhooksProject(project)) return [];
   const violations: string[] = [];
   const fix = `Add Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ${JSON.stringify(NOTIFIER_LEADING_KEYS)} } }.`;
   for (const { label, document } of documents) {

@@ -1,6 +1,6 @@
 import * as dynamodb from "@pulumi/aws/dynamodb";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
+import { isWebhooksProject, projectOfUrn, renamedCopyHint } from "./webhooksScope";
 
 /**
  * A table item keyed like a registration (`project`, `hook_url_param_name`) registers a receiver with the
@@ -11,14 +11,14 @@ export function registryItemViolations(
   item: { hashKey?: string; rangeKey?: string; tableName?: string },
   project: string,
 ): string[] {
-  if (project === WEBHOOKS_PROJECT || item.hashKey !== "project" || item.rangeKey !== "hook_url_param_name") {
+  if (isWebhooksProject(project) || item.hashKey !== "project" || item.rangeKey !== "hook_url_param_name") {
     return [];
   }
   return [
     `Table item in table "${item.tableName}" is a receiver registration (keys project and ` +
       `hook_url_param_name) made by a stack of project "${project}": it would register a receiver outside ` +
       `the codebuild-webhooks stack that owns the registry and checks its receivers. Add the receiver to ` +
-      `that stack (receivers/<name>.yaml) and remove this item.`,
+      `that stack (receivers/<name>.yaml) and remove this item. ${renamedCopyHint(project)}`,
   ];
 }
 

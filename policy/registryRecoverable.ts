@@ -1,6 +1,6 @@
 import * as dynamodb from "@pulumi/aws/dynamodb";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
+import { isWebhooksProject, projectOfUrn } from "./webhooksScope";
 
 /**
  * The registry is the table of a codebuild-webhooks stack, or in any stack a table with the registry's key
@@ -11,7 +11,7 @@ export function registryRecoveryViolations(
   project: string,
 ): string[] {
   const isRegistry =
-    project === WEBHOOKS_PROJECT || (table.hashKey === "project" && table.rangeKey === "hook_url_param_name");
+    isWebhooksProject(project) || (table.hashKey === "project" && table.rangeKey === "hook_url_param_name");
   if (!isRegistry || table.pointInTimeRecovery?.enabled === true) return [];
   return ["Registry table has no point-in-time recovery; set pointInTimeRecovery: { enabled: true }."];
 }

@@ -4,7 +4,7 @@ import { PolicyResource, StackValidation, UnknownValueError } from "@pulumi/poli
 import { cloudFormationContent } from "./cloudFormationContent";
 import { GrantedDocument, iamGrantsOf } from "./iamGrants";
 import { IamStatement, iamStatements } from "./iamPolicyDocument";
-import { WEBHOOKS_PATH, WEBHOOKS_PROJECT, projectOfUrn } from "./webhooksScope";
+import { WEBHOOKS_PATH, isWebhooksProject, projectOfUrn } from "./webhooksScope";
 
 /** What the stack policies read of a stack's resources. */
 export type StackResource = Pick<PolicyResource, "type" | "name" | "urn" | "props" | "propertyDependencies">;
@@ -209,8 +209,7 @@ export function validateWebhooksStack(
 ): StackValidation {
   return (args, reportViolation) => {
     const project = args.resources.length > 0 ? projectOfUrn(args.resources[0].urn) : "";
-    if (project !== WEBHOOKS_PROJECT)
-      return args.notApplicable("Policy applies to codebuild-webhooks stacks");
+    if (!isWebhooksProject(project)) return args.notApplicable("Policy applies to codebuild-webhooks stacks");
     check(args.resources, ({ message, urn }) => reportViolation(message, urn));
   };
 }

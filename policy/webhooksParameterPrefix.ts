@@ -1,6 +1,6 @@
 import * as ssm from "@pulumi/aws/ssm";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { WEBHOOKS_PROJECT, isUnderWebhooksPath, looksLikeWebhooksPath, projectOfUrn } from "./webhooksScope";
+import { isWebhooksProject, isUnderWebhooksPath, looksLikeWebhooksPath, projectOfUrn } from "./webhooksScope";
 
 /**
  * A parameter belongs to codebuild-webhooks when its stack is of that project (all of them, including one
@@ -10,13 +10,13 @@ import { WEBHOOKS_PROJECT, isUnderWebhooksPath, looksLikeWebhooksPath, projectOf
 export function parameterPrefixViolations(parameter: { name?: string }, project: string): string[] {
   const { name } = parameter;
   if (!name) {
-    return project === WEBHOOKS_PROJECT
+    return isWebhooksProject(project)
       ? [
           `Parameter has no name, so Pulumi would name it outside /webhooks/. Set name: "/webhooks/<receiver>/url".`,
         ]
       : [];
   }
-  if (isUnderWebhooksPath(name) || !(project === WEBHOOKS_PROJECT || looksLikeWebhooksPath(name))) return [];
+  if (isUnderWebhooksPath(name) || !(isWebhooksProject(project) || looksLikeWebhooksPath(name))) return [];
   return [
     `Parameter name "${name}" is not under /webhooks/, so the notifier's grant on parameter/webhooks/* does ` +
       `not cover it. Name it "/webhooks/<receiver>/url", ".../headers" or ".../signing-secret".`,

@@ -1,7 +1,13 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
 import { patternReachesArns } from "./iamPattern";
-import { WEBHOOKS_PATH, WEBHOOKS_PROJECT, isUnderWebhooksPath, projectOfUrn } from "./webhooksScope";
+import {
+  WEBHOOKS_PATH,
+  isUnderWebhooksPath,
+  isWebhooksProject,
+  projectOfUrn,
+  renamedCopyHint,
+} from "./webhooksScope";
 
 const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 const NATIVE_PARAMETER = "aws-native:ssm:Parameter";
@@ -18,11 +24,11 @@ export interface CloudFormationParameter {
  */
 export function parameterOwnerViolations(parameter: { name?: string }, project: string): string[] {
   const { name } = parameter;
-  if (project === WEBHOOKS_PROJECT || !name || !isUnderWebhooksPath(name)) return [];
+  if (isWebhooksProject(project) || !name || !isUnderWebhooksPath(name)) return [];
   return [
     `Parameter "${name}" is created by a stack of project "${project}", but names under /webhooks/ belong to ` +
       `codebuild-webhooks stacks: this one could take a receiver's name or replace its URL. Choose a name ` +
-      `outside /webhooks/.`,
+      `outside /webhooks/. ${renamedCopyHint(project)}`,
   ];
 }
 
@@ -38,7 +44,7 @@ export function cloudFormationParameterViolations(
   return parameters.flatMap(({ label, name }) => {
     const pattern = name === undefined ? undefined : typeof name === "string" ? name : "*";
     const shown = pattern === undefined ? "An auto-named parameter" : `Parameter "${pattern}"`;
-    if (project === WEBHOOKS_PROJECT) {
+    if (isWebhooksProject(project)) {
       return [
         `${shown} (${label}) is created through CloudFormation, which creates String and StringList ` +
           `parameters only: a receiver's secret would be stored in plain text. Create receiver parameters ` +

@@ -4,8 +4,25 @@
  * getting in the way of parameters and grants that have nothing to do with them.
  */
 
-/** The Pulumi project of the stacks that deploy the notifier. */
-export const WEBHOOKS_PROJECT = "codebuild-webhooks";
+/**
+ * The Pulumi projects whose stacks deploy the notifier, by the name their Pulumi.yaml gives them. To the
+ * pack a stack of any other project must keep away from /webhooks/: a copy of this project renamed in its
+ * Pulumi.yaml (`name: team-webhooks`) adds its name here before the pack is published (docs/policy-pack.md).
+ */
+export const WEBHOOKS_PROJECTS: string[] = ["codebuild-webhooks"];
+
+/** What a message about another project's stack tells the owner of a renamed copy of this project. */
+export function renamedCopyHint(project: string): string {
+  return (
+    `If "${project}" is a renamed copy of codebuild-webhooks: add "${project}" to WEBHOOKS_PROJECTS in ` +
+    `policy/webhooksScope.ts and publish the pack again.`
+  );
+}
+
+/** True for a project whose stacks deploy the notifier (WEBHOOKS_PROJECTS). */
+export function isWebhooksProject(project: string): boolean {
+  return WEBHOOKS_PROJECTS.includes(project);
+}
 
 /** The parameter path every codebuild-webhooks stack keeps its receivers' secrets under. */
 export const WEBHOOKS_PATH = "/webhooks/";

@@ -237,7 +237,8 @@ describe("policy webhooks-parameter-source", () => {
     assert.deepEqual(parameterOwnerViolations({ name: "/webhooks/jira/url" }, OTHER_PROJECT), [
       `Parameter "/webhooks/jira/url" is created by a stack of project "${OTHER_PROJECT}", but names under ` +
         `/webhooks/ belong to codebuild-webhooks stacks: this one could take a receiver's name or replace its URL. ` +
-        `Choose a name outside /webhooks/.`,
+        `Choose a name outside /webhooks/. If "${OTHER_PROJECT}" is a renamed copy of codebuild-webhooks: add ` +
+        `"${OTHER_PROJECT}" to WEBHOOKS_PROJECTS in policy/webhooksScope.ts and publish the pack again.`,
     ]);
     assert.deepEqual(parameterOwnerViolations({ name: "/webhooks/jira/url" }, THIS_PROJECT), []);
     assert.deepEqual(parameterOwnerViolations({ name: "/billing/db" }, OTHER_PROJECT), []);

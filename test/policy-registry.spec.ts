@@ -135,7 +135,8 @@ describe("policy registry-items-owned", () => {
       `Table item in table "registry-1a2b3c4" is a receiver registration (keys project and hook_url_param_name) ` +
         `made by a stack of project "platform": it would register a receiver outside the codebuild-webhooks stack ` +
         `that owns the registry and checks its receivers. Add the receiver to that stack (receivers/<name>.yaml) ` +
-        `and remove this item.`,
+        `and remove this item. If "platform" is a renamed copy of codebuild-webhooks: add "platform" to ` +
+        `WEBHOOKS_PROJECTS in policy/webhooksScope.ts and publish the pack again.`,
     ]);
   });
 

@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { MockedResource, runProgramUnderMocks } from "../local/programUnderMocks";
 import { PROJECT } from "../local/stackConfig";
 import { NOTIFIER_ROLE_TAG } from "../policy/stackResources";
-import { resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
-import { specRun } from "./support/specStack";
+import { WEBHOOKS_PROJECTS } from "../policy/webhooksScope";
+import { Violation, resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
+import { specRun, specRunAs } from "./support/specStack";
 
 interface PolicyDocument {
   Statement: { Sid?: string; Condition?: Record<string, unknown> }[];
@@ -308,6 +309,68 @@ describe("the stack under its own policy pack", () => {
         message: "Registry table has no point-in-time recovery; set pointInTimeRecovery: { enabled: true }.",
       },
     ]);
+  });
+});
+
+describe("a copy of the project renamed in its Pulumi.yaml, under the policy pack", () => {
+  const RENAMED = "team-webhooks";
+  let resources: MockedResource[];
+
+  before(async () => {
+    ({ resources } = await runProgramUnderMocks(specRunAs(RENAMED)));
+  });
+
+  // The list as shipped, which a test extends as a user would edit it.
+  const shipped = [...WEBHOOKS_PROJECTS];
+  afterEach(() => {
+    WEBHOOKS_PROJECTS.splice(0, WEBHOOKS_PROJECTS.length, ...shipped);
+  });
+
+  async function violationsAs(project: string): Promise<Violation[]> {
+    const each = await Promise.all(
+      resources.map((resource) =>
+        resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, project),
+      ),
+    );
+    const whole = await stackViolations(
+      stackResources(
+        resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
+        project,
+      ),
+    );
+    return [...each.flat(), ...whole];
+  }
+
+  it("is another project's stack to the pack: its receiver parameters are refused, naming the list to add it to", async () => {
+    const violations = await violationsAs(RENAMED);
+    const parameters = resources.filter(({ type }) => type === "aws:ssm/parameter:Parameter");
+    assert.ok(parameters.length > 0);
+    const refused = violations.filter(({ policy }) => policy === "webhooks-parameter-source");
+    assert.equal(refused.length, parameters.length);
+    for (const { message } of refused) {
+      assert.match(message, /created by a stack of project "team-webhooks"/);
+      assert.match(
+        message,
+        /"team-webhooks" is a renamed copy of codebuild-webhooks: add "team-webhooks" to WEBHOOKS_PROJECTS in policy\/webhooksScope\.ts and publish the pack again\./,
+      );
+    }
+  });
+
+  it("passes every policy once its name is listed beside codebuild-webhooks, and is held to the same rules", async () => {
+    WEBHOOKS_PROJECTS.push(RENAMED);
+    assert.deepEqual(await violationsAs(RENAMED), []);
+
+    // Listed, it is a codebuild-webhooks stack to every rule: a String parameter is refused as in the shipped one.
+    const parameter = resources.find(({ type }) => type === "aws:ssm/parameter:Parameter");
+    assert.ok(parameter);
+    const plain = await resourceViolations(
+      { type: parameter.type, name: parameter.name, props: { ...parameter.inputs, type: "String" } },
+      RENAMED,
+    );
+    assert.deepEqual(
+      plain.map(({ policy }) => policy),
+      ["webhooks-parameter-securestring"],
+    );
   });
 });
 
