@@ -3,7 +3,14 @@ import { MockedResource, runProgramUnderMocks } from "../local/programUnderMocks
 import { PROJECT } from "../local/stackConfig";
 import { NOTIFIER_ROLE_TAG } from "../policy/stackResources";
 import { WEBHOOKS_PROJECTS } from "../policy/webhooksScope";
-import { Violation, resourceViolations, stackResources, stackViolations, urnOf } from "./support/policyRun";
+import {
+  Violation,
+  programViolations,
+  resourceViolations,
+  stackResources,
+  stackViolations,
+  urnOf,
+} from "./support/policyRun";
 import { specRun, specRunAs } from "./support/specStack";
 
 interface PolicyDocument {
@@ -326,19 +333,8 @@ describe("a copy of the project renamed in its Pulumi.yaml, under the policy pac
     WEBHOOKS_PROJECTS.splice(0, WEBHOOKS_PROJECTS.length, ...shipped);
   });
 
-  async function violationsAs(project: string): Promise<Violation[]> {
-    const each = await Promise.all(
-      resources.map((resource) =>
-        resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, project),
-      ),
-    );
-    const whole = await stackViolations(
-      stackResources(
-        resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
-        project,
-      ),
-    );
-    return [...each.flat(), ...whole];
+  function violationsAs(project: string): Promise<Violation[]> {
+    return programViolations(resources, project);
   }
 
   it("is another project's stack to the pack: its receiver parameters are refused, naming the list to add it to", async () => {

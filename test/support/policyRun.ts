@@ -5,6 +5,7 @@ import {
   StackValidationPolicy,
   unknownCheckingProxy,
 } from "@pulumi/policy";
+import type { MockedResource } from "../../local/programUnderMocks";
 import { policies } from "../../policy/policies";
 
 /** A resource as a policy sees it: its type, name and properties (a stack's properties are its outputs). */
@@ -159,4 +160,26 @@ export async function stackViolations(resources: PolicyResource[]): Promise<Viol
     }
   }
   return violations;
+}
+
+/**
+ * Every violation the pack reports on a program's resources, as a `pulumi up` under it meets them: each
+ * resource's inputs before it is created, then the whole stack with every resource's outputs.
+ */
+export async function programViolations(
+  resources: Pick<MockedResource, "type" | "name" | "inputs" | "outputs">[],
+  project: string,
+): Promise<Violation[]> {
+  const each = await Promise.all(
+    resources.map((resource) =>
+      resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, project),
+    ),
+  );
+  const whole = await stackViolations(
+    stackResources(
+      resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
+      project,
+    ),
+  );
+  return [...each.flat(), ...whole];
 }
