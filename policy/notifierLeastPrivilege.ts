@@ -8,7 +8,7 @@ import {
   targetReachesOutside,
   targetReachesUnder,
 } from "./parameterArns";
-import { WEBHOOKS_PATH, isWebhooksProject } from "./webhooksScope";
+import { WEBHOOKS_PATH, isWebhooksProject, renamedCopyHint } from "./webhooksScope";
 
 /** Why a grant on a path above the parameters reaches them. */
 const BY_PATH = "GetParametersByPath reads every parameter below a path it may read";
@@ -54,7 +54,7 @@ export function parameterReadViolations(documents: GrantedDocument[], project: s
               ? `${grant}, which also reaches the receiver credentials under /webhooks/. ` +
                   `Name this stack's own parameters instead of a wildcard.`
               : `${grant}, which reaches the receiver credentials under /webhooks/: only the notifier of a ` +
-                  `codebuild-webhooks stack reads them. Remove this grant.`,
+                  `codebuild-webhooks stack reads them. Remove this grant. ${renamedCopyHint(project)}`,
           );
         }
       }

@@ -1,8 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
-import { isJudged } from "./judgedTypes";
+import { NOTIFIER_FUNCTION_TYPE, isJudged } from "./judgedTypes";
 import { WebhooksReference, webhooksReferences } from "./webhooksReferences";
-import { projectOfUrn } from "./webhooksScope";
+import { isWebhooksProject, projectOfUrn, renamedCopyHint } from "./webhooksScope";
 
 const POLICY_NAME = "webhooks-access-judged";
 
@@ -46,12 +46,18 @@ export function unjudgedAccessViolations(
       ...candidate.candidateText.flatMap(({ at, value }) => webhooksReferences(value, at)),
     ];
     if (references.length === 0) return [];
+    // Another project's function naming the parameters is, in a renamed copy of this project, its notifier:
+    // judged once the copy is listed.
+    const renamedCopy =
+      candidate.type === NOTIFIER_FUNCTION_TYPE && !isWebhooksProject(project)
+        ? ` ${renamedCopyHint(project)}`
+        : "";
     return [
       `${candidate.subject} names the receiver parameters under /webhooks/: ${listed(references)}. The pack ` +
         `does not judge what resources of this type do with them, and fails closed: such a resource may ` +
         `read, share or hand out the receiver credentials. Remove the reference; or have the resource ` +
         `reviewed and add it, with the reason, to the exceptions of ${POLICY_NAME} in the pack's config: ` +
-        `${exception}.`,
+        `${exception}.${renamedCopy}`,
     ];
   });
 }

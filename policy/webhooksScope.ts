@@ -15,7 +15,7 @@ export const WEBHOOKS_PROJECTS: string[] = ["codebuild-webhooks"];
 export function renamedCopyHint(project: string): string {
   return (
     `If "${project}" is a renamed copy of codebuild-webhooks: add "${project}" to WEBHOOKS_PROJECTS in ` +
-    `policy/webhooksScope.ts and publish the pack again.`
+    `policy/webhooksScope.ts, raise the version in policy/package.json and publish the pack again.`
   );
 }
 

@@ -4,7 +4,7 @@ import {
   cloudFormationParameterViolations,
   parameterOwnerViolations,
 } from "../policy/webhooksParameterSource";
-import { resourceViolations } from "./support/policyRun";
+import { listingHint, resourceViolations } from "./support/policyRun";
 
 const THIS_PROJECT = "codebuild-webhooks";
 const OTHER_PROJECT = "billing-service";
@@ -223,7 +223,8 @@ describe("grants behind Fn::If (policy pack)", () => {
             message:
               `CloudFormation resource "Reader" (AWS::IAM::Role) inline policy "read" statement 1 allows ` +
               `ssm:GetParameter on "arn:aws:ssm:*:*:parameter/webhooks/*", which reaches the receiver credentials ` +
-              `under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant.`,
+              `under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant. ` +
+              listingHint(OTHER_PROJECT),
           },
         ],
         where,
@@ -237,8 +238,7 @@ describe("policy webhooks-parameter-source", () => {
     assert.deepEqual(parameterOwnerViolations({ name: "/webhooks/jira/url" }, OTHER_PROJECT), [
       `Parameter "/webhooks/jira/url" is created by a stack of project "${OTHER_PROJECT}", but names under ` +
         `/webhooks/ belong to codebuild-webhooks stacks: this one could take a receiver's name or replace its URL. ` +
-        `Choose a name outside /webhooks/. If "${OTHER_PROJECT}" is a renamed copy of codebuild-webhooks: add ` +
-        `"${OTHER_PROJECT}" to WEBHOOKS_PROJECTS in policy/webhooksScope.ts and publish the pack again.`,
+        `Choose a name outside /webhooks/. ${listingHint(OTHER_PROJECT)}`,
     ]);
     assert.deepEqual(parameterOwnerViolations({ name: "/webhooks/jira/url" }, THIS_PROJECT), []);
     assert.deepEqual(parameterOwnerViolations({ name: "/billing/db" }, OTHER_PROJECT), []);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { iamGrantsOf } from "../policy/iamGrants";
-import { resourceViolations } from "./support/policyRun";
+import { listingHint, resourceViolations } from "./support/policyRun";
 
 const THIS_PROJECT = "codebuild-webhooks";
 const OTHER_PROJECT = "billing-service";
@@ -225,8 +225,8 @@ describe("IAM grants of every principal type (policy pack)", () => {
     it("blocks a permission set's read of /webhooks/, in any stack", async () => {
       const because: Record<string, string> = {
         [THIS_PROJECT]:
-          "in a codebuild-webhooks stack only the notifier's role reads them, through its inline policy.",
-        [OTHER_PROJECT]: "only the notifier of a codebuild-webhooks stack reads them.",
+          "in a codebuild-webhooks stack only the notifier's role reads them, through its inline policy. Remove this grant.",
+        [OTHER_PROJECT]: `only the notifier of a codebuild-webhooks stack reads them. Remove this grant. ${listingHint(OTHER_PROJECT)}`,
       };
       for (const project of [THIS_PROJECT, OTHER_PROJECT]) {
         for (const [type, props, label] of [
@@ -246,7 +246,7 @@ describe("IAM grants of every principal type (policy pack)", () => {
             [
               {
                 policy: "notifier-least-privilege",
-                message: `${readsWebhooks(label)}: ${because[project]} Remove this grant.`,
+                message: `${readsWebhooks(label)}: ${because[project]}`,
               },
             ],
             `${type} in ${project}`,

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { GrantedDocument } from "../policy/iamGrants";
 import { parameterReadViolations } from "../policy/notifierLeastPrivilege";
+import { listingHint } from "./support/policyRun";
 
 const THIS_PROJECT = "codebuild-webhooks";
 const OTHER_PROJECT = "billing-service";
@@ -269,7 +270,8 @@ describe("policy notifier-least-privilege", () => {
       ]) {
         assert.deepEqual(parameterReadViolations([document], OTHER_PROJECT), [
           `Policy statement 1 allows ssm:GetParameters on "${WEBHOOKS_ARN}", which reaches the receiver ` +
-            `credentials under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant.`,
+            `credentials under /webhooks/: only the notifier of a codebuild-webhooks stack reads them. Remove this grant. ` +
+            listingHint(OTHER_PROJECT),
         ]);
       }
     });

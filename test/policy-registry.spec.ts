@@ -5,6 +5,7 @@ import { registryItemViolations } from "../policy/registryItemsOwned";
 import { registryRecoveryViolations } from "../policy/registryRecoverable";
 import { DELIVERY_KEY_PREFIX } from "../src/notifier/deliveryLedger";
 import { STATUS_KEY_PREFIX } from "../src/notifier/projectStatus";
+import { listingHint } from "./support/policyRun";
 import { BUILD_KEY_PREFIX } from "../src/notifier/perBuildRecords";
 import { REMEMBER_KEY_PREFIX } from "../src/notifier/streakRecords";
 
@@ -135,8 +136,7 @@ describe("policy registry-items-owned", () => {
       `Table item in table "registry-1a2b3c4" is a receiver registration (keys project and hook_url_param_name) ` +
         `made by a stack of project "platform": it would register a receiver outside the codebuild-webhooks stack ` +
         `that owns the registry and checks its receivers. Add the receiver to that stack (receivers/<name>.yaml) ` +
-        `and remove this item. If "platform" is a renamed copy of codebuild-webhooks: add "platform" to ` +
-        `WEBHOOKS_PROJECTS in policy/webhooksScope.ts and publish the pack again.`,
+        `and remove this item. ${listingHint("platform")}`,
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
 import * as assert from "node:assert/strict";
 import { webhooksReferences } from "../policy/webhooksReferences";
-import { resourceViolations, urnOf } from "./support/policyRun";
+import { listingHint, resourceViolations, urnOf } from "./support/policyRun";
 
 const THIS_PROJECT = "codebuild-webhooks";
 const OTHER_PROJECT = "billing-service";
@@ -50,7 +50,7 @@ function readByAnotherProject(grant: string, sweeping = false): string {
   return sweeping
     ? `${grant}, which also reaches the receiver credentials under /webhooks/. Name this stack's own parameters instead of a wildcard.`
     : `${grant}, which reaches the receiver credentials under /webhooks/: only the notifier of a codebuild-webhooks ` +
-        `stack reads them. Remove this grant.`;
+        `stack reads them. Remove this grant. ${listingHint(OTHER_PROJECT)}`;
 }
 
 /** notifier-least-privilege on a wildcard read that sweeps /webhooks/ in, in a stack of another project. */
@@ -100,7 +100,9 @@ function failsClosed(row: string, type: string, props: Record<string, unknown>, 
     violations: [
       [
         "webhooks-access-judged",
-        unjudged(`Resource "${NAME_OF}" (${type})`, references, `${type}::${NAME_OF}`),
+        unjudged(`Resource "${NAME_OF}" (${type})`, references, `${type}::${NAME_OF}`) +
+          // A function of another project may be a renamed copy's notifier.
+          (type === "aws:lambda/function:Function" ? ` ${listingHint(OTHER_PROJECT)}` : ""),
       ],
     ],
   };

@@ -183,3 +183,11 @@ export async function programViolations(
   );
   return [...each.flat(), ...whole];
 }
+
+/** What a violation in a stack of another project tells the owner of a renamed copy of this project. */
+export function listingHint(project: string): string {
+  return (
+    `If "${project}" is a renamed copy of codebuild-webhooks: add "${project}" to WEBHOOKS_PROJECTS in ` +
+    `policy/webhooksScope.ts, raise the version in policy/package.json and publish the pack again.`
+  );
+}
