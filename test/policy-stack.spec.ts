@@ -338,6 +338,21 @@ describe("a copy of the project renamed in its Pulumi.yaml, under the policy pac
     return programViolations(resources, project);
   }
 
+  it("meets, unlisted, no violation whose message does not say how to list it, and to raise the pack's version", async () => {
+    const violations = await violationsAs(RENAMED);
+    assert.ok(violations.length > 0);
+    // Its notifier role's read of /webhooks/ and its notifier function among them: a message that only
+    // said "remove this grant", or offered an exception of the pack's config, would point the wrong way.
+    assert.ok(violations.some(({ policy }) => policy === "notifier-least-privilege"));
+    assert.ok(violations.some(({ policy }) => policy === "webhooks-access-judged"));
+    const withoutHint = violations
+      .filter(({ message }) => !message.includes(listingHint(RENAMED)))
+      .map(({ policy, message }) => `${policy}: ${message}`);
+    assert.deepEqual(withoutHint, []);
+    // `pulumi policy publish` refuses a version the organization already has ("Version Tag ... already exists").
+    assert.match(listingHint(RENAMED), /raise the version in policy\/package\.json/);
+  });
+
   it("is another project's stack to the pack: its receiver parameters are refused, naming the list to add it to", async () => {
     const violations = await violationsAs(RENAMED);
     const parameters = resources.filter(({ type }) => type === "aws:ssm/parameter:Parameter");
