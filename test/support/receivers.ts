@@ -2,6 +2,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { closeServer, listenOnLoopback } from "../../local/loopbackServer";
 
 /** How a receiver answers one request. */
+const [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
+/**
+ * Node.js 24.20 and later fail a request whose body was written while connecting to a port that refuses
+ * it with a code of their own, often before got retries it; got 14 neither retries nor unwraps that code
+ * (got 16 does, and needs Node.js 22: docs/design-decisions.md). The notifier runs on Node.js 22 in Lambda.
+ */
+const CLOSES_BEFORE_CONNECTING = NODE_MAJOR > 24 || (NODE_MAJOR === 24 && NODE_MINOR >= 20);
+
+/** Whether the notifier, run on this Node.js, retries a connection a receiver refused. */
+export const REFUSED_CONNECTION_RETRIED = !CLOSES_BEFORE_CONNECTING;
+
+/** The codes a delivery to a receiver that refuses connections may fail with, on this Node.js. */
+export const REFUSED_CONNECTION_CODES = CLOSES_BEFORE_CONNECTING
+  ? ["ECONNREFUSED", "ERR_SOCKET_CLOSED_BEFORE_CONNECTION"]
+  : ["ECONNREFUSED"];
+
 export interface ResponseStep {
   /** Defaults to 200. */
   status?: number;
