@@ -5,6 +5,7 @@ import { startDynamoDbProxy, type DynamoDbProxy } from "../local/dynamoDbProxy";
 import { startDelayReceivers, type DelayReceivers } from "./delayReceivers";
 import type { FunctionUnderTest } from "./functionsUnderTest";
 import { startLambda, type LambdaProcess } from "../local/lambdaProcess";
+import { loopbackClient } from "../local/loopbackClient";
 
 const TABLE_NAME = "codebuild-webhooks-bench";
 
@@ -28,11 +29,7 @@ export async function startBenchStand(receiverCounts: readonly number[]): Promis
   const dynamodb = await startDynamoDbProxy(db.endpoint);
   const parameterStore = await startParameterStore();
   const receivers = await startDelayReceivers();
-  const client = new DynamoDBClient({
-    endpoint: db.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const client = new DynamoDBClient(loopbackClient(db.endpoint));
   const projectWith = (count: number) => `bench-${count}`;
   try {
     await client.send(

@@ -10,6 +10,7 @@ import { checkPerBuildMessages, type PerBuildModelReport } from "./perBuildModel
 import { checkStreaks, type BuildVerdict, type StreakModelReport } from "./streakModel";
 import { startStreakFleet, STREAK_RECEIVER_FILES } from "./streakReceivers";
 import { buildStreakScenario, type StreakRunSize, type StreakScenario } from "./streakScenario";
+import { loopbackClient } from "../local/loopbackClient";
 
 export interface StreakRunOptions extends StreakRunSize {
   seed: number;
@@ -139,11 +140,7 @@ async function recordedVerdicts(
   endpoint: string,
   tableName: string,
 ): Promise<Map<string, BuildVerdict>> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const client = new DynamoDBClient(loopbackClient(endpoint));
   try {
     const verdicts = new Map<string, BuildVerdict>();
     for (const project of scenario.projects) {

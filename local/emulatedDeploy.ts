@@ -8,6 +8,7 @@ import {
   type ProgramRun,
   type ProgramRunOptions,
 } from "./programUnderMocks";
+import { loopbackClient } from "./loopbackClient";
 
 export interface EmulatedDeployment extends ProgramRun {
   /** The notifier's code archive, exactly as the program built it for upload. */
@@ -81,11 +82,7 @@ export async function recreateDeployment(endpoints: StandIns, deployment: Emulat
 }
 
 function localDynamoDb(endpoints: StandIns): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: endpoints.dynamodb,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  return new DynamoDBClient(loopbackClient(endpoints.dynamodb));
 }
 
 /** Creates the resources the notifier reads at run time: the table, its items and the parameters. */

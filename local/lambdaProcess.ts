@@ -385,6 +385,10 @@ function containerEnv(settings: ContainerSettings, runtimeModulesDir: string): R
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     PATH: process.env.PATH ?? "",
     NODE_PATH: runtimeModulesDir,
+    // Lambda has no AWS profile: the user's ~/.aws files (a region, a FIPS or dual-stack endpoint
+    // setting the SDK refuses beside the stand-ins' endpoints) stay out.
+    AWS_CONFIG_FILE: os.devNull,
+    AWS_SHARED_CREDENTIALS_FILE: os.devNull,
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from "./support/healthReceivers";
 import { startReceiver, type Receiver, type ResponseScript } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
+import { loopbackClient } from "../local/loopbackClient";
 
 interface LogEntry {
   level: string;
@@ -174,11 +175,7 @@ describe("build health under table faults and concurrent builds", () => {
    * then (the registry items and status records have none).
    */
   async function expireRecordsAfter(days: number): Promise<void> {
-    const table = new DynamoDBClient({
-      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
+    const table = new DynamoDBClient(loopbackClient(stack.environment.AWS_ENDPOINT_URL_DYNAMODB));
     try {
       const then = Date.now() / 1000 + days * 24 * 3600;
       const { Items: items = [] } = await table.send(new ScanCommand({ TableName: stack.tableName }));

@@ -8,6 +8,7 @@ import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifie
 import { ALIAS_ALERT_ACTIONS, calls, JIRA_ACTIONS, startJiraReceiver } from "./support/healthReceivers";
 import { startReceiver, type RecordedRequest, type Receiver, type ResponseStep } from "./support/receivers";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
+import { loopbackClient } from "../local/loopbackClient";
 
 // Receivers with actions per transition (one ticket per failure streak, followed up and closed), run in
 // the packaged notifier against local DynamoDB and Jira-like receivers.
@@ -42,11 +43,7 @@ describe("build health: actions per transition", () => {
 
   /** Runs `use` with a client of the local DynamoDB, as an operator's `aws dynamodb` would be. */
   async function withTable(use: (table: DynamoDB) => Promise<void>): Promise<void> {
-    const table = new DynamoDB({
-      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
+    const table = new DynamoDB(loopbackClient(stack.environment.AWS_ENDPOINT_URL_DYNAMODB));
     try {
       await use(table);
     } finally {

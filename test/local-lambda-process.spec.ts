@@ -233,6 +233,8 @@ describe("local Lambda process", () => {
     const env = result as Record<string, string>;
     assert.deepEqual(Object.keys(env).sort(), [
       "AWS_ACCESS_KEY_ID",
+      // Point at no file: Lambda has no AWS profile (below).
+      "AWS_CONFIG_FILE",
       "AWS_DEFAULT_REGION",
       "AWS_EXECUTION_ENV",
       "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
@@ -244,6 +246,7 @@ describe("local Lambda process", () => {
       "AWS_REGION",
       "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
       "AWS_SECRET_ACCESS_KEY",
+      "AWS_SHARED_CREDENTIALS_FILE",
       "LAMBDA_TASK_ROOT",
       "NODE_PATH",
       "PATH",
@@ -255,6 +258,8 @@ describe("local Lambda process", () => {
     assert.equal(env.AWS_REGION, "us-east-1");
     assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "256");
     assert.equal(env._HANDLER, "__index.handler");
+    // The user's ~/.aws files (a region, a FIPS endpoint setting) do not reach the function.
+    assert.deepEqual([env.AWS_CONFIG_FILE, env.AWS_SHARED_CREDENTIALS_FILE], [os.devNull, os.devNull]);
   });
 
   it("applies the function's NODE_OPTIONS under the runtime's heap flags, which win as on Lambda", async () => {

@@ -6,9 +6,8 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { strict as assert } from "node:assert";
+import { loopbackClient } from "../local/loopbackClient";
 import { startParameterStore, type ParameterStore } from "../local/parameterStore";
-
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 describe("local parameter store", () => {
   let store: ParameterStore;
@@ -16,7 +15,7 @@ describe("local parameter store", () => {
 
   beforeEach(async () => {
     store = await startParameterStore();
-    ssm = new SSMClient({ endpoint: store.endpoint, region: "us-east-1", credentials });
+    ssm = new SSMClient(loopbackClient(store.endpoint));
   });
 
   afterEach(async () => {
@@ -168,11 +167,12 @@ describe("local parameter store", () => {
     });
   });
 
-  it("is found through AWS_ENDPOINT_URL_SSM by a client with default configuration", async () => {
+  it("is found through AWS_ENDPOINT_URL_SSM by a client that names no endpoint of its own", async () => {
     store.put("/webhooks/env/url", "https://env.example");
     const saved = process.env.AWS_ENDPOINT_URL_SSM;
     process.env.AWS_ENDPOINT_URL_SSM = store.endpoint;
-    const client = new SSMClient({ region: "us-east-1", credentials });
+    const { region, credentials, useFipsEndpoint, useDualstackEndpoint } = loopbackClient("");
+    const client = new SSMClient({ region, credentials, useFipsEndpoint, useDualstackEndpoint });
     try {
       const { Parameter } = await client.send(new GetParameterCommand({ Name: "/webhooks/env/url" }));
       assert.equal(Parameter?.Value, "https://env.example");

@@ -18,6 +18,7 @@ import {
 } from "./support/receivers";
 import { SLACK_ANSWER, SLACK_PER_BUILD, slackCalls, startSlackReceiver } from "./support/slackReceiver";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
+import { loopbackClient } from "../local/loopbackClient";
 
 const SPOKE_ACCOUNT = "210987654321";
 const ALL_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"];
@@ -380,11 +381,7 @@ describe("one message per build", () => {
     assert.equal((await stack.lambda.invoke(numberedBuild("expired-app", 1, "SUCCEEDED"))).ok, true);
     // The build's message record expires long before the dead letter does: the table's TTL deletes it
     // while the queue still holds the IN_PROGRESS, and a replay in that time comes after the deletion.
-    const dynamodb = new DynamoDBClient({
-      endpoint: stack.environment.AWS_ENDPOINT_URL_DYNAMODB,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
+    const dynamodb = new DynamoDBClient(loopbackClient(stack.environment.AWS_ENDPOINT_URL_DYNAMODB));
     try {
       const { Items = [] } = await dynamodb.send(
         new QueryCommand({

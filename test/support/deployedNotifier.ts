@@ -12,6 +12,7 @@ import type { LambdaProcess } from "../../local/lambdaProcess";
 import { deployLocally } from "../../local/localDeployment";
 import type { ParameterStore } from "../../local/parameterStore";
 import { SHIPPED_RECEIVERS, SPEC_STACK } from "./specStack";
+import { loopbackClient } from "../../local/loopbackClient";
 
 /** The stack deployed on local stand-ins, with its serialized notifier running in a process of its own. */
 export interface DeployedNotifier {
@@ -79,11 +80,7 @@ export async function deployNotifier(
   });
   programRuns.set(settings, local.deployment);
   const lambda = await local.startContainer();
-  const dynamodb = new DynamoDBClient({
-    endpoint: local.dynamodbEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const dynamodb = new DynamoDBClient(loopbackClient(local.dynamodbEndpoint));
   const tableName = local.deployment.notifierEnvironment.TABLE_NAME;
   return {
     deployment: local.deployment,
