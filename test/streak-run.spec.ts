@@ -6,6 +6,7 @@ import { checkStreaks, type BuildVerdict } from "../loadtest/streakModel";
 import type { StreakReceiver, TakenRequest } from "../loadtest/streakReceivers";
 import { renderStreakReport } from "../loadtest/streakReport";
 import { BUILD_VARIABLE_VALUE, buildStreakScenario, type StreakBuild } from "../loadtest/streakScenario";
+import { invocationRecord } from "./support/invocationRecords";
 
 describe("the streak run of npm run loadtest", () => {
   it("a short run with every fault on: each receiver with actions sees what the model says", async function () {
@@ -97,17 +98,8 @@ describe("the streak run of npm run loadtest", () => {
       taken("pager", 4, "/"),
     ];
     /** One invocation of a build's event that ended well, from `startedAt` to `endedAt`. */
-    const invoked = (build: number, startedAt: number, endedAt: number): InvocationRecord => ({
-      eventId: `event-${build}`,
-      attempt: 0,
-      twin: false,
-      container: 0,
-      startedAt,
-      endedAt,
-      ok: true,
-      killed: false,
-      unrecorded: { deliveries: [], streaks: [] },
-    });
+    const invoked = (build: number, startedAt: number, endedAt: number): InvocationRecord =>
+      invocationRecord(`event-${build}`, startedAt, endedAt);
     const check = (requests: TakenRequest[], invocations: InvocationRecord[] = []) =>
       checkStreaks({ builds, verdicts, taken: requests, invocations, deadLetters: [] });
     const details = (requests: TakenRequest[], invocations?: InvocationRecord[]) =>
