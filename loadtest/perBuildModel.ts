@@ -48,30 +48,28 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
         (record.requestPayload as { id?: string } | undefined)?.id === eventId &&
         record.responsePayload?.errorMessage?.includes(URL_PARAMETER),
     );
-  /** An invocation of the event may have lost its record of the delivery taken at `at` (docs/delivery.md). */
-  const lostRecord = (eventId: string, at: number) =>
-    seen.invocations.some(
-      (run) =>
-        run.eventId === eventId &&
-        (((run.killed || run.error?.name === "Sandbox.Timedout") &&
-          at >= run.startedAt &&
-          at <= run.endedAt) ||
-          run.unrecorded.deliveries.includes(URL_PARAMETER) ||
-          run.unrecorded.streaks.includes(URL_PARAMETER)),
-    );
+  /** The invocations of the event that ran while the receiver took its request at `at`: one of them sent it. */
+  const sendersOf = (eventId: string, at: number) =>
+    seen.invocations.filter((run) => run.eventId === eventId && at >= run.startedAt && at <= run.endedAt);
+  const cutShort = (run: InvocationRecord) => run.killed || run.error?.name === "Sandbox.Timedout";
   /**
-   * The invocation that sent the request taken at `at` left no record of it at all: it was killed or timed
-   * out while the receiver took it, or it logged both the event's delivery record and the build's message
-   * record unwritten. The build's other events then find the message unposted (docs/per-build-messages.md).
+   * The invocation that sent the request taken at `at` may have left the event's delivery record without
+   * it (killed or timed out while the receiver took it, or it logged the record unwritten): a retry of the
+   * event sends it again (docs/delivery.md). The build's message record alone lost changes nothing there.
    */
-  const lostEveryRecord = (eventId: string, at: number) =>
-    seen.invocations.some(
+  const lostDeliveryRecord = (eventId: string, at: number) =>
+    sendersOf(eventId, at).some((run) => cutShort(run) || run.unrecorded.deliveries.includes(URL_PARAMETER));
+  /**
+   * The invocation that sent the request taken at `at` left no record of it at all, and had ended before
+   * `before`: it was killed or timed out while the receiver took it, or it logged both the event's delivery
+   * record and the build's message record unwritten. Once its lease is over, the build's other events find
+   * the message unposted (docs/per-build-messages.md); until then they wait for Lambda's retry.
+   */
+  const lostEveryRecord = (eventId: string, at: number, before: number) =>
+    sendersOf(eventId, at).some(
       (run) =>
-        run.eventId === eventId &&
-        at >= run.startedAt &&
-        at <= run.endedAt &&
-        (run.killed ||
-          run.error?.name === "Sandbox.Timedout" ||
+        run.endedAt < before &&
+        (cutShort(run) ||
           (run.unrecorded.deliveries.includes(URL_PARAMETER) &&
             run.unrecorded.streaks.includes(URL_PARAMETER))),
     );
@@ -82,6 +80,8 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
     byWebhookId.set(request.webhookId, [...(byWebhookId.get(request.webhookId) ?? []), request]);
   }
   const byBuild = new Map<StreakBuild, TakenRequest[]>();
+  /** Every request of each build, a delivery taken again too. */
+  const everyByBuild = new Map<StreakBuild, TakenRequest[]>();
   for (const requests of byWebhookId.values()) {
     const [request] = requests;
     const known = events.get(request.eventId);
@@ -101,7 +101,9 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
     });
     if (requests.length > 1) {
       const taken = finding(`${request.path} of its ${known.status} event taken ${requests.length} times`);
-      (lostRecord(request.eventId, request.receivedAt) ? report.windows : report.violations).push(taken);
+      (lostDeliveryRecord(request.eventId, request.receivedAt) ? report.windows : report.violations).push(
+        taken,
+      );
     }
     const text = `${request.path} ${JSON.stringify(request.body)}`;
     if (text.includes(BUILD_VARIABLE_VALUE))
@@ -112,6 +114,7 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
       );
     }
     byBuild.set(build, [...(byBuild.get(build) ?? []), request]);
+    everyByBuild.set(build, [...(everyByBuild.get(build) ?? []), ...requests]);
   }
 
   for (const build of seen.builds) {
@@ -121,6 +124,11 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
       project: build.project,
       detail: `build #${build.number}: ${detail}`,
     });
+    /** Every request of the build matching `sent` taken before `at` left no record of it, by then. */
+    const unknownBefore = (at: number, sent: (request: TakenRequest) => boolean) =>
+      (everyByBuild.get(build) ?? [])
+        .filter((request) => sent(request) && request.receivedAt < at)
+        .every((request) => lostEveryRecord(request.eventId, request.receivedAt, at));
     const posts = requests.filter((request) => request.path === "/post");
     const updates = requests.filter((request) => request.path !== "/post");
     report.posts += posts.length;
@@ -132,7 +140,9 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
       const posted = finding(
         `posted ${posts.length} times (${posts.map((request) => request.body.status).join(", ")})`,
       );
-      (lostRecord(post.eventId, post.receivedAt) || lostRecord(second.eventId, second.receivedAt)
+      // A second event posts only when every request of the first post's event was sent by an invocation
+      // that lost every record of it, and ended before (docs/per-build-messages.md).
+      (unknownBefore(second.receivedAt, (request) => request.eventId === post.eventId)
         ? report.windows
         : report.violations
       ).push(posted);
@@ -152,15 +162,12 @@ export function checkPerBuildMessages(seen: PerBuildObservations): PerBuildModel
       finalAt < 0 ? [] : requests.slice(finalAt).filter((request) => request.body.status === "IN_PROGRESS");
     if (lateStarts.length > 0) {
       // The build's IN_PROGRESS posts after its final status only when it finds the message unposted: when
-      // every record of each final status sent before it was lost. Then it posts a second message, late.
+      // every final-status request taken before it (a Lambda retry's too) was sent by an invocation that lost
+      // every record of it and had ended. Then it posts a second message, late.
       const unknowable = lateStarts.every(
         (start) =>
           start.path === "/post" &&
-          requests
-            .filter(
-              (request) => request.body.status !== "IN_PROGRESS" && request.receivedAt < start.receivedAt,
-            )
-            .every((final) => lostEveryRecord(final.eventId, final.receivedAt)),
+          unknownBefore(start.receivedAt, (request) => request.body.status !== "IN_PROGRESS"),
       );
       (unknowable ? report.windows : report.violations).push(
         finding("IN_PROGRESS sent after its final status"),

@@ -1,37 +1,10 @@
 import * as assert from "node:assert/strict";
 import type { InvocationRecord } from "../loadtest/asyncLambda";
 import { checkPerBuildMessages } from "../loadtest/perBuildModel";
-import type { TakenRequest } from "../loadtest/streakReceivers";
-import type { BuildStart, StreakBuild } from "../loadtest/streakScenario";
 import { invocationRecord } from "./support/invocationRecords";
+import { MESSAGES, build, start, taken } from "./support/perBuildObservations";
 
 describe("the streak run's model of one message per build", () => {
-  const MESSAGES = "/webhooks/messages/url";
-  const BUILD_ID = "arn:aws:codebuild:us-east-1:123456789012:build/app-1:0b7f3c1e";
-  const build: StreakBuild = {
-    id: "final-7",
-    project: "app-1",
-    number: 7,
-    status: "SUCCEEDED",
-    event: { detail: { "build-id": BUILD_ID } },
-    sendAtMs: 0,
-  };
-  const start: BuildStart = {
-    id: "start-7",
-    build,
-    event: { detail: { "build-id": BUILD_ID } },
-    sendAtMs: 0,
-  };
-  const taken = (eventId: string, status: string, path: string, receivedAt: number, issued?: string) =>
-    ({
-      receiver: "messages",
-      webhookId: `msg_${eventId}_${path}`,
-      eventId,
-      path,
-      body: { build: BUILD_ID, status },
-      receivedAt,
-      ...(issued ? { issued } : {}),
-    }) satisfies TakenRequest;
   /**
    * The build's final event posts its message (taken at 100, by an invocation from 50 to 150); its
    * IN_PROGRESS, handled last (from 250 to 350), posts a second one at 300.
