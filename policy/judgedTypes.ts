@@ -1,13 +1,11 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
 import { grantsThroughIam } from "./iamGrants";
+import { LAMBDA_FUNCTION } from "./stackResources";
 import { isWebhooksProject } from "./webhooksScope";
 
 /** Resource properties as the analyzer passes them. */
 type Props = ResourceValidationArgs["props"];
-
-/** The type of the notifier function, judged in codebuild-webhooks stacks by the stack policies. */
-export const NOTIFIER_FUNCTION_TYPE = "aws:lambda/function:Function";
 
 /** The types whose parameter names and types the parameter policies check. */
 const PARAMETER_TYPES = ["aws:ssm/parameter:Parameter", "aws-native:ssm:Parameter"];
@@ -43,5 +41,5 @@ export function isJudged(resource: { type: string; props: Props }, project: stri
       isWebhooksProject(project) || (props.hashKey === "project" && props.rangeKey === "hook_url_param_name")
     );
   }
-  return type === NOTIFIER_FUNCTION_TYPE && isWebhooksProject(project);
+  return type === LAMBDA_FUNCTION && isWebhooksProject(project);
 }

@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { cloudFormationContent } from "./cloudFormationContent";
-import { NOTIFIER_FUNCTION_TYPE, isJudged } from "./judgedTypes";
+import { isJudged } from "./judgedTypes";
+import { LAMBDA_FUNCTION } from "./stackResources";
 import { WebhooksReference, webhooksReferences } from "./webhooksReferences";
 import { isWebhooksProject, projectOfUrn, renamedCopyHint } from "./webhooksScope";
 
@@ -49,9 +50,7 @@ export function unjudgedAccessViolations(
     // Another project's function naming the parameters is, in a renamed copy of this project, its notifier:
     // judged once the copy is listed.
     const renamedCopy =
-      candidate.type === NOTIFIER_FUNCTION_TYPE && !isWebhooksProject(project)
-        ? ` ${renamedCopyHint(project)}`
-        : "";
+      candidate.type === LAMBDA_FUNCTION && !isWebhooksProject(project) ? ` ${renamedCopyHint(project)}` : "";
     return [
       `${candidate.subject} names the receiver parameters under /webhooks/: ${listed(references)}. The pack ` +
         `does not judge what resources of this type do with them, and fails closed: such a resource may ` +

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { BuildStateChangeEvent } from "../src/notifier/buildEvent";
 import type { Invocation, LambdaProcess } from "../local/lambdaProcess";
+import { loopbackClient } from "../local/loopbackClient";
 import { numberedBuild } from "./support/buildEvents";
 import { deployNotifier, type DeployedNotifier } from "./support/deployedNotifier";
 import {
@@ -18,7 +19,6 @@ import {
 } from "./support/receivers";
 import { SLACK_ANSWER, SLACK_PER_BUILD, slackCalls, startSlackReceiver } from "./support/slackReceiver";
 import { RECEIVER_SECRET_KEYS, RECEIVER_SECRETS } from "./support/specStack";
-import { loopbackClient } from "../local/loopbackClient";
 
 const SPOKE_ACCOUNT = "210987654321";
 const ALL_STATUSES = ["IN_PROGRESS", "SUCCEEDED", "FAILED", "STOPPED"];

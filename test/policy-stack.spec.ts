@@ -6,10 +6,10 @@ import { WEBHOOKS_PROJECTS } from "../policy/webhooksScope";
 import {
   Violation,
   listingHint,
+  programResourceViolations,
+  programStackViolations,
   programViolations,
   resourceViolations,
-  stackResources,
-  stackViolations,
   urnOf,
 } from "./support/policyRun";
 import { specRun, specRunAs } from "./support/specStack";
@@ -20,17 +20,12 @@ interface PolicyDocument {
 
 /** What the pack checks of a resource before creating it: its inputs. */
 function checked(resource: MockedResource) {
-  return resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, PROJECT);
+  return programResourceViolations(resource, PROJECT);
 }
 
 /** What the stack policies see at the end of an update: every resource with its outputs. */
 function checkedStack(resources: MockedResource[]) {
-  return stackViolations(
-    stackResources(
-      resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
-      PROJECT,
-    ),
-  );
+  return programStackViolations(resources, PROJECT);
 }
 
 /** A copy of a resource with some inputs (and the outputs that repeat them) replaced. */
@@ -372,10 +367,7 @@ describe("a copy of the project renamed in its Pulumi.yaml, under the policy pac
     // Listed, it is a codebuild-webhooks stack to every rule: a String parameter is refused as in the shipped one.
     const parameter = resources.find(({ type }) => type === "aws:ssm/parameter:Parameter");
     assert.ok(parameter);
-    const plain = await resourceViolations(
-      { type: parameter.type, name: parameter.name, props: { ...parameter.inputs, type: "String" } },
-      RENAMED,
-    );
+    const plain = await programResourceViolations(withInputs(parameter, { type: "String" }), RENAMED);
     assert.deepEqual(
       plain.map(({ policy }) => policy),
       ["webhooks-parameter-securestring"],

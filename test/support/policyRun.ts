@@ -162,26 +162,31 @@ export async function stackViolations(resources: PolicyResource[]): Promise<Viol
   return violations;
 }
 
-/**
- * Every violation the pack reports on a program's resources, as a `pulumi up` under it meets them: each
- * resource's inputs before it is created, then the whole stack with every resource's outputs.
- */
-export async function programViolations(
-  resources: Pick<MockedResource, "type" | "name" | "inputs" | "outputs">[],
-  project: string,
-): Promise<Violation[]> {
-  const each = await Promise.all(
-    resources.map((resource) =>
-      resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, project),
-    ),
-  );
-  const whole = await stackViolations(
+/** A resource of a program run under mocks, with the inputs and outputs the pack reads. */
+type ProgramResource = Pick<MockedResource, "type" | "name" | "inputs" | "outputs">;
+
+/** What the pack reports of a program's resource before creating it: its inputs. */
+export function programResourceViolations(resource: ProgramResource, project: string): Promise<Violation[]> {
+  return resourceViolations({ type: resource.type, name: resource.name, props: resource.inputs }, project);
+}
+
+/** What the stack policies report at the end of a program's update: every resource with its outputs. */
+export function programStackViolations(resources: ProgramResource[], project: string): Promise<Violation[]> {
+  return stackViolations(
     stackResources(
       resources.map(({ type, name, outputs }) => ({ type, name, props: outputs })),
       project,
     ),
   );
-  return [...each.flat(), ...whole];
+}
+
+/**
+ * Every violation the pack reports on a program's resources, as a `pulumi up` under it meets them: each
+ * resource's inputs before it is created, then the whole stack with every resource's outputs.
+ */
+export async function programViolations(resources: ProgramResource[], project: string): Promise<Violation[]> {
+  const each = await Promise.all(resources.map((resource) => programResourceViolations(resource, project)));
+  return [...each.flat(), ...(await programStackViolations(resources, project))];
 }
 
 /** What a violation in a stack of another project tells the owner of a renamed copy of this project. */

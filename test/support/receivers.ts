@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listenOnLoopback } from "../../local/loopbackServer";
 
-/** How a receiver answers one request. */
 const [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
 /**
  * Node.js 24.20 and later fail a request whose body was written while connecting to a port that refuses
@@ -18,6 +17,7 @@ export const REFUSED_CONNECTION_CODES = CLOSES_BEFORE_CONNECTING
   ? ["ECONNREFUSED", "ERR_SOCKET_CLOSED_BEFORE_CONNECTION"]
   : ["ECONNREFUSED"];
 
+/** How a receiver answers one request. */
 export interface ResponseStep {
   /** Defaults to 200. */
   status?: number;
